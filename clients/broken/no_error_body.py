@@ -1,0 +1,32 @@
+"""Broken client: lacks ``surfaces-error-body``.
+
+A failed REST call is reported as ``HTTP <status>`` and nothing else: Binance's ``code``
+and ``msg`` (or the HTML page of a 403/410) never reach the log. It still retries with
+backoff, like the reference client.
+
+Mimics the forum thread (dev.binance.vision/t/new-connection-with-websocket/15063: axios
+showed only "Request failed with status code 404"; the advisor: "it also comes with an
+error message ... you need to get that") and G4 ``non-json-http-body``.
+
+Run: ``python /abs/path/clients/broken/no_error_body.py``
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reference_client import ReferenceClient
+
+
+class NoErrorBodyClient(ReferenceClient):
+    def describe_rest_failure(
+        self, method: str, path: str, status: int, body: str
+    ) -> str:
+        return f"HTTP {status}"
+
+
+if __name__ == "__main__":
+    sys.exit(NoErrorBodyClient.main())

@@ -1,0 +1,34 @@
+"""Broken client: lacks ``detects-dead-connection``.
+
+It sends no pings of its own and has no receive watchdog, so a half-open connection (the
+peer gone, no FIN, no RST: a black-holed flow) is never noticed: the client waits on a
+socket that will never deliver again. It still answers the server's pings, and
+reconnects, renews and resyncs like the reference client once a close is actually
+reported.
+
+Mimics E2 ``half-open-network-loss`` (binance/binance-connector-python#227: hangs
+forever after a network loss; x86y/dynasty#30).
+
+Run: ``python /abs/path/clients/broken/no_heartbeat.py``
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reference_client import ReferenceClient
+
+
+class NoHeartbeatClient(ReferenceClient):
+    def ping_settings(self) -> tuple[float | None, float | None]:
+        return (
+            None,
+            None,
+        )  # websockets' keepalive off: no client pings, no pong deadline
+
+
+if __name__ == "__main__":
+    sys.exit(NoHeartbeatClient.main())

@@ -1,0 +1,34 @@
+"""Broken client: lacks ``reconnects-after-drop``.
+
+When the socket closes, for any reason it did not ask for (1006 abnormal, clean
+1000/1001, 1008, 1011), it logs "not reconnecting" and stays alive but idle, the way a
+read loop that simply ends leaves a bot running and deaf. Failed *first* connects are
+still retried, and every other behaviour (keepalive, renewal, pings, resync) is the
+reference client's.
+
+Mimics C1 ``drop-1006-no-close-frame`` and C2 ``close-1000-1001-treated-as-final``
+(sammchardy/python-binance#1608 and #975: user socket silent after a 1001 while the
+keepalive kept running).
+
+Run: ``python /abs/path/clients/broken/no_reconnect.py``
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reference_client import ReferenceClient
+
+
+class NoReconnectClient(ReferenceClient):
+    def should_reconnect(self, ever_opened: bool) -> bool:
+        return (
+            not ever_opened
+        )  # once a connection has opened, a close is taken as final
+
+
+if __name__ == "__main__":
+    sys.exit(NoReconnectClient.main())

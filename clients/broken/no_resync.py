@@ -1,0 +1,31 @@
+"""Broken client: lacks ``resyncs-after-gap``.
+
+It fetches the REST snapshots (``/fapi/v2/account``, ``/fapi/v1/openOrders``) once, on
+its first connection at startup, and never again: after a reconnect, or a switch to a
+renewed key, whatever happened while it was away is never reconciled. It reconnects,
+renews and keeps the key alive like the reference client.
+
+Mimics F5 ``gap-not-reconciled`` (oliver-zehentleitner/unicorn-binance-websocket-api#15:
+events sent while disconnected are gone; hummingbot/hummingbot#7590: perp user stream
+state never re-initialised after a network blip).
+
+Run: ``python /abs/path/clients/broken/no_resync.py``
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from reference_client import ReferenceClient
+
+
+class NoResyncClient(ReferenceClient):
+    def should_resync(self, connection_number: int) -> bool:
+        return connection_number == 1  # startup snapshot only
+
+
+if __name__ == "__main__":
+    sys.exit(NoResyncClient.main())

@@ -1,0 +1,1 @@
+"""A fake Binance (REST + WebSocket) that replays scripted faults."""

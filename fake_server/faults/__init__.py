@@ -1,0 +1,73 @@
+"""Faults: one server action at one layer, as small registered objects.
+
+Like Toxiproxy's toxics, each fault family lives in its own module and registers its
+faults here by name, so the scenario loader can validate a step against the fault's own
+fields and the control surfaces (scenario files, `serve`, tests) share one vocabulary.
+A fault is a frozen dataclass: its fields are its parameters, documented in its class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
+
+if TYPE_CHECKING:
+    from fake_server.connection import WsConnection
+    from fake_server.server import FakeBinance
+
+Layer = Literal["tcp", "websocket", "http", "binance"]
+
+FAULTS: dict[str, type[Fault]] = {}
+
+F = TypeVar("F", bound="type[Fault]")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Base of all faults. `apply` acts on the running fake; it must not block."""
+
+    name: ClassVar[str]
+    layer: ClassVar[Layer]
+    #: Whether the fault ends (or kills) the connections it hits, so a client must replace them.
+    ends_connection: ClassVar[bool] = False
+
+    def apply(self, server: FakeBinance) -> list[int]:
+        """Fire the fault; return the ids of the connections it touched (may be empty)."""
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, object]:
+        from dataclasses import asdict
+
+        return {
+            "name": self.name,
+            "layer": self.layer,
+            "ends_connection": self.ends_connection,
+            "params": asdict(self),
+        }
+
+
+def register(cls: F) -> F:
+    if cls.name in FAULTS:
+        raise ValueError(f"fault {cls.name!r} registered twice")
+    FAULTS[cls.name] = cls
+    return cls
+
+
+def load_all() -> dict[str, type[Fault]]:
+    """Import every fault family so that all faults are registered."""
+    from fake_server.faults import binance, http, tcp, websocket  # noqa: F401
+
+    return FAULTS
+
+
+Target = Literal["all", "latest", "first"]
+
+
+def pick_connections(server: FakeBinance, target: Target) -> list[WsConnection]:
+    """The open WebSocket connections a connection-level fault acts on."""
+    conns = sorted(server.ws.open_connections(), key=lambda c: c.id)
+    if target == "latest":
+        return conns[-1:]
+    if target == "first":
+        return conns[:1]
+    return conns

@@ -1,0 +1,76 @@
+"""WebSocket-layer faults: closes with a code, heartbeats that stop, refused upgrades.
+
+`close` with 1000/1001 is failure mode C2 (a clean server close must still be followed by
+a reconnect); `stop_pings` lets a scenario check that a client does not depend on server
+pings; `reject_handshake` is the refused-upgrade part of E4/F1/G1 (maintenance, bans).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from fake_server.faults import Fault, Target, pick_connections, register
+from fake_server.websocket_front import HandshakeRejection
+
+if TYPE_CHECKING:
+    from fake_server.server import FakeBinance
+
+
+@register
+@dataclass(frozen=True)
+class Close(Fault):
+    """Send a close frame with `code` and `reason`, then close TCP once the client answers."""
+
+    name = "close"
+    ends_connection = True
+    layer = "websocket"
+    code: int = 1000
+    reason: str = ""
+    target: Target = "all"
+
+    def apply(self, server: FakeBinance) -> list[int]:
+        conns = pick_connections(server, self.target)
+        for conn in conns:
+            conn.close(self.code, self.reason)
+        return [c.id for c in conns]
+
+
+@register
+@dataclass(frozen=True)
+class StopPings(Fault):
+    """The server stops pinging (and stops waiting for pongs) on the target connections."""
+
+    name = "stop_pings"
+    layer = "websocket"
+    target: Target = "all"
+
+    def apply(self, server: FakeBinance) -> list[int]:
+        conns = pick_connections(server, self.target)
+        for conn in conns:
+            conn.stop_pings()
+        return [c.id for c in conns]
+
+
+@register
+@dataclass(frozen=True)
+class RejectHandshake(Fault):
+    """Answer WebSocket upgrades with an HTTP error, for `times` upgrades or `lasting` seconds.
+
+    With neither set, every upgrade is refused until the run ends.
+    """
+
+    name = "reject_handshake"
+    layer = "websocket"
+    status: int = 503
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int | None = None
+    lasting: float | None = None
+
+    def apply(self, server: FakeBinance) -> list[int]:
+        until = None if self.lasting is None else server.clock.now() + self.lasting
+        server.ws.rejections.append(
+            HandshakeRejection(self.status, self.body, dict(self.headers), self.times, until)
+        )
+        return []

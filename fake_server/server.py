@@ -1,0 +1,205 @@
+"""FakeBinance: the fake exchange with its REST and WebSocket fronts, on loopback.
+
+This is where the pure models (listenKeys, account) meet time and I/O: it schedules the
+account's activity and the keys' expiry on the one Clock, routes events to connections,
+and journals what the exchange did. Faults act on it through its public methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+from fake_server import errors
+from fake_server.account import Account, Event
+from fake_server.clock import Clock
+from fake_server.journal import Journal
+from fake_server.listen_keys import ListenKey, ListenKeys
+from fake_server.rest import Answer, RestFront
+from fake_server.settings import Settings
+from fake_server.websocket_front import WsFront
+
+
+class FakeBinance:
+    def __init__(self, settings: Settings, clock: Clock, journal: Journal) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.journal = journal
+        rng = random.Random(settings.events.seed)
+        self.keys = ListenKeys(settings.timers.listen_key_ttl, rng)
+        self.account = Account(settings.events.symbol, rng)
+        self.rest = RestFront(self)
+        self.ws = WsFront(self)
+        self._ticker: asyncio.TimerHandle | None = None
+        self._expiry_checks: list[asyncio.TimerHandle] = []
+        self._running = False
+
+    # Lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        host = self.settings.host
+        await self.rest.start(host)
+        await self.ws.start(host)
+        self._running = True
+        if self.settings.events.rate > 0:
+            self._schedule_tick()
+        self.journal.append("server", phase="start", rest_url=self.rest_url, ws_url=self.ws_url)
+
+    async def stop(self) -> None:
+        self._running = False
+        for handle in [self._ticker, *self._expiry_checks]:
+            if handle is not None:
+                handle.cancel()
+        await self.ws.stop()
+        await self.rest.stop()
+        self.journal.append("server", phase="stop")
+
+    async def __aenter__(self) -> FakeBinance:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def rest_url(self) -> str:
+        return f"http://{_host(self.settings.host)}:{self.rest.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{_host(self.settings.host)}:{self.ws.port}"
+
+    # Time-driven behaviour -----------------------------------------------------------
+
+    def settle(self) -> None:
+        """Expire keys whose TTL passed, before anything reads the key table."""
+        for lk in self.keys.due(self.clock.now()):
+            self._expired(lk, why="ttl")
+
+    def _schedule_tick(self) -> None:
+        self._ticker = self.clock.call_later(1.0 / self.settings.events.rate, self._tick)
+
+    def _tick(self) -> None:
+        if not self._running:
+            return
+        self._schedule_tick()
+        self.settle()
+        self.publish(self.account.tick(self.clock.epoch_ms()))
+
+    def _watch_expiry(self, lk: ListenKey) -> None:
+        delay = lk.expires_at - self.clock.now()
+        self._expiry_checks = [h for h in self._expiry_checks if not h.cancelled()]
+        self._expiry_checks.append(self.clock.call_later(delay + 0.001, self.settle))
+
+    # Events ------------------------------------------------------------------------------
+
+    def publish(self, events: list[Event]) -> None:
+        """Deliver account events to the connections of the account's active key.
+
+        Events happen whether or not anyone listens; the journal records who got each one
+        (an empty `conns` is a gap event a client can only learn about through REST).
+        """
+        api_key = self.settings.credentials.api_key
+        lk = self.keys.active(api_key, self.clock.now())
+        for event in events:
+            conns = self.ws.deliver(lk.key, event) if lk is not None else []
+            self._journal_event(event, conns)
+
+    def _journal_event(self, event: Event, conns: list[int]) -> None:
+        extra: dict[str, Any] = {}
+        if event["e"] == "ORDER_TRADE_UPDATE":
+            extra = {"order_id": event["o"]["i"], "x": event["o"]["x"]}
+        self.journal.append("event", e=event["e"], E=event["E"], conns=conns, **extra)
+
+    def _expired(self, lk: ListenKey, *, why: str) -> None:
+        """Futures pushes listenKeyExpired and keeps the socket open (reference §2)."""
+        self.journal.append("listen_key", action="expired", key=lk.key, why=why)
+        event = {"e": "listenKeyExpired", "E": self.clock.epoch_ms(), "listenKey": lk.key}
+        self._journal_event(event, self.ws.deliver(lk.key, event))
+
+    def key_state(self, key: str) -> str:
+        lk = self.keys.lookup(key)
+        return "unknown" if lk is None else lk.state
+
+    # Exchange operations (REST handlers and faults) -------------------------------------
+
+    def rest_create_listen_key(self, api_key: str) -> Answer:
+        lk, reused = self.keys.create(api_key, self.clock.now())
+        self.journal.append("listen_key", action="reused" if reused else "created", key=lk.key)
+        self._watch_expiry(lk)
+        return 200, {"listenKey": lk.key}
+
+    def rest_keepalive(self, api_key: str) -> Answer:
+        lk = self.keys.keepalive(api_key, self.clock.now())
+        if lk is None:
+            return errors.listen_key_does_not_exist()
+        self.journal.append("listen_key", action="extended", key=lk.key)
+        self._watch_expiry(lk)
+        # fapi answers PUT with the key since 2024-04-25 (reference §0).
+        return 200, {"listenKey": lk.key}
+
+    def rest_delete_listen_key(self, api_key: str) -> Answer:
+        lk = self.keys.delete(api_key, self.clock.now())
+        if lk is None:
+            return errors.listen_key_does_not_exist()
+        self.journal.append("listen_key", action="deleted", key=lk.key)
+        return 200, {}
+
+    def expire_listen_key(self) -> ListenKey | None:
+        lk = self.keys.expire(self.settings.credentials.api_key, self.clock.now())
+        if lk is not None:
+            self._expired(lk, why="fault")
+        return lk
+
+    def exchange_info(self) -> dict[str, Any]:
+        """A small but valid USD-M exchangeInfo: one perpetual, the documented limits."""
+        symbol = self.settings.events.symbol
+        return {
+            "timezone": "UTC",
+            "serverTime": self.clock.epoch_ms(),
+            "futuresType": "U_MARGINED",
+            "rateLimits": [
+                {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 2400},
+                {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1, "limit": 1200},
+                {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 300},
+            ],
+            "exchangeFilters": [],
+            "assets": [{"asset": "USDT", "marginAvailable": True, "autoAssetExchange": "-10000"}],
+            "symbols": [
+                {
+                    "symbol": symbol,
+                    "pair": symbol,
+                    "contractType": "PERPETUAL",
+                    "deliveryDate": 4133404800000,
+                    "onboardDate": 1569398400000,
+                    "status": "TRADING",
+                    "baseAsset": symbol.removesuffix("USDT"),
+                    "quoteAsset": "USDT",
+                    "marginAsset": "USDT",
+                    "pricePrecision": 2,
+                    "quantityPrecision": 3,
+                    "baseAssetPrecision": 8,
+                    "quotePrecision": 8,
+                    "underlyingType": "COIN",
+                    "underlyingSubType": [],
+                    "triggerProtect": "0.0500",
+                    "liquidationFee": "0.012500",
+                    "marketTakeBound": "0.05",
+                    "maxMoveOrderLimit": 10000,
+                    "filters": [
+                        {"filterType": "PRICE_FILTER", "minPrice": "0.10", "maxPrice": "4529764", "tickSize": "0.10"},
+                        {"filterType": "LOT_SIZE", "minQty": "0.001", "maxQty": "1000", "stepSize": "0.001"},
+                        {"filterType": "MARKET_LOT_SIZE", "minQty": "0.001", "maxQty": "120", "stepSize": "0.001"},
+                        {"filterType": "MAX_NUM_ORDERS", "limit": 200},
+                        {"filterType": "MIN_NOTIONAL", "notional": "100"},
+                    ],
+                    "orderTypes": ["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"],
+                    "timeInForce": ["GTC", "IOC", "FOK", "GTX", "GTD"],
+                }
+            ],
+        }
+
+
+def _host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

@@ -1,0 +1,1 @@
+"""The conformance harness: runs scenarios against any client and judges its behaviours."""

@@ -1,0 +1,77 @@
+"""backs-off: while every reconnect attempt fails, attempts are spaced out, more and more.
+
+Failure modes F2 (reconnect storm) and E4 (maintenance window): a client that retries in a
+tight loop hammers a recovering server and earns bans; one with a fixed short delay does
+too at scale. Judged on consecutive refused handshakes: no gap under `min_gap`, and the
+last gap at least `growth` times the first (exponential backoff with jitter passes; a
+fixed delay does not). Three gaps are needed: with jitter of up to half the delay, two
+consecutive delays of a doubling backoff may differ by less than x2. Defaults from failure-modes.md §6 (>= 1 s floor is for a real
+client; scenarios shorten time, so the floor here is a hot-loop guard).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.behaviours import behaviour
+from harness.record import RunRecord, brief
+from harness.verdict import Verdict, error, failed, fmt_s, passed
+
+
+@dataclass(frozen=True)
+class Params:
+    min_gap: float = 0.05  # seconds; below this between failed attempts is a hot loop
+    growth: float = 2.0  # last gap / first gap between consecutive failed attempts
+    #: With too few failed attempts to see growth, every gap must be at least this long.
+    patient_gap: float = 1.0
+
+
+@behaviour(
+    "backs-off",
+    asserts="while reconnect attempts keep failing, the gaps between them never fall under "
+    "min_gap and grow (last gap >= growth x first gap, judged over 3 gaps or more)",
+    hint="retry with capped exponential backoff and jitter (e.g. 0.5 s doubling to 30-60 s), "
+    "reset only after a connection succeeded (failure modes F2, E4)",
+    reports=("F2 reconnect-storm", "E4 maintenance-window", "nautechsystems/nautilus_trader#1989"),
+    params=Params,
+)
+def check(record: RunRecord, p: Params) -> Verdict:
+    attempts = record.attempts()
+    # The longest run of consecutive refused handshakes is where backoff shows.
+    runs: list[list[dict[str, object]]] = [[]]
+    for a in attempts:
+        if a["kind"] == "ws_reject":
+            runs[-1].append(a)
+        elif runs[-1]:
+            runs.append([])
+    refused = max(runs, key=len)
+    if not refused:
+        return error("no reconnect attempt was refused in this run: the scenario's fault never hit one")
+    times = [float(a["t"]) for a in refused]  # type: ignore[arg-type]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    evidence = [brief(a) for a in refused[:6]]  # type: ignore[arg-type]
+    if gaps and min(gaps) < p.min_gap:
+        return failed(
+            f"{len(refused)} refused attempts, some only {fmt_s(min(gaps))} apart "
+            f"(floor {fmt_s(p.min_gap)}): a reconnect loop with no delay",
+            evidence, gaps=[round(g, 3) for g in gaps],
+        )
+    if len(gaps) < 3:
+        # Jittered exponential backoff needs three gaps to show its growth reliably.
+        if gaps and min(gaps) < p.patient_gap:
+            return failed(
+                f"only {len(refused)} refused attempts, {fmt_s(min(gaps))} apart: too few to "
+                f"show a growing delay, and closer than {fmt_s(p.patient_gap)}",
+                evidence, gaps=[round(g, 3) for g in gaps],
+            )
+    elif gaps[-1] < p.growth * gaps[0]:
+        return failed(
+            f"{len(refused)} refused attempts with gaps from {fmt_s(gaps[0])} to {fmt_s(gaps[-1])}:"
+            f" the delay does not grow (want x{p.growth:g})",
+            evidence, gaps=[round(g, 3) for g in gaps],
+        )
+    return passed(
+        f"{len(refused)} refused attempts, gaps grew from {fmt_s(gaps[0]) if gaps else '-'} to "
+        f"{fmt_s(gaps[-1]) if gaps else '-'}",
+        evidence, gaps=[round(g, 3) for g in gaps],
+    )

@@ -1,0 +1,57 @@
+"""no-event-lost: every user event the fake sent on a live connection reaches the client's handler.
+
+Events sent while a client was connected must not vanish inside the client (slow consumer
+overflow H3, unknown event types dropped H2, handlers that swallow what they do not
+expect). Events sent during a gap are not counted here: they are for resyncs-after-gap.
+Identity is (e, E): the fake's E is strictly increasing. Applies only to clients that
+report events (docs/client-contract.md); otherwise NOT-APPLICABLE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.behaviours import behaviour
+from harness.record import ACCOUNT_EVENTS, RunRecord, brief
+from harness.verdict import Verdict, failed, not_applicable, passed
+
+
+@dataclass(frozen=True)
+class Params:
+    #: Events written this close (seconds) before a TCP reset of their connection may be
+    #: discarded by the kernel on the client's side; they are not counted.
+    reset_grace: float = 0.5
+
+
+@behaviour(
+    "no-event-lost",
+    asserts="every account event the fake wrote to a live user-data connection is reported "
+    "by the client",
+    hint="hand every event to your handler, including types you do not act on, and never "
+    "drop events from a full queue silently (failure modes H2, H3)",
+    reports=("H2 unknown-event-type", "H3 slow-consumer-overflow", "ccxt/go-binance#612",
+             "sammchardy/python-binance#1647"),
+    params=Params,
+)
+def check(record: RunRecord, p: Params) -> Verdict:
+    if not record.client_events:
+        return not_applicable("the client reported no events (it writes no events file)")
+    resets = {e["conn"]: e["t"] for e in record.of("ws_close") if e.get("how") == "abort_rst"}
+    sent = []
+    for e in record.of("event"):
+        if e["e"] not in ACCOUNT_EVENTS or not e["conns"]:
+            continue
+        if all(c in resets and resets[c] - e["t"] < p.reset_grace for c in e["conns"]):
+            continue
+        sent.append(e)
+    got = {(str(ev.get("e")), ev.get("E")) for ev in record.client_events}
+    missing = [e for e in sent if (e["e"], e["E"]) not in got]
+    if missing:
+        kinds = sorted({m["e"] for m in missing})
+        return failed(
+            f"{len(missing)} of {len(sent)} events sent on live connections never reached the "
+            f"client's handler ({', '.join(kinds)})",
+            [brief(m) for m in missing[:5]],
+            sent=len(sent), missing=len(missing),
+        )
+    return passed(f"all {len(sent)} events sent on live connections were reported", sent=len(sent))

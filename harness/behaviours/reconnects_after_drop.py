@@ -1,0 +1,69 @@
+"""reconnects-after-drop: after the server ends a user-data connection, the client opens a new one.
+
+Failure modes C1 (1006, no close frame) and C2 (a clean 1000/1001 close treated as final):
+only a close the client itself initiated is final. Deadline: first reconnect <= 5 s
+(failure-modes.md §6).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.behaviours import behaviour
+from harness.record import RunRecord, brief, connection_drops, settled
+from harness.verdict import Verdict, error, failed, fmt_s, passed
+
+
+@dataclass(frozen=True)
+class Params:
+    within: float = 5.0  # seconds from the end of the dropped connection to the next open
+
+
+@behaviour(
+    "reconnects-after-drop",
+    asserts="after the server drops or closes a user-data connection (any code), the client "
+    "opens a new one within the deadline",
+    hint="reconnect on every close you did not initiate, 1006 and clean 1000/1001 alike, "
+    "with a first retry within a few seconds (failure modes C1, C2)",
+    reports=("C1 drop-1006-no-close-frame", "C2 close-1000-1001-treated-as-final",
+             "binance/binance-connector-python#180", "sammchardy/python-binance#1608"),
+    params=Params,
+)
+def check(record: RunRecord, p: Params) -> Verdict:
+    if record.never_connected():
+        return failed("the client never opened a user-data stream, so it never reconnected either")
+    drops = connection_drops(record)
+    if not drops:
+        return error("no connection was dropped in this run: the scenario's fault never hit one")
+    delays, evidence = [], []
+    for drop in drops:
+        close = drop.close
+        if close is None:
+            if not settled(record, drop.hit["t"] + p.within):
+                continue
+            return failed(
+                f"connection {drop.conn} was hit by {drop.fault} and was never ended or replaced",
+                [brief(drop.hit)],
+            )
+        nxt = record.opens_after(close["t"])
+        in_time = bool(nxt) and nxt[0]["t"] - close["t"] <= p.within
+        if not in_time and not settled(record, close["t"] + p.within):
+            continue  # too close to the end of the run to judge
+        evidence.append(brief(close))
+        if not in_time:
+            late = f" (it came {fmt_s(nxt[0]['t'] - close['t'])} later)" if nxt else ""
+            return failed(
+                f"no new connection within {fmt_s(p.within)} after connection {drop.conn} "
+                f"ended with {close['code']} ({close['how']}){late}",
+                evidence + ([brief(nxt[0])] if nxt else []),
+            )
+        delays.append(nxt[0]["t"] - close["t"])
+        evidence.append(brief(nxt[0]))
+    if not delays:
+        return error("every drop came too late in the run to judge the reconnect")
+    return passed(
+        f"reconnected after {len(delays)} drop(s), slowest {fmt_s(max(delays))} "
+        f"(deadline {fmt_s(p.within)})",
+        evidence,
+        reconnect_delays=[round(d, 3) for d in delays],
+    )

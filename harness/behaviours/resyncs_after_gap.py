@@ -1,0 +1,66 @@
+"""resyncs-after-gap: after a reconnect, the client fetches REST snapshots of its state.
+
+Failure mode F5: Binance does not replay user events missed while disconnected (the fake
+keeps trading through the gap and records who got nothing). A correct client reconciles
+over REST after every (re)connect, after the new socket is up so no second gap opens
+(failure-modes.md F5). Deadline: snapshot <= 10 s after the reconnect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.behaviours import behaviour
+from harness.record import ACCOUNT_EVENTS, RunRecord, brief, settled
+from harness.verdict import Verdict, error, failed, fmt_s, passed
+
+
+@dataclass(frozen=True)
+class Params:
+    within: float = 10.0  # seconds from the reconnect to a REST snapshot answered 200
+
+
+@behaviour(
+    "resyncs-after-gap",
+    asserts="after each reconnect, the client fetches a REST snapshot (account, open orders, "
+    "positions) within the deadline, once the new connection is open",
+    hint="after every (re)connect, GET /fapi/v2/account and /fapi/v1/openOrders (after the new "
+    "socket is up) and reconcile: events sent during the gap are never replayed (F5)",
+    reports=("F5 gap-not-reconciled", "oliver-zehentleitner/unicorn-binance-websocket-api#15",
+             "hummingbot/hummingbot#7590"),
+    params=Params,
+)
+def check(record: RunRecord, p: Params) -> Verdict:
+    opens = record.user_opens()
+    if len(opens) < 2:
+        return failed(
+            "the client never reconnected, so it never resynced after a gap"
+            if opens else "the client never opened a user-data stream"
+        )
+    snapshots = record.snapshots()
+    evidence, delays = [], []
+    for prev, reopen in zip(opens, opens[1:]):
+        missed = [e for e in record.of("event") if e["e"] in ACCOUNT_EVENTS and not e["conns"]
+                  and prev["t"] < e["t"] < reopen["t"]]
+        snap = next((s for s in snapshots if s["t"] >= reopen["t"]), None)
+        in_time = snap is not None and snap["t"] - reopen["t"] <= p.within
+        if not in_time and not settled(record, reopen["t"] + p.within):
+            continue
+        if not in_time:
+            late = f" (it came after {fmt_s(snap['t'] - reopen['t'])})" if snap else ""
+            return failed(
+                f"no REST snapshot within {fmt_s(p.within)} of reconnecting at "
+                f"{fmt_s(reopen['t'])}; {len(missed)} events were sent during the gap{late}",
+                [brief(reopen)] + [brief(m) for m in missed[:3]],
+                missed_events=len(missed),
+            )
+        delays.append(snap["t"] - reopen["t"])
+        evidence += [brief(reopen), brief(snap)]
+    if not delays:
+        return error("the reconnect came too late in the run to judge a resync")
+    return passed(
+        f"resynced over REST after {len(delays)} reconnect(s), slowest {fmt_s(max(delays))} "
+        f"after the new connection (deadline {fmt_s(p.within)})",
+        evidence,
+        resync_delays=[round(d, 3) for d in delays],
+    )

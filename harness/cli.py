@@ -1,0 +1,223 @@
+"""`binance-harness`: run the scenario catalog against a client, serve the fake, list what exists."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from fake_server.clock import Clock
+from fake_server.journal import Journal
+from fake_server.server import FakeBinance
+from fake_server.settings import EventFlow, Settings, Timers
+from harness import behaviours as behaviour_registry
+from harness.defaults import SCENARIOS, default_client
+from harness.durations import parse_duration
+from harness.report import json_report, table, tally
+from harness.runner import contract, run_scenario
+from harness.scenario import Scenario
+from harness.scenario_file import ScenarioError, default_registries, load_scenarios
+from harness.steps import StepScheduler
+from harness.verdict import Status
+
+EPILOG = """\
+examples:
+  binance-harness run                                   the whole catalog, reference client
+  binance-harness run --client "python my_bot.py"       your bot (any language)
+  binance-harness run scenarios/drops --client "node bot.js {ws_url}" --json report.json
+  binance-harness serve --ping-interval 5s              the fake alone, for your own tests
+  binance-harness serve --scenario scenarios/drops/drop-1006.yaml
+  binance-harness list                                  scenarios, behaviours and faults
+
+The client gets the fake's addresses in BINANCE_HARNESS_* variables (also usable as
+{rest_url}, {ws_url}, {api_key}, ... in the command): see docs/client-contract.md.
+Exit status of `run`: 0 all behaviours passed, 1 a behaviour failed, 2 harness or input error.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="binance-harness",
+        description="A fake Binance that fails on demand, and a harness that tells, behaviour "
+        "by behaviour, whether a stream client recovers.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="play scenarios against a client and judge its behaviours",
+                         description="Play scenario files against a client, print the behaviour "
+                         "table, and exit 1 if any behaviour failed.",
+                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("paths", nargs="*", type=Path,
+                     help="scenario files or folders (default: the bundled catalog)")
+    run.add_argument("--client", metavar="CMD",
+                     help="command that starts the client under test (default: the bundled "
+                     "reference client)")
+    run.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON report here")
+    run.add_argument("--dir", type=Path, metavar="DIR",
+                     help="keep each run's journal, events and verdicts under DIR")
+    run.add_argument("-k", dest="select", metavar="TEXT",
+                     help="only scenarios whose name, family or tags contain TEXT")
+
+    serve = sub.add_parser("serve", help="run the fake Binance on loopback until Ctrl-C",
+                           description="Start the fake (REST + WebSocket) on loopback, print its "
+                           "URLs and the dummy key pair, and serve until interrupted.")
+    serve.add_argument("--scenario", type=Path, metavar="FILE",
+                       help="take timers and events from this scenario and fire its steps")
+    serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
+    serve.add_argument("--ping-interval", metavar="DURATION", help="server ping interval (3m)")
+    serve.add_argument("--pong-timeout", metavar="DURATION", help="pong deadline (10m)")
+    serve.add_argument("--listen-key-ttl", metavar="DURATION", help="listenKey validity (60m)")
+    serve.add_argument("--rate", type=float, metavar="N", help="account activity per second (2)")
+    serve.add_argument("--journal", type=Path, metavar="PATH", help="write the journal here")
+
+    lst = sub.add_parser("list", help="list scenarios, behaviours and faults")
+    lst.add_argument("paths", nargs="*", type=Path, help="scenario files or folders")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "serve":
+            return _serve(args)
+        return _list(args)
+    except ScenarioError as exc:
+        print(f"binance-harness: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+def _scenario_files(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths or [SCENARIOS]:
+        if path.is_dir():
+            files += sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
+        elif path.exists():
+            files.append(path)
+        else:
+            raise ScenarioError(path, 1, "<file>", "no such file or folder")
+    return files
+
+
+def _load(paths: Sequence[Path]) -> list[Scenario]:
+    faults, behaviours = default_registries()
+    return load_scenarios(_scenario_files(paths), faults=faults, behaviours=behaviours)
+
+
+def _run(args: argparse.Namespace) -> int:
+    scenarios = _load(args.paths)
+    if args.select:
+        scenarios = [s for s in scenarios
+                     if args.select in s.name or args.select == s.family or args.select in s.tags]
+    if not scenarios:
+        print("binance-harness: no scenario selected", file=sys.stderr)
+        return 2
+    client = args.client or default_client()
+    root = args.dir or Path(tempfile.mkdtemp(prefix="binance-harness-"))
+    print(f"client: {client}\nruns: {root}\n")
+    verdicts, runs = [], []
+    started = time.monotonic()
+    for i, scenario in enumerate(scenarios, 1):
+        print(f"[{i}/{len(scenarios)}] {scenario.family}/{scenario.name} "
+              f"({scenario.duration:g} s) ...", end="", flush=True)
+        result = asyncio.run(run_scenario(scenario, client, workdir=root / scenario.name))
+        counts = tally(result.verdicts)
+        print(f" {result.wall_time:.1f} s: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
+        verdicts += result.verdicts
+        runs.append({"scenario": scenario.name, "family": scenario.family,
+                     "source": list(scenario.source), "wall_time": round(result.wall_time, 3),
+                     "workdir": str(result.workdir),
+                     "verdicts": [v.to_json() for v in result.verdicts]})
+    print()
+    print(table(verdicts))
+    print(f"\n{len(scenarios)} scenarios in {time.monotonic() - started:.1f} s")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(json_report(runs, client=client), indent=2))
+        print(f"JSON report: {args.json}")
+    if any(v.status is Status.ERROR for v in verdicts):
+        return 2
+    return 1 if any(v.status is Status.FAIL for v in verdicts) else 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    scenario = _load([args.scenario])[0] if args.scenario else None
+    timers = scenario.timers if scenario else Timers()
+    overrides = {name: parse_duration(value) for name, value in (
+        ("ping_interval", args.ping_interval), ("pong_timeout", args.pong_timeout),
+        ("listen_key_ttl", args.listen_key_ttl)) if value is not None}
+    timers = Timers(**{**timers.__dict__, **overrides})
+    events = scenario.events if scenario else EventFlow()
+    if args.rate is not None:
+        events = EventFlow(args.rate, events.symbol, events.seed)
+    settings = Settings(timers=timers, events=events, host=args.host)
+    asyncio.run(_serve_forever(settings, scenario, args.journal))
+    return 0
+
+
+async def _serve_forever(settings: Settings, scenario: Scenario | None, journal_path: Path | None) -> None:
+    clock = Clock()
+    journal = Journal(clock, journal_path)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with FakeBinance(settings, clock, journal) as server:
+        steps = None
+        if scenario is not None:
+            steps = StepScheduler(scenario.steps, server, journal, clock)
+            steps.start()
+        env = contract(server, scenario or _serve_scenario(settings), Path("events.jsonl"))
+        print("fake Binance (USD-M futures) serving on loopback; Ctrl-C stops it")
+        for name, value in env.as_environ().items():
+            if not name.endswith("EVENTS_FILE"):
+                print(f"export {name}={value}")
+        sys.stdout.flush()
+        journal.subscribe(lambda e: print(json.dumps(e)[:200], flush=True)
+                          if e["kind"] not in ("event", "ws_frame") else None)
+        await stop.wait()
+        if steps is not None:
+            steps.cancel()
+    journal.close()
+    print("stopped")
+
+
+def _serve_scenario(settings: Settings) -> Scenario:
+    return Scenario(name="serve", family="serve", description="", source=(), duration=1.0,
+                    expect=(), timers=settings.timers, events=settings.events)
+
+
+def _list(args: argparse.Namespace) -> int:
+    scenarios = _load(args.paths)
+    registry = behaviour_registry.load_all()
+    faults, _ = default_registries()
+    print(f"scenarios ({len(scenarios)}):")
+    for s in scenarios:
+        print(f"  {s.family}/{s.name}  [{s.duration:g} s]  " + ", ".join(e.behaviour for e in s.expect))
+        print(f"      source: {s.source[0]}" + (f" (+{len(s.source) - 1})" if len(s.source) > 1 else ""))
+    print(f"\nbehaviours ({len(registry)}):")
+    for b in sorted(registry.values(), key=lambda b: b.id):
+        print(f"  {b.id}\n      {b.asserts}")
+    print(f"\nfaults ({len(faults)}):")
+    for name, cls in sorted(faults.items()):
+        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        print(f"  {name:<18} [{cls.layer}] {doc}")
+    return 0
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(BrokenPipeError):
+        raise SystemExit(main())

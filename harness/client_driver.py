@@ -1,0 +1,232 @@
+"""Client drivers: start the client under test, feed its output to the journal, end it.
+
+Two kinds of client: a command (any language), run as a subprocess under the guard
+(harness/guard.py) in its own process group; or a Python coroutine function, run in the
+harness's own event loop, for clients that are libraries rather than programs.
+Both get the same environment contract (docs/client-contract.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import os
+import shlex
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from fake_server.journal import Journal
+
+#: Seconds between SIGTERM and SIGKILL when a client is ended.
+GRACE = 1.0
+
+#: The processes groups of clients still running, ended at interpreter exit as a last resort.
+_live_groups: set[int] = set()
+
+
+class ClientError(Exception):
+    """The client could not be started: a setup problem, reported as ERROR."""
+
+
+@dataclass(frozen=True)
+class ClientEnv:
+    """What a client is told: the contract's variables, by their placeholder names."""
+
+    values: dict[str, str]
+
+    def as_environ(self) -> dict[str, str]:
+        return {f"BINANCE_HARNESS_{k.upper()}": v for k, v in self.values.items()}
+
+
+#: An in-process client: a coroutine function given the contract and a line printer.
+CoroutineClient = Callable[[ClientEnv, Callable[[str], None]], Awaitable[None]]
+
+
+class Client(Protocol):
+    exit_code: int | None
+
+    async def start(self) -> None: ...
+    async def wait(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+def expand(command: str, env: ClientEnv) -> list[str]:
+    """The argv of a command line, with `{placeholders}` of the contract substituted."""
+    values = {**env.values, "python": sys.executable}
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise ClientError(f"cannot parse client command {command!r}: {exc}") from exc
+    if not argv:
+        raise ClientError("the client command is empty")
+    try:
+        return [arg.format_map(values) for arg in argv]
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ClientError(
+            f"unknown placeholder {exc} in client command; known: "
+            + ", ".join("{" + k + "}" for k in sorted(values))
+        ) from exc
+
+
+class SubprocessClient:
+    def __init__(self, command: str, env: ClientEnv, extra_env: dict[str, str], cwd: Path,
+                 journal: Journal) -> None:
+        self.argv = expand(command, env)
+        self.env = env
+        self.extra_env = extra_env
+        self.cwd = cwd
+        self.journal = journal
+        self.proc: asyncio.subprocess.Process | None = None
+        self.exit_code: int | None = None
+        self._readers: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        environ = dict(os.environ)
+        environ.update(self.extra_env)
+        environ.update(self.env.as_environ())
+        # `python` in a command is the interpreter running the harness (and its venv).
+        environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + environ.get("PATH", "")
+        environ["PYTHONUNBUFFERED"] = "1"
+        guard = [sys.executable, "-m", "harness.guard", "--parent", str(os.getpid()),
+                 "--grace", str(GRACE), "--"]
+        harness_root = str(Path(__file__).resolve().parent.parent)
+        guard_env = dict(environ)
+        guard_env["PYTHONPATH"] = harness_root + os.pathsep + environ.get("PYTHONPATH", "")
+        try:
+            self.proc = await asyncio.create_subprocess_exec(
+                *guard, *self.argv,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=self.cwd,
+                env=guard_env,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise ClientError(f"cannot start the client guard: {exc}") from exc
+        _live_groups.add(self.proc.pid)
+        self.journal.append("client_start", argv=self.argv, pid=self.proc.pid)
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        self._readers = [
+            asyncio.create_task(self._read(self.proc.stdout, "stdout")),
+            asyncio.create_task(self._read(self.proc.stderr, "stderr")),
+        ]
+
+    async def _read(self, stream: asyncio.StreamReader, name: str) -> None:
+        while True:
+            try:
+                line = await stream.readline()
+            except (ValueError, asyncio.LimitOverrunError):
+                line = await stream.read(65536)
+            if not line:
+                return
+            self.journal.append(
+                "client_output", stream=name, line=line.decode("utf-8", "replace").rstrip("\r\n")
+            )
+
+    async def wait(self) -> None:
+        assert self.proc is not None
+        await self.proc.wait()
+        await self._finish()
+
+    async def stop(self) -> None:
+        """End the client's whole process group: SIGTERM, then SIGKILL after GRACE."""
+        proc = self.proc
+        if proc is None:
+            return
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(proc.pid, signal.SIGTERM)  # the guard relays it to the group
+            try:
+                await asyncio.wait_for(proc.wait(), GRACE + 3.0)
+            except asyncio.TimeoutError:
+                kill_group(proc.pid)
+                await proc.wait()
+        kill_group(proc.pid)  # anything that escaped the guard's reaping
+        await self._finish()
+
+    async def _finish(self) -> None:
+        assert self.proc is not None
+        if self._readers:
+            _done, pending = await asyncio.wait(self._readers, timeout=2.0)
+            for task in pending:
+                task.cancel()
+            self._readers = []
+        if self.exit_code is None and self.proc.returncode is not None:
+            self.exit_code = self.proc.returncode
+            self.journal.append("client_exit", code=self.exit_code)
+        _live_groups.discard(self.proc.pid)
+
+
+class CoroutineClientRunner:
+    """Runs an in-process client; its `print` lines go to the journal as stdout."""
+
+    def __init__(self, fn: CoroutineClient, env: ClientEnv, journal: Journal) -> None:
+        self.fn = fn
+        self.env = env
+        self.journal = journal
+        self.task: asyncio.Task[None] | None = None
+        self.exit_code: int | None = None
+
+    def _print(self, line: str) -> None:
+        self.journal.append("client_output", stream="stdout", line=line)
+
+    async def start(self) -> None:
+        self.journal.append("client_start", argv=[getattr(self.fn, "__qualname__", "coroutine")])
+        self.task = asyncio.create_task(self.fn(self.env, self._print))
+
+    async def wait(self) -> None:
+        assert self.task is not None
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.shield(self.task)
+        self._record()
+
+    async def stop(self) -> None:
+        if self.task is None:
+            return
+        if not self.task.done():
+            self.task.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(self.task, GRACE + 3.0)
+        self._record()
+
+    def _record(self) -> None:
+        if self.exit_code is not None or self.task is None or not self.task.done():
+            return
+        if self.task.cancelled():
+            self.exit_code = 0
+        elif (exc := self.task.exception()) is not None:
+            self.exit_code = 1
+            self.journal.append("client_output", stream="stderr", line=f"{type(exc).__name__}: {exc}")
+        else:
+            self.exit_code = 0
+        self.journal.append("client_exit", code=self.exit_code)
+
+
+def kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any process of the group still exists (for tests and the stop path)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _kill_live_groups() -> None:
+    for pgid in list(_live_groups):
+        kill_group(pgid)
+
+
+atexit.register(_kill_live_groups)

@@ -1,0 +1,128 @@
+"""The guard: the process the harness actually starts, which starts the client.
+
+The harness must end the client's whole process tree on every path, including when the
+harness itself is killed with SIGKILL (no `finally` runs then). So the client runs under
+this small guard, which:
+- asks Linux to send it SIGTERM when the harness dies (PR_SET_PDEATHSIG);
+- becomes a child subreaper (PR_SET_CHILD_SUBREAPER), so grandchildren that lose their
+  parent are re-parented to it and reaped, instead of lingering as orphans or zombies;
+- on SIGTERM, or when the client exits, sends SIGTERM to every other process of its group,
+  waits `--grace` seconds, SIGKILLs what is left, reaps everything, then exits with the
+  client's exit status.
+It leads its own process group and session (the harness starts it with start_new_session),
+so "the client's processes" is "the guard's process group". A descendant that calls
+setsid() itself leaves the group; that is documented as beyond the contract.
+
+Usage: python -m harness.guard --parent PID --grace SECONDS -- COMMAND [ARGS...]
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def _prctl(option: int, value: int) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(option, value, 0, 0, 0)
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Processes of the group other than the guard, read from /proc."""
+    members = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # Field 5 (pgrp) comes after the parenthesised command name, which may hold spaces.
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        if int(fields[2]) == pgid and fields[0] != b"Z":
+            members.append(int(name))
+    return members
+
+
+def _signal_group(sig: int) -> None:
+    for pid in _group_members(os.getpgid(0)):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def _reap_all() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _end_group(grace: float) -> None:
+    _signal_group(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        _reap_all()
+        if not _group_members(os.getpgid(0)):
+            break
+        time.sleep(0.02)
+    _signal_group(signal.SIGKILL)
+    end = time.monotonic() + 2.0
+    while time.monotonic() < end:
+        _reap_all()
+        if not _group_members(os.getpgid(0)):
+            break
+        time.sleep(0.01)
+
+
+def main(argv: list[str]) -> int:
+    if "--" not in argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    sep = argv.index("--")
+    opts, command = argv[:sep], argv[sep + 1 :]
+    parent = int(opts[opts.index("--parent") + 1])
+    grace = float(opts[opts.index("--grace") + 1])
+    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    if os.getppid() != parent:  # the harness died before prctl took effect
+        return 1
+    stopping = False
+
+    def on_term(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    try:
+        child = subprocess.Popen(command)
+    except OSError as exc:
+        print(f"harness: cannot start client {command[0]!r}: {exc}", file=sys.stderr)
+        return 127
+    status: int | None = None
+    while status is None and not stopping:
+        try:
+            status = child.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            continue
+    _end_group(grace)
+    if status is None:
+        status = child.poll()
+    return 0 if status is None else (status if status >= 0 else 128 - status)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

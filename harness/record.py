@@ -1,0 +1,137 @@
+"""RunRecord: everything a check may read about one run, with the lookups checks share.
+
+Checks never talk to the fake or the client; they read this record (built from the journal,
+the client's events file and its output), so a run can be judged again from its files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.scenario import Scenario
+
+Entry = dict[str, Any]
+
+#: REST routes whose answer is a state snapshot a client can resync from (USD-M).
+SNAPSHOT_PATHS = frozenset(
+    {
+        "/fapi/v2/account",
+        "/fapi/v3/account",
+        "/fapi/v1/openOrders",
+        "/fapi/v1/allOrders",
+        "/fapi/v1/order",
+        "/fapi/v2/positionRisk",
+        "/fapi/v3/positionRisk",
+        "/fapi/v2/balance",
+        "/fapi/v3/balance",
+    }
+)
+ACCOUNT_EVENTS = frozenset({"ORDER_TRADE_UPDATE", "ACCOUNT_UPDATE", "TRADE_LITE"})
+
+
+@dataclass
+class RunRecord:
+    scenario: Scenario
+    journal: list[Entry]
+    #: Events the client reported (its events file), in the order it wrote them.
+    client_events: list[dict[str, Any]] = field(default_factory=list)
+    #: Lines of the events file that were not JSON objects (reported as evidence).
+    bad_event_lines: list[str] = field(default_factory=list)
+    ended_at: float = 0.0
+
+    def of(self, *kinds: str) -> Iterator[Entry]:
+        return (e for e in self.journal if e["kind"] in kinds)
+
+    # Connections -------------------------------------------------------------------------
+
+    def user_opens(self) -> list[Entry]:
+        """Handshakes of user-data connections (the private routes)."""
+        return [e for e in self.of("ws_open") if e.get("route_kind") == "private"]
+
+    def close_of(self, conn: int) -> Entry | None:
+        return next((e for e in self.of("ws_close") if e["conn"] == conn), None)
+
+    def opens_after(self, t: float) -> list[Entry]:
+        return [e for e in self.user_opens() if e["t"] > t]
+
+    def attempts(self) -> list[Entry]:
+        """Every WebSocket handshake the client attempted, accepted or rejected."""
+        return [
+            e for e in self.of("ws_open", "ws_reject")
+            if e["kind"] == "ws_reject" or e.get("route_kind") == "private"
+        ]
+
+    def fault_hits(self, *names: str) -> list[Entry]:
+        """Faults fired (of these names, or all), in order."""
+        return [e for e in self.of("fault") if not names or e["name"] in names]
+
+    # REST ----------------------------------------------------------------------------------
+
+    def rest(self, method: str | None = None, path: str | None = None) -> list[Entry]:
+        return [
+            e for e in self.of("rest")
+            if (method is None or e["method"] == method) and (path is None or e["path"] == path)
+        ]
+
+    def snapshots(self) -> list[Entry]:
+        return [e for e in self.of("rest") if e["path"] in SNAPSHOT_PATHS and e["status"] == 200]
+
+    # Client side ---------------------------------------------------------------------------
+
+    def output(self) -> list[Entry]:
+        return list(self.of("client_output"))
+
+    def never_connected(self) -> bool:
+        return not self.user_opens()
+
+
+def brief(entry: Entry) -> dict[str, Any]:
+    """An entry trimmed for evidence: long bodies and lines cut."""
+    out = {}
+    for k, v in entry.items():
+        out[k] = v[:300] + "…" if isinstance(v, str) and len(v) > 300 else v
+    return out
+
+
+@dataclass
+class Drop:
+    """A user-data connection the server ended or broke, and how it ended."""
+
+    conn: int
+    cause: str  # the fault's name, or how the server closed it (pong_timeout, ...)
+    hit: Entry  # the fault entry, or the close itself
+    close: Entry | None  # None: the connection never ended
+
+
+def connection_drops(record: RunRecord) -> list[Drop]:
+    """Connections hit by a connection-ending fault, or closed by the server on its own."""
+    user = {e["conn"] for e in record.user_opens()}
+    drops: dict[int, Drop] = {}
+    for hit in record.fault_hits():
+        if not hit.get("ends_connection"):
+            continue
+        for conn in hit["conns"]:
+            if conn in user and conn not in drops:
+                drops[conn] = Drop(conn, hit["name"], hit, record.close_of(conn))
+    for close in record.of("ws_close"):
+        if close["conn"] in user and close["initiator"] == "server" and close["conn"] not in drops:
+            drops[close["conn"]] = Drop(close["conn"], close["how"], close, close)
+    return sorted(drops.values(), key=lambda d: d.hit["t"])
+
+
+def exit_time(record: RunRecord) -> float | None:
+    """When the client process ended on its own, if it did."""
+    exit_entry = next(record.of("client_exit"), None)
+    return None if exit_entry is None else float(exit_entry["t"])
+
+
+def settled(record: RunRecord, deadline: float) -> bool:
+    """Whether the client's chance to act before `deadline` is over.
+
+    It is when the run lasted past the deadline, or when the client exited before it: an
+    absent reaction then is a FAIL; otherwise the run was too short to tell.
+    """
+    ended = exit_time(record)
+    return deadline <= record.ended_at or (ended is not None and ended <= deadline)

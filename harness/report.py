@@ -1,0 +1,69 @@
+"""Reports: the terminal table and the JSON report, built from verdicts only.
+
+The table is what a bot author reads first: behaviours down, verdicts with the measured
+figures, and under each FAIL the one-line hint saying what to fix. The JSON report is for
+machines; its schema is documented in docs/json-report.md and versioned.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from typing import Any
+
+from harness.verdict import Status, Verdict
+
+JSON_SCHEMA_VERSION = 1
+
+_MARK = {
+    Status.PASS: "PASS",
+    Status.FAIL: "FAIL",
+    Status.NOT_APPLICABLE: "N/A",
+    Status.INFO: "INFO",
+    Status.ERROR: "ERROR",
+}
+
+
+def table(verdicts: Sequence[Verdict], *, width: int | None = None) -> str:
+    """One block per scenario: a line per behaviour, a hint line under each FAIL."""
+    width = width or min(shutil.get_terminal_size((120, 20)).columns, 160)
+    if not verdicts:
+        return "no behaviour was judged"
+    bw = max(len(v.behaviour) for v in verdicts)
+    lines: list[str] = []
+    scenario = None
+    for v in verdicts:
+        if v.scenario != scenario:
+            scenario = v.scenario
+            lines.append(f"{scenario}")
+        head = f"  {v.behaviour:<{bw}}  {_MARK[v.status]:<5}  "
+        lines.append(_clip(head + v.summary, width))
+        if v.status is Status.FAIL and v.hint:
+            lines.append(_clip(" " * (bw + 11) + "hint: " + v.hint, width))
+    counts = tally(verdicts)
+    lines.append("")
+    lines.append(", ".join(f"{n} {k}" for k, n in counts.items() if n) + f" ({len(verdicts)} verdicts)")
+    return "\n".join(lines)
+
+
+def tally(verdicts: Sequence[Verdict]) -> dict[str, int]:
+    counts = {_MARK[s]: 0 for s in Status}
+    for v in verdicts:
+        counts[_MARK[v.status]] += 1
+    return counts
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def json_report(runs: Sequence[dict[str, Any]], *, client: str) -> dict[str, Any]:
+    """The JSON report: `runs` are dicts with scenario, wall_time, workdir and verdicts."""
+    verdicts = [v for run in runs for v in run["verdicts"]]
+    return {
+        "schema": "binance-stream-harness/report",
+        "version": JSON_SCHEMA_VERSION,
+        "client": client,
+        "totals": {s.value: sum(1 for v in verdicts if v["status"] == s.value) for s in Status},
+        "runs": list(runs),
+    }

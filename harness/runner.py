@@ -1,0 +1,214 @@
+"""The runner: plays one scenario against one client and judges it.
+
+Order of a run: start the fake on loopback (ephemeral ports), start the client with the
+contract's environment, fire the steps, stop when the scenario's duration has passed (or
+earlier, if the client exited on its own), end the client's whole process group, stop the
+fake, then run the checks over the record. Every path out of a run goes through the same
+`finally`, so nothing is left running, and a hard timeout bounds the whole run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from fake_server.clock import Clock
+from fake_server.journal import Journal
+from fake_server.server import FakeBinance
+from fake_server.settings import Settings
+from harness import behaviours
+from harness.client_driver import (
+    Client,
+    ClientEnv,
+    ClientError,
+    CoroutineClient,
+    CoroutineClientRunner,
+    SubprocessClient,
+)
+from harness.record import RunRecord
+from harness.scenario import Scenario
+from harness.steps import StepScheduler
+from harness.verdict import Status, Verdict, error
+
+#: Seconds a run may overrun its scenario's duration before the harness gives up on it.
+HARD_TIMEOUT_MARGIN = 30.0
+
+ClientSpec = str | CoroutineClient
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    verdicts: list[Verdict]
+    record: RunRecord | None
+    workdir: Path
+    wall_time: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    def verdict(self, behaviour: str) -> Verdict:
+        return next(v for v in self.verdicts if v.behaviour == behaviour)
+
+
+def contract(server: FakeBinance, scenario: Scenario, events_file: Path) -> ClientEnv:
+    timers = scenario.timers
+    creds = server.settings.credentials
+    return ClientEnv(
+        {
+            "rest_url": server.rest_url,
+            "ws_url": server.ws_url,
+            "api_key": creds.api_key,
+            "api_secret": creds.api_secret,
+            "events_file": str(events_file),
+            "profile": scenario.profile,
+            "scenario": scenario.name,
+            "listen_key_ttl": _num(timers.listen_key_ttl),
+            "keepalive_interval": _num(timers.effective_keepalive_interval),
+            "ping_interval": _num(timers.ping_interval),
+            "pong_timeout": _num(timers.pong_timeout),
+            "client_ping_interval": _num(timers.client_ping_interval),
+            "client_ping_timeout": _num(timers.client_ping_timeout),
+        }
+    )
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+async def run_scenario(
+    scenario: Scenario, client: ClientSpec, *, workdir: Path | None = None
+) -> RunResult:
+    """Play `scenario` against `client` and return its verdicts (never raises for the client)."""
+    workdir = workdir or Path(tempfile.mkdtemp(prefix=f"bh-{scenario.name}-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    clock = Clock()
+    journal = Journal(clock, workdir / "journal.jsonl")
+    events_file = workdir / "events.jsonl"
+    events_file.write_bytes(b"")
+    problems: list[str] = []
+    try:
+        await asyncio.wait_for(
+            _play(scenario, client, clock, journal, events_file, workdir, problems),
+            scenario.duration + HARD_TIMEOUT_MARGIN,
+        )
+    except asyncio.TimeoutError:
+        problems.append(
+            f"the run did not finish within {scenario.duration + HARD_TIMEOUT_MARGIN:.0f} s "
+            "(harness timeout)"
+        )
+    except ClientError as exc:
+        problems.append(str(exc))
+    finally:
+        journal.close()
+    record = RunRecord(scenario, journal.entries, ended_at=clock.now())
+    _read_events(events_file, record)
+    problems.extend(_setup_problems(record))
+    verdicts = judge(record, problems)
+    (workdir / "verdicts.json").write_bytes(
+        orjson.dumps([v.to_json() for v in verdicts], option=orjson.OPT_INDENT_2)
+    )
+    return RunResult(scenario, verdicts, record, workdir, loop.time() - started, problems)
+
+
+async def _play(
+    scenario: Scenario,
+    spec: ClientSpec,
+    clock: Clock,
+    journal: Journal,
+    events_file: Path,
+    workdir: Path,
+    problems: list[str],
+) -> None:
+    settings = Settings(timers=scenario.timers, events=scenario.events)
+    async with FakeBinance(settings, clock, journal) as server:
+        env = contract(server, scenario, events_file)
+        client: Client
+        if isinstance(spec, str):
+            client = SubprocessClient(spec, env, scenario.client_env, Path.cwd(), journal)
+        else:
+            client = CoroutineClientRunner(spec, env, journal)
+        steps = StepScheduler(scenario.steps, server, journal, clock)
+        journal.append("run", phase="start", scenario=scenario.name, rest_url=server.rest_url,
+                       ws_url=server.ws_url)
+        try:
+            await client.start()
+            steps.start()
+            exited = asyncio.create_task(client.wait())
+            done, _ = await asyncio.wait({exited}, timeout=max(0.0, scenario.duration - clock.now()))
+            if not done:
+                exited.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await exited
+        finally:
+            steps.cancel()
+            await client.stop()
+            journal.append("run", phase="stop")
+
+
+def _setup_problems(record: RunRecord) -> list[str]:
+    """A client that died before contacting the fake is a setup problem (ERROR), not a FAIL."""
+    contacted = any(True for _ in record.of("rest", "ws_open", "ws_reject"))
+    exit_entry = next(record.of("client_exit"), None)
+    if contacted or exit_entry is None or exit_entry["code"] == 0:
+        return []
+    errors = [e["line"] for e in record.of("client_output") if e["stream"] == "stderr"]
+    last = f": {errors[-1]}" if errors else ""
+    return [f"the client exited with code {exit_entry['code']} before contacting the fake{last}"]
+
+
+def _read_events(path: Path, record: RunRecord) -> None:
+    try:
+        lines = path.read_bytes().splitlines()
+    except OSError:
+        return
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            record.bad_event_lines.append(line.decode("utf-8", "replace")[:200])
+            continue
+        if isinstance(obj, dict):
+            # A client may report the wrapped form; the event is its `data`.
+            if "data" in obj and isinstance(obj["data"], dict) and "stream" in obj:
+                obj = obj["data"]
+            record.client_events.append(obj)
+        else:
+            record.bad_event_lines.append(line.decode("utf-8", "replace")[:200])
+
+
+def judge(record: RunRecord, problems: Sequence[str]) -> list[Verdict]:
+    """Run every expected behaviour's check; a harness problem makes them all ERROR."""
+    registry = behaviours.load_all()
+    verdicts = []
+    for expectation in record.scenario.expect:
+        b = registry[expectation.behaviour]
+        if problems:
+            v = error("; ".join(problems))
+        else:
+            try:
+                v = b.check(record, expectation.params)
+            except Exception as exc:  # a bug in a check is the harness's, not the client's
+                v = error(f"check {b.id} crashed: {type(exc).__name__}: {exc}")
+        v.behaviour = b.id
+        v.scenario = record.scenario.name
+        v.hint = b.hint if v.status is Status.FAIL else ""
+        verdicts.append(v)
+    return verdicts
+
+
+def summary_counts(verdicts: Sequence[Verdict]) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    for v in verdicts:
+        counts[v.status.value] = counts.get(v.status.value, 0) + 1
+    return counts

@@ -1,0 +1,68 @@
+"""The scenario model: what a scenario file means once it has been validated.
+
+The loader (`harness.scenario_file`) turns YAML into these objects and is the only place
+that knows about files and line numbers; the runner and the checks only see this model,
+so a scenario can also be built in Python (tests, Hypothesis strategies) without a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from fake_server.faults import Fault
+from fake_server.settings import EventFlow, Timers
+
+__all__ = ["EventFlow", "Expectation", "Scenario", "Step", "Timers", "TRIGGERS", "TriggerName"]
+
+#: What a step can wait for before it fires. `start` is the start of the run; the others
+#: are journal happenings, counted from the start of the run (see `nth`).
+TriggerName = Literal[
+    "start",  # the run started (the client process was launched)
+    "ws_open",  # a user-stream WebSocket connection completed its handshake
+    "ws_close",  # a WebSocket connection ended, whoever ended it
+    "listen_key_created",  # POST listenKey answered 200
+    "keepalive",  # PUT listenKey answered (any status)
+    "resync",  # a REST snapshot call (account, openOrders, positionRisk) answered
+]
+
+TRIGGERS: tuple[str, ...] = TriggerName.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One fault, fired once, `at` seconds after the `nth` occurrence of `on`."""
+
+    fault: Fault
+    at: float = 0.0
+    on: TriggerName = "start"
+    nth: int = 1
+    line: int = 0  # line in the scenario file, for reports; 0 when built in code
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """A behaviour the scenario judges, with its parameters (deadlines) for this scenario."""
+
+    behaviour: str
+    params: object  # an instance of the behaviour's Params dataclass
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    family: str
+    description: str
+    source: tuple[str, ...]
+    duration: float
+    expect: tuple[Expectation, ...]
+    steps: tuple[Step, ...] = ()
+    profile: Literal["usdm"] = "usdm"
+    timers: Timers = field(default_factory=Timers)
+    events: EventFlow = field(default_factory=EventFlow)
+    tags: tuple[str, ...] = ()
+    #: Extra environment for the client (hints only; a scenario must not need them).
+    client_env: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None

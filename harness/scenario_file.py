@@ -1,0 +1,890 @@
+"""Load scenario files (YAML) into the `harness.scenario` model, with errors that name
+file, line and field.
+
+A scenario file is written by hand, often by someone chasing a forum report, so every
+mistake must point at the line to fix and, for a misspelling, at the word meant. That is
+why this loader composes the YAML into nodes (which keep their line numbers) and builds
+the model from the nodes itself, instead of loading plain dicts and losing the lines.
+
+Format (also in docs/scenario-format.md)::
+
+    name: drop-1006            # optional; defaults to the file stem
+    family: drops              # required
+    description: >             # required
+      The server aborts TCP without a close frame; the client sees 1006.
+    source:                    # required, non-empty list of strings: public reports
+      - binance/binance-connector-python#180        #   ("owner/repo#N", URLs,
+      - C1 drop-1006-no-close-frame                 #   failure-modes.md ids)
+    tags: [forum]              # optional list of strings
+    profile: usdm              # optional; only "usdm" for now
+    duration: 8s               # required, > 0: how long the run lasts
+    timers:                    # optional; any field of harness.scenario.Timers, each > 0
+      listen_key_ttl: 60m
+      ping_interval: 1s
+    events:                    # optional; fields of harness.scenario.EventFlow
+      rate: 2                  #   fills per second, >= 0
+    client_env:                # optional mapping of strings to strings
+      FOO: bar
+    steps:                     # optional list of faults to fire
+      - at: 1.5s               # optional, default 0; >= 0 and < duration
+        on: ws_open            # optional trigger (harness.scenario.TRIGGERS), default start
+        nth: 1                 # optional, >= 1 (and 1 when on: start)
+        fault: close           # required: a registered fault name
+        code: 1001             # every other key is a field of that fault
+        reason: going away
+    expect:                    # required, non-empty: behaviour id -> its Params fields
+      reconnects-after-drop: {within: 5s}
+      no-event-lost:           # null or {} means the behaviour's defaults
+
+Typing rules, applied to every dataclass the loader builds (Timers, EventFlow, faults,
+behaviour Params), from the fields' type hints:
+
+- ``float`` (or ``float | None``) fields take a number of seconds *or* a duration string
+  (``250ms``, ``1.5s``, ``3m``, ``1h``; see `harness.durations`). Every float field is
+  duration-aware, including non-durations such as ``rate``: simple beats clever here.
+- ``int`` fields take integers only; ``true``/``false`` and ``1.0`` are refused.
+- ``str`` fields take any scalar as written (``on``, ``yes`` and ``1001`` stay text):
+  YAML 1.1 would otherwise turn ``reason: off`` into False. Mapping keys are always
+  taken as written too, which is what lets a step say ``on: ws_open``.
+- ``bool``, ``Literal[...]``, ``X | None``, ``tuple[X, ...]``, ``list[X]``,
+  ``dict[str, X]`` and nested dataclasses are supported; ``ClassVar`` and ``init=False``
+  fields are not parameters.
+
+Duplicate keys, merge keys (``<<``), custom tags and multi-document files are errors.
+List indices in field paths are 0-based: ``steps[0].code`` is the first step's code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import sys
+import types
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import (
+    Any,
+    Literal,
+    TypeVar,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from fake_server.faults import Fault
+from harness.durations import format_duration, parse_duration
+from harness.scenario import EventFlow, Expectation, Scenario, Step, Timers
+
+__all__ = [
+    "ScenarioError",
+    "build_dataclass",
+    "default_registries",
+    "load_scenario",
+    "load_scenarios",
+]
+
+T = TypeVar("T")
+
+_TAG = "tag:yaml.org,2002:"
+NULL, BOOL, INT, FLOAT, STR = (
+    _TAG + t for t in ("null", "bool", "int", "float", "str")
+)
+_SCALAR_TAGS = {NULL, BOOL, INT, FLOAT, STR, _TAG + "timestamp"}
+_MERGE = _TAG + "merge"
+_NONE_TYPE = type(None)
+
+#: The top-level keys, in the order the docs list them.
+_TOP_KEYS = (
+    "name",
+    "family",
+    "description",
+    "source",
+    "tags",
+    "profile",
+    "duration",
+    "timers",
+    "events",
+    "client_env",
+    "steps",
+    "expect",
+)
+_TOP_REQUIRED = ("family", "description", "source", "duration", "expect")
+#: Optional sections that may be left empty (``steps:`` with nothing under it).
+_NULLABLE_SECTIONS = ("tags", "timers", "events", "client_env", "steps")
+#: Keys of a step that are not fault parameters.
+_STEP_KEYS = ("at", "on", "nth", "fault")
+
+# Only scalar-constructing methods are used; they keep no state between calls.
+_SCALARS = SafeConstructor()
+
+
+class ScenarioError(Exception):
+    """A scenario file is unusable: where (file, 1-based line, dotted field) and why.
+
+    The runner reports it as an ERROR (a setup problem), never as a FAIL of the client.
+    """
+
+    def __init__(self, path: Path, line: int, field: str, message: str) -> None:
+        # Passing every attribute to Exception keeps the error picklable (pytest-xdist).
+        super().__init__(path, line, field, message)
+        self.path = path
+        self.line = line
+        self.field = field
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+def load_scenario(
+    path: Path,
+    *,
+    faults: Mapping[str, type[Fault]],
+    behaviours: Mapping[str, type[Any]],
+) -> Scenario:
+    """Read, validate and build the scenario in `path`.
+
+    `faults` maps fault names to fault classes, `behaviours` maps behaviour ids to their
+    Params dataclasses. They are arguments, not the global registries, so the loader can
+    be tested with small fakes; `default_registries()` gives the real ones.
+    """
+    return _Loader(Path(path), faults, behaviours).load()[0]
+
+
+def load_scenarios(
+    paths: Iterable[Path],
+    *,
+    faults: Mapping[str, type[Fault]],
+    behaviours: Mapping[str, type[Any]],
+) -> list[Scenario]:
+    """Load several files, refusing two scenarios with the same name.
+
+    Names identify scenarios in test ids and reports, so a clash would make two results
+    indistinguishable; the error points at the second file.
+    """
+    seen: dict[str, Path] = {}
+    result: list[Scenario] = []
+    for path in paths:
+        scenario, name_line = _Loader(Path(path), faults, behaviours).load()
+        if scenario.name in seen:
+            raise ScenarioError(
+                Path(path),
+                name_line,
+                "name",
+                f"scenario name {scenario.name!r} is already used by {seen[scenario.name]}",
+            )
+        seen[scenario.name] = Path(path)
+        result.append(scenario)
+    return result
+
+
+def default_registries() -> tuple[dict[str, type[Fault]], dict[str, type[Any]]]:
+    """The registered faults and behaviours' Params, in the shape `load_scenario` takes.
+
+    Imported lazily so that loading this module does not import every fault and check.
+    """
+    from fake_server.faults import load_all as load_faults
+    from harness.behaviours import load_all as load_behaviours
+
+    return dict(load_faults()), {id: b.params for id, b in load_behaviours().items()}
+
+
+def build_dataclass(cls: type[T], node: Node, *, path: Path, field: str = "") -> T:
+    """Build dataclass `cls` from a composed YAML mapping `node`, by its fields' hints.
+
+    Errors are ScenarioErrors naming `path`, the offending node's line and the dotted
+    field path under `field`. Useful for any other YAML that holds parameters.
+    """
+    loader = _Loader(path, {}, {})
+    loader.check_tree(node, field)
+    return loader.value(cls, node, field)  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------- internals
+
+
+class _Mismatch(Exception):
+    """A node has the wrong shape for the type asked; the caller words the message.
+
+    Raised instead of a ScenarioError so that `X | None` and nested types can report the
+    type the field declares ("an integer or null"), not the member that was tried last.
+    """
+
+    def __init__(self, node: Node, detail: str = "") -> None:
+        super().__init__(detail)
+        self.node = node
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class _Param:
+    type: Any
+    required: bool
+
+
+def _line(node: Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _join(field: str, key: str) -> str:
+    return f"{field}.{key}" if field else key
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == NULL
+
+
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`"; did you mean 'x'?"` for the closest candidate, or `""` if none is close."""
+    pool = list(candidates)
+    for candidate in pool:
+        if candidate.lower() == word.lower() or candidate.replace(
+            "-", "_"
+        ) == word.replace("-", "_"):
+            return f"; did you mean {candidate!r}?"
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _unknown(head: str, word: str, candidates: Iterable[str], listing: str) -> str:
+    """`head; did you mean 'x'? listing`, or `head; listing` when nothing is close."""
+    suggestion = _did_you_mean(word, candidates)
+    return f"{head}{suggestion} {listing}" if suggestion else f"{head}; {listing}"
+
+
+def _describe(node: Node) -> str:
+    """How a node reads to a person, for "expected X, got Y"."""
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    value = str(node.value)
+    if node.tag == NULL:
+        return "nothing (null)"
+    if node.tag == BOOL:
+        return f"the boolean {value}"
+    if node.tag == INT:
+        return f"the integer {value}"
+    if node.tag == FLOAT:
+        return f"the number {value}"
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    return f"the string {shown!r}"
+
+
+_PLURAL = {
+    int: "integers",
+    float: "numbers or durations",
+    str: "strings",
+    bool: "booleans",
+}
+
+
+def _expected(tp: Any) -> str:
+    """How a type reads to a person, for "expected X, got Y"."""
+    origin, args = get_origin(tp), get_args(tp)
+    if tp is int:
+        return "an integer"
+    if tp is float:
+        return "a number of seconds or a duration (e.g. 250ms, 1.5s, 3m)"
+    if tp is str:
+        return "a string"
+    if tp is bool:
+        return "true or false"
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if origin is Union or origin is types.UnionType:
+        members = [_expected(a) for a in args if a is not _NONE_TYPE]
+        return " or ".join(members + (["null"] if _NONE_TYPE in args else []))
+    if origin in (tuple, list) or tp in (tuple, list):
+        item = args[0] if args else None
+        return f"a list of {_PLURAL[item]}" if item in _PLURAL else "a list"
+    if origin is dict or tp is dict:
+        if args and args[1] in _PLURAL:
+            return f"a mapping of strings to {_PLURAL[args[1]]}"
+        return "a mapping"
+    if dataclasses.is_dataclass(tp):
+        return f"a mapping of {getattr(tp, '__name__', tp)} fields"
+    return repr(tp)
+
+
+#: What resolving an annotation raises when it names something missing at run time.
+_UNRESOLVABLE = (NameError, AttributeError, TypeError, SyntaxError)
+
+
+_PARAMS: dict[type, dict[str, _Param]] = {}
+
+
+def _params(cls: type) -> dict[str, _Param]:
+    """The parameters of dataclass `cls`: its init fields with resolved types.
+
+    `get_type_hints` resolves the string annotations that `from __future__ import
+    annotations` leaves. If one names something importable only under TYPE_CHECKING it
+    fails for the whole class, so fall back to resolving field by field and accept any
+    value for a field whose type cannot be resolved.
+    """
+    if cls in _PARAMS:
+        return _PARAMS[cls]
+    fields = [f for f in dataclasses.fields(cls) if f.init]
+    try:
+        hints = get_type_hints(cls)
+    except _UNRESOLVABLE:
+        hints = {f.name: _resolve_one(cls, f) for f in fields}
+    params = _PARAMS[cls] = {
+        f.name: _Param(
+            hints.get(f.name, Any),
+            f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING,
+        )
+        for f in fields
+    }
+    return params
+
+
+def _resolve_one(cls: type, f: dataclasses.Field[Any]) -> Any:
+    if not isinstance(f.type, str):
+        return f.type
+    owner = next(
+        (c for c in cls.__mro__ if f.name in vars(c).get("__annotations__", {})), cls
+    )
+    module = sys.modules.get(owner.__module__)
+    namespace = dict(vars(module)) if module is not None else {}
+    try:
+        # The annotation is source text the class's own author wrote, evaluated the way
+        # typing.get_type_hints would, in the defining module's namespace.
+        return eval(f.type, namespace, dict(vars(owner)))
+    except _UNRESOLVABLE:
+        return Any
+
+
+class _Loader:
+    """One file's worth of loading: holds the path every error must name."""
+
+    def __init__(
+        self,
+        path: Path,
+        faults: Mapping[str, type[Fault]],
+        behaviours: Mapping[str, type[Any]],
+    ) -> None:
+        self.path = path
+        self.faults = faults
+        self.behaviours = behaviours
+
+    def error(self, where: Node | int, field: str, message: str) -> ScenarioError:
+        line = where if isinstance(where, int) else _line(where)
+        return ScenarioError(self.path, line, field, message)
+
+    # ---- reading and structural checks
+
+    def compose(self) -> Node | None:
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise self.error(
+                1, "<file>", f"cannot read the scenario file: {exc.strerror or exc}"
+            ) from None
+        try:
+            return yaml.compose(data, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = int(mark.line) + 1 if mark is not None else 1
+            message = f"invalid YAML: {exc.problem or exc.context}"
+            if exc.context and exc.problem and exc.context_mark is not None:
+                message += f" ({exc.context} at line {int(exc.context_mark.line) + 1})"
+            raise self.error(line, "<yaml>", message) from None
+        except yaml.YAMLError as exc:
+            # ReaderError (bad bytes) has a position but no mark; there is no better line.
+            raise self.error(1, "<yaml>", f"invalid YAML: {exc}") from None
+
+    def check_tree(
+        self, node: Node, field: str, active: frozenset[int] = frozenset()
+    ) -> None:
+        """Refuse what PyYAML would accept silently: duplicate keys (it keeps the last),
+        merge keys (not a YAML 1.2 feature and they hide lines), unknown tags, cycles."""
+        if id(node) in active:
+            raise self.error(
+                node, field or "<root>", "an alias refers to a node that contains it"
+            )
+        active = active | {id(node)}
+        if isinstance(node, MappingNode | SequenceNode):
+            kind = "map" if isinstance(node, MappingNode) else "seq"
+            if node.tag != _TAG + kind:
+                raise self.error(
+                    node, field or "<root>", f"unsupported YAML tag {node.tag!r}"
+                )
+        if isinstance(node, MappingNode):
+            seen: dict[str, Node] = {}
+            for key, value in node.value:
+                if not isinstance(key, ScalarNode) or key.tag == NULL:
+                    raise self.error(
+                        key, field or "<root>", "mapping keys must be plain words"
+                    )
+                name = str(key.value)
+                if key.tag == _MERGE:
+                    raise self.error(
+                        key,
+                        field or "<root>",
+                        "merge keys (<<) are not supported; write the keys out",
+                    )
+                if name in seen:
+                    raise self.error(
+                        key,
+                        _join(field, name),
+                        f"duplicate key {name!r} (first at line {_line(seen[name])}); "
+                        "YAML would silently keep only the last one",
+                    )
+                seen[name] = key
+                self.check_tree(value, _join(field, name), active)
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                self.check_tree(item, f"{field}[{index}]", active)
+        elif node.tag not in _SCALAR_TAGS:
+            raise self.error(
+                node, field or "<root>", f"unsupported YAML tag {node.tag!r}"
+            )
+
+    @staticmethod
+    def items(node: MappingNode) -> list[tuple[str, ScalarNode, Node]]:
+        """(key as written, key node, value node), in file order. Keys are taken as
+        their source text so that `on:` stays "on" instead of YAML 1.1's True."""
+        return [(str(k.value), k, v) for k, v in node.value]
+
+    # ---- the generic typed builder
+
+    def value(self, tp: Any, node: Node, field: str) -> Any:
+        """Build a value of type `tp` from `node`, or raise a ScenarioError at its line."""
+        try:
+            return self.build(tp, node, field)
+        except _Mismatch as exc:
+            got = _describe(exc.node)
+            raise self.error(
+                exc.node,
+                field or "<root>",
+                f"expected {_expected(tp)}, got {got}{exc.detail}",
+            ) from None
+
+    def build(self, tp: Any, node: Node, field: str) -> Any:
+        origin, args = get_origin(tp), get_args(tp)
+        if tp is Any or tp is object:
+            return self.plain(node)
+        if origin is Literal:
+            return self.literal(args, node)
+        if origin is Union or origin is types.UnionType:
+            if _NONE_TYPE in args and _is_null(node):
+                return None
+            members = [a for a in args if a is not _NONE_TYPE]
+            if len(members) == 1:
+                return self.build(members[0], node, field)
+            for member in members:
+                try:
+                    return self.build(member, node, field)
+                except _Mismatch:
+                    continue
+            raise _Mismatch(node)
+        if tp is bool:
+            if isinstance(node, ScalarNode) and node.tag == BOOL:
+                return _SCALARS.construct_yaml_bool(node)
+            raise _Mismatch(node)
+        if tp is int:
+            if isinstance(node, ScalarNode) and node.tag == INT:
+                return _SCALARS.construct_yaml_int(node)
+            raise _Mismatch(node)
+        if tp is float:
+            return self.number(node, field)
+        if tp is str:
+            if isinstance(node, ScalarNode) and node.tag != NULL:
+                return str(node.value)
+            raise _Mismatch(node)
+        if origin in (tuple, list) or tp in (tuple, list):
+            return self.sequence(origin or tp, args, node, field)
+        if origin is dict or tp is dict:
+            if not isinstance(node, MappingNode):
+                raise _Mismatch(node)
+            key_tp, value_tp = args if args else (str, Any)
+            return {
+                self.value(key_tp, key_node, field): self.value(
+                    value_tp, value_node, _join(field, key)
+                )
+                for key, key_node, value_node in self.items(node)
+            }
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+            if not isinstance(node, MappingNode):
+                raise _Mismatch(node)
+            what = f"{field!r}" if field else tp.__name__
+            return self.dataclass(tp, self.items(node), node, field, what)
+        raise TypeError(
+            f"the scenario loader cannot build a value of type {tp!r} (field {field})"
+        )
+
+    def number(self, node: Node, field: str) -> float:
+        if isinstance(node, ScalarNode) and node.tag in (INT, FLOAT):
+            value = (
+                float(_SCALARS.construct_yaml_float(node))
+                if node.tag == FLOAT
+                else float(_SCALARS.construct_yaml_int(node))
+            )
+            if not math.isfinite(value):
+                raise self.error(
+                    node, field, f"expected a finite number, got {node.value}"
+                )
+            return value
+        if isinstance(node, ScalarNode) and node.tag == STR:
+            try:
+                return parse_duration(str(node.value))
+            except ValueError as exc:
+                raise self.error(node, field, str(exc)) from None
+        raise _Mismatch(node)
+
+    def sequence(
+        self, container: Any, args: tuple[Any, ...], node: Node, field: str
+    ) -> Any:
+        if not isinstance(node, SequenceNode):
+            raise _Mismatch(node)
+        items: list[Node] = list(node.value)
+        if container is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
+            if len(items) != len(args):
+                raise self.error(
+                    node,
+                    field,
+                    f"expected a list of {len(args)} items, got {len(items)}",
+                )
+            return tuple(
+                self.value(a, item, f"{field}[{i}]")
+                for i, (a, item) in enumerate(zip(args, items))
+            )
+        item_tp = args[0] if args else Any
+        built = [
+            self.value(item_tp, item, f"{field}[{i}]") for i, item in enumerate(items)
+        ]
+        return tuple(built) if container is tuple else built
+
+    def literal(self, values: tuple[Any, ...], node: Node) -> Any:
+        if not isinstance(node, ScalarNode) or node.tag == NULL:
+            raise _Mismatch(node)
+        for wanted in values:
+            if isinstance(wanted, bool):
+                if node.tag == BOOL and _SCALARS.construct_yaml_bool(node) == wanted:
+                    return wanted
+            elif isinstance(wanted, int):
+                if node.tag == INT and _SCALARS.construct_yaml_int(node) == wanted:
+                    return wanted
+            elif isinstance(wanted, str) and node.value == wanted:
+                return wanted
+        words = [v for v in values if isinstance(v, str)]
+        raise _Mismatch(node, _did_you_mean(str(node.value), words))
+
+    def plain(self, node: Node) -> Any:
+        """A field typed Any: plain Python values, keys as written."""
+        if isinstance(node, MappingNode):
+            return {key: self.plain(value) for key, _, value in self.items(node)}
+        if isinstance(node, SequenceNode):
+            return [self.plain(item) for item in node.value]
+        assert isinstance(node, ScalarNode)
+        if node.tag == NULL:
+            return None
+        if node.tag == BOOL:
+            return _SCALARS.construct_yaml_bool(node)
+        if node.tag == INT:
+            return _SCALARS.construct_yaml_int(node)
+        if node.tag == FLOAT:
+            return _SCALARS.construct_yaml_float(node)
+        return str(node.value)
+
+    def dataclass(
+        self,
+        cls: type[T],
+        items: Sequence[tuple[str, ScalarNode, Node]],
+        node: Node,
+        field: str,
+        what: str,
+        also: Sequence[str] = (),
+    ) -> T:
+        """Build `cls` from `items` (key, key node, value node) of the mapping `node`.
+
+        `also` names keys that the surrounding mapping accepts besides the fields (a
+        step's at/on/nth/fault): they are offered as suggestions and listed in messages.
+        """
+        params = _params(cast("type[Any]", cls))
+        kwargs: dict[str, Any] = {}
+        for key, key_node, value_node in items:
+            if key not in params:
+                takes = ", ".join(params) if params else "no parameters"
+                listing = f"{what} takes: {takes}"
+                if also:
+                    listing += f"; every step also takes: {', '.join(also)}"
+                message = _unknown(
+                    f"unknown field {key!r} for {what}", key, [*params, *also], listing
+                )
+                raise self.error(key_node, _join(field, key), message)
+            kwargs[key] = self.value(params[key].type, value_node, _join(field, key))
+        missing = [
+            name
+            for name, param in params.items()
+            if param.required and name not in kwargs
+        ]
+        if missing:
+            message = f"missing required field {missing[0]!r} of {what}"
+            if len(missing) > 1:
+                message += f" (also missing: {', '.join(missing[1:])})"
+            raise self.error(node, _join(field, missing[0]), message)
+        try:
+            return cls(**kwargs)
+        except (TypeError, ValueError) as exc:
+            # A dataclass's own __post_init__ validation, reported at the mapping.
+            raise self.error(
+                node, field or "<root>", f"invalid {what}: {exc}"
+            ) from None
+
+    # ---- the scenario itself
+
+    def load(self) -> tuple[Scenario, int]:
+        """The scenario and the line of its name (for clashes found across files)."""
+        root = self.compose()
+        if root is None or _is_null(root):
+            raise self.error(
+                1,
+                "<root>",
+                "the file is empty; a scenario needs at least "
+                + ", ".join(_TOP_REQUIRED),
+            )
+        if not isinstance(root, MappingNode):
+            raise self.error(
+                root,
+                "<root>",
+                f"the top level must be a mapping of scenario fields, got {_describe(root)}",
+            )
+        self.check_tree(root, "")
+
+        hints = _params(Scenario)
+        values: dict[str, Any] = {}
+        nodes: dict[str, Node] = {}
+        steps: list[tuple[Step, Node]] = []
+        for key, key_node, node in self.items(root):
+            if key not in _TOP_KEYS:
+                raise self.error(
+                    key_node,
+                    key,
+                    _unknown(
+                        f"unknown field {key!r}",
+                        key,
+                        _TOP_KEYS,
+                        f"a scenario takes: {', '.join(_TOP_KEYS)}",
+                    ),
+                )
+            nodes[key] = key_node
+            if key in _NULLABLE_SECTIONS and _is_null(node):
+                continue
+            if key == "steps":
+                steps = self.steps(node)
+            elif key == "expect":
+                values[key] = self.expect(node, key_node)
+            else:
+                values[key] = self.value(hints[key].type, node, key)
+                self.check_top(key, values[key], node)
+        for key in _TOP_REQUIRED:
+            if key not in nodes:
+                raise self.error(root, key, f"missing required field {key!r}")
+
+        duration = float(values["duration"])
+        for index, (step, at_node) in enumerate(steps):
+            # Checked here, not in `step`, because `duration` may come later in the file.
+            if step.at >= duration:
+                raise self.error(
+                    at_node,
+                    f"steps[{index}].at",
+                    f"the step would never fire: at {format_duration(step.at)} is not before the end "
+                    f"of the run (duration: {format_duration(duration)})",
+                )
+
+        scenario = Scenario(
+            name=values.get("name", self.path.stem),
+            family=values["family"],
+            # A folded block (`>`) ends with a newline that is not part of the text.
+            description=values["description"].strip(),
+            source=values["source"],
+            duration=duration,
+            expect=values["expect"],
+            steps=tuple(step for step, _ in steps),
+            profile=values.get("profile", "usdm"),
+            timers=values.get("timers", Timers()),
+            events=values.get("events", EventFlow()),
+            tags=values.get("tags", ()),
+            client_env=values.get("client_env", {}),
+            path=self.path,
+        )
+        return scenario, _line(nodes["name"]) if "name" in nodes else 1
+
+    def check_top(self, key: str, value: Any, node: Node) -> None:
+        """Rules the types alone do not say."""
+        if key in ("name", "family", "description") and not str(value).strip():
+            raise self.error(node, key, "must not be empty")
+        if key == "source":
+            if not value:
+                raise self.error(
+                    node,
+                    key,
+                    "list at least one public report this scenario reproduces",
+                )
+            for index, (text, item) in enumerate(zip(value, node.value)):
+                if not text.strip():
+                    raise self.error(item, f"source[{index}]", "must not be empty")
+        if key == "duration" and value <= 0:
+            raise self.error(node, key, "the run must last longer than 0s")
+        if key in ("timers", "events"):
+            assert isinstance(node, MappingNode)
+            for field_name, _, field_node in self.items(node):
+                field_value = getattr(value, field_name)
+                if key == "timers" and field_value is not None and field_value <= 0:
+                    raise self.error(
+                        field_node,
+                        f"timers.{field_name}",
+                        "a timer must be longer than 0s",
+                    )
+                if key == "events" and field_name == "rate" and field_value < 0:
+                    raise self.error(
+                        field_node, "events.rate", "the fill rate cannot be negative"
+                    )
+
+    def steps(self, node: Node) -> list[tuple[Step, Node]]:
+        if not isinstance(node, SequenceNode):
+            raise self.error(
+                node, "steps", f"expected a list of steps, got {_describe(node)}"
+            )
+        return [
+            self.step(item, f"steps[{index}]") for index, item in enumerate(node.value)
+        ]
+
+    def step(self, node: Node, field: str) -> tuple[Step, Node]:
+        """The step, and the node to blame if its `at` turns out to be too late."""
+        if not isinstance(node, MappingNode):
+            raise self.error(
+                node,
+                field,
+                f"expected a step (a mapping with at, on, nth, fault and the fault's fields), got {_describe(node)}",
+            )
+        items = self.items(node)
+        own = {
+            key: (key_node, value)
+            for key, key_node, value in items
+            if key in _STEP_KEYS
+        }
+        if "fault" not in own:
+            raise self.error(
+                node,
+                _join(field, "fault"),
+                "missing required field 'fault' (the name of the fault to fire)",
+            )
+        fault_node = own["fault"][1]
+        if not isinstance(fault_node, ScalarNode) or fault_node.tag == NULL:
+            raise self.error(
+                fault_node,
+                _join(field, "fault"),
+                f"expected a fault name, got {_describe(fault_node)}",
+            )
+        fault_name = str(fault_node.value)
+        if fault_name not in self.faults:
+            known = ", ".join(sorted(self.faults)) or "none are registered"
+            raise self.error(
+                fault_node,
+                _join(field, "fault"),
+                _unknown(
+                    f"unknown fault {fault_name!r}",
+                    fault_name,
+                    self.faults,
+                    f"known faults: {known}",
+                ),
+            )
+        hints = _params(Step)
+        kwargs: dict[str, Any] = {}
+        for key in ("at", "on", "nth"):
+            if key in own:
+                kwargs[key] = self.value(
+                    hints[key].type, own[key][1], _join(field, key)
+                )
+        if kwargs.get("at", 0.0) < 0:
+            raise self.error(
+                own["at"][1],
+                _join(field, "at"),
+                "a step cannot fire before its trigger (at must be >= 0)",
+            )
+        if "nth" in kwargs:
+            nth_node = own["nth"][1]
+            if kwargs["nth"] < 1:
+                raise self.error(
+                    nth_node,
+                    _join(field, "nth"),
+                    "nth counts occurrences from 1 (the first)",
+                )
+            if kwargs["nth"] > 1 and kwargs.get("on", "start") == "start":
+                raise self.error(
+                    nth_node,
+                    _join(field, "nth"),
+                    "the run starts once, so with on: start nth must be 1",
+                )
+        fault_items = [item for item in items if item[0] not in _STEP_KEYS]
+        fault = self.dataclass(
+            self.faults[fault_name],
+            fault_items,
+            node,
+            field,
+            f"fault {fault_name!r}",
+            also=_STEP_KEYS,
+        )
+        at_node = own["at"][1] if "at" in own else node
+        return Step(fault=fault, line=_line(node), **kwargs), at_node
+
+    def expect(self, node: Node, key_node: Node) -> tuple[Expectation, ...]:
+        if _is_null(node) or (isinstance(node, MappingNode) and not node.value):
+            raise self.error(
+                key_node, "expect", "name at least one behaviour this scenario judges"
+            )
+        if not isinstance(node, MappingNode):
+            raise self.error(
+                node,
+                "expect",
+                f"expected a mapping of behaviour ids to their parameters, got {_describe(node)}",
+            )
+        result: list[Expectation] = []
+        for behaviour, id_node, params_node in self.items(node):
+            field = f"expect.{behaviour}"
+            if behaviour not in self.behaviours:
+                known = ", ".join(sorted(self.behaviours)) or "none are registered"
+                raise self.error(
+                    id_node,
+                    field,
+                    _unknown(
+                        f"unknown behaviour {behaviour!r}",
+                        behaviour,
+                        self.behaviours,
+                        f"known behaviours: {known}",
+                    ),
+                )
+            if _is_null(params_node):
+                items: list[tuple[str, ScalarNode, Node]] = []
+                where: Node = id_node
+            elif isinstance(params_node, MappingNode):
+                items, where = self.items(params_node), params_node
+            else:
+                raise self.error(
+                    params_node,
+                    field,
+                    f"expected a mapping of the behaviour's parameters (or nothing), got {_describe(params_node)}",
+                )
+            params = self.dataclass(
+                self.behaviours[behaviour],
+                items,
+                where,
+                field,
+                f"behaviour {behaviour!r}",
+            )
+            result.append(
+                Expectation(behaviour=behaviour, params=params, line=_line(id_node))
+            )
+        return tuple(result)

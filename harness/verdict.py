@@ -1,0 +1,84 @@
+"""Verdicts: what a check decided about one behaviour in one run, and why.
+
+A verdict always carries its evidence (the journal entries and output lines that decided
+it) and the figures it measured, so a report can show why, not only what. A problem of
+the harness or the setup (client missing, bad scenario, timeout of the harness itself) is
+an ERROR, never a FAIL: a FAIL is a statement about the client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    NOT_APPLICABLE = "NOT-APPLICABLE"
+    INFO = "INFO"
+    ERROR = "ERROR"
+
+
+@dataclass
+class Verdict:
+    status: Status
+    #: One line, with the measured figures: "reconnected 0.31 s after the drop (deadline 5 s)".
+    summary: str
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    measured: dict[str, Any] = field(default_factory=dict)
+    # Filled in by the runner, so checks need not repeat them.
+    behaviour: str = ""
+    scenario: str = ""
+    hint: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether a test of this verdict passes: FAIL and ERROR fail it."""
+        return self.status not in (Status.FAIL, Status.ERROR)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Verdict:
+        return cls(
+            Status(data["status"]),
+            data["summary"],
+            list(data.get("evidence", [])),
+            dict(data.get("measured", {})),
+            data.get("behaviour", ""),
+            data.get("scenario", ""),
+            data.get("hint", ""),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "behaviour": self.behaviour,
+            "status": self.status.value,
+            "summary": self.summary,
+            "hint": self.hint,
+            "measured": self.measured,
+            "evidence": self.evidence,
+        }
+
+
+def passed(summary: str, evidence: list[dict[str, Any]] | None = None, **measured: Any) -> Verdict:
+    return Verdict(Status.PASS, summary, evidence or [], measured)
+
+
+def failed(summary: str, evidence: list[dict[str, Any]] | None = None, **measured: Any) -> Verdict:
+    return Verdict(Status.FAIL, summary, evidence or [], measured)
+
+
+def not_applicable(summary: str, evidence: list[dict[str, Any]] | None = None) -> Verdict:
+    return Verdict(Status.NOT_APPLICABLE, summary, evidence or [])
+
+
+def error(summary: str, evidence: list[dict[str, Any]] | None = None) -> Verdict:
+    return Verdict(Status.ERROR, summary, evidence or [])
+
+
+def fmt_s(seconds: float) -> str:
+    """Seconds as a report shows them: 0.31 s, 12.4 s."""
+    return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
+

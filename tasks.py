@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Set-up and the two jobs of this project, with nothing but Python 3.11 and pip.
+
+    python3 tasks.py catalog [ARGS...]   the scenario catalog against the bundled reference
+                                         client, with its report (ARGS go to `binance-harness run`)
+    python3 tasks.py test [ARGS...]      lint, type-check and the whole test suite (ARGS go to pytest)
+
+Each first makes (or refreshes) `.venv` from requirements.lock, so a fresh clone needs no
+other step. CI runs `python3 tasks.py test` (see .ci/run).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+LOCK = ROOT / "requirements.lock"
+STAMP = VENV / ".installed"
+
+
+def run(*cmd: str | Path) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    result = subprocess.run([str(c) for c in cmd], cwd=ROOT)
+    if result.returncode != 0:
+        raise SystemExit(result.returncode)
+
+
+def setup() -> None:
+    """Create .venv and install the locked packages, unless the lock did not change."""
+    wanted = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    if not (BIN / "python").exists():
+        print(f"+ creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "-r", LOCK)
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "--no-deps", "--no-build-isolation", "-e", ".")
+    STAMP.write_text(wanted)
+
+
+def catalog(args: list[str]) -> None:
+    run(BIN / "binance-harness", "run", "--json", "reports/catalog.json", "--dir", "reports/runs", *args)
+
+
+def test(args: list[str]) -> None:
+    run(BIN / "ruff", "check", ".")
+    run(BIN / "mypy")
+    run(BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadgroup", *args)
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in ("catalog", "test", "setup"):
+        print(__doc__)
+        raise SystemExit(2)
+    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    setup()
+    job, args = sys.argv[1], sys.argv[2:]
+    if job == "catalog":
+        catalog(args)
+    elif job == "test":
+        test(args)
+
+
+if __name__ == "__main__":
+    main()
