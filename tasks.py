@@ -40,10 +40,19 @@ def setup() -> None:
     if not (BIN / "python").exists():
         print(f"+ creating {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "-r", LOCK)
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "--no-deps", "--no-build-isolation", "-e", ".")
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", LOCK)
+    run(
+        BIN / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--no-build-isolation",
+        "-e",
+        ".",
+    )
     STAMP.write_text(wanted)
 
 

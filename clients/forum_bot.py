@@ -28,13 +28,18 @@ import os
 import signal
 import ssl
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
-from pongless import PonglessClientConnection
-from reference_client import event_line, is_user_event, unwrap
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
+
+# Run as a script from anywhere: make the checkout root (holding clients/) importable.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from clients.pongless import PonglessClientConnection
+from clients.reference_client import event_line, is_user_event, unwrap
 
 
 def log(*parts: Any) -> None:
@@ -62,9 +67,7 @@ async def bot(events: TextIO | None) -> int:
     tls = ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE") or None)
     async with httpx.AsyncClient(timeout=10.0, verify=tls, trust_env=False) as http:
         try:
-            response = await http.post(
-                f"{rest_url}/fapi/v1/listenKey", headers={"X-MBX-APIKEY": api_key}
-            )
+            response = await http.post(f"{rest_url}/fapi/v1/listenKey", headers={"X-MBX-APIKEY": api_key})
         except httpx.HTTPError as exc:
             print(f"Error: {exc}", file=sys.stderr, flush=True)
             return 1

@@ -45,8 +45,6 @@ class PonglessClientConnection(ClientConnection):
 
     def __init__(self, protocol: ClientProtocol, **kwargs: Any) -> None:
         if type(protocol) is not ClientProtocol:
-            raise TypeError(
-                f"expected a plain ClientProtocol, got {type(protocol).__name__}"
-            )
+            raise TypeError(f"expected a plain ClientProtocol, got {type(protocol).__name__}")
         protocol.__class__ = PonglessClientProtocol
         super().__init__(protocol, **kwargs)

@@ -130,11 +130,7 @@ def parse_retry_after(value: str | None) -> float | None:
 
 def is_user_event(payload: Any) -> bool:
     """An event to deliver: a JSON object with an ``e`` that is not a control signal."""
-    return (
-        isinstance(payload, dict)
-        and "e" in payload
-        and payload["e"] != "listenKeyExpired"
-    )
+    return isinstance(payload, dict) and "e" in payload and payload["e"] != "listenKeyExpired"
 
 
 def event_line(payload: Mapping[str, Any]) -> str:
@@ -147,15 +143,11 @@ def snapshot_summary(account: Any, orders: Any) -> str:
     positions = account.get("positions")
     positions = positions if isinstance(positions, list) else []
     open_positions = sum(
-        1
-        for p in positions
-        if isinstance(p, dict) and str(p.get("positionAmt", "0")).strip("0.-")
+        1 for p in positions if isinstance(p, dict) and str(p.get("positionAmt", "0")).strip("0.-")
     )
     orders_count = len(orders) if isinstance(orders, list) else "?"
     balance = account.get("totalWalletBalance")
-    return (
-        f"walletBalance={balance} positions={open_positions} openOrders={orders_count}"
-    )
+    return f"walletBalance={balance} positions={open_positions} openOrders={orders_count}"
 
 
 def _env_float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -188,15 +180,9 @@ class Config:
             api_secret=env.get("BINANCE_HARNESS_API_SECRET", ""),
             events_file=env.get("BINANCE_HARNESS_EVENTS_FILE") or None,
             # A key lives TTL seconds; refresh at half of it: one lost PUT is harmless.
-            keepalive_interval=_env_float(
-                env, "BINANCE_HARNESS_KEEPALIVE_INTERVAL", min(1800.0, ttl / 2)
-            ),
-            client_ping_interval=_env_float(
-                env, "BINANCE_HARNESS_CLIENT_PING_INTERVAL", 20.0
-            ),
-            client_ping_timeout=_env_float(
-                env, "BINANCE_HARNESS_CLIENT_PING_TIMEOUT", 10.0
-            ),
+            keepalive_interval=_env_float(env, "BINANCE_HARNESS_KEEPALIVE_INTERVAL", min(1800.0, ttl / 2)),
+            client_ping_interval=_env_float(env, "BINANCE_HARNESS_CLIENT_PING_INTERVAL", 20.0),
+            client_ping_timeout=_env_float(env, "BINANCE_HARNESS_CLIENT_PING_TIMEOUT", 10.0),
             backoff_initial=_env_float(env, "REFCLIENT_BACKOFF_INITIAL", 0.25),
             backoff_max=_env_float(env, "REFCLIENT_BACKOFF_MAX", 30.0),
         )
@@ -205,14 +191,14 @@ class Config:
 class RestError(Exception):
     """A REST call that did not succeed; already printed when raised."""
 
-    def __init__(
-        self, status: int | None, code: Any = None, retry_after: float | None = None
-    ):
+    def __init__(self, status: int | None, code: Any = None, retry_after: float | None = None):
         super().__init__(f"HTTP {status} code={code}")
         self.status, self.code, self.retry_after = status, code, retry_after
 
 
 class KeyState(enum.Enum):
+    """What a keepalive PUT says about our listenKey."""
+
     ALIVE = "alive"
     GONE = "gone"  # -1125: the key does not exist any more, POST for a new one
     UNKNOWN = "unknown"  # the check itself failed (5xx, timeout...): try again soon
@@ -258,11 +244,7 @@ class ReferenceClient:
 
     def new_backoff(self, maximum: float | None = None) -> Backoff:
         """Delay schedule for every retry loop (REST and reconnects)."""
-        cap = (
-            self.config.backoff_max
-            if maximum is None
-            else min(maximum, self.config.backoff_max)
-        )
+        cap = self.config.backoff_max if maximum is None else min(maximum, self.config.backoff_max)
         return Backoff(self.config.backoff_initial, cap, rng=self.rng)
 
     def ping_settings(self) -> tuple[float | None, float | None]:
@@ -277,9 +259,7 @@ class ReferenceClient:
         """Events sent while we were away are never replayed: re-read the state."""
         return True
 
-    def describe_rest_failure(
-        self, method: str, path: str, status: int, body: str
-    ) -> str:
+    def describe_rest_failure(self, method: str, path: str, status: int, body: str) -> str:
         """The line for a failed call: Binance's code and msg are the diagnosis."""
         return format_rest_error(method, path, status, body)
 
@@ -317,24 +297,17 @@ class ReferenceClient:
         if signed:
             url += "?" + signed_query(self.config.api_secret, int(time.time() * 1000))
         try:
-            response = await self._http.request(
-                method, url, headers={"X-MBX-APIKEY": self.config.api_key}
-            )
+            response = await self._http.request(method, url, headers={"X-MBX-APIKEY": self.config.api_key})
         except httpx.HTTPError as exc:
             self.warn(f"REST {method} {path} failed: {type(exc).__name__}: {exc}")
             raise RestError(None) from exc
         if response.is_success:
             try:
                 return response.json()
-            except ValueError:
-                status = response.status_code
-                self.warn(f"REST {method} {path} failed: HTTP {status} non-JSON body")
-                raise RestError(status) from None
-        self.warn(
-            self.describe_rest_failure(
-                method, path, response.status_code, response.text
-            )
-        )
+            except ValueError:  # e.g. an HTML page with a 200: not an answer we can use
+                self.warn(self.describe_rest_failure(method, path, response.status_code, response.text))
+                raise RestError(response.status_code) from None
+        self.warn(self.describe_rest_failure(method, path, response.status_code, response.text))
         code = (parse_error_body(response.text) or (None, None))[0]
         raise RestError(
             response.status_code,
@@ -349,9 +322,7 @@ class ReferenceClient:
             delay = max(delay, error.retry_after)
         await asyncio.sleep(delay)
 
-    async def rest_retrying(
-        self, method: str, path: str, *, signed: bool = False
-    ) -> Any:
+    async def rest_retrying(self, method: str, path: str, *, signed: bool = False) -> Any:
         """Retry until it succeeds: a bot without state is worse than a late one."""
         backoff = self.new_backoff()
         while True:
@@ -368,9 +339,7 @@ class ReferenceClient:
             if isinstance(key, str) and key:
                 self.log(f"listenKey {key}")
                 return key
-            self.warn(
-                f"REST POST {LISTEN_KEY_PATH} failed: no listenKey in {str(body)[:200]}"
-            )
+            self.warn(f"REST POST {LISTEN_KEY_PATH} failed: no listenKey in {str(body)[:200]}")
             await self.retry_sleep(backoff, None)
 
     async def check_listen_key(self) -> KeyState:
@@ -378,9 +347,7 @@ class ReferenceClient:
         try:
             await self.rest("PUT", LISTEN_KEY_PATH)
         except RestError as exc:
-            return (
-                KeyState.GONE if exc.code == LISTEN_KEY_NOT_FOUND else KeyState.UNKNOWN
-            )
+            return KeyState.GONE if exc.code == LISTEN_KEY_NOT_FOUND else KeyState.UNKNOWN
         return KeyState.ALIVE
 
     async def resync(self) -> None:
@@ -477,15 +444,13 @@ class ReferenceClient:
                     async for message in ws:
                         try:
                             await self.handle_frame(message)
-                        except Exception as exc:  # noqa: BLE001
+                        except Exception as exc:
                             # One bad frame must not kill the stream.
                             self.warn(f"error handling frame: {exc!r}")
                 finally:
                     if resync is not None:
                         resync.cancel()
-            self.log(
-                f"connection closed: code={ws.close_code} reason={ws.close_reason!r}"
-            )
+            self.log(f"connection closed: code={ws.close_code} reason={ws.close_reason!r}")
         except ConnectionClosed as exc:
             # Abnormal: no clean closing handshake (1006), or an error code (1008...).
             code = exc.rcvd.code if exc.rcvd is not None else 1006
@@ -525,12 +490,8 @@ class ReferenceClient:
         return open(self.config.events_file, "a", encoding="utf-8")
 
     async def run(self) -> None:
-        context = ssl.create_default_context(
-            cafile=os.environ.get("SSL_CERT_FILE") or None
-        )
-        async with httpx.AsyncClient(
-            timeout=10.0, verify=context, trust_env=False
-        ) as http:
+        context = ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE") or None)
+        async with httpx.AsyncClient(timeout=10.0, verify=context, trust_env=False) as http:
             self._http = http
             self._events = self.open_events_file()
             keepalive: asyncio.Task[None] | None = None

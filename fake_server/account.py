@@ -90,6 +90,10 @@ class Account:
             self.entry_price = (
                 (abs(self.position) * self.entry_price + last_qty * order.price) / total
             ).quantize(Decimal("0.01"))
+        elif abs(signed) > abs(self.position):
+            # The fill closed the position and opened one the other way: what remains was
+            # opened at this fill's price.
+            self.entry_price = order.price
         self.position += signed
         if self.position == 0:
             self.entry_price = Decimal(0)

@@ -52,26 +52,42 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="play scenarios against a client and judge its behaviours",
-                         description="Play scenario files against a client, print the behaviour "
-                         "table, and exit 1 if any behaviour failed.",
-                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    run.add_argument("paths", nargs="*", type=Path,
-                     help="scenario files or folders (default: the bundled catalog)")
-    run.add_argument("--client", metavar="CMD",
-                     help="command that starts the client under test (default: the bundled "
-                     "reference client)")
+    run = sub.add_parser(
+        "run",
+        help="play scenarios against a client and judge its behaviours",
+        description="Play scenario files against a client, print the behaviour "
+        "table, and exit 1 if any behaviour failed.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument(
+        "paths", nargs="*", type=Path, help="scenario files or folders (default: the bundled catalog)"
+    )
+    run.add_argument(
+        "--client",
+        metavar="CMD",
+        help="command that starts the client under test (default: the bundled reference client)",
+    )
     run.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON report here")
-    run.add_argument("--dir", type=Path, metavar="DIR",
-                     help="keep each run's journal, events and verdicts under DIR")
-    run.add_argument("-k", dest="select", metavar="TEXT",
-                     help="only scenarios whose name, family or tags contain TEXT")
+    run.add_argument(
+        "--dir", type=Path, metavar="DIR", help="keep each run's journal, events and verdicts under DIR"
+    )
+    run.add_argument(
+        "-k", dest="select", metavar="TEXT", help="only scenarios whose name, family or tags contain TEXT"
+    )
 
-    serve = sub.add_parser("serve", help="run the fake Binance on loopback until Ctrl-C",
-                           description="Start the fake (REST + WebSocket) on loopback, print its "
-                           "URLs and the dummy key pair, and serve until interrupted.")
-    serve.add_argument("--scenario", type=Path, metavar="FILE",
-                       help="take timers and events from this scenario and fire its steps")
+    serve = sub.add_parser(
+        "serve",
+        help="run the fake Binance on loopback until Ctrl-C",
+        description="Start the fake (REST + WebSocket) on loopback, print its "
+        "URLs and the dummy key pair, and serve until interrupted.",
+    )
+    serve.add_argument(
+        "--scenario",
+        type=Path,
+        metavar="FILE",
+        help="take timers and events from this scenario and fire its steps",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
     serve.add_argument("--ping-interval", metavar="DURATION", help="server ping interval (3m)")
     serve.add_argument("--pong-timeout", metavar="DURATION", help="pong deadline (10m)")
@@ -120,8 +136,9 @@ def _load(paths: Sequence[Path]) -> list[Scenario]:
 def _run(args: argparse.Namespace) -> int:
     scenarios = _load(args.paths)
     if args.select:
-        scenarios = [s for s in scenarios
-                     if args.select in s.name or args.select == s.family or args.select in s.tags]
+        scenarios = [
+            s for s in scenarios if args.select in s.name or args.select == s.family or args.select in s.tags
+        ]
     if not scenarios:
         print("binance-harness: no scenario selected", file=sys.stderr)
         return 2
@@ -131,16 +148,25 @@ def _run(args: argparse.Namespace) -> int:
     verdicts, runs = [], []
     started = time.monotonic()
     for i, scenario in enumerate(scenarios, 1):
-        print(f"[{i}/{len(scenarios)}] {scenario.family}/{scenario.name} "
-              f"({scenario.duration:g} s) ...", end="", flush=True)
+        print(
+            f"[{i}/{len(scenarios)}] {scenario.family}/{scenario.name} ({scenario.duration:g} s) ...",
+            end="",
+            flush=True,
+        )
         result = asyncio.run(run_scenario(scenario, client, workdir=root / scenario.name))
         counts = tally(result.verdicts)
         print(f" {result.wall_time:.1f} s: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
         verdicts += result.verdicts
-        runs.append({"scenario": scenario.name, "family": scenario.family,
-                     "source": list(scenario.source), "wall_time": round(result.wall_time, 3),
-                     "workdir": str(result.workdir),
-                     "verdicts": [v.to_json() for v in result.verdicts]})
+        runs.append(
+            {
+                "scenario": scenario.name,
+                "family": scenario.family,
+                "source": list(scenario.source),
+                "wall_time": round(result.wall_time, 3),
+                "workdir": str(result.workdir),
+                "verdicts": [v.to_json() for v in result.verdicts],
+            }
+        )
     print()
     print(table(verdicts))
     print(f"\n{len(scenarios)} scenarios in {time.monotonic() - started:.1f} s")
@@ -156,9 +182,15 @@ def _run(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     scenario = _load([args.scenario])[0] if args.scenario else None
     timers = scenario.timers if scenario else Timers()
-    overrides = {name: parse_duration(value) for name, value in (
-        ("ping_interval", args.ping_interval), ("pong_timeout", args.pong_timeout),
-        ("listen_key_ttl", args.listen_key_ttl)) if value is not None}
+    overrides = {
+        name: parse_duration(value)
+        for name, value in (
+            ("ping_interval", args.ping_interval),
+            ("pong_timeout", args.pong_timeout),
+            ("listen_key_ttl", args.listen_key_ttl),
+        )
+        if value is not None
+    }
     timers = Timers(**{**timers.__dict__, **overrides})
     events = scenario.events if scenario else EventFlow()
     if args.rate is not None:
@@ -186,8 +218,11 @@ async def _serve_forever(settings: Settings, scenario: Scenario | None, journal_
             if not name.endswith("EVENTS_FILE"):
                 print(f"export {name}={value}")
         sys.stdout.flush()
-        journal.subscribe(lambda e: print(json.dumps(e)[:200], flush=True)
-                          if e["kind"] not in ("event", "ws_frame") else None)
+        journal.subscribe(
+            lambda e: (
+                print(json.dumps(e)[:200], flush=True) if e["kind"] not in ("event", "ws_frame") else None
+            )
+        )
         await stop.wait()
         if steps is not None:
             steps.cancel()
@@ -196,8 +231,16 @@ async def _serve_forever(settings: Settings, scenario: Scenario | None, journal_
 
 
 def _serve_scenario(settings: Settings) -> Scenario:
-    return Scenario(name="serve", family="serve", description="", source=(), duration=1.0,
-                    expect=(), timers=settings.timers, events=settings.events)
+    return Scenario(
+        name="serve",
+        family="serve",
+        description="",
+        source=(),
+        duration=1.0,
+        expect=(),
+        timers=settings.timers,
+        events=settings.events,
+    )
 
 
 def _list(args: argparse.Namespace) -> int:

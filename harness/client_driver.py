@@ -15,10 +15,10 @@ import os
 import shlex
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from fake_server.journal import Journal
 
@@ -44,7 +44,7 @@ class ClientEnv:
 
 
 #: An in-process client: a coroutine function given the contract and a line printer.
-CoroutineClient = Callable[[ClientEnv, Callable[[str], None]], Awaitable[None]]
+CoroutineClient = Callable[[ClientEnv, Callable[[str], None]], Coroutine[Any, Any, None]]
 
 
 class Client(Protocol):
@@ -74,8 +74,9 @@ def expand(command: str, env: ClientEnv) -> list[str]:
 
 
 class SubprocessClient:
-    def __init__(self, command: str, env: ClientEnv, extra_env: dict[str, str], cwd: Path,
-                 journal: Journal) -> None:
+    def __init__(
+        self, command: str, env: ClientEnv, extra_env: dict[str, str], cwd: Path, journal: Journal
+    ) -> None:
         self.argv = expand(command, env)
         self.env = env
         self.extra_env = extra_env
@@ -92,14 +93,23 @@ class SubprocessClient:
         # `python` in a command is the interpreter running the harness (and its venv).
         environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + environ.get("PATH", "")
         environ["PYTHONUNBUFFERED"] = "1"
-        guard = [sys.executable, "-m", "harness.guard", "--parent", str(os.getpid()),
-                 "--grace", str(GRACE), "--"]
+        guard = [
+            sys.executable,
+            "-m",
+            "harness.guard",
+            "--parent",
+            str(os.getpid()),
+            "--grace",
+            str(GRACE),
+            "--",
+        ]
         harness_root = str(Path(__file__).resolve().parent.parent)
         guard_env = dict(environ)
         guard_env["PYTHONPATH"] = harness_root + os.pathsep + environ.get("PYTHONPATH", "")
         try:
             self.proc = await asyncio.create_subprocess_exec(
-                *guard, *self.argv,
+                *guard,
+                *self.argv,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
@@ -144,7 +154,7 @@ class SubprocessClient:
                 os.kill(proc.pid, signal.SIGTERM)  # the guard relays it to the group
             try:
                 await asyncio.wait_for(proc.wait(), GRACE + 3.0)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 kill_group(proc.pid)
                 await proc.wait()
         kill_group(proc.pid)  # anything that escaped the guard's reaping

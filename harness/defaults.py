@@ -15,6 +15,6 @@ def default_client() -> str:
     if not REFERENCE_CLIENT.exists():
         raise SystemExit(
             "no --client given and the bundled reference client is not next to this "
-            f"installation ({REFERENCE_CLIENT}); pass --client \"CMD\""
+            f'installation ({REFERENCE_CLIENT}); pass --client "CMD"'
         )
     return f'{{python}} "{REFERENCE_CLIENT}"'

@@ -66,15 +66,11 @@ def parse_duration(text: str | float) -> float:
     """
     if isinstance(text, bool):
         # bool is an int subclass; `true` as a duration is always a mistake.
-        raise TypeError(
-            f"expected a duration, got the boolean {text!r}; write {_FORMS}"
-        )
+        raise TypeError(f"expected a duration, got the boolean {text!r}; write {_FORMS}")
     if isinstance(text, int | float):
         return _check(float(text), repr(text))
     if not isinstance(text, str):
-        raise TypeError(
-            f"expected a duration, got {type(text).__name__}; write {_FORMS}"
-        )
+        raise TypeError(f"expected a duration, got {type(text).__name__}; write {_FORMS}")
     match = _DURATION.match(text)
     if match is None:
         raise ValueError(f"invalid duration {text!r}: write {_FORMS}")
@@ -95,23 +91,15 @@ def parse_duration(text: str | float) -> float:
             f"invalid duration {text!r}: unit {unit!r} is not accepted; did you mean '{number}{_UNIT_HINTS[unit]}'?"
         )
     if unit in ("d", "day", "days"):
-        raise ValueError(
-            f"invalid duration {text!r}: days are not accepted; write hours, e.g. '24h'"
-        )
+        raise ValueError(f"invalid duration {text!r}: days are not accepted; write hours, e.g. '24h'")
     if unit == "M":
-        raise ValueError(
-            f"invalid duration {text!r}: units are lower case; write 'm' for minutes"
-        )
-    raise ValueError(
-        f"invalid duration {text!r}: unknown unit {unit!r}; write {_FORMS}"
-    )
+        raise ValueError(f"invalid duration {text!r}: units are lower case; write 'm' for minutes")
+    raise ValueError(f"invalid duration {text!r}: unknown unit {unit!r}; write {_FORMS}")
 
 
 def _check(seconds: float, shown: str) -> float:
     if math.isnan(seconds) or math.isinf(seconds):
-        raise ValueError(
-            f"invalid duration {shown}: it must be a finite number of seconds"
-        )
+        raise ValueError(f"invalid duration {shown}: it must be a finite number of seconds")
     if seconds < 0:
         raise ValueError(f"invalid duration {shown}: durations cannot be negative")
     return seconds

@@ -18,6 +18,7 @@ Usage: python -m harness.guard --parent PID --grace SECONDS -- COMMAND [ARGS...]
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -35,7 +36,7 @@ def _prctl(option: int, value: int) -> None:
 
 
 def _group_members(pgid: int) -> list[int]:
-    """Processes of the group other than the guard, read from /proc."""
+    """Processes of the group other than the guard, zombies included, read from /proc."""
     members = []
     for name in os.listdir("/proc"):
         if not name.isdigit() or int(name) == os.getpid():
@@ -47,17 +48,15 @@ def _group_members(pgid: int) -> list[int]:
             continue
         # Field 5 (pgrp) comes after the parenthesised command name, which may hold spaces.
         fields = stat[stat.rfind(b")") + 2 :].split()
-        if int(fields[2]) == pgid and fields[0] != b"Z":
+        if int(fields[2]) == pgid:
             members.append(int(name))
     return members
 
 
 def _signal_group(sig: int) -> None:
     for pid in _group_members(os.getpgid(0)):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def _reap_all() -> None:
@@ -70,21 +69,27 @@ def _reap_all() -> None:
             return
 
 
+def _group_gone(timeout: float) -> bool:
+    """Reap until no other process of the group is left (zombies too), or `timeout` passes.
+
+    Processes of the group that lose their parent are re-parented to the guard (it is a
+    subreaper), so reaping here is what makes the group really empty when the guard exits.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        _reap_all()
+        if not _group_members(os.getpgid(0)):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
+
+
 def _end_group(grace: float) -> None:
     _signal_group(signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        _reap_all()
-        if not _group_members(os.getpgid(0)):
-            break
-        time.sleep(0.02)
-    _signal_group(signal.SIGKILL)
-    end = time.monotonic() + 2.0
-    while time.monotonic() < end:
-        _reap_all()
-        if not _group_members(os.getpgid(0)):
-            break
-        time.sleep(0.01)
+    if not _group_gone(grace):
+        _signal_group(signal.SIGKILL)
+        _group_gone(2.0)
 
 
 def main(argv: list[str]) -> int:

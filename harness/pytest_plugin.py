@@ -38,13 +38,28 @@ _RUNS = pytest.StashKey[dict[str, dict[str, Any]]]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("binance-harness", "Binance stream client conformance")
-    group.addoption("--client", dest="harness_client", default=None, metavar="CMD",
-                    help="command that starts the client under test; placeholders like "
-                         "{rest_url} are filled in (default: the bundled reference client)")
-    group.addoption("--harness-dir", dest="harness_dir", default=None, metavar="DIR",
-                    help="keep each run's journal, events and verdicts under DIR")
-    group.addoption("--harness-json", dest="harness_json", default=None, metavar="PATH",
-                    help="write the JSON report of all verdicts to PATH")
+    group.addoption(
+        "--client",
+        dest="harness_client",
+        default=None,
+        metavar="CMD",
+        help="command that starts the client under test; placeholders like "
+        "{rest_url} are filled in (default: the bundled reference client)",
+    )
+    group.addoption(
+        "--harness-dir",
+        dest="harness_dir",
+        default=None,
+        metavar="DIR",
+        help="keep each run's journal, events and verdicts under DIR",
+    )
+    group.addoption(
+        "--harness-json",
+        dest="harness_json",
+        default=None,
+        metavar="PATH",
+        help="write the JSON report of all verdicts to PATH",
+    )
     parser.addini("binance_harness_client", "default for --client")
     parser.addini("binance_harness_dir", "default for --harness-dir")
 
@@ -57,8 +72,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _client(config: pytest.Config) -> str:
-    return str(config.getoption("harness_client") or config.getini("binance_harness_client")
-               or default_client())
+    return str(
+        config.getoption("harness_client") or config.getini("binance_harness_client") or default_client()
+    )
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -83,8 +99,7 @@ class ScenarioFile(pytest.File):
     class CollectError(Exception):
         pass
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioFile.CollectError):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo))
@@ -117,18 +132,18 @@ class BehaviourItem(pytest.Item):
             base = self.config.getoption("harness_dir") or self.config.getini("binance_harness_dir")
             root = Path(base) if base else Path(tempfile.mkdtemp(prefix="binance-harness-"))
             workdir = root / _safe(key)
-            results[key] = asyncio.run(run_scenario(self.scenario, _client(self.config),
-                                                    workdir=workdir))
+            results[key] = asyncio.run(run_scenario(self.scenario, _client(self.config), workdir=workdir))
             r = results[key]
             self.config.stash[_RUNS][key] = {
-                "scenario": key, "family": self.scenario.family,
-                "wall_time": round(r.wall_time, 3), "workdir": str(r.workdir),
+                "scenario": key,
+                "family": self.scenario.family,
+                "wall_time": round(r.wall_time, 3),
+                "workdir": str(r.workdir),
                 "verdicts": [v.to_json() for v in r.verdicts],
             }
         return results[key]
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, BehaviourFailed):
             return _explain(excinfo.value.verdict, self.scenario)
         return str(super().repr_failure(excinfo))
@@ -159,7 +174,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return
     for name, value in report.user_properties:
         if name == "harness_verdict":
-            _CURRENT.append(Verdict.from_json(json.loads(value)))
+            _CURRENT.append(Verdict.from_json(json.loads(str(value))))
 
 
 _CURRENT: list[Verdict] = []
@@ -176,7 +191,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if path:
         runs: dict[str, dict[str, Any]] = {}
         for v in verdicts:
-            runs.setdefault(v.scenario, {"scenario": v.scenario, "verdicts": []})["verdicts"].append(v.to_json())
+            runs.setdefault(v.scenario, {"scenario": v.scenario, "verdicts": []})["verdicts"].append(
+                v.to_json()
+            )
         Path(path).write_text(json.dumps(json_report(list(runs.values()), client=_client(config)), indent=2))
         terminalreporter.write_line(f"JSON report: {path}")
     _CURRENT.clear()

@@ -39,6 +39,8 @@ class RunRecord:
     client_events: list[dict[str, Any]] = field(default_factory=list)
     #: Lines of the events file that were not JSON objects (reported as evidence).
     bad_event_lines: list[str] = field(default_factory=list)
+    #: When the harness began ending the run: what happens later (the client being killed,
+    #: its sockets closing) is not the client's doing and is not judged.
     ended_at: float = 0.0
 
     def of(self, *kinds: str) -> Iterator[Entry]:
@@ -51,7 +53,8 @@ class RunRecord:
         return [e for e in self.of("ws_open") if e.get("route_kind") == "private"]
 
     def close_of(self, conn: int) -> Entry | None:
-        return next((e for e in self.of("ws_close") if e["conn"] == conn), None)
+        """How connection `conn` ended, if it ended before the harness ended the run."""
+        return next((e for e in self.of("ws_close") if e["conn"] == conn and e["t"] < self.ended_at), None)
 
     def opens_after(self, t: float) -> list[Entry]:
         return [e for e in self.user_opens() if e["t"] > t]
@@ -59,7 +62,8 @@ class RunRecord:
     def attempts(self) -> list[Entry]:
         """Every WebSocket handshake the client attempted, accepted or rejected."""
         return [
-            e for e in self.of("ws_open", "ws_reject")
+            e
+            for e in self.of("ws_open", "ws_reject")
             if e["kind"] == "ws_reject" or e.get("route_kind") == "private"
         ]
 
@@ -71,7 +75,8 @@ class RunRecord:
 
     def rest(self, method: str | None = None, path: str | None = None) -> list[Entry]:
         return [
-            e for e in self.of("rest")
+            e
+            for e in self.of("rest")
             if (method is None or e["method"] == method) and (path is None or e["path"] == path)
         ]
 
@@ -116,15 +121,19 @@ def connection_drops(record: RunRecord) -> list[Drop]:
             if conn in user and conn not in drops:
                 drops[conn] = Drop(conn, hit["name"], hit, record.close_of(conn))
     for close in record.of("ws_close"):
+        if close["t"] >= record.ended_at:
+            continue
         if close["conn"] in user and close["initiator"] == "server" and close["conn"] not in drops:
             drops[close["conn"]] = Drop(close["conn"], close["how"], close, close)
     return sorted(drops.values(), key=lambda d: d.hit["t"])
 
 
 def exit_time(record: RunRecord) -> float | None:
-    """When the client process ended on its own, if it did."""
+    """When the client process ended on its own, if it did (not when the harness ended it)."""
     exit_entry = next(record.of("client_exit"), None)
-    return None if exit_entry is None else float(exit_entry["t"])
+    if exit_entry is None or exit_entry["t"] >= record.ended_at:
+        return None
+    return float(exit_entry["t"])
 
 
 def settled(record: RunRecord, deadline: float) -> bool:

@@ -82,9 +82,7 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-async def run_scenario(
-    scenario: Scenario, client: ClientSpec, *, workdir: Path | None = None
-) -> RunResult:
+async def run_scenario(scenario: Scenario, client: ClientSpec, *, workdir: Path | None = None) -> RunResult:
     """Play `scenario` against `client` and return its verdicts (never raises for the client)."""
     workdir = workdir or Path(tempfile.mkdtemp(prefix=f"bh-{scenario.name}-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -100,16 +98,18 @@ async def run_scenario(
             _play(scenario, client, clock, journal, events_file, workdir, problems),
             scenario.duration + HARD_TIMEOUT_MARGIN,
         )
-    except asyncio.TimeoutError:
+    except TimeoutError:
         problems.append(
-            f"the run did not finish within {scenario.duration + HARD_TIMEOUT_MARGIN:.0f} s "
-            "(harness timeout)"
+            f"the run did not finish within {scenario.duration + HARD_TIMEOUT_MARGIN:.0f} s (harness timeout)"
         )
     except ClientError as exc:
         problems.append(str(exc))
     finally:
         journal.close()
-    record = RunRecord(scenario, journal.entries, ended_at=clock.now())
+    stopping = next(
+        (e["t"] for e in journal.entries if e["kind"] == "run" and e.get("phase") == "stopping"), clock.now()
+    )
+    record = RunRecord(scenario, journal.entries, ended_at=stopping)
     _read_events(events_file, record)
     problems.extend(_setup_problems(record))
     verdicts = judge(record, problems)
@@ -137,8 +137,9 @@ async def _play(
         else:
             client = CoroutineClientRunner(spec, env, journal)
         steps = StepScheduler(scenario.steps, server, journal, clock)
-        journal.append("run", phase="start", scenario=scenario.name, rest_url=server.rest_url,
-                       ws_url=server.ws_url)
+        journal.append(
+            "run", phase="start", scenario=scenario.name, rest_url=server.rest_url, ws_url=server.ws_url
+        )
         try:
             await client.start()
             steps.start()
@@ -150,6 +151,8 @@ async def _play(
                     await exited
         finally:
             steps.cancel()
+            # Everything after this line is the harness ending the run, not the client acting.
+            journal.append("run", phase="stopping")
             await client.stop()
             journal.append("run", phase="stop")
 

@@ -14,7 +14,7 @@ from typing import Literal
 from fake_server.faults import Fault
 from fake_server.settings import EventFlow, Timers
 
-__all__ = ["EventFlow", "Expectation", "Scenario", "Step", "Timers", "TRIGGERS", "TriggerName"]
+__all__ = ["TRIGGERS", "EventFlow", "Expectation", "Scenario", "Step", "Timers", "TriggerName"]
 
 #: What a step can wait for before it fires. `start` is the start of the run; the others
 #: are journal happenings, counted from the start of the run (see `nth`).

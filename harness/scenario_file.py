@@ -94,9 +94,7 @@ __all__ = [
 T = TypeVar("T")
 
 _TAG = "tag:yaml.org,2002:"
-NULL, BOOL, INT, FLOAT, STR = (
-    _TAG + t for t in ("null", "bool", "int", "float", "str")
-)
+NULL, BOOL, INT, FLOAT, STR = (_TAG + t for t in ("null", "bool", "int", "float", "str"))
 _SCALAR_TAGS = {NULL, BOOL, INT, FLOAT, STR, _TAG + "timestamp"}
 _MERGE = _TAG + "merge"
 _NONE_TYPE = type(None)
@@ -246,9 +244,7 @@ def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`"; did you mean 'x'?"` for the closest candidate, or `""` if none is close."""
     pool = list(candidates)
     for candidate in pool:
-        if candidate.lower() == word.lower() or candidate.replace(
-            "-", "_"
-        ) == word.replace("-", "_"):
+        if candidate.lower() == word.lower() or candidate.replace("-", "_") == word.replace("-", "_"):
             return f"; did you mean {candidate!r}?"
     close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
@@ -340,8 +336,7 @@ def _params(cls: type) -> dict[str, _Param]:
     params = _PARAMS[cls] = {
         f.name: _Param(
             hints.get(f.name, Any),
-            f.default is dataclasses.MISSING
-            and f.default_factory is dataclasses.MISSING,
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
         )
         for f in fields
     }
@@ -351,9 +346,7 @@ def _params(cls: type) -> dict[str, _Param]:
 def _resolve_one(cls: type, f: dataclasses.Field[Any]) -> Any:
     if not isinstance(f.type, str):
         return f.type
-    owner = next(
-        (c for c in cls.__mro__ if f.name in vars(c).get("__annotations__", {})), cls
-    )
+    owner = next((c for c in cls.__mro__ if f.name in vars(c).get("__annotations__", {})), cls)
     module = sys.modules.get(owner.__module__)
     namespace = dict(vars(module)) if module is not None else {}
     try:
@@ -387,9 +380,7 @@ class _Loader:
         try:
             data = self.path.read_bytes()
         except OSError as exc:
-            raise self.error(
-                1, "<file>", f"cannot read the scenario file: {exc.strerror or exc}"
-            ) from None
+            raise self.error(1, "<file>", f"cannot read the scenario file: {exc.strerror or exc}") from None
         try:
             return yaml.compose(data, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
@@ -403,29 +394,21 @@ class _Loader:
             # ReaderError (bad bytes) has a position but no mark; there is no better line.
             raise self.error(1, "<yaml>", f"invalid YAML: {exc}") from None
 
-    def check_tree(
-        self, node: Node, field: str, active: frozenset[int] = frozenset()
-    ) -> None:
+    def check_tree(self, node: Node, field: str, active: frozenset[int] = frozenset()) -> None:
         """Refuse what PyYAML would accept silently: duplicate keys (it keeps the last),
         merge keys (not a YAML 1.2 feature and they hide lines), unknown tags, cycles."""
         if id(node) in active:
-            raise self.error(
-                node, field or "<root>", "an alias refers to a node that contains it"
-            )
+            raise self.error(node, field or "<root>", "an alias refers to a node that contains it")
         active = active | {id(node)}
         if isinstance(node, MappingNode | SequenceNode):
             kind = "map" if isinstance(node, MappingNode) else "seq"
             if node.tag != _TAG + kind:
-                raise self.error(
-                    node, field or "<root>", f"unsupported YAML tag {node.tag!r}"
-                )
+                raise self.error(node, field or "<root>", f"unsupported YAML tag {node.tag!r}")
         if isinstance(node, MappingNode):
             seen: dict[str, Node] = {}
             for key, value in node.value:
                 if not isinstance(key, ScalarNode) or key.tag == NULL:
-                    raise self.error(
-                        key, field or "<root>", "mapping keys must be plain words"
-                    )
+                    raise self.error(key, field or "<root>", "mapping keys must be plain words")
                 name = str(key.value)
                 if key.tag == _MERGE:
                     raise self.error(
@@ -446,9 +429,7 @@ class _Loader:
             for index, item in enumerate(node.value):
                 self.check_tree(item, f"{field}[{index}]", active)
         elif node.tag not in _SCALAR_TAGS:
-            raise self.error(
-                node, field or "<root>", f"unsupported YAML tag {node.tag!r}"
-            )
+            raise self.error(node, field or "<root>", f"unsupported YAML tag {node.tag!r}")
 
     @staticmethod
     def items(node: MappingNode) -> list[tuple[str, ScalarNode, Node]]:
@@ -509,9 +490,7 @@ class _Loader:
                 raise _Mismatch(node)
             key_tp, value_tp = args if args else (str, Any)
             return {
-                self.value(key_tp, key_node, field): self.value(
-                    value_tp, value_node, _join(field, key)
-                )
+                self.value(key_tp, key_node, field): self.value(value_tp, value_node, _join(field, key))
                 for key, key_node, value_node in self.items(node)
             }
         if isinstance(tp, type) and dataclasses.is_dataclass(tp):
@@ -519,9 +498,7 @@ class _Loader:
                 raise _Mismatch(node)
             what = f"{field!r}" if field else tp.__name__
             return self.dataclass(tp, self.items(node), node, field, what)
-        raise TypeError(
-            f"the scenario loader cannot build a value of type {tp!r} (field {field})"
-        )
+        raise TypeError(f"the scenario loader cannot build a value of type {tp!r} (field {field})")
 
     def number(self, node: Node, field: str) -> float:
         if isinstance(node, ScalarNode) and node.tag in (INT, FLOAT):
@@ -531,9 +508,7 @@ class _Loader:
                 else float(_SCALARS.construct_yaml_int(node))
             )
             if not math.isfinite(value):
-                raise self.error(
-                    node, field, f"expected a finite number, got {node.value}"
-                )
+                raise self.error(node, field, f"expected a finite number, got {node.value}")
             return value
         if isinstance(node, ScalarNode) and node.tag == STR:
             try:
@@ -542,9 +517,7 @@ class _Loader:
                 raise self.error(node, field, str(exc)) from None
         raise _Mismatch(node)
 
-    def sequence(
-        self, container: Any, args: tuple[Any, ...], node: Node, field: str
-    ) -> Any:
+    def sequence(self, container: Any, args: tuple[Any, ...], node: Node, field: str) -> Any:
         if not isinstance(node, SequenceNode):
             raise _Mismatch(node)
         items: list[Node] = list(node.value)
@@ -555,14 +528,9 @@ class _Loader:
                     field,
                     f"expected a list of {len(args)} items, got {len(items)}",
                 )
-            return tuple(
-                self.value(a, item, f"{field}[{i}]")
-                for i, (a, item) in enumerate(zip(args, items))
-            )
+            return tuple(self.value(a, item, f"{field}[{i}]") for i, (a, item) in enumerate(zip(args, items)))
         item_tp = args[0] if args else Any
-        built = [
-            self.value(item_tp, item, f"{field}[{i}]") for i, item in enumerate(items)
-        ]
+        built = [self.value(item_tp, item, f"{field}[{i}]") for i, item in enumerate(items)]
         return tuple(built) if container is tuple else built
 
     def literal(self, values: tuple[Any, ...], node: Node) -> Any:
@@ -619,16 +587,10 @@ class _Loader:
                 listing = f"{what} takes: {takes}"
                 if also:
                     listing += f"; every step also takes: {', '.join(also)}"
-                message = _unknown(
-                    f"unknown field {key!r} for {what}", key, [*params, *also], listing
-                )
+                message = _unknown(f"unknown field {key!r} for {what}", key, [*params, *also], listing)
                 raise self.error(key_node, _join(field, key), message)
             kwargs[key] = self.value(params[key].type, value_node, _join(field, key))
-        missing = [
-            name
-            for name, param in params.items()
-            if param.required and name not in kwargs
-        ]
+        missing = [name for name, param in params.items() if param.required and name not in kwargs]
         if missing:
             message = f"missing required field {missing[0]!r} of {what}"
             if len(missing) > 1:
@@ -638,9 +600,7 @@ class _Loader:
             return cls(**kwargs)
         except (TypeError, ValueError) as exc:
             # A dataclass's own __post_init__ validation, reported at the mapping.
-            raise self.error(
-                node, field or "<root>", f"invalid {what}: {exc}"
-            ) from None
+            raise self.error(node, field or "<root>", f"invalid {what}: {exc}") from None
 
     # ---- the scenario itself
 
@@ -651,8 +611,7 @@ class _Loader:
             raise self.error(
                 1,
                 "<root>",
-                "the file is empty; a scenario needs at least "
-                + ", ".join(_TOP_REQUIRED),
+                "the file is empty; a scenario needs at least " + ", ".join(_TOP_REQUIRED),
             )
         if not isinstance(root, MappingNode):
             raise self.error(
@@ -748,18 +707,12 @@ class _Loader:
                         "a timer must be longer than 0s",
                     )
                 if key == "events" and field_name == "rate" and field_value < 0:
-                    raise self.error(
-                        field_node, "events.rate", "the fill rate cannot be negative"
-                    )
+                    raise self.error(field_node, "events.rate", "the fill rate cannot be negative")
 
     def steps(self, node: Node) -> list[tuple[Step, Node]]:
         if not isinstance(node, SequenceNode):
-            raise self.error(
-                node, "steps", f"expected a list of steps, got {_describe(node)}"
-            )
-        return [
-            self.step(item, f"steps[{index}]") for index, item in enumerate(node.value)
-        ]
+            raise self.error(node, "steps", f"expected a list of steps, got {_describe(node)}")
+        return [self.step(item, f"steps[{index}]") for index, item in enumerate(node.value)]
 
     def step(self, node: Node, field: str) -> tuple[Step, Node]:
         """The step, and the node to blame if its `at` turns out to be too late."""
@@ -770,11 +723,7 @@ class _Loader:
                 f"expected a step (a mapping with at, on, nth, fault and the fault's fields), got {_describe(node)}",
             )
         items = self.items(node)
-        own = {
-            key: (key_node, value)
-            for key, key_node, value in items
-            if key in _STEP_KEYS
-        }
+        own = {key: (key_node, value) for key, key_node, value in items if key in _STEP_KEYS}
         if "fault" not in own:
             raise self.error(
                 node,
@@ -805,9 +754,7 @@ class _Loader:
         kwargs: dict[str, Any] = {}
         for key in ("at", "on", "nth"):
             if key in own:
-                kwargs[key] = self.value(
-                    hints[key].type, own[key][1], _join(field, key)
-                )
+                kwargs[key] = self.value(hints[key].type, own[key][1], _join(field, key))
         if kwargs.get("at", 0.0) < 0:
             raise self.error(
                 own["at"][1],
@@ -842,9 +789,7 @@ class _Loader:
 
     def expect(self, node: Node, key_node: Node) -> tuple[Expectation, ...]:
         if _is_null(node) or (isinstance(node, MappingNode) and not node.value):
-            raise self.error(
-                key_node, "expect", "name at least one behaviour this scenario judges"
-            )
+            raise self.error(key_node, "expect", "name at least one behaviour this scenario judges")
         if not isinstance(node, MappingNode):
             raise self.error(
                 node,
@@ -884,7 +829,5 @@ class _Loader:
                 field,
                 f"behaviour {behaviour!r}",
             )
-            result.append(
-                Expectation(behaviour=behaviour, params=params, line=_line(id_node))
-            )
+            result.append(Expectation(behaviour=behaviour, params=params, line=_line(id_node)))
         return tuple(result)

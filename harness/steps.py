@@ -18,13 +18,13 @@ from harness.scenario import Step
 TRIGGER_MATCHERS: dict[str, Callable[[Entry], bool]] = {
     "ws_open": lambda e: e["kind"] == "ws_open" and e.get("route_kind") == "private",
     "ws_close": lambda e: e["kind"] == "ws_close",
-    "listen_key_created": lambda e: e["kind"] == "rest"
-    and e["method"] == "POST"
-    and e["path"].endswith("/listenKey")
-    and e["status"] == 200,
-    "keepalive": lambda e: e["kind"] == "rest"
-    and e["method"] == "PUT"
-    and e["path"].endswith("/listenKey"),
+    "listen_key_created": lambda e: (
+        e["kind"] == "rest"
+        and e["method"] == "POST"
+        and e["path"].endswith("/listenKey")
+        and e["status"] == 200
+    ),
+    "keepalive": lambda e: e["kind"] == "rest" and e["method"] == "PUT" and e["path"].endswith("/listenKey"),
     "resync": lambda e: e["kind"] == "rest" and e["path"] in SNAPSHOT_PATHS,
 }
 
@@ -59,9 +59,7 @@ class StepScheduler:
 
     def _fire(self, index: int, step: Step) -> None:
         conns = step.fault.apply(self.server)
-        self.journal.append(
-            "fault", step=index, line=step.line, conns=conns, **step.fault.describe()
-        )
+        self.journal.append("fault", step=index, line=step.line, conns=conns, **step.fault.describe())
 
     def cancel(self) -> None:
         for handle in self._handles:

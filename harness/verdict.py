@@ -9,11 +9,11 @@ an ERROR, never a FAIL: a FAIL is a statement about the client.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PASS = "PASS"
     FAIL = "FAIL"
     NOT_APPLICABLE = "NOT-APPLICABLE"
@@ -81,4 +81,3 @@ def error(summary: str, evidence: list[dict[str, Any]] | None = None) -> Verdict
 def fmt_s(seconds: float) -> str:
     """Seconds as a report shows them: 0.31 s, 12.4 s."""
     return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
-

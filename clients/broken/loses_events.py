@@ -17,9 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script from anywhere: make the checkout root (holding clients/) importable.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from reference_client import ReferenceClient
+from clients.reference_client import ReferenceClient
 
 
 class LosesEventsClient(ReferenceClient):

@@ -18,9 +18,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script from anywhere: make the checkout root (holding clients/) importable.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from reference_client import ReferenceClient
+from clients.reference_client import ReferenceClient
 
 
 class NoKeyRenewalClient(ReferenceClient):

@@ -18,10 +18,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script from anywhere: make the checkout root (holding clients/) importable.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from pongless import PonglessClientConnection
-from reference_client import ReferenceClient
+from clients.pongless import PonglessClientConnection
+from clients.reference_client import ReferenceClient
 
 
 class NoPongClient(ReferenceClient):

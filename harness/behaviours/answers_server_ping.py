@@ -25,8 +25,12 @@ class Params:
     "within the deadline, and no connection ends with 1008 'Pong timeout'",
     hint="answer each ping frame with a pong carrying the ping's payload (ws.pong(data)); "
     "most libraries do it if you let them read the socket (failure mode D1)",
-    reports=("D1 server-ping-unanswered", "hummingbot/hummingbot PR#7310",
-             "binance/binance-connector-rust#74", "ccxt/php-binance-api#453"),
+    reports=(
+        "D1 server-ping-unanswered",
+        "hummingbot/hummingbot PR#7310",
+        "binance/binance-connector-rust#74",
+        "ccxt/php-binance-api#453",
+    ),
     params=Params,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
@@ -34,15 +38,23 @@ def check(record: RunRecord, p: Params) -> Verdict:
         return failed("the client never opened a user-data stream")
     user_conns = {e["conn"] for e in record.user_opens()}
     frames = [e for e in record.of("ws_frame") if e["conn"] in user_conns]
-    timeouts = [e for e in record.of("ws_close") if e["conn"] in user_conns
-                and e.get("how") == "pong_timeout"]
+    timeouts = [
+        e for e in record.of("ws_close") if e["conn"] in user_conns and e.get("how") == "pong_timeout"
+    ]
     pings = [e for e in frames if e["dir"] == "out" and e["op"] == "ping"]
     answered, latencies, unanswered = 0, [], []
     for ping in pings:
         close = record.close_of(ping["conn"])
         pong = next(
-            (f for f in frames if f["conn"] == ping["conn"] and f["dir"] == "in"
-             and f["op"] == "pong" and f["data"] == ping["data"] and f["t"] >= ping["t"]),
+            (
+                f
+                for f in frames
+                if f["conn"] == ping["conn"]
+                and f["dir"] == "in"
+                and f["op"] == "pong"
+                and f["data"] == ping["data"]
+                and f["t"] >= ping["t"]
+            ),
             None,
         )
         if pong is not None and pong["t"] - ping["t"] <= p.within:
@@ -50,8 +62,9 @@ def check(record: RunRecord, p: Params) -> Verdict:
             latencies.append(pong["t"] - ping["t"])
             continue
         ended_early = close is not None and close["t"] - ping["t"] < p.within
-        if not settled(record, ping["t"] + p.within) or (ended_early and pong is None
-                                                       and close.get("how") != "pong_timeout"):
+        if not settled(record, ping["t"] + p.within) or (
+            ended_early and pong is None and close is not None and close.get("how") != "pong_timeout"
+        ):
             continue  # no time to answer before the run or the connection ended
         unanswered.append((ping, pong))
     if timeouts:
@@ -59,7 +72,8 @@ def check(record: RunRecord, p: Params) -> Verdict:
             f"the server closed {len(timeouts)} connection(s) with 1008 'Pong timeout'; "
             f"{len(unanswered)} of {len(pings)} pings went unanswered",
             [brief(e) for e in timeouts[:3]] + [brief(u[0]) for u in unanswered[:3]],
-            pings=len(pings), answered=answered,
+            pings=len(pings),
+            answered=answered,
         )
     if unanswered:
         ping, pong = unanswered[0]
@@ -68,14 +82,18 @@ def check(record: RunRecord, p: Params) -> Verdict:
             f"{len(unanswered)} of {len(pings)} server pings were not answered within "
             f"{fmt_s(p.within)} ({how} for the first)",
             [brief(ping)] + ([brief(pong)] if pong else []),
-            pings=len(pings), answered=answered,
+            pings=len(pings),
+            answered=answered,
         )
     if not answered:
-        return error("no server ping could be judged: the scenario's ping_interval is longer "
-                     "than the connections lived")
+        return error(
+            "no server ping could be judged: the scenario's ping_interval is longer "
+            "than the connections lived"
+        )
     return passed(
         f"{answered} server pings answered with their payload, slowest {fmt_s(max(latencies))} "
         f"(deadline {fmt_s(p.within)})",
         [brief(pings[0])],
-        pings=answered, max_latency=round(max(latencies), 4),
+        pings=answered,
+        max_latency=round(max(latencies), 4),
     )

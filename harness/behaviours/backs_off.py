@@ -11,7 +11,9 @@ client; scenarios shorten time, so the floor here is a hot-loop guard).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief
@@ -38,7 +40,7 @@ class Params:
 def check(record: RunRecord, p: Params) -> Verdict:
     attempts = record.attempts()
     # The longest run of consecutive refused handshakes is where backoff shows.
-    runs: list[list[dict[str, object]]] = [[]]
+    runs: list[list[dict[str, Any]]] = [[]]
     for a in attempts:
         if a["kind"] == "ws_reject":
             runs[-1].append(a)
@@ -47,14 +49,15 @@ def check(record: RunRecord, p: Params) -> Verdict:
     refused = max(runs, key=len)
     if not refused:
         return error("no reconnect attempt was refused in this run: the scenario's fault never hit one")
-    times = [float(a["t"]) for a in refused]  # type: ignore[arg-type]
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    evidence = [brief(a) for a in refused[:6]]  # type: ignore[arg-type]
+    times = [float(a["t"]) for a in refused]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    evidence = [brief(a) for a in refused[:6]]
     if gaps and min(gaps) < p.min_gap:
         return failed(
             f"{len(refused)} refused attempts, some only {fmt_s(min(gaps))} apart "
             f"(floor {fmt_s(p.min_gap)}): a reconnect loop with no delay",
-            evidence, gaps=[round(g, 3) for g in gaps],
+            evidence,
+            gaps=[round(g, 3) for g in gaps],
         )
     if len(gaps) < 3:
         # Jittered exponential backoff needs three gaps to show its growth reliably.
@@ -62,16 +65,19 @@ def check(record: RunRecord, p: Params) -> Verdict:
             return failed(
                 f"only {len(refused)} refused attempts, {fmt_s(min(gaps))} apart: too few to "
                 f"show a growing delay, and closer than {fmt_s(p.patient_gap)}",
-                evidence, gaps=[round(g, 3) for g in gaps],
+                evidence,
+                gaps=[round(g, 3) for g in gaps],
             )
     elif gaps[-1] < p.growth * gaps[0]:
         return failed(
             f"{len(refused)} refused attempts with gaps from {fmt_s(gaps[0])} to {fmt_s(gaps[-1])}:"
             f" the delay does not grow (want x{p.growth:g})",
-            evidence, gaps=[round(g, 3) for g in gaps],
+            evidence,
+            gaps=[round(g, 3) for g in gaps],
         )
     return passed(
         f"{len(refused)} refused attempts, gaps grew from {fmt_s(gaps[0]) if gaps else '-'} to "
         f"{fmt_s(gaps[-1]) if gaps else '-'}",
-        evidence, gaps=[round(g, 3) for g in gaps],
+        evidence,
+        gaps=[round(g, 3) for g in gaps],
     )

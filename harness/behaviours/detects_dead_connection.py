@@ -26,8 +26,12 @@ class Params:
     "(or replaces it) within the deadline",
     hint="send your own pings and treat a missing pong (or a long silence with no server "
     "ping) as a dead connection: close it and reconnect (failure modes D3, E2)",
-    reports=("D3 pings-go-unanswered-1011", "E2 half-open-network-loss",
-             "binance/binance-connector-python#227", "oliver-zehentleitner/unicorn-binance-websocket-api#211"),
+    reports=(
+        "D3 pings-go-unanswered-1011",
+        "E2 half-open-network-loss",
+        "binance/binance-connector-python#227",
+        "oliver-zehentleitner/unicorn-binance-websocket-api#211",
+    ),
     params=Params,
 )
 def check(record: RunRecord, p: Params) -> Verdict:

@@ -25,12 +25,15 @@ class Params:
 
 @behaviour(
     "no-event-lost",
-    asserts="every account event the fake wrote to a live user-data connection is reported "
-    "by the client",
+    asserts="every account event the fake wrote to a live user-data connection is reported by the client",
     hint="hand every event to your handler, including types you do not act on, and never "
     "drop events from a full queue silently (failure modes H2, H3)",
-    reports=("H2 unknown-event-type", "H3 slow-consumer-overflow", "ccxt/go-binance#612",
-             "sammchardy/python-binance#1647"),
+    reports=(
+        "H2 unknown-event-type",
+        "H3 slow-consumer-overflow",
+        "ccxt/go-binance#612",
+        "sammchardy/python-binance#1647",
+    ),
     params=Params,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
@@ -52,6 +55,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             f"{len(missing)} of {len(sent)} events sent on live connections never reached the "
             f"client's handler ({', '.join(kinds)})",
             [brief(m) for m in missing[:5]],
-            sent=len(sent), missing=len(missing),
+            sent=len(sent),
+            missing=len(missing),
         )
     return passed(f"all {len(sent)} events sent on live connections were reported", sent=len(sent))

@@ -25,8 +25,12 @@ class Params:
     "opens a new one within the deadline",
     hint="reconnect on every close you did not initiate, 1006 and clean 1000/1001 alike, "
     "with a first retry within a few seconds (failure modes C1, C2)",
-    reports=("C1 drop-1006-no-close-frame", "C2 close-1000-1001-treated-as-final",
-             "binance/binance-connector-python#180", "sammchardy/python-binance#1608"),
+    reports=(
+        "C1 drop-1006-no-close-frame",
+        "C2 close-1000-1001-treated-as-final",
+        "binance/binance-connector-python#180",
+        "sammchardy/python-binance#1608",
+    ),
     params=Params,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
@@ -42,7 +46,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             if not settled(record, drop.hit["t"] + p.within):
                 continue
             return failed(
-                f"connection {drop.conn} was hit by {drop.fault} and was never ended or replaced",
+                f"connection {drop.conn} was hit by {drop.cause} and was never ended or replaced",
                 [brief(drop.hit)],
             )
         nxt = record.opens_after(close["t"])
@@ -62,8 +66,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
     if not delays:
         return error("every drop came too late in the run to judge the reconnect")
     return passed(
-        f"reconnected after {len(delays)} drop(s), slowest {fmt_s(max(delays))} "
-        f"(deadline {fmt_s(p.within)})",
+        f"reconnected after {len(delays)} drop(s), slowest {fmt_s(max(delays))} (deadline {fmt_s(p.within)})",
         evidence,
         reconnect_delays=[round(d, 3) for d in delays],
     )

@@ -27,8 +27,13 @@ class Params:
     "with it within the deadlines, and never keeps PUTting a key answered -1125",
     hint="treat listenKeyExpired and -1125 as fatal for that key: POST /fapi/v1/listenKey, "
     "then reconnect with the key it returns (failure modes A2, A3, A7)",
-    reports=("A2 lk-expired-event-ignored", "A3 lk-keepalive-1125", "A7 lk-stale-key-on-reconnect",
-             "oliver-zehentleitner/unicorn-binance-websocket-api#275", "sammchardy/python-binance#28"),
+    reports=(
+        "A2 lk-expired-event-ignored",
+        "A3 lk-keepalive-1125",
+        "A7 lk-stale-key-on-reconnect",
+        "oliver-zehentleitner/unicorn-binance-websocket-api#275",
+        "sammchardy/python-binance#28",
+    ),
     params=Params,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
@@ -51,12 +56,16 @@ def check(record: RunRecord, p: Params) -> Verdict:
     evidence, figures = [], []
     for expiry in expiries:
         t0 = expiry["t"]
-        post = next((c for c in lk_calls if c["method"] == "POST" and c["t"] > t0
-                     and c["status"] == 200), None)
-        opens = [o for o in record.opens_after(t0)
-                 if any(s == "active" for s in o["key_states"].values())]
-        renewed = (post is not None and post["t"] - t0 <= p.post_within and bool(opens)
-                   and opens[0]["t"] - t0 <= p.connect_within)
+        post = next(
+            (c for c in lk_calls if c["method"] == "POST" and c["t"] > t0 and c["status"] == 200), None
+        )
+        opens = [o for o in record.opens_after(t0) if any(s == "active" for s in o["key_states"].values())]
+        renewed = (
+            post is not None
+            and post["t"] - t0 <= p.post_within
+            and bool(opens)
+            and opens[0]["t"] - t0 <= p.connect_within
+        )
         if not renewed and not settled(record, t0 + p.connect_within):
             continue
         evidence.append(brief(expiry))
@@ -70,8 +79,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             stale = [o for o in record.opens_after(t0) if o not in opens]
             why = " (it reconnected with a dead key)" if stale else ""
             return failed(
-                f"no stream opened on a live key within {fmt_s(p.connect_within)} of the "
-                f"expiry{why}",
+                f"no stream opened on a live key within {fmt_s(p.connect_within)} of the expiry{why}",
                 evidence + [brief(post)] + [brief(o) for o in stale[:2]],
             )
         evidence += [brief(post), brief(opens[0])]

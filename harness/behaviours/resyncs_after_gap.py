@@ -8,6 +8,7 @@ over REST after every (re)connect, after the new socket is up so no second gap o
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from harness.behaviours import behaviour
@@ -26,8 +27,11 @@ class Params:
     "positions) within the deadline, once the new connection is open",
     hint="after every (re)connect, GET /fapi/v2/account and /fapi/v1/openOrders (after the new "
     "socket is up) and reconcile: events sent during the gap are never replayed (F5)",
-    reports=("F5 gap-not-reconciled", "oliver-zehentleitner/unicorn-binance-websocket-api#15",
-             "hummingbot/hummingbot#7590"),
+    reports=(
+        "F5 gap-not-reconciled",
+        "oliver-zehentleitner/unicorn-binance-websocket-api#15",
+        "hummingbot/hummingbot#7590",
+    ),
     params=Params,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
@@ -35,13 +39,17 @@ def check(record: RunRecord, p: Params) -> Verdict:
     if len(opens) < 2:
         return failed(
             "the client never reconnected, so it never resynced after a gap"
-            if opens else "the client never opened a user-data stream"
+            if opens
+            else "the client never opened a user-data stream"
         )
     snapshots = record.snapshots()
     evidence, delays = [], []
-    for prev, reopen in zip(opens, opens[1:]):
-        missed = [e for e in record.of("event") if e["e"] in ACCOUNT_EVENTS and not e["conns"]
-                  and prev["t"] < e["t"] < reopen["t"]]
+    for prev, reopen in itertools.pairwise(opens):
+        missed = [
+            e
+            for e in record.of("event")
+            if e["e"] in ACCOUNT_EVENTS and not e["conns"] and prev["t"] < e["t"] < reopen["t"]
+        ]
         snap = next((s for s in snapshots if s["t"] >= reopen["t"]), None)
         in_time = snap is not None and snap["t"] - reopen["t"] <= p.within
         if not in_time and not settled(record, reopen["t"] + p.within):
@@ -54,6 +62,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 [brief(reopen)] + [brief(m) for m in missed[:3]],
                 missed_events=len(missed),
             )
+        assert snap is not None
         delays.append(snap["t"] - reopen["t"])
         evidence += [brief(reopen), brief(snap)]
     if not delays:

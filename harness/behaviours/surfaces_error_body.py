@@ -26,8 +26,11 @@ class Params:
     "that code and msg within the deadline",
     hint="log the response body of failed REST calls (Binance's code and msg), not only the "
     "HTTP status: the body says why (forum thread; failure mode G4)",
-    reports=("forum thread: 'Besides the error code 404, it also comes with an error message'",
-             "G4 non-json-http-body", "https://dev.binance.vision/t/new-connection-with-websocket/15063"),
+    reports=(
+        "forum thread: 'Besides the error code 404, it also comes with an error message'",
+        "G4 non-json-http-body",
+        "https://dev.binance.vision/t/new-connection-with-websocket/15063",
+    ),
     params=Params,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
@@ -55,8 +58,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             return failed(
                 f"{call['method']} {call['path']} answered HTTP {call['status']} with code "
                 f"{body['code']} '{body['msg']}', but the client's output in the next "
-                f"{fmt_s(p.within)} shows " + ("only: " + window[0]["line"][:120] if window
-                                                else "nothing"),
+                f"{fmt_s(p.within)} shows " + ("only: " + window[0]["line"][:120] if window else "nothing"),
                 [brief(call)] + [brief(o) for o in window[:3]],
             )
         shown += 1

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib.util
 import random
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from websockets.client import ClientProtocol
@@ -18,23 +15,17 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 from websockets.uri import parse_uri
 
-# The clients are scripts, not a package: import them the way they import each other.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "clients"))
-
-import pongless
-import reference_client as rc
-
-CLIENTS = Path(rc.__file__).parent
-
-
-def load_broken(name: str) -> ModuleType:
-    path = CLIENTS / "broken" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"broken_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
+from clients import pongless
+from clients import reference_client as rc
+from clients.broken import (
+    loses_events,
+    no_backoff,
+    no_error_body,
+    no_heartbeat,
+    no_pong,
+    no_reconnect,
+    no_resync,
+)
 
 CONFIG = rc.Config(rest_url="http://127.0.0.1:1", ws_url="ws://127.0.0.1:2")
 
@@ -65,9 +56,7 @@ def test_backoff_nominal_schedule_and_reset() -> None:
 def test_backoff_is_deterministic_with_a_seed_and_never_overflows() -> None:
     a = rc.Backoff(0.25, 30.0, rng=random.Random(42))
     b = rc.Backoff(0.25, 30.0, rng=random.Random(42))
-    assert [a.next_delay() for _ in range(5000)] == [
-        b.next_delay() for _ in range(5000)
-    ]
+    assert [a.next_delay() for _ in range(5000)] == [b.next_delay() for _ in range(5000)]
 
 
 def test_client_backoff_reads_config_and_caps_keepalive_retries() -> None:
@@ -92,9 +81,7 @@ def test_error_line_carries_binance_code_and_msg() -> None:
 def test_error_line_for_html_body_is_one_line_and_bounded() -> None:
     body = "<html>\r\n<head><title>410 Gone</title></head>\n" + "x" * 500
     line = rc.format_rest_error("PUT", "/fapi/v1/listenKey", 410, body)
-    assert line.startswith(
-        "REST PUT /fapi/v1/listenKey failed: HTTP 410 body=<html> <head>"
-    )
+    assert line.startswith("REST PUT /fapi/v1/listenKey failed: HTTP 410 body=<html> <head>")
     assert "\n" not in line and len(line) < 300
 
 
@@ -108,10 +95,7 @@ def test_error_line_for_html_body_is_one_line_and_bounded() -> None:
     ],
 )
 def test_error_line_edge_bodies(body: str, detail: str) -> None:
-    assert (
-        rc.format_rest_error("GET", "/p", 500, body)
-        == f"REST GET /p failed: HTTP 500 {detail}"
-    )
+    assert rc.format_rest_error("GET", "/p", 500, body) == f"REST GET /p failed: HTTP 500 {detail}"
 
 
 def test_retry_after_parsing() -> None:
@@ -128,10 +112,7 @@ def test_signature_matches_binance_documented_example() -> None:
         "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
         "&recvWindow=5000&timestamp=1499827319559"
     )
-    assert (
-        rc.sign(query, secret)
-        == "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
-    )
+    assert rc.sign(query, secret) == "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
 
 
 def test_signed_query_signs_exactly_what_it_sends() -> None:
@@ -168,12 +149,8 @@ def test_snapshot_summary_tolerates_any_shape() -> None:
         "totalWalletBalance": "12.5",
         "positions": [{"positionAmt": "0.000"}, {"positionAmt": "-1.5"}, "junk"],
     }
-    assert rc.snapshot_summary(account, [{}, {}]) == (
-        "walletBalance=12.5 positions=1 openOrders=2"
-    )
-    assert rc.snapshot_summary(None, {"code": 1}) == (
-        "walletBalance=None positions=0 openOrders=?"
-    )
+    assert rc.snapshot_summary(account, [{}, {}]) == ("walletBalance=12.5 positions=1 openOrders=2")
+    assert rc.snapshot_summary(None, {"code": 1}) == ("walletBalance=None positions=0 openOrders=?")
 
 
 # ------------------------------------------------------------------------------- config
@@ -256,9 +233,7 @@ def test_pongless_protocol_sees_the_ping_but_sends_nothing() -> None:
     server.send_close(1000, "bye")
     client.receive_data(b"".join(server.data_to_send()))
     server.receive_data(b"".join(client.data_to_send()))
-    assert [e.opcode for e in server.events_received() if isinstance(e, Frame)] == [
-        Opcode.CLOSE
-    ]
+    assert [e.opcode for e in server.events_received() if isinstance(e, Frame)] == [Opcode.CLOSE]
 
 
 def test_pongless_connection_refuses_a_protocol_it_does_not_know() -> None:
@@ -272,38 +247,44 @@ def test_pongless_connection_refuses_a_protocol_it_does_not_know() -> None:
 # ----------------------------------------------------------------------- broken clients
 
 
-def test_each_broken_client_overrides_exactly_its_behaviour() -> None:
-    no_pong = load_broken("no_pong").NoPongClient(CONFIG)
-    assert no_pong.connection_class is pongless.PonglessClientConnection
+def test_no_pong_uses_the_pongless_connection() -> None:
+    assert no_pong.NoPongClient(CONFIG).connection_class is pongless.PonglessClientConnection
+    assert rc.ReferenceClient(CONFIG).connection_class is not pongless.PonglessClientConnection
 
-    no_heartbeat = load_broken("no_heartbeat").NoHeartbeatClient(CONFIG)
-    assert no_heartbeat.ping_settings() == (None, None)
+
+def test_no_heartbeat_sends_no_pings_of_its_own() -> None:
+    assert no_heartbeat.NoHeartbeatClient(CONFIG).ping_settings() == (None, None)
     assert rc.ReferenceClient(CONFIG).ping_settings() == (20.0, 10.0)
 
-    no_reconnect = load_broken("no_reconnect").NoReconnectClient(CONFIG)
-    assert no_reconnect.should_reconnect(ever_opened=False)
-    assert not no_reconnect.should_reconnect(ever_opened=True)
 
-    no_resync = load_broken("no_resync").NoResyncClient(CONFIG)
-    assert [no_resync.should_resync(n) for n in (1, 2, 3)] == [True, False, False]
+def test_no_reconnect_gives_up_after_a_connection_opened() -> None:
+    client = no_reconnect.NoReconnectClient(CONFIG)
+    assert client.should_reconnect(ever_opened=False)
+    assert not client.should_reconnect(ever_opened=True)
 
-    no_error_body = load_broken("no_error_body").NoErrorBodyClient(CONFIG)
-    line = no_error_body.describe_rest_failure(
-        "POST", "/p", 404, '{"code":-5000,"msg":"m"}'
-    )
-    assert line == "HTTP 404"
 
-    no_backoff = load_broken("no_backoff").NoBackoffClient(CONFIG)
-    backoff = no_backoff.new_backoff()
+def test_no_resync_keeps_only_the_startup_snapshot() -> None:
+    client = no_resync.NoResyncClient(CONFIG)
+    assert [client.should_resync(n) for n in (1, 2, 3)] == [True, False, False]
+
+
+def test_no_error_body_prints_the_status_only() -> None:
+    client = no_error_body.NoErrorBodyClient(CONFIG)
+    assert client.describe_rest_failure("POST", "/p", 404, '{"code":-5000,"msg":"m"}') == "HTTP 404"
+
+
+def test_no_backoff_never_grows() -> None:
+    backoff = no_backoff.NoBackoffClient(CONFIG).new_backoff()
     assert [backoff.next_delay() for _ in range(10)] == [0.1] * 10
 
 
 def test_loses_events_drops_account_updates(tmp_path: Path) -> None:
     events = tmp_path / "events.jsonl"
     config = rc.Config(rest_url="r", ws_url="w", events_file=str(events))
-    client = load_broken("loses_events").LosesEventsClient(config)
-    client._events = client.open_events_file()
-    client.handle_event({"e": "ACCOUNT_UPDATE", "E": 1})
-    client.handle_event({"e": "ORDER_TRADE_UPDATE", "E": 2})
-    client._events.close()
+    client = loses_events.LosesEventsClient(config)
+    client._events = handle = client.open_events_file()
+    assert handle is not None
+    with handle:
+        client.handle_event({"e": "ACCOUNT_UPDATE", "E": 1})
+        client.handle_event({"e": "ORDER_TRADE_UPDATE", "E": 2})
     assert events.read_text() == '{"e":"ORDER_TRADE_UPDATE","E":2}\n'

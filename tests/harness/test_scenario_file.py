@@ -161,10 +161,7 @@ def error(tmp_path: Path, text: str) -> ScenarioError:
     with pytest.raises(ScenarioError) as info:
         load(path)
     assert info.value.path == path
-    assert (
-        str(info.value)
-        == f"{path}:{info.value.line}: {info.value.field}: {info.value.message}"
-    )
+    assert str(info.value) == f"{path}:{info.value.line}: {info.value.field}: {info.value.message}"
     return info.value
 
 
@@ -398,10 +395,7 @@ def test_unknown_behaviour(tmp_path: Path) -> None:
         line_of(text, "reconnect-after-drop"),
         "expect.reconnect-after-drop",
     )
-    assert (
-        "unknown behaviour 'reconnect-after-drop'; did you mean 'reconnects-after-drop'?"
-        in exc.message
-    )
+    assert "unknown behaviour 'reconnect-after-drop'; did you mean 'reconnects-after-drop'?" in exc.message
 
 
 def test_unknown_behaviour_parameter(tmp_path: Path) -> None:
@@ -465,16 +459,11 @@ def test_missing_required_top_level_field(tmp_path: Path) -> None:
 
 
 def test_missing_required_fault_field(tmp_path: Path) -> None:
-    text = broken(
-        "fault: close\n    code: 1001\n    reason: going away\n", "fault: http_error\n"
-    )
+    text = broken("fault: close\n    code: 1001\n    reason: going away\n", "fault: http_error\n")
     exc = error(tmp_path, text)
     # Reported at the step (the mapping that lacks it), naming the field.
     assert (exc.line, exc.field) == (line_of(text, "at: 1.5s"), "steps[0].route")
-    assert (
-        "missing required field 'route' of fault 'http_error' (also missing: status)"
-        in exc.message
-    )
+    assert "missing required field 'route' of fault 'http_error' (also missing: status)" in exc.message
 
 
 def test_missing_fault_name(tmp_path: Path) -> None:
@@ -537,16 +526,11 @@ def test_duplicate_key(tmp_path: Path) -> None:
     text = broken("duration: 8s\n", "duration: 8s\nduration: 9s\n")
     exc = error(tmp_path, text)
     assert (exc.line, exc.field) == (line_of(text, "duration: 9s"), "duration")
-    assert (
-        f"duplicate key 'duration' (first at line {line_of(text, 'duration: 8s')})"
-        in exc.message
-    )
+    assert f"duplicate key 'duration' (first at line {line_of(text, 'duration: 8s')})" in exc.message
 
 
 def test_duplicate_key_in_a_step(tmp_path: Path) -> None:
-    text = broken(
-        "    reason: going away\n", "    reason: going away\n    code: 1002\n"
-    )
+    text = broken("    reason: going away\n", "    reason: going away\n    code: 1002\n")
     exc = error(tmp_path, text)
     assert (exc.line, exc.field) == (line_of(text, "code: 1002"), "steps[0].code")
     assert "duplicate key 'code'" in exc.message
@@ -571,17 +555,12 @@ def test_step_at_not_before_the_end(tmp_path: Path) -> None:
     text = broken("at: 1.5s", "at: 8s")
     exc = error(tmp_path, text)
     assert (exc.line, exc.field) == (line_of(text, "at: 8s"), "steps[0].at")
-    assert (
-        "the step would never fire: at 8s is not before the end of the run (duration: 8s)"
-        == exc.message
-    )
+    assert exc.message == "the step would never fire: at 8s is not before the end of the run (duration: 8s)"
 
 
 def test_step_at_checked_against_a_later_duration(tmp_path: Path) -> None:
     # `duration` after `steps` in the file must still be checked.
-    text = broken("duration: 8s\n", "").replace(
-        "  no-event-lost:\n", "  no-event-lost:\nduration: 1s\n"
-    )
+    text = broken("duration: 8s\n", "").replace("  no-event-lost:\n", "  no-event-lost:\nduration: 1s\n")
     exc = error(tmp_path, text)
     assert (exc.line, exc.field) == (line_of(text, "at: 1.5s"), "steps[0].at")
 
@@ -647,9 +626,7 @@ def test_a_fault_s_own_validation_is_reported_at_the_step(tmp_path: Path) -> Non
     )
     exc = error(tmp_path, text)
     assert (exc.line, exc.field) == (line_of(text, "at: 1.5s"), "steps[0]")
-    assert (
-        exc.message == "invalid fault 'throttle': bytes_per_second is capped at 10000"
-    )
+    assert exc.message == "invalid fault 'throttle': bytes_per_second is capped at 10000"
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -727,18 +704,12 @@ def test_build_dataclass_nested_types() -> None:
 
 def test_build_dataclass_errors_name_the_nested_field() -> None:
     with pytest.raises(ScenarioError) as info:
-        build_dataclass(
-            Nested, node("window:\n  end: 1s\n"), path=Path("p.yaml"), field="x"
-        )
+        build_dataclass(Nested, node("window:\n  end: 1s\n"), path=Path("p.yaml"), field="x")
     assert (info.value.line, info.value.field) == (2, "x.window.start")
     with pytest.raises(ScenarioError) as info:
-        build_dataclass(
-            Nested, node("window: {start: 1}\ncounts: [1, two]\n"), path=Path("p.yaml")
-        )
+        build_dataclass(Nested, node("window: {start: 1}\ncounts: [1, two]\n"), path=Path("p.yaml"))
     assert (info.value.line, info.value.field) == (2, "counts[1]")
     assert info.value.message == "expected an integer, got the string 'two'"
     with pytest.raises(ScenarioError) as info:
-        build_dataclass(
-            Nested, node("window: {start: 1}\npair: [1]\n"), path=Path("p.yaml")
-        )
+        build_dataclass(Nested, node("window: {start: 1}\npair: [1]\n"), path=Path("p.yaml"))
     assert info.value.message == "expected a list of 2 items, got 1"

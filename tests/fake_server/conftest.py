@@ -1,0 +1,37 @@
+"""Fixtures for the tests of the fake: a FakeBinance on loopback with short timers.
+
+Every test starts its own fake (ephemeral ports, so xdist workers never clash) through the
+`start_fake` factory, which stops it when the test ends. The clock starts on a whole
+epoch minute so the X-MBX-USED-WEIGHT-1M counter cannot roll over in the middle of a test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from fake_server.clock import Clock
+from fake_server.journal import Journal
+from fake_server.server import FakeBinance
+from fake_server.settings import EventFlow, Settings, Timers
+from tests.fake_server._fake_helpers import EPOCH_MS, QUIET_TIMERS, StartFake
+
+
+@pytest.fixture
+async def start_fake() -> AsyncIterator[StartFake]:
+    """`await start_fake(rate=0, **timers)` -> a running FakeBinance, stopped after the test."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def start(*, rate: float = 0.0, seed: int = 1, **timers: Any) -> FakeBinance:
+            clock = Clock(epoch_ms=EPOCH_MS)
+            journal = Journal(clock)
+            settings = Settings(
+                timers=Timers(**{**QUIET_TIMERS, **timers}),
+                events=EventFlow(rate=rate, seed=seed),
+            )
+            return await stack.enter_async_context(FakeBinance(settings, clock, journal))
+
+        yield start
