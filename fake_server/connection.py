@@ -124,9 +124,7 @@ class WsConnection(asyncio.Protocol):
                 del response.headers["Content-Type"]
                 response.headers["Content-Type"] = headers.get("Content-Type", "text/html")
             self.proto.send_response(response)
-            front.journal.append(
-                "ws_reject", conn=self.id, path=request.path, status=status, body=body[:500]
-            )
+            front.journal.append("ws_reject", conn=self.id, path=request.path, status=status, body=body[:500])
             return
         self.proto.send_response(self.proto.accept(request))
         self.route = route
@@ -170,9 +168,7 @@ class WsConnection(asyncio.Protocol):
                 self._code = self.proto.close_rcvd.code if self.proto.close_rcvd else 1005
                 self._reason = self.proto.close_rcvd.reason if self.proto.close_rcvd else ""
             rcvd = self.proto.close_rcvd
-            journal.append(
-                "ws_frame", conn=self.id, dir="in", op="close", code=rcvd.code if rcvd else None
-            )
+            journal.append("ws_frame", conn=self.id, dir="in", op="close", code=rcvd.code if rcvd else None)
         elif frame.opcode in (Opcode.TEXT, Opcode.BINARY):
             text = bytes(frame.data).decode("utf-8", "replace")
             journal.append("ws_frame", conn=self.id, dir="in", op="text", data=text[:2000])
@@ -240,9 +236,7 @@ class WsConnection(asyncio.Protocol):
             self.proto.send_close(code, reason)
         except InvalidState:
             return
-        self.front.journal.append(
-            "ws_frame", conn=self.id, dir="out", op="close", code=code, reason=reason
-        )
+        self.front.journal.append("ws_frame", conn=self.id, dir="out", op="close", code=code, reason=reason)
         self._flush()
         self._later(CLOSE_TIMEOUT, self._abort_now)
 

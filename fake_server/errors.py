@@ -41,9 +41,7 @@ def signature_invalid() -> tuple[int, ErrorBody]:
 
 
 def mandatory_parameter(name: str) -> tuple[int, ErrorBody]:
-    return 400, error(
-        -1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed."
-    )
+    return 400, error(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.")
 
 
 def outside_recv_window() -> tuple[int, ErrorBody]:

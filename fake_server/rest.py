@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -19,6 +19,7 @@ import orjson
 from aiohttp import web
 
 from fake_server import errors
+from fake_server.limits import Limited, take
 
 if TYPE_CHECKING:
     from fake_server.server import FakeBinance
@@ -43,16 +44,14 @@ class Call:
 
 
 @dataclass
-class HttpRule:
+class HttpRule(Limited):
     """An active http_error fault: answer matching requests with this status/body/headers."""
 
-    method: str  # "*" for any
-    path: str
-    status: int
-    body: str
-    headers: dict[str, str]
-    remaining: int | None
-    until: float | None
+    method: str = "*"  # "*" for any
+    path: str = ""
+    status: int = 500
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
 
     def matches(self, method: str, path: str) -> bool:
         return self.method in ("*", method) and self.path == path
@@ -75,8 +74,14 @@ class RestFront:
             ("PUT", "/fapi/v1/listenKey"): (1, self._keyed(s.rest_keepalive)),
             ("DELETE", "/fapi/v1/listenKey"): (1, self._keyed(s.rest_delete_listen_key)),
             ("GET", "/fapi/v2/account"): (5, self._signed(lambda c: (200, s.account.account_snapshot()))),
-            ("GET", "/fapi/v1/openOrders"): (1, self._signed(lambda c: (200, s.account.open_orders_snapshot()))),
-            ("GET", "/fapi/v2/positionRisk"): (5, self._signed(lambda c: (200, s.account.position_risk_snapshot()))),
+            ("GET", "/fapi/v1/openOrders"): (
+                1,
+                self._signed(lambda c: (200, s.account.open_orders_snapshot())),
+            ),
+            ("GET", "/fapi/v2/positionRisk"): (
+                5,
+                self._signed(lambda c: (200, s.account.position_risk_snapshot())),
+            ),
         }
 
     async def start(self, host: str) -> None:
@@ -137,18 +142,6 @@ class RestFront:
 
     # Dispatch ---------------------------------------------------------------------------
 
-    def _active_rule(self, method: str, path: str) -> HttpRule | None:
-        now = self.server.clock.now()
-        for rule in list(self.rules):
-            if (rule.until is not None and now >= rule.until) or rule.remaining == 0:
-                self.rules.remove(rule)
-                continue
-            if rule.matches(method, path):
-                if rule.remaining is not None:
-                    rule.remaining -= 1
-                return rule
-        return None
-
     def _weight(self, weight: int) -> int:
         minute = int(self.server.clock.epoch_ms() // 60_000)
         if minute != self._weight_minute:
@@ -173,7 +166,7 @@ class RestFront:
             request.headers.get("X-MBX-APIKEY"),
             peer,
         )
-        rule = self._active_rule(call.method, call.path)
+        rule = take(self.rules, server.clock.now(), lambda r: r.matches(call.method, call.path))
         weight, handler = self.routes.get((call.method, call.path), (1, None))
         used = self._weight(weight)
         headers = {"X-MBX-USED-WEIGHT-1M": str(used)}
@@ -206,5 +199,3 @@ def _content_type(text: str) -> str:
     if stripped.startswith(("{", "[")):
         return "application/json"
     return "text/html" if stripped.startswith("<") else "text/plain"
-
-

@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fake_server.connection import WsConnection
+from fake_server.limits import Limited, take
 
 if TYPE_CHECKING:
     from fake_server.server import FakeBinance
 
 
 @dataclass
-class HandshakeRejection:
-    status: int
-    body: str
-    headers: dict[str, str]
-    remaining: int | None  # calls left, None for no count limit
-    until: float | None  # scenario time the rejection ends, None for no time limit
+class HandshakeRejection(Limited):
+    status: int = 503
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class WsFront:
@@ -40,9 +39,7 @@ class WsFront:
 
     async def start(self, host: str) -> None:
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(
-            lambda: WsConnection(self, next(self._ids)), host, 0
-        )
+        self._server = await loop.create_server(lambda: WsConnection(self, next(self._ids)), host, 0)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -56,15 +53,8 @@ class WsFront:
 
     def handshake_rejection(self) -> tuple[int, str, dict[str, str]] | None:
         """The HTTP answer for the next upgrade while a rejection fault is active."""
-        now = self.clock.now()
-        for r in list(self.rejections):
-            if (r.until is not None and now >= r.until) or r.remaining == 0:
-                self.rejections.remove(r)
-                continue
-            if r.remaining is not None:
-                r.remaining -= 1
-            return r.status, r.body, r.headers
-        return None
+        r = take(self.rejections, self.clock.now())
+        return None if r is None else (r.status, r.body, r.headers)
 
     def open_connections(self) -> list[WsConnection]:
         return [c for c in self.connections.values() if c.is_open and c.route is not None]

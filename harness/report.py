@@ -8,6 +8,7 @@ machines; its schema is documented in docs/json-report.md and versioned.
 from __future__ import annotations
 
 import shutil
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +26,7 @@ _MARK = {
 
 
 def table(verdicts: Sequence[Verdict], *, width: int | None = None) -> str:
-    """One block per scenario: a line per behaviour, a hint line under each FAIL."""
+    """One block per scenario: a line per behaviour, the hint under each FAIL, wrapped not cut."""
     width = width or min(shutil.get_terminal_size((120, 20)).columns, 160)
     if not verdicts:
         return "no behaviour was judged"
@@ -37,9 +38,12 @@ def table(verdicts: Sequence[Verdict], *, width: int | None = None) -> str:
             scenario = v.scenario
             lines.append(f"{scenario}")
         head = f"  {v.behaviour:<{bw}}  {_MARK[v.status]:<5}  "
-        lines.append(_clip(head + v.summary, width))
+        indent = " " * len(head)
+        lines += textwrap.wrap(v.summary, width, initial_indent=head, subsequent_indent=indent)
         if v.status is Status.FAIL and v.hint:
-            lines.append(_clip(" " * (bw + 11) + "hint: " + v.hint, width))
+            lines += textwrap.wrap(
+                v.hint, width, initial_indent=indent + "hint: ", subsequent_indent=indent + "      "
+            )
     counts = tally(verdicts)
     lines.append("")
     lines.append(", ".join(f"{n} {k}" for k, n in counts.items() if n) + f" ({len(verdicts)} verdicts)")
@@ -51,10 +55,6 @@ def tally(verdicts: Sequence[Verdict]) -> dict[str, int]:
     for v in verdicts:
         counts[_MARK[v.status]] += 1
     return counts
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def json_report(runs: Sequence[dict[str, Any]], *, client: str) -> dict[str, Any]:

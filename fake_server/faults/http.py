@@ -43,8 +43,6 @@ class HttpError(Fault):
         body = self.body if isinstance(self.body, str) else orjson.dumps(self.body).decode()
         until = None if self.lasting is None else server.clock.now() + self.lasting
         server.rest.rules.append(
-            HttpRule(
-                method.upper() or "*", path, self.status, body, dict(self.headers), self.times, until
-            )
+            HttpRule(self.times, until, method.upper() or "*", path, self.status, body, dict(self.headers))
         )
         return []

@@ -71,6 +71,6 @@ class RejectHandshake(Fault):
     def apply(self, server: FakeBinance) -> list[int]:
         until = None if self.lasting is None else server.clock.now() + self.lasting
         server.ws.rejections.append(
-            HandshakeRejection(self.status, self.body, dict(self.headers), self.times, until)
+            HandshakeRejection(self.times, until, self.status, self.body, dict(self.headers))
         )
         return []

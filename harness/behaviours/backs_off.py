@@ -17,7 +17,7 @@ from typing import Any
 
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief
-from harness.verdict import Verdict, error, failed, fmt_s, passed
+from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,12 @@ def check(record: RunRecord, p: Params) -> Verdict:
             runs.append([])
     refused = max(runs, key=len)
     if not refused:
-        return error("no reconnect attempt was refused in this run: the scenario's fault never hit one")
+        if record.fault_hits("reject_handshake"):
+            return not_applicable(
+                "the client made no reconnect attempt while upgrades were refused "
+                "(it did not reconnect at all, see reconnects-after-drop)"
+            )
+        return error("the scenario refused no handshake, so backing off cannot be judged")
     times = [float(a["t"]) for a in refused]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     evidence = [brief(a) for a in refused[:6]]

@@ -82,7 +82,7 @@ def test_serve_prints_urls_and_serves_until_interrupted() -> None:
         assert proc.stdout is not None
         lines: dict[str, str] = {}
         buffered = b""
-        while "BINANCE_HARNESS_WS_URL" not in lines:
+        while not {"BINANCE_HARNESS_REST_URL", "BINANCE_HARNESS_API_KEY"} <= lines.keys():
             ready, _, _ = select.select([proc.stdout], [], [], 15)
             assert ready, "serve printed no URLs within 15 s"
             chunk = os.read(proc.stdout.fileno(), 4096)

@@ -1,0 +1,256 @@
+"""The checks on hand-built journals: the edge cases a live run seldom hits, decided exactly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from harness.behaviours import load_all
+from harness.record import RunRecord
+from harness.scenario import Expectation, Scenario
+from harness.verdict import Status, Verdict
+
+BEHAVIOURS = load_all()
+
+
+def judge(
+    behaviour: str, journal: list[dict[str, Any]], *, ended_at: float, events=(), **params: float
+) -> Verdict:
+    b = BEHAVIOURS[behaviour]
+    scenario = Scenario(
+        name="t",
+        family="t",
+        description="",
+        source=("t",),
+        duration=ended_at,
+        expect=(Expectation(behaviour, b.params(**params)),),
+    )
+    record = RunRecord(scenario, sorted(journal, key=lambda e: e["t"]), list(events), ended_at=ended_at)
+    return b.check(record, b.params(**params))
+
+
+def opened(t: float, conn: int, state: str = "active") -> dict[str, Any]:
+    return {"t": t, "kind": "ws_open", "conn": conn, "route_kind": "private", "key_states": {"k": state}}
+
+
+def closed(t: float, conn: int, initiator: str = "server", how: str = "abort_fin") -> dict[str, Any]:
+    return {
+        "t": t,
+        "kind": "ws_close",
+        "conn": conn,
+        "code": 1006,
+        "reason": "",
+        "initiator": initiator,
+        "how": how,
+    }
+
+
+def fault(t: float, name: str, conns: list[int], ends: bool = True) -> dict[str, Any]:
+    return {"t": t, "kind": "fault", "name": name, "ends_connection": ends, "conns": conns, "params": {}}
+
+
+def rejected(t: float) -> dict[str, Any]:
+    return {"t": t, "kind": "ws_reject", "conn": 0, "status": 503}
+
+
+# reconnects-after-drop -----------------------------------------------------------------
+
+
+def test_reconnect_in_time_passes_with_its_delay() -> None:
+    v = judge(
+        "reconnects-after-drop",
+        [opened(0.5, 1), fault(2, "abort_tcp", [1]), closed(2, 1), opened(2.4, 2)],
+        ended_at=3,
+        within=5,
+    )
+    assert v.status is Status.PASS and v.measured["reconnect_delays"] == [0.4]
+
+
+def test_reconnect_too_late_fails_with_how_late() -> None:
+    v = judge(
+        "reconnects-after-drop",
+        [opened(0.5, 1), fault(2, "abort_tcp", [1]), closed(2, 1), opened(8, 2)],
+        ended_at=10,
+        within=5,
+    )
+    assert v.status is Status.FAIL and "6.00 s later" in v.summary
+
+
+def test_no_reconnect_but_run_too_short_to_tell_is_not_a_fail() -> None:
+    v = judge(
+        "reconnects-after-drop",
+        [opened(0.5, 1), fault(2, "abort_tcp", [1]), closed(2, 1)],
+        ended_at=3,
+        within=5,
+    )
+    assert v.status is Status.ERROR
+
+
+def test_no_reconnect_and_client_exited_is_a_fail() -> None:
+    v = judge(
+        "reconnects-after-drop",
+        [
+            opened(0.5, 1),
+            fault(2, "abort_tcp", [1]),
+            closed(2, 1),
+            {"t": 2.1, "kind": "client_exit", "code": 0},
+        ],
+        ended_at=2.2,
+        within=5,
+    )
+    assert v.status is Status.FAIL
+
+
+# backs-off -----------------------------------------------------------------------------
+
+delays = st.lists(st.floats(0.5, 1.0), min_size=5, max_size=8)
+
+
+@given(jitter=delays, initial=st.floats(0.1, 1.0))  # half jitter keeps gaps >= 0.05 s
+def test_doubling_backoff_with_half_jitter_passes(jitter: list[float], initial: float) -> None:
+    t, journal = 1.0, [fault(0.9, "reject_handshake", [], ends=False)]
+    for n, j in enumerate(jitter):
+        journal.append(rejected(t))
+        t += initial * 2**n * j
+    v = judge("backs-off", journal, ended_at=t + 1)
+    assert v.status is Status.PASS, v.summary
+
+
+@given(jitter=st.lists(st.floats(0.9, 1.1), min_size=4, max_size=30), delay=st.floats(0.06, 5.0))
+def test_fixed_delay_fails(jitter: list[float], delay: float) -> None:
+    t, journal = 1.0, [fault(0.9, "reject_handshake", [], ends=False)]
+    for j in jitter:
+        journal.append(rejected(t))
+        t += delay * j
+    v = judge("backs-off", journal, ended_at=t + 1)
+    assert v.status is Status.FAIL, v.summary
+
+
+def test_hot_loop_fails_on_the_floor() -> None:
+    journal = [rejected(1 + i * 0.001) for i in range(50)]
+    v = judge("backs-off", journal, ended_at=5)
+    assert v.status is Status.FAIL and "no delay" in v.summary
+
+
+def test_no_attempt_while_refused_is_not_applicable() -> None:
+    v = judge("backs-off", [opened(0.5, 1), fault(1, "reject_handshake", [], ends=False)], ended_at=5)
+    assert v.status is Status.NOT_APPLICABLE
+
+
+# surfaces-error-body --------------------------------------------------------------------
+
+
+def rest_error(t: float) -> dict[str, Any]:
+    return {
+        "t": t,
+        "kind": "rest",
+        "method": "POST",
+        "path": "/fapi/v1/listenKey",
+        "status": 404,
+        "body": '{"code":-5000,"msg":"Path /fapi/v1/listenKey, Method POST is invalid"}',
+    }
+
+
+def said(t: float, line: str) -> dict[str, Any]:
+    return {"t": t, "kind": "client_output", "stream": "stderr", "line": line}
+
+
+def test_error_body_shown_passes() -> None:
+    v = judge(
+        "surfaces-error-body",
+        [rest_error(1), said(1.1, "HTTP 404 code=-5000 msg=Path /fapi/v1/listenKey, Method POST is invalid")],
+        ended_at=4,
+    )
+    assert v.status is Status.PASS
+
+
+def test_only_the_status_fails() -> None:
+    v = judge(
+        "surfaces-error-body", [rest_error(1), said(1.1, "Request failed with status code 404")], ended_at=4
+    )
+    assert v.status is Status.FAIL and "Request failed with status code 404" in v.summary
+
+
+def test_shown_too_late_fails() -> None:
+    v = judge(
+        "surfaces-error-body",
+        [rest_error(1), said(3.5, "code=-5000 msg=Path /fapi/v1/listenKey, Method POST is invalid")],
+        ended_at=4,
+        within=2,
+    )
+    assert v.status is Status.FAIL
+
+
+def test_no_error_answered_is_not_applicable() -> None:
+    assert judge("surfaces-error-body", [], ended_at=4).status is Status.NOT_APPLICABLE
+
+
+# no-event-lost ----------------------------------------------------------------------------
+
+
+def sent(t: float, E: int, conns: list[int]) -> dict[str, Any]:
+    return {"t": t, "kind": "event", "e": "ORDER_TRADE_UPDATE", "E": E, "conns": conns}
+
+
+def test_event_missing_from_the_client_fails() -> None:
+    v = judge(
+        "no-event-lost",
+        [sent(1, 100, [1]), sent(2, 101, [1])],
+        ended_at=3,
+        events=[{"e": "ORDER_TRADE_UPDATE", "E": 100}],
+    )
+    assert v.status is Status.FAIL and v.measured == {"sent": 2, "missing": 1}
+
+
+def test_events_sent_to_nobody_and_just_before_a_reset_do_not_count() -> None:
+    journal = [sent(1, 100, [1]), sent(1.9, 101, [1]), closed(2, 1, how="abort_rst"), sent(2.5, 102, [])]
+    v = judge("no-event-lost", journal, ended_at=3, events=[{"e": "ORDER_TRADE_UPDATE", "E": 100}])
+    assert v.status is Status.PASS and v.measured["sent"] == 1
+
+
+# renews-expired-listenkey --------------------------------------------------------------------
+
+
+def test_put_after_1125_fails() -> None:
+    journal = [
+        opened(0.5, 1),
+        {"t": 2, "kind": "listen_key", "action": "expired", "key": "k"},
+        {
+            "t": 3,
+            "kind": "rest",
+            "method": "PUT",
+            "path": "/fapi/v1/listenKey",
+            "status": 400,
+            "body": '{"code":-1125,"msg":"This listenKey does not exist."}',
+        },
+        {
+            "t": 4,
+            "kind": "rest",
+            "method": "PUT",
+            "path": "/fapi/v1/listenKey",
+            "status": 400,
+            "body": '{"code":-1125,"msg":"This listenKey does not exist."}',
+        },
+    ]
+    v = judge("renews-expired-listenkey", journal, ended_at=10)
+    assert v.status is Status.FAIL and "another PUT" in v.summary
+
+
+def test_reconnect_on_the_dead_key_fails() -> None:
+    journal = [
+        opened(0.5, 1),
+        {"t": 2, "kind": "listen_key", "action": "expired", "key": "k"},
+        {
+            "t": 2.1,
+            "kind": "rest",
+            "method": "POST",
+            "path": "/fapi/v1/listenKey",
+            "status": 200,
+            "body": "{}",
+        },
+        opened(2.2, 2, state="expired"),
+    ]
+    v = judge("renews-expired-listenkey", journal, ended_at=20)
+    assert v.status is Status.FAIL and "dead key" in v.summary
