@@ -62,6 +62,7 @@ def catalog(args: list[str]) -> None:
 
 def test(args: list[str]) -> None:
     run(BIN / "ruff", "check", ".")
+    run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "mypy")
     run(BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadgroup", *args)
 

@@ -48,7 +48,7 @@ class Account:
         self._last_e = 0
         self.update_ms = 0
 
-    def _stamp(self, now_ms: int) -> int:
+    def stamp(self, now_ms: int) -> int:
         # Events of one connection are strictly ordered by E and T (reference §5 Ordering);
         # several events made in the same millisecond still get increasing stamps.
         self._last_e = max(now_ms, self._last_e + 1)
@@ -69,13 +69,13 @@ class Account:
         qty = Decimal(self._rng.randrange(1, 10)) / 1000
         oid = self._next_order_id
         self._next_order_id += 1
-        stamp = self._stamp(now_ms)
+        stamp = self.stamp(now_ms)
         order = Order(oid, f"web_{oid:x}", self.symbol, side, price, qty, stamp, stamp)
         self.open_orders[oid] = order
         return self._order_event(order, stamp, "NEW", Decimal(0), Decimal(0), 0)
 
     def _fill(self, order: Order, now_ms: int) -> list[Event]:
-        stamp = self._stamp(now_ms)
+        stamp = self.stamp(now_ms)
         trade_id = self._next_trade_id
         self._next_trade_id += 1
         last_qty = order.qty - order.executed
@@ -99,7 +99,7 @@ class Account:
             self.entry_price = Decimal(0)
         self.wallet -= fee
         trade = self._order_event(order, stamp, "TRADE", last_qty, fee, trade_id)
-        account_stamp = self._stamp(now_ms)
+        account_stamp = self.stamp(now_ms)
         account: Event = {
             "e": "ACCOUNT_UPDATE",
             "E": account_stamp,

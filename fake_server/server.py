@@ -115,7 +115,9 @@ class FakeBinance:
     def _expired(self, lk: ListenKey, *, why: str) -> None:
         """Futures pushes listenKeyExpired and keeps the socket open (reference §2)."""
         self.journal.append("listen_key", action="expired", key=lk.key, why=why)
-        event = {"e": "listenKeyExpired", "E": self.clock.epoch_ms(), "listenKey": lk.key}
+        # Stamped from the same sequence as account events: E never goes backwards on a socket.
+        stamp = self.account.stamp(self.clock.epoch_ms())
+        event = {"e": "listenKeyExpired", "E": stamp, "listenKey": lk.key}
         self._journal_event(event, self.ws.deliver(lk.key, event))
 
     def key_state(self, key: str) -> str:

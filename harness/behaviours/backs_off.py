@@ -23,7 +23,7 @@ from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passe
 @dataclass(frozen=True)
 class Params:
     min_gap: float = 0.05  # seconds; below this between failed attempts is a hot loop
-    growth: float = 2.0  # last gap / first gap between consecutive failed attempts
+    growth: float = 1.5  # last gap / first gap; a doubling backoff with half jitter gives >= 2
     #: With too few failed attempts to see growth, every gap must be at least this long.
     patient_gap: float = 1.0
 

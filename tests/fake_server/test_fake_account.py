@@ -208,3 +208,9 @@ def test_entry_price_restarts_at_the_fill_price_when_the_position_flips() -> Non
     sell = list(sells.values())[1]
     assert sell["S"] == "SELL"
     assert flipped["ep"] == sell["L"] != first["ep"]
+
+
+def test_listen_key_expired_stamp_follows_the_last_event() -> None:
+    """The server stamps listenKeyExpired from the same sequence (reference §5: order by E)."""
+    account, events = run_ticks([1_000, 1_000, 1_000])
+    assert account.stamp(1_000) > max(e["E"] for e in events)

@@ -111,38 +111,27 @@ async def test_unknown_path_is_rejected_with_404(start_fake: StartFake, path: st
     assert list(fake.journal.of("ws_open")) == []
 
 
-async def test_unknown_key_is_accepted_and_silent(start_fake: StartFake) -> None:
+@pytest.mark.parametrize("state", ["unknown", "expired"])
+async def test_dead_key_is_accepted_and_silent(start_fake: StartFake, state: str) -> None:
+    """JKorf/CryptoExchange.Net#60: the upgrade with a dead key succeeds, nothing arrives."""
     fake = await start_fake()
-    key = await new_listen_key(fake)
-    bogus = "b" * 64
-    async with (
-        ws_connect(fake, f"/private/ws/{bogus}") as silent,
-        ws_connect(fake, f"/private/ws/{key}") as live,
-    ):
-        (made,) = tick(fake)
-        assert await recv_json(live) == made
-        assert await nothing_within(silent, 0.2)
-        assert silent.state is State.OPEN
-    opened = next(fake.journal.of("ws_open", path=f"/private/ws/{bogus}"))
-    assert opened["key_states"] == {bogus: "unknown"}
-
-
-async def test_expired_key_is_accepted_and_silent(start_fake: StartFake) -> None:
-    fake = await start_fake()
-    dead = await new_listen_key(fake)
-    ExpireListenKey().apply(fake)
-    fresh = await new_listen_key(fake)
-    assert fresh != dead
+    if state == "unknown":
+        dead, live_key = "b" * 64, await new_listen_key(fake)
+    else:
+        dead = await new_listen_key(fake)
+        ExpireListenKey().apply(fake)
+        live_key = await new_listen_key(fake)
+        assert live_key != dead
     async with (
         ws_connect(fake, f"/private/ws/{dead}") as silent,
-        ws_connect(fake, f"/private/ws/{fresh}") as live,
+        ws_connect(fake, f"/private/ws/{live_key}") as live,
     ):
         (made,) = tick(fake)
         assert await recv_json(live) == made
         assert await nothing_within(silent, 0.2)
         assert silent.state is State.OPEN
     opened = next(fake.journal.of("ws_open", path=f"/private/ws/{dead}"))
-    assert opened["key_states"] == {dead: "expired"}
+    assert opened["key_states"] == {dead: state}
 
 
 async def test_client_ping_is_answered_with_the_same_payload(start_fake: StartFake) -> None:
