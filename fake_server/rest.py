@@ -27,10 +27,6 @@ if TYPE_CHECKING:
 Answer = tuple[int, Any]  # (status, JSON-able body)
 Handler = Callable[["Call"], Answer]
 
-#: Futures' documented request-weight limit per minute (reference §4 "Headers and limits").
-WEIGHT_LIMIT_1M = 2400
-
-
 @dataclass
 class Call:
     """One REST request, reduced to what handlers need."""
