@@ -10,24 +10,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from fake_server.profiles import PROFILES
 from harness.scenario import Scenario
 
 Entry = dict[str, Any]
 
-#: REST routes whose answer is a state snapshot a client can resync from (USD-M).
-SNAPSHOT_PATHS = frozenset(
-    {
-        "/fapi/v2/account",
-        "/fapi/v3/account",
-        "/fapi/v1/openOrders",
-        "/fapi/v1/allOrders",
-        "/fapi/v1/order",
-        "/fapi/v2/positionRisk",
-        "/fapi/v3/positionRisk",
-        "/fapi/v2/balance",
-        "/fapi/v3/balance",
-    }
-)
+#: REST routes whose answer is a state snapshot a client can resync from, in any product.
+SNAPSHOT_PATHS = frozenset().union(*(p.snapshot_paths for p in PROFILES.values()))
 ACCOUNT_EVENTS = frozenset({"ORDER_TRADE_UPDATE", "ACCOUNT_UPDATE", "TRADE_LITE"})
 
 

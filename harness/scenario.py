@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from fake_server.faults import Fault
+from fake_server.profiles import ProfileName
 from fake_server.settings import EventFlow, Timers
 
 __all__ = ["TRIGGERS", "EventFlow", "Expectation", "Scenario", "Step", "Timers", "TriggerName"]
@@ -59,7 +60,7 @@ class Scenario:
     duration: float
     expect: tuple[Expectation, ...]
     steps: tuple[Step, ...] = ()
-    profile: Literal["usdm"] = "usdm"
+    profile: ProfileName = "usdm"
     timers: Timers = field(default_factory=Timers)
     events: EventFlow = field(default_factory=EventFlow)
     tags: tuple[str, ...] = ()
