@@ -1,20 +1,47 @@
-"""The fake futures account: balances, one position, open orders, and the events they make.
+"""The fake futures account: balances, one position, orders, and the events they make.
 
 Pure: time comes in as Binance epoch milliseconds, randomness from a seeded Random. The
-REST snapshots (`/fapi/v2/account`, `/fapi/v1/openOrders`, `/fapi/v2/positionRisk`) read
-the same state the events describe, so a client that resyncs after a gap sees what it
-missed. Field names and shapes: binance-reference.md §3 (USD-M ORDER_TRADE_UPDATE,
-ACCOUNT_UPDATE); nothing is added that Binance does not send.
+REST snapshots (`/fapi/v2/account`, `/fapi/v1/openOrders`, `/fapi/v2/positionRisk`,
+`/fapi/v1/order`) read the same state the events describe, so a client that resyncs after
+a gap sees what it missed. Field names and shapes: binance-reference.md §3 (USD-M
+ORDER_TRADE_UPDATE, TRADE_LITE, ACCOUNT_UPDATE) and the USD-M New/Cancel/Query Order pages;
+nothing is added that Binance does not send.
+
+Two kinds of orders share one id sequence and one `stamp()` sequence (so E stays strictly
+increasing on a socket):
+- background orders (`EventFlow.rate` ticks): each tick fills the open background order at
+  its price and places a new one. Each background fill moves the mark price to its price:
+  it stands for the market trading.
+- client orders (`POST /fapi/v1/order`): MARKET fills at once at the mark; a LIMIT at or
+  through the mark (BUY price >= mark, SELL price <= mark) fills at once at the mark, as a
+  taker; any other LIMIT rests and fills at its own price, as a maker, when the mark
+  reaches it (a background fill, or `move_mark`). Fills are whole (no partial fills).
+
+Every fill makes TRADE_LITE, ORDER_TRADE_UPDATE (TRADE) and ACCOUNT_UPDATE, in that order
+(TRADE_LITE is the low-latency copy, pushed first). Placing makes ORDER_TRADE_UPDATE (NEW);
+a cancel makes ORDER_TRADE_UPDATE (CANCELED) and no ACCOUNT_UPDATE ("unfilled or cancelled
+orders produce no event", reference §3).
 """
 
 from __future__ import annotations
 
 import random
+import string
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
+
+from fake_server import errors
+from fake_server.orders import RULES, OrderRejected, OrderRequest, SymbolRules
 
 Event = dict[str, Any]
+Shape = Literal["new", "cancel", "query"]
+
+MAKER_FEE = Decimal("0.0002")
+#: Done background orders GET /fapi/v1/order still finds.
+BACKGROUND_HISTORY = 10_000
+TAKER_FEE = Decimal("0.0005")
 
 
 @dataclass
@@ -29,6 +56,14 @@ class Order:
     update_ms: int
     status: str = "NEW"
     executed: Decimal = Decimal(0)
+    type: str = "LIMIT"
+    time_in_force: str = "GTC"
+    reduce_only: bool = False
+    stp: str = "EXPIRE_TAKER"
+    good_till_date: int = 0
+    avg_price: Decimal = Decimal(0)
+    #: Placed by the client through REST (False: the background flow).
+    by_client: bool = False
 
 
 def _s(d: Decimal) -> str:
@@ -36,13 +71,21 @@ def _s(d: Decimal) -> str:
 
 
 class Account:
-    def __init__(self, symbol: str, rng: random.Random) -> None:
+    def __init__(self, symbol: str, rng: random.Random, rules: SymbolRules = RULES) -> None:
         self.symbol = symbol
+        self.rules = rules
         self._rng = rng
         self.wallet = Decimal("10000.00000000")
         self.position = Decimal(0)
         self.entry_price = Decimal(0)
+        #: The price MARKET orders fill at and resting LIMIT orders wait for; background
+        #: fills move it. (Binance's mark price is an index; here it is the last trade.)
+        self.mark_price = Decimal("65000.00")
         self.open_orders: dict[int, Order] = {}
+        #: Orders for GET /fapi/v1/order: every client order, and the last
+        #: BACKGROUND_HISTORY done background orders (a long run would grow without bound).
+        self.orders: dict[int, Order] = {}
+        self._done_background: deque[int] = deque()
         self._next_order_id = 4_000_000_001
         self._next_trade_id = 300_000_001
         self._last_e = 0
@@ -56,61 +99,204 @@ class Account:
         return self._last_e
 
     def tick(self, now_ms: int) -> list[Event]:
-        """One unit of activity: fill the open order (if any), then place a new one."""
+        """One unit of activity: fill the open background order (if any), then place a new one.
+
+        The fill moves the mark to its price, which may fill resting client orders.
+        """
         events: list[Event] = []
-        for order in list(self.open_orders.values()):
-            events.extend(self._fill(order, now_ms))
+        for order in [o for o in self.open_orders.values() if not o.by_client]:
+            events.extend(self._fill(order, now_ms, order.price, maker=True))
+            self.mark_price = order.price
+            events.extend(self._cross(now_ms))
         events.append(self._place(now_ms))
         return events
+
+    def move_mark(self, price: Decimal, now_ms: int) -> list[Event]:
+        """Set the mark price; resting client orders it reaches fill at their own price."""
+        self.mark_price = price
+        return self._cross(now_ms)
+
+    def _new_order_id(self) -> int:
+        oid = self._next_order_id
+        self._next_order_id += 1
+        return oid
 
     def _place(self, now_ms: int) -> Event:
         side = self._rng.choice(("BUY", "SELL"))
         price = Decimal(self._rng.randrange(6_400_000, 6_600_000)) / 100
         qty = Decimal(self._rng.randrange(1, 10)) / 1000
-        oid = self._next_order_id
-        self._next_order_id += 1
+        oid = self._new_order_id()
         stamp = self.stamp(now_ms)
         order = Order(oid, f"web_{oid:x}", self.symbol, side, price, qty, stamp, stamp)
-        self.open_orders[oid] = order
-        return self._order_event(order, stamp, "NEW", Decimal(0), Decimal(0), 0)
+        self.open_orders[oid] = self.orders[oid] = order
+        return self._order_event(order, stamp, "NEW")
 
-    def _fill(self, order: Order, now_ms: int) -> list[Event]:
+    # Client orders ----------------------------------------------------------------------
+
+    def submit(self, req: OrderRequest, now_ms: int) -> tuple[dict[str, Any], list[Event]]:
+        """Place a client order: its REST answer (per `newOrderRespType`) and its events.
+
+        Raises OrderRejected with Binance's answer when the exchange refuses it.
+        """
+        if req.client_id is not None and any(o.client_id == req.client_id for o in self.open_orders.values()):
+            raise OrderRejected(errors.client_order_id_duplicated())
+        signed = req.quantity if req.side == "BUY" else -req.quantity
+        if req.reduce_only and (
+            self.position == 0 or (self.position > 0) == (signed > 0) or req.quantity > abs(self.position)
+        ):
+            raise OrderRejected(errors.reduce_only_rejected())
+        at = self.mark_price if req.price is None else req.price
+        if not req.reduce_only and req.quantity * at < self.rules.min_notional:
+            raise OrderRejected(errors.min_notional(_s(self.rules.min_notional)))
+        crossing = req.type == "MARKET" or self._reaches(req.side, at, self.mark_price)
+        if req.time_in_force == "GTX" and crossing:
+            raise OrderRejected(errors.gtx_rejected())
+        if req.time_in_force == "FOK" and not crossing:
+            raise OrderRejected(errors.fok_rejected())
+        oid = self._new_order_id()
         stamp = self.stamp(now_ms)
+        order = Order(
+            oid,
+            req.client_id or _generated_client_id(oid),
+            self.symbol,
+            req.side,
+            req.price if req.price is not None else Decimal(0),
+            req.quantity,
+            stamp,
+            stamp,
+            type=req.type,
+            time_in_force=req.time_in_force,
+            reduce_only=req.reduce_only,
+            stp=req.stp,
+            good_till_date=req.good_till_date,
+            by_client=True,
+        )
+        self.open_orders[oid] = self.orders[oid] = order
+        events = [self._order_event(order, stamp, "NEW")]
+        accepted = self.order_fields(order, "new")
+        if crossing:
+            events += self._fill(order, now_ms, self.mark_price, maker=False)
+        elif req.time_in_force == "IOC":
+            events.append(self._end(order, now_ms, "EXPIRED", reason="2"))
+        # ACK answers the order as accepted (a MARKET order reads NEW, executedQty 0);
+        # RESULT answers its state after matching (New Order page, newOrderRespType).
+        body = accepted if req.resp_type == "ACK" else self.order_fields(order, "new")
+        return body, events
+
+    def cancel(
+        self, order_id: int | None, client_id: str | None, now_ms: int
+    ) -> tuple[dict[str, Any], list[Event]]:
+        """Cancel an open order; -2011 "Unknown order sent." when it is not open."""
+        order = self._find(self.open_orders, order_id, client_id)
+        if order is None:
+            raise OrderRejected(errors.unknown_order_sent())
+        event = self._end(order, now_ms, "CANCELED")
+        return self.order_fields(order, "cancel"), [event]
+
+    def query(self, order_id: int | None, client_id: str | None) -> dict[str, Any]:
+        """GET /fapi/v1/order: any order of this run; -2013 "Order does not exist." otherwise."""
+        order = self._find(self.orders, order_id, client_id)
+        if order is None:
+            raise OrderRejected(errors.order_does_not_exist())
+        return self.order_fields(order, "query")
+
+    @staticmethod
+    def _find(orders: dict[int, Order], order_id: int | None, client_id: str | None) -> Order | None:
+        if order_id is not None:
+            order = orders.get(order_id)
+            # Both sent: orderId finds the order and origClientOrderId must match it.
+            if order is not None and client_id is not None and order.client_id != client_id:
+                return None
+            return order
+        matches = [o for o in orders.values() if o.client_id == client_id]
+        return max(matches, key=lambda o: o.order_id) if matches else None
+
+    @staticmethod
+    def _reaches(side: str, price: Decimal, mark: Decimal) -> bool:
+        return price >= mark if side == "BUY" else price <= mark
+
+    def _cross(self, now_ms: int) -> list[Event]:
+        events: list[Event] = []
+        for order in [o for o in self.open_orders.values() if o.by_client]:
+            if self._reaches(order.side, order.price, self.mark_price):
+                events.extend(self._fill(order, now_ms, order.price, maker=True))
+        return events
+
+    def _end(self, order: Order, now_ms: int, status: str, reason: str = "0") -> Event:
+        stamp = self.stamp(now_ms)
+        order.status = status
+        order.update_ms = stamp
+        del self.open_orders[order.order_id]
+        return self._order_event(order, stamp, status, expiry_reason=reason)
+
+    # Fills ----------------------------------------------------------------------------
+
+    def _fill(self, order: Order, now_ms: int, price: Decimal, *, maker: bool) -> list[Event]:
+        trade_time = self.stamp(now_ms)
         trade_id = self._next_trade_id
         self._next_trade_id += 1
         last_qty = order.qty - order.executed
         order.executed = order.qty
+        order.avg_price = price
         order.status = "FILLED"
-        order.update_ms = stamp
+        order.update_ms = trade_time
         del self.open_orders[order.order_id]
-        fee = (last_qty * order.price * Decimal("0.0002")).quantize(Decimal("0.00000001"))
+        if not order.by_client:
+            self._done_background.append(order.order_id)
+            while len(self._done_background) > BACKGROUND_HISTORY:
+                del self.orders[self._done_background.popleft()]
+        fee = (last_qty * price * (MAKER_FEE if maker else TAKER_FEE)).quantize(Decimal("0.00000001"))
         signed = last_qty if order.side == "BUY" else -last_qty
         if self.position == 0 or (self.position > 0) == (signed > 0):
             total = abs(self.position) + last_qty
-            self.entry_price = (
-                (abs(self.position) * self.entry_price + last_qty * order.price) / total
-            ).quantize(Decimal("0.01"))
+            self.entry_price = ((abs(self.position) * self.entry_price + last_qty * price) / total).quantize(
+                Decimal("0.01")
+            )
         elif abs(signed) > abs(self.position):
             # The fill closed the position and opened one the other way: what remains was
             # opened at this fill's price.
-            self.entry_price = order.price
+            self.entry_price = price
         self.position += signed
         if self.position == 0:
             self.entry_price = Decimal(0)
         self.wallet -= fee
-        trade = self._order_event(order, stamp, "TRADE", last_qty, fee, trade_id)
-        account_stamp = self.stamp(now_ms)
+        lite: Event = {
+            "e": "TRADE_LITE",
+            "E": trade_time,
+            "T": trade_time,
+            "s": order.symbol,
+            "q": _s(order.qty),
+            "p": _s(order.price),
+            "m": maker,
+            "c": order.client_id,
+            "S": order.side,
+            "L": _s(price),
+            "l": _s(last_qty),
+            "t": trade_id,
+            "i": order.order_id,
+        }
+        trade = self._order_event(
+            order,
+            self.stamp(now_ms),
+            "TRADE",
+            last_qty=last_qty,
+            fee=fee,
+            trade_id=trade_id,
+            last_price=price,
+            trade_time=trade_time,
+            maker=maker,
+        )
         account: Event = {
             "e": "ACCOUNT_UPDATE",
-            "E": account_stamp,
-            "T": stamp,
+            "E": self.stamp(now_ms),
+            "T": trade_time,
             "a": {
                 "m": "ORDER",
                 "B": [{"a": "USDT", "wb": _s(self.wallet), "cw": _s(self.wallet), "bc": "0"}],
                 "P": [self._position_fields()],
             },
         }
-        return [trade, account]
+        return [lite, trade, account]
 
     def _position_fields(self) -> dict[str, str]:
         return {
@@ -126,51 +312,98 @@ class Account:
         }
 
     def _order_event(
-        self, order: Order, stamp: int, exec_type: str, last_qty: Decimal, fee: Decimal, trade_id: int
+        self,
+        order: Order,
+        stamp: int,
+        exec_type: str,
+        *,
+        last_qty: Decimal = Decimal(0),
+        fee: Decimal = Decimal(0),
+        trade_id: int = 0,
+        last_price: Decimal = Decimal(0),
+        trade_time: int | None = None,
+        maker: bool = False,
+        expiry_reason: str = "0",
     ) -> Event:
-        filled = exec_type == "TRADE"
+        traded = exec_type == "TRADE"
+        # Open bid/ask notional of a LIMIT order that is (still) on the book.
+        notional = _s(order.qty * order.price) if exec_type == "NEW" and order.type == "LIMIT" else "0"
         return {
             "e": "ORDER_TRADE_UPDATE",
             "E": stamp,
-            "T": stamp,
+            "T": trade_time or stamp,
             "o": {
                 "s": order.symbol,
                 "c": order.client_id,
                 "S": order.side,
-                "o": "LIMIT",
-                "f": "GTC",
+                "o": order.type,
+                "f": order.time_in_force,
                 "q": _s(order.qty),
                 "p": _s(order.price),
-                "ap": _s(order.price) if filled else "0",
+                "ap": _s(order.avg_price),
                 "sp": "0",
                 "x": exec_type,
                 "X": order.status,
                 "i": order.order_id,
                 "l": _s(last_qty),
                 "z": _s(order.executed),
-                "L": _s(order.price) if filled else "0",
+                "L": _s(last_price) if traded else "0",
                 "N": "USDT",
                 "n": _s(fee),
-                "T": stamp,
+                "T": trade_time or stamp,
                 "t": trade_id,
-                "b": "0" if filled or order.side == "SELL" else _s(order.qty * order.price),
-                "a": "0" if filled or order.side == "BUY" else _s(order.qty * order.price),
-                "m": filled,
-                "R": False,
+                "b": notional if order.side == "BUY" else "0",
+                "a": notional if order.side == "SELL" else "0",
+                "m": maker,
+                "R": order.reduce_only,
                 "wt": "CONTRACT_PRICE",
-                "ot": "LIMIT",
+                "ot": order.type,
                 "ps": "BOTH",
                 "cp": False,
                 "rp": "0",
                 "pP": False,
                 "si": 0,
                 "ss": 0,
-                "V": "EXPIRE_TAKER",
+                "V": order.stp,
                 "pm": "NONE",
-                "gtd": 0,
-                "er": "0",
+                "gtd": order.good_till_date,
+                "er": expiry_reason,
             },
         }
+
+    def order_fields(self, o: Order, shape: Shape) -> dict[str, Any]:
+        """An order as the REST answers show it: New Order and Cancel Order ("new",
+        "cancel": with `cumQty`, no `time`) or Query Order and openOrders ("query")."""
+        fields: dict[str, Any] = {
+            "avgPrice": _s(o.avg_price),
+            "clientOrderId": o.client_id,
+            "cumQuote": _s(o.executed * o.avg_price),
+            "executedQty": _s(o.executed),
+            "orderId": o.order_id,
+            "origQty": _s(o.qty),
+            "origType": o.type,
+            "price": _s(o.price),
+            "reduceOnly": o.reduce_only,
+            "side": o.side,
+            "positionSide": "BOTH",
+            "status": o.status,
+            "stopPrice": "0",
+            "closePosition": False,
+            "symbol": o.symbol,
+            "time": o.time_ms,
+            "timeInForce": o.time_in_force,
+            "type": o.type,
+            "updateTime": o.update_ms,
+            "workingType": "CONTRACT_PRICE",
+            "priceProtect": False,
+            "priceMatch": "NONE",
+            "selfTradePreventionMode": o.stp,
+            "goodTillDate": o.good_till_date,
+        }
+        if shape != "query":
+            del fields["time"]
+            fields["cumQty"] = fields["executedQty"]
+        return fields
 
     # REST snapshots ---------------------------------------------------------------
 
@@ -240,35 +473,7 @@ class Account:
 
     def open_orders_snapshot(self) -> list[dict[str, Any]]:
         """`GET /fapi/v1/openOrders`."""
-        return [
-            {
-                "avgPrice": "0",
-                "clientOrderId": o.client_id,
-                "cumQuote": "0",
-                "executedQty": _s(o.executed),
-                "orderId": o.order_id,
-                "origQty": _s(o.qty),
-                "origType": "LIMIT",
-                "price": _s(o.price),
-                "reduceOnly": False,
-                "side": o.side,
-                "positionSide": "BOTH",
-                "status": o.status,
-                "stopPrice": "0",
-                "closePosition": False,
-                "symbol": o.symbol,
-                "time": o.time_ms,
-                "timeInForce": "GTC",
-                "type": "LIMIT",
-                "updateTime": o.update_ms,
-                "workingType": "CONTRACT_PRICE",
-                "priceProtect": False,
-                "priceMatch": "NONE",
-                "selfTradePreventionMode": "EXPIRE_TAKER",
-                "goodTillDate": 0,
-            }
-            for o in self.open_orders.values()
-        ]
+        return [self.order_fields(o, "query") for o in self.open_orders.values()]
 
     def position_risk_snapshot(self) -> list[dict[str, Any]]:
         """`GET /fapi/v2/positionRisk`."""
@@ -278,7 +483,7 @@ class Account:
                 "positionAmt": _s(self.position),
                 "entryPrice": _s(self.entry_price),
                 "breakEvenPrice": _s(self.entry_price),
-                "markPrice": _s(self.entry_price),
+                "markPrice": _s(self.mark_price),
                 "unRealizedProfit": "0",
                 "liquidationPrice": "0",
                 "leverage": "20",
@@ -292,3 +497,16 @@ class Account:
                 "updateTime": self.update_ms,
             }
         ]
+
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def _generated_client_id(order_id: int) -> str:
+    """Binance makes a 22-character id when none is sent (e.g. "z8hcUoOsqEdKMeKPSABslD").
+
+    Drawn from the order id, not the account's Random, so client orders leave the
+    background flow's sequence unchanged.
+    """
+    rng = random.Random(order_id)
+    return "".join(rng.choice(_ID_ALPHABET) for _ in range(22))

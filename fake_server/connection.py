@@ -9,6 +9,30 @@ Heartbeats follow binance-reference.md §2: a ping every `ping_interval` with a 
 pong must echo that payload within `pong_timeout`, otherwise close 1008 "Pong timeout"
 (observed code and reason, reference §2). Unsolicited pongs and pongs with another payload
 do not count (2024-02-09 change).
+
+Incoming messages (reference §2 table, "Over the limits"): text and binary messages, pings
+and pongs all count towards `Limits.incoming_messages_per_second` (futures 10, spot 5) over
+a rolling second (`message_rate.py`); the message that breaks it closes the connection with
+1008 "Too many requests" (the observed code and wording, failure mode C4).
+
+Text messages are control messages (`stream_control.py`): SUBSCRIBE, UNSUBSCRIBE,
+LIST_SUBSCRIPTIONS, SET_PROPERTY, GET_PROPERTY, answered on any route. Invalid JSON gets the
+futures error frame and then a close; its code is not documented, and the fake sends a bare
+1008 (no reason), the code Binance uses for its other policy closes (reference §2, §6.9).
+
+Bad input, where Binance documents nothing (choices):
+- A message over `MAX_MESSAGE_SIZE` (1 MiB, websockets' default; Binance's limit is not
+  documented, and a SUBSCRIBE of 1024 names is about 30 KiB) is refused by the protocol
+  object with close 1009 "message too big" as RFC 6455 §7.4.1 says, before the payload is
+  buffered; the journal records `how: protocol_error`.
+- A frame that breaks RFC 6455 (unmasked, reserved bits, bad opcode, a control frame over
+  125 bytes, a bad continuation) is closed with 1002 by the protocol object, and a text
+  message that is not UTF-8 with 1007 (RFC 6455 §8.1).
+- Binary messages count towards the limit, are journaled (`op: binary`, hex) and get no
+  answer: the stream server documents text JSON only.
+- A TCP connection that sends no complete HTTP request within `HANDSHAKE_TIMEOUT` is
+  closed, and one that sends something that is not HTTP gets no answer and is closed (both
+  journaled as `ws_invalid`), so idle or garbage sockets cannot pile up.
 """
 
 from __future__ import annotations
@@ -25,23 +49,34 @@ from websockets.http11 import Request
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
+from fake_server import stream_control
+from fake_server.message_rate import MessageRate
 from fake_server.routes import Route, parse
+from fake_server.stream_control import Subscriptions
 
 if TYPE_CHECKING:
     from fake_server.websocket_front import WsFront
 
 #: How long the fake waits for the client's close frame after sending its own.
 CLOSE_TIMEOUT = 2.0
+#: How long a TCP connection may take to send its HTTP upgrade request.
+HANDSHAKE_TIMEOUT = 10.0
+#: The largest incoming message (bytes, across fragments); larger ones get close 1009.
+MAX_MESSAGE_SIZE = 2**20
 
 
 class WsConnection(asyncio.Protocol):
     def __init__(self, front: WsFront, conn_id: int) -> None:
         self.front = front
         self.id = conn_id
-        self.proto = ServerProtocol(max_size=2**20)
+        self.proto = ServerProtocol(max_size=MAX_MESSAGE_SIZE)
         self.transport: asyncio.Transport | None = None
         self.route: Route | None = None
+        #: The connection's streams and `combined` property, set by the handshake.
+        self.subs = Subscriptions(combined=False)
+        self.rate = MessageRate(front.limits.incoming_messages_per_second)
         self.peer = ""
+        self.ip = ""
         self.opened_at: float | None = None
         #: Set by the half_open fault: nothing is sent any more, nothing received is read.
         self.blackholed = False
@@ -55,6 +90,9 @@ class WsConnection(asyncio.Protocol):
         self._code: int | None = None
         self._reason = ""
         self._closed = False
+        self._answered_handshake = False  # a ws_open, ws_reject or ws_invalid was journaled
+        self._fragments: list[bytes] = []
+        self._fragment_op: Opcode | None = None
 
     # asyncio.Protocol -----------------------------------------------------------
 
@@ -63,7 +101,9 @@ class WsConnection(asyncio.Protocol):
         self.transport = transport
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if peer else ""
+        self.ip = peer[0] if peer else ""
         self.front.connections[self.id] = self
+        self._later(HANDSHAKE_TIMEOUT, self._handshake_timeout)
 
     def data_received(self, data: bytes) -> None:
         if self.blackholed:
@@ -88,7 +128,7 @@ class WsConnection(asyncio.Protocol):
             return
         self._closed = True
         if self.opened_at is None:
-            return  # handshake never completed: journaled as ws_reject or nothing at all
+            return  # handshake never completed: journaled as ws_reject or ws_invalid
         if self._initiator is None:
             self._initiator, self._how, self._code = "client", "reset", 1006
         self.front.journal.append(
@@ -109,12 +149,39 @@ class WsConnection(asyncio.Protocol):
                 self._handshake(event)
             elif isinstance(event, Frame):
                 self._frame(event)
+        if not self._answered_handshake and self.proto.handshake_exc is not None:
+            self._invalid("bad_request", str(self.proto.handshake_exc))
+        sent = self.proto.close_sent
+        if self._initiator is None and sent is not None and self.opened_at is not None:
+            # The protocol object failed the connection itself (1002, 1009, ...).
+            self._initiator, self._how, self._code, self._reason = (
+                "server",
+                "protocol_error",
+                sent.code,
+                sent.reason,
+            )
+            self.front.journal.append(
+                "ws_frame", conn=self.id, dir="out", op="close", code=sent.code, reason=sent.reason
+            )
         self._flush()
+
+    def _invalid(self, why: str, error: str = "") -> None:
+        self._answered_handshake = True
+        self.front.journal.append("ws_invalid", conn=self.id, peer=self.peer, why=why, error=error[:200])
+
+    def _handshake_timeout(self) -> None:
+        if not self._answered_handshake and self.opened_at is None:
+            self._invalid("handshake_timeout")
+            self._close_transport()
 
     def _handshake(self, request: Request) -> None:
         front = self.front
+        self._answered_handshake = True
+        attempts, too_many = front.count_attempt(self.ip)
         route = parse(request.path)
         rejection = front.handshake_rejection()
+        why = "fault" if rejection is not None else "connection_attempts" if too_many else "unknown_path"
+        rejection = rejection or too_many
         if route is None or rejection is not None:
             status, body, headers = rejection or (404, "", {})
             response = self.proto.reject(status, body)
@@ -124,10 +191,20 @@ class WsConnection(asyncio.Protocol):
                 del response.headers["Content-Type"]
                 response.headers["Content-Type"] = headers.get("Content-Type", "text/html")
             self.proto.send_response(response)
-            front.journal.append("ws_reject", conn=self.id, path=request.path, status=status, body=body[:500])
+            self._journal_reject(request, status, body, why, attempts)
             return
-        self.proto.send_response(self.proto.accept(request))
+        response = self.proto.accept(request)
+        if response.status_code != 101:
+            # Not a valid upgrade (missing Sec-WebSocket-Key, wrong version, ...): 400/426.
+            self.proto.send_response(response)
+            body = response.body.decode("utf-8", "replace") if response.body else ""
+            self._journal_reject(request, response.status_code, body, "bad_handshake", attempts)
+            return
+        self.proto.send_response(response)
         self.route = route
+        self.subs = Subscriptions.of(
+            route.streams, combined=route.wrapped, limit=front.limits.max_streams_per_connection
+        )
         self.opened_at = front.clock.now()
         key_states = {k: front.server.key_state(k) for k in route.listen_keys}
         front.journal.append(
@@ -138,18 +215,44 @@ class WsConnection(asyncio.Protocol):
             route_kind=route.kind,
             listen_keys=list(route.listen_keys),
             key_states=key_states,
+            events={k: None if f is None else sorted(f) for k, f in zip(route.listen_keys, route.filters)},
+            streams=self.subs.streams,
+            combined=self.subs.combined,
             peer=self.peer,
+            attempts=attempts,
         )
         timers = front.server.settings.timers
         self._later(timers.ping_interval, self._ping)
         self._later(timers.connection_life, lambda: self.close(1001, "", why="connection_life"))
 
+    def _journal_reject(self, request: Request, status: int, body: str, why: str, attempts: int) -> None:
+        self.front.journal.append(
+            "ws_reject",
+            conn=self.id,
+            path=request.path,
+            status=status,
+            body=body[:500],
+            why=why,
+            peer=self.peer,
+            attempts=attempts,
+        )
+
     def _frame(self, frame: Frame) -> None:
         journal = self.front.journal
+        if frame.opcode is Opcode.CLOSE:
+            if self._initiator is None:
+                self._initiator, self._how = "client", "close_frame"
+                self._code = self.proto.close_rcvd.code if self.proto.close_rcvd else 1005
+                self._reason = self.proto.close_rcvd.reason if self.proto.close_rcvd else ""
+            rcvd = self.proto.close_rcvd
+            journal.append("ws_frame", conn=self.id, dir="in", op="close", code=rcvd.code if rcvd else None)
+            return
         if frame.opcode is Opcode.PING:
             journal.append("ws_frame", conn=self.id, dir="in", op="ping", data=frame.data.hex())
             journal.append("ws_frame", conn=self.id, dir="out", op="pong", data=frame.data.hex())
-        elif frame.opcode is Opcode.PONG:
+            self._admit()
+            return
+        if frame.opcode is Opcode.PONG:
             payload = bytes(frame.data)
             handle = self._pending_pongs.pop(payload, None)
             if handle is not None:
@@ -162,26 +265,79 @@ class WsConnection(asyncio.Protocol):
                 data=payload.hex(),
                 answers_ping=handle is not None,
             )
-        elif frame.opcode is Opcode.CLOSE:
-            if self._initiator is None:
-                self._initiator, self._how = "client", "close_frame"
-                self._code = self.proto.close_rcvd.code if self.proto.close_rcvd else 1005
-                self._reason = self.proto.close_rcvd.reason if self.proto.close_rcvd else ""
-            rcvd = self.proto.close_rcvd
-            journal.append("ws_frame", conn=self.id, dir="in", op="close", code=rcvd.code if rcvd else None)
-        elif frame.opcode in (Opcode.TEXT, Opcode.BINARY):
-            text = bytes(frame.data).decode("utf-8", "replace")
-            journal.append("ws_frame", conn=self.id, dir="in", op="text", data=text[:2000])
+            self._admit()
+            return
+        # A data frame: TEXT or BINARY, possibly continued by CONT frames up to `fin`.
+        if frame.opcode is not Opcode.CONT:
+            self._fragment_op, self._fragments = frame.opcode, []
+        self._fragments.append(bytes(frame.data))
+        if not frame.fin:
+            return
+        opcode, data = self._fragment_op, b"".join(self._fragments)
+        self._fragment_op, self._fragments = None, []
+        if opcode is Opcode.BINARY:
+            journal.append("ws_frame", conn=self.id, dir="in", op="binary", data=data[:1000].hex())
+            self._admit()  # counted, journaled, not answered
+            return
+        text = data.decode("utf-8", "replace")
+        journal.append("ws_frame", conn=self.id, dir="in", op="text", data=text[:2000])
+        if not self._admit():
+            return
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.close(1007, "invalid UTF-8", why="invalid_utf8")
+            return
+        self._control(text)
+
+    def _admit(self) -> bool:
+        """Count one incoming message; False when the connection is closing or just broke the limit."""
+        if self.proto.state is not State.OPEN:
+            return False
+        if self.rate.admit(self.front.clock.now()):
+            return True
+        self.close(1008, "Too many requests", why="too_many_messages")
+        return False
+
+    def _control(self, text: str) -> None:
+        """Answer a control message (SUBSCRIBE, LIST_SUBSCRIPTIONS, ...)."""
+        answer = stream_control.answer(text, self.subs)
+        reply = orjson.dumps(answer.reply)
+        self.send_bytes(reply)
+        self.front.journal.append(
+            "ws_frame",
+            conn=self.id,
+            dir="out",
+            op="text",
+            data=reply[:2000].decode("utf-8", "replace"),
+            method=answer.method,
+            error=answer.error_code,
+        )
+        if answer.close:
+            self.close(1008, "", why="invalid_json")
 
     # Sending ---------------------------------------------------------------------------
 
     def send_json(self, payload: object) -> bool:
         """Send one text frame; False when nothing can be sent (closed or blackholed)."""
+        return self.send_bytes(orjson.dumps(payload))
+
+    def send_bytes(self, text: bytes) -> bool:
+        """Send one text frame of already encoded JSON; False when nothing can be sent."""
         if self.blackholed or self.proto.state is not State.OPEN:
             return False
-        self.proto.send_text(orjson.dumps(payload))
+        self.proto.send_text(text)
         self._flush()
         return True
+
+    @property
+    def combined(self) -> bool:
+        """Whether events go out wrapped as {"stream","data"} (the `combined` property)."""
+        return self.subs.combined
+
+    @property
+    def streams(self) -> list[str]:
+        return self.subs.streams
 
     def _flush(self) -> None:
         for chunk in self.proto.data_to_send():
@@ -259,6 +415,22 @@ class WsConnection(asyncio.Protocol):
             # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.transport.abort()
+
+    def server_shutdown(self, stamp: int, grace: float, code: int, reason: str) -> bool:
+        """Push `serverShutdown` (`E` = `stamp`) now, close with `code` after `grace` seconds.
+
+        False when nothing could be sent (the connection is closing or blackholed).
+
+        Shapes (reference §2 "Server-initiated end-of-stream signals"): raw
+        `{"e":"serverShutdown","E":<ms>}`, combined `{"stream":"!serverShutdown","data":{...}}`.
+        The connection keeps serving during the grace period.
+        """
+        event = {"e": "serverShutdown", "E": stamp}
+        payload = {"stream": "!serverShutdown", "data": event} if self.combined else event
+        if not self.send_json(payload):
+            return False
+        self._later(grace, lambda: self.close(code, reason, why="server_shutdown"))
+        return True
 
     def half_open(self) -> None:
         self.blackholed = True

@@ -50,3 +50,219 @@ def outside_recv_window() -> tuple[int, ErrorBody]:
 
 def ahead_of_server() -> tuple[int, ErrorBody]:
     return 400, error(-1021, "Timestamp for this request was 1000ms ahead of the server's time.")
+
+
+def malformed_param(name: str) -> tuple[int, ErrorBody]:
+    """A LONG parameter that is not a number (-1100; the format is the documented one)."""
+    return 400, error(
+        -1100, f"Illegal characters found in parameter '{name}'; legal range is '^[0-9]{{1,20}}$'."
+    )
+
+
+def either_param(first: str, second: str) -> tuple[int, ErrorBody]:
+    return 400, error(-1102, f"Param '{first}' or '{second}' must be sent, but both were empty/null!")
+
+
+def param_not_required(name: str) -> tuple[int, ErrorBody]:
+    return 400, error(-1106, f"Parameter '{name}' sent when not required.")
+
+
+def invalid_param(name: str) -> tuple[int, ErrorBody]:
+    return 400, error(-1130, f"Data sent for parameter '{name}' is not valid.")
+
+
+def recv_window_too_large() -> tuple[int, ErrorBody]:
+    # Not on the USD-M error page; the code and text of the options error page and of ccxt's
+    # binance error map (BAD_RECV_WINDOW). The documented maximum is 60000 (reference §4).
+    return 400, error(-1131, "recvWindow must be less than 60000")
+
+
+# Rate limits (reference §4: 429 / 418 rows and -1003) -----------------------------------
+
+
+def too_many_requests(limit: int) -> tuple[int, ErrorBody]:
+    return 429, error(
+        -1003,
+        f"Too many requests; current limit is {limit} requests per minute. "
+        "Please use the websocket for live updates to avoid polling the API.",
+    )
+
+
+def ip_banned(until_ms: int) -> tuple[int, ErrorBody]:
+    return 418, error(
+        -1003,
+        f"Way too many requests; IP banned until {until_ms}. "
+        "Please use the websocket for live updates to avoid bans.",
+    )
+
+
+# Orders (USD-M error-code page, verbatim) -----------------------------------------------
+
+
+def invalid_symbol() -> tuple[int, ErrorBody]:
+    return 400, error(-1121, "Invalid symbol.")
+
+
+def invalid_side() -> tuple[int, ErrorBody]:
+    return 400, error(-1117, "Invalid side.")
+
+
+def invalid_order_type() -> tuple[int, ErrorBody]:
+    return 400, error(-1116, "Invalid orderType.")
+
+
+def invalid_time_in_force() -> tuple[int, ErrorBody]:
+    return 400, error(-1115, "Invalid timeInForce.")
+
+
+def invalid_resp_type() -> tuple[int, ErrorBody]:
+    return 400, error(-1136, "Invalid newOrderRespType.")
+
+
+def bad_precision() -> tuple[int, ErrorBody]:
+    return 400, error(-1111, "Precision is over the maximum defined for this asset.")
+
+
+def algo_order_type() -> tuple[int, ErrorBody]:
+    # Conditional types moved to the Algo Order API (-4120 on the USD-M error page).
+    return 400, error(
+        -4120, "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead."
+    )
+
+
+def price_less_than_zero() -> tuple[int, ErrorBody]:
+    return 400, error(-4001, "Price less than 0.")
+
+
+def price_over_max() -> tuple[int, ErrorBody]:
+    return 400, error(-4002, "Price greater than max price.")
+
+
+def price_under_min() -> tuple[int, ErrorBody]:
+    return 400, error(-4013, "Price less than min price.")
+
+
+def price_tick() -> tuple[int, ErrorBody]:
+    return 400, error(-4014, "Price not increased by tick size.")
+
+
+def qty_less_than_zero() -> tuple[int, ErrorBody]:
+    return 400, error(-4003, "Quantity less than zero.")
+
+
+def qty_under_min() -> tuple[int, ErrorBody]:
+    return 400, error(-4004, "Quantity less than min quantity.")
+
+
+def qty_over_max() -> tuple[int, ErrorBody]:
+    return 400, error(-4005, "Quantity greater than max quantity.")
+
+
+def min_notional(notional: str) -> tuple[int, ErrorBody]:
+    return 400, error(
+        -4164, f"Order's notional must be no smaller than {notional} (unless you choose reduce only)"
+    )
+
+
+def client_order_id_invalid() -> tuple[int, ErrorBody]:
+    return 400, error(-4015, "Client order id is not valid.")
+
+
+def client_order_id_duplicated() -> tuple[int, ErrorBody]:
+    return 400, error(-4116, "clientOrderId is duplicated")
+
+
+def invalid_position_side() -> tuple[int, ErrorBody]:
+    return 400, error(-4060, "Invalid position side.")
+
+
+def position_side_not_match() -> tuple[int, ErrorBody]:
+    return 400, error(-4061, "Order's position side does not match user's setting.")
+
+
+def invalid_stp_mode() -> tuple[int, ErrorBody]:
+    return 400, error(-5039, "Invalid self trade prevention mode")
+
+
+def reduce_only_rejected() -> tuple[int, ErrorBody]:
+    return 400, error(-2022, "ReduceOnly Order is rejected.")
+
+
+def fok_rejected() -> tuple[int, ErrorBody]:
+    return 400, error(
+        -5021, "Due to the order could not be filled immediately, the FOK order has been rejected."
+    )
+
+
+def gtx_rejected() -> tuple[int, ErrorBody]:
+    return 400, error(
+        -5022, "Due to the order could not be executed as maker, the Post Only order will be rejected."
+    )
+
+
+def order_does_not_exist() -> tuple[int, ErrorBody]:
+    """GET /fapi/v1/order on an unknown order."""
+    return 400, error(-2013, "Order does not exist.")
+
+
+def unknown_order_sent() -> tuple[int, ErrorBody]:
+    """DELETE /fapi/v1/order on an order that is not open: -2011, not -2013.
+
+    The USD-M error page: "-2011 CANCEL_REJECTED ... open order not found in the orderbook:
+    'Unknown order sent'"; clients match `{"code":-2011,"msg":"Unknown order sent."}` on
+    DELETE /fapi/v1/order and -2013 on GET (found in client code of the code corpus).
+    """
+    return 400, error(-2011, "Unknown order sent.")
+
+
+# Binance-side failures (reference §4 5XX row and the futures 503 variants) -------------
+
+#: The USD-M error page spells -1000 "occured" (the spot page "occurred"); the fake is futures.
+UNKNOWN_MSG = "An unknown error occured while processing the request."
+INTERNAL_MSG = "Internal error; unable to process your request. Please try again."
+TIMEOUT_MSG = (
+    "Timeout waiting for response from backend server. Send status unknown; execution status unknown."
+)
+UNKNOWN_503_MSG = "Unknown error, please check your request or try again later."
+UNAVAILABLE_503_MSG = "Service Unavailable."
+THROTTLED_MSG = "Request throttled by system-level protection. Reduce-only/close-position orders are exempt. Please try again."
+
+#: 451 from a restricted location (obs ccxt#16044, BEC#22; reference §4), verbatim.
+RESTRICTED_LOCATION_BODY: ErrorBody = error(
+    0,
+    "Service unavailable from a restricted location according to 'b. Eligibility' in "
+    "https://www.binance.com/en/terms. Please contact customer service if you believe you "
+    "received this message in error.",
+)
+
+#: The CloudFront WAF page (reference §4 403 row; obs UBWA#344 2023, tellor-io/telliot#69).
+WAF_BLOCK_HTML = (
+    '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" "http://www.w3.org/TR/html4/loose.dtd">\n'
+    '<HTML><HEAD><META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=iso-8859-1">\n'
+    "<TITLE>ERROR: The request could not be satisfied</TITLE>\n"
+    "</HEAD><BODY>\n"
+    "<H1>403 ERROR</H1>\n"
+    "<H2>The request could not be satisfied.</H2>\n"
+    '<HR noshade size="1px">\n'
+    "Request blocked.\n"
+    "We can't connect to the server for this app or website at this time. There might be too much "
+    "traffic or a configuration error. Try again later, or contact the app or website owner.\n"
+    '<BR clear="all">\n'
+    "If you provide content to customers through CloudFront, you can find steps to troubleshoot and "
+    "help prevent this error by reviewing the CloudFront documentation.\n"
+    '<BR clear="all">\n'
+    '<HR noshade size="1px">\n'
+    "<PRE>\n"
+    "Generated by cloudfront (CloudFront)\n"
+    "Request ID: {request_id}\n"
+    "</PRE>\n"
+    "<ADDRESS>\n"
+    "</ADDRESS>\n"
+    "</BODY></HTML>"
+)
+
+#: nginx's own 410 page, 136 bytes (obs after 2026-02-20: UBWA#399, gocryptotrader#2190).
+GONE_HTML = (
+    "<html>\r\n<head><title>410 Gone</title></head>\r\n<body>\r\n"
+    "<center><h1>410 Gone</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)

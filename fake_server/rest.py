@@ -2,8 +2,19 @@
 
 A real socket rather than an in-process mock because most SDKs use requests or aiohttp,
 which respx cannot intercept (DESIGN.md "Choices already made"). One catch-all route
-feeds our own routing table, so that every answer (including faults and the futures 404
-body) passes through one place that journals it and adds Binance's headers.
+feeds our own routing table, so that every answer (including faults, the rate limiter and
+the futures 404 body) passes through one place that journals it and adds Binance's headers.
+
+Rules (binance-reference.md §1, §4, the USD-M "General Info" page):
+- parameters come from the query string or, except on GET, an x-www-form-urlencoded body;
+  a parameter in both is taken from the query string;
+- SIGNED (TRADE, USER_DATA) routes: HMAC-SHA256 over `totalParams` = the query string
+  concatenated with the body (no `&` between), hex, not case sensitive; `timestamp` must be
+  less than serverTime + 1000 and at most `recvWindow` (default 5000, max 60000) old;
+- every answer from Binance itself carries X-MBX-USED-WEIGHT-1M (per IP, weights.py);
+  over the limit 429 then 418; order answers carry X-MBX-ORDER-COUNT-10S and -1M;
+- the removed spot/margin listenKey routes answer nginx's 410 page: no JSON, no Binance
+  header, no weight (nginx answers before the API sees the call; obs, reference §0).
 """
 
 from __future__ import annotations
@@ -20,6 +31,8 @@ from aiohttp import web
 
 from fake_server import errors
 from fake_server.limits import Limited, take
+from fake_server.orders import OrderRejected, check_symbol, parse_new_order, parse_order_ref
+from fake_server.weights import OrderCounts, RequestWeights
 
 if TYPE_CHECKING:
     from fake_server.server import FakeBinance
@@ -27,30 +40,81 @@ if TYPE_CHECKING:
 Answer = tuple[int, Any]  # (status, JSON-able body)
 Handler = Callable[["Call"], Answer]
 
+#: Removed listenKey routes (every method): spot and margin since 2026-02-20 (reference §0,
+#: observed 410 with nginx's page), and `/api/v1/userDataStream`, retired 2026-03-25 with
+#: the other legacy `/api/v1` paths. What the retired `/api/v1` route answers is not
+#: documented: the fake gives it the same nginx 410, as the same front serves it.
+GONE_PATHS = frozenset(
+    {
+        "/api/v3/userDataStream",
+        "/sapi/v1/userDataStream",
+        "/sapi/v1/userDataStream/isolated",
+        "/api/v1/userDataStream",
+    }
+)
+
+#: USD-M order routes, where the 503 -1008 "throttled" answer can happen (General Info).
+ORDER_ROUTES = frozenset({"/fapi/v1/order", "/fapi/v1/batchOrders", "/fapi/v1/order/test"})
+
+#: The maximum `recvWindow` (reference §4).
+MAX_RECV_WINDOW = 60_000
+
+
 @dataclass
 class Call:
     """One REST request, reduced to what handlers need."""
 
     method: str
     path: str
+    #: Parameters of the query string and of a form body (the query string wins).
     query: dict[str, str]
+    #: The query string as sent (percent-encoding kept): what the client signed.
     raw_query: str
     api_key: str | None
     peer: str
+    #: The x-www-form-urlencoded body as sent ("" for none or another content type).
+    raw_body: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    """A served route: its request weight (fixed, or from the call) and its handler."""
+
+    weight: int | Callable[[Call], int]
+    handler: Handler
+    #: Order placement: a success carries X-MBX-ORDER-COUNT-10S/-1M.
+    places_orders: bool = False
+
+    def weight_of(self, call: Call) -> int:
+        return self.weight(call) if callable(self.weight) else self.weight
 
 
 @dataclass
 class HttpRule(Limited):
-    """An active http_error fault: answer matching requests with this status/body/headers."""
+    """An active HTTP fault: answer matching requests with this status/body/headers."""
 
     method: str = "*"  # "*" for any
-    path: str = ""
+    path: str = ""  # "*" for any
     status: int = 500
     body: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    #: Run the route's handler anyway and throw its answer away: the request took effect
+    #: (e.g. the order was placed) although the client is told it failed.
+    executed: bool = False
+    #: False for answers made in front of Binance (CloudFront, nginx): no X-MBX-* header
+    #: and no weight counted.
+    binance_headers: bool = True
+    #: Whether the call counts toward the IP's weight (503 B and D "not counted").
+    counts_weight: bool = True
+    #: A further condition on the call, e.g. -1008 spares reduce-only orders.
+    applies: Callable[[Call], bool] | None = None
 
-    def matches(self, method: str, path: str) -> bool:
-        return self.method in ("*", method) and self.path == path
+    def matches(self, call: Call) -> bool:
+        return (
+            self.method in ("*", call.method)
+            and self.path in ("*", call.path)
+            and (self.applies is None or self.applies(call))
+        )
 
 
 class RestFront:
@@ -59,25 +123,29 @@ class RestFront:
         self.rules: list[HttpRule] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
-        self._weight_minute = -1
-        self._weight_used = 0
+        self.weights = RequestWeights(server.settings.rest_limits)
+        self.order_counts = OrderCounts()
         s = server
-        self.routes: dict[tuple[str, str], tuple[int, Handler]] = {
-            ("GET", "/fapi/v1/ping"): (1, lambda c: (200, {})),
-            ("GET", "/fapi/v1/time"): (1, lambda c: (200, {"serverTime": s.clock.epoch_ms()})),
-            ("GET", "/fapi/v1/exchangeInfo"): (1, lambda c: (200, s.exchange_info())),
-            ("POST", "/fapi/v1/listenKey"): (1, self._keyed(s.rest_create_listen_key)),
-            ("PUT", "/fapi/v1/listenKey"): (1, self._keyed(s.rest_keepalive)),
-            ("DELETE", "/fapi/v1/listenKey"): (1, self._keyed(s.rest_delete_listen_key)),
-            ("GET", "/fapi/v2/account"): (5, self._signed(lambda c: (200, s.account.account_snapshot()))),
-            ("GET", "/fapi/v1/openOrders"): (
-                1,
-                self._signed(lambda c: (200, s.account.open_orders_snapshot())),
+        # Weights: the USD-M pages of each route (POST order: 0 on the IP limit).
+        self.routes: dict[tuple[str, str], Route] = {
+            ("GET", "/fapi/v1/ping"): Route(1, lambda c: (200, {})),
+            ("GET", "/fapi/v1/time"): Route(1, lambda c: (200, {"serverTime": s.clock.epoch_ms()})),
+            ("GET", "/fapi/v1/exchangeInfo"): Route(1, lambda c: (200, s.exchange_info())),
+            ("POST", "/fapi/v1/listenKey"): Route(1, self._keyed(s.rest_create_listen_key)),
+            ("PUT", "/fapi/v1/listenKey"): Route(1, self._keyed(s.rest_keepalive)),
+            ("DELETE", "/fapi/v1/listenKey"): Route(1, self._keyed(s.rest_delete_listen_key)),
+            ("GET", "/fapi/v2/account"): Route(
+                5, self._signed(lambda c: (200, s.account.account_snapshot()))
             ),
-            ("GET", "/fapi/v2/positionRisk"): (
-                5,
-                self._signed(lambda c: (200, s.account.position_risk_snapshot())),
+            ("GET", "/fapi/v1/openOrders"): Route(
+                lambda c: 1 if c.query.get("symbol") else 40, self._signed(self._open_orders)
             ),
+            ("GET", "/fapi/v2/positionRisk"): Route(
+                5, self._signed(lambda c: (200, s.account.position_risk_snapshot()))
+            ),
+            ("POST", "/fapi/v1/order"): Route(0, self._signed(self._new_order), places_orders=True),
+            ("DELETE", "/fapi/v1/order"): Route(1, self._signed(self._cancel_order)),
+            ("GET", "/fapi/v1/order"): Route(1, self._signed(self._query_order)),
         }
 
     async def start(self, host: str) -> None:
@@ -110,25 +178,31 @@ class RestFront:
         return handler
 
     def _signed(self, fn: Handler) -> Handler:
-        """USER_DATA routes: API key, then `timestamp` and an HMAC-SHA256 `signature`."""
+        """TRADE and USER_DATA routes: API key, `timestamp`, `recvWindow`, HMAC `signature`."""
 
         def handler(call: Call) -> Answer:
             keyed = self._keyed(lambda _k: (200, None))(call)
             if keyed[0] != 200:
                 return keyed
-            if "timestamp" not in call.query or not call.query["timestamp"].isdigit():
+            timestamp = call.query.get("timestamp", "")
+            if not timestamp.isdigit():
                 return errors.mandatory_parameter("timestamp")
-            if "signature" not in call.query:
+            signature = call.query.get("signature", "")
+            if not signature:
                 return errors.mandatory_parameter("signature")
-            payload = call.raw_query.rsplit("&signature=", 1)[0]
-            secret = self.server.settings.credentials.api_secret.encode()
-            expected = hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()
-            if not hmac.compare_digest(expected, call.query["signature"]):
+            secret = self.server.settings.credentials.api_secret
+            if not hmac.compare_digest(sign(secret, call.raw_query, call.raw_body), signature.lower()):
                 return errors.signature_invalid()
-            now = self.server.clock.epoch_ms()
-            ts = int(call.query["timestamp"])
-            window = int(call.query.get("recvWindow", "5000") or 5000)
-            if ts > now + 1000:
+            raw_window = call.query.get("recvWindow", "")
+            if raw_window and not raw_window.isdigit():
+                return errors.malformed_param("recvWindow")
+            window = int(raw_window) if raw_window else 5000
+            if window > MAX_RECV_WINDOW:
+                return errors.recv_window_too_large()
+            now, ts = self.server.clock.epoch_ms(), int(timestamp)
+            # Processed only if timestamp < serverTime + 1000 and serverTime - timestamp
+            # <= recvWindow (the USD-M "Timing Security" logic, verbatim).
+            if ts >= now + 1000:
                 return errors.ahead_of_server()
             if now - ts > window:
                 return errors.outside_recv_window()
@@ -136,58 +210,144 @@ class RestFront:
 
         return handler
 
-    # Dispatch ---------------------------------------------------------------------------
+    # Orders -------------------------------------------------------------------------------
 
-    def _weight(self, weight: int) -> int:
-        minute = int(self.server.clock.epoch_ms() // 60_000)
-        if minute != self._weight_minute:
-            self._weight_minute, self._weight_used = minute, 0
-        self._weight_used += weight
-        return self._weight_used
+    def _new_order(self, call: Call) -> Answer:
+        account = self.server.account
+        try:
+            request = parse_new_order(call.query, account.symbol, account.rules)
+            body, events = account.submit(request, self.server.clock.epoch_ms())
+        except OrderRejected as rejected:
+            return rejected.answer
+        self.server.publish(events)
+        return 200, body
+
+    def _cancel_order(self, call: Call) -> Answer:
+        account = self.server.account
+        try:
+            order_id, client_id = parse_order_ref(call.query, account.symbol)
+            body, events = account.cancel(order_id, client_id, self.server.clock.epoch_ms())
+        except OrderRejected as rejected:
+            return rejected.answer
+        self.server.publish(events)
+        return 200, body
+
+    def _query_order(self, call: Call) -> Answer:
+        account = self.server.account
+        try:
+            order_id, client_id = parse_order_ref(call.query, account.symbol)
+            return 200, account.query(order_id, client_id)
+        except OrderRejected as rejected:
+            return rejected.answer
+
+    def _open_orders(self, call: Call) -> Answer:
+        account = self.server.account
+        if "symbol" in call.query:
+            try:
+                check_symbol(call.query, account.symbol)
+            except OrderRejected as rejected:
+                return rejected.answer
+        return 200, account.open_orders_snapshot()
+
+    # Dispatch ---------------------------------------------------------------------------
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         server = self.server
         server.settle()
-        peer = request.remote or ""
         body_text = await request.text()
-        query = dict(parse_qsl(request.query_string, keep_blank_values=True))
-        # Binance reads parameters from the query string or a form body alike.
-        if body_text and request.content_type == "application/x-www-form-urlencoded":
-            query.update(parse_qsl(body_text, keep_blank_values=True))
+        # GET parameters "must be sent as a query string"; POST, PUT and DELETE may use an
+        # x-www-form-urlencoded body too (USD-M General Info).
+        form = (
+            bool(body_text)
+            and request.method != "GET"
+            and request.content_type == "application/x-www-form-urlencoded"
+        )
+        raw_query = request.rel_url.raw_query_string
+        params = dict(parse_qsl(body_text, keep_blank_values=True)) if form else {}
+        params.update(parse_qsl(raw_query, keep_blank_values=True))  # the query string wins
         call = Call(
             request.method,
             request.path,
-            query,
-            request.query_string,
+            params,
+            raw_query,
             request.headers.get("X-MBX-APIKEY"),
-            peer,
+            request.remote or "",
+            body_text if form else "",
         )
-        rule = take(self.rules, server.clock.now(), lambda r: r.matches(call.method, call.path))
-        weight, handler = self.routes.get((call.method, call.path), (1, None))
-        used = self._weight(weight)
-        headers = {"X-MBX-USED-WEIGHT-1M": str(used)}
+        now_ms = server.clock.epoch_ms()
+        route = self.routes.get((call.method, call.path))
+        weight = route.weight_of(call) if route is not None else 1
+        rule = take(self.rules, server.clock.now(), lambda r: r.matches(call))
+        headers: dict[str, str] = {}
+        note: dict[str, Any] = {"weight": 0, "used_weight": None, "banned_until": None, "executed": None}
         if rule is not None:
             status, text = rule.status, rule.body
+            note["executed"] = False
+            if rule.executed and route is not None:
+                # The backend did the work; only the answer is lost.
+                done, _ = route.handler(call)
+                note["executed"] = done < 400
+                if done < 400 and route.places_orders:
+                    self.order_counts.add(call.api_key or "", now_ms)
+            if rule.binance_headers:
+                admission = self.weights.admit(call.peer, weight if rule.counts_weight else 0, now_ms)
+                note.update(weight=admission.weight, used_weight=admission.used)
+                headers["X-MBX-USED-WEIGHT-1M"] = str(admission.used)
             headers.update(rule.headers)
-            headers.setdefault("Content-Type", _content_type(text))
+            if not any(name.lower() == "content-type" for name in headers):
+                headers["Content-Type"] = _content_type(text)
+        elif call.path in GONE_PATHS:
+            status, text = 410, errors.GONE_HTML
+            headers.update({"Content-Type": "text/html", "Server": "nginx"})
         else:
-            if handler is None:
+            admission = self.weights.admit(call.peer, weight, now_ms)
+            note.update(
+                weight=admission.weight, used_weight=admission.used, banned_until=admission.banned_until
+            )
+            headers["X-MBX-USED-WEIGHT-1M"] = str(admission.used)
+            body: Any
+            if admission.outcome == "limited":
+                status, body = errors.too_many_requests(self.weights.limits.weight_per_minute)
+                headers["Retry-After"] = str(admission.retry_after)
+            elif admission.outcome == "banned":
+                assert admission.banned_until is not None
+                status, body = errors.ip_banned(admission.banned_until)
+                headers["Retry-After"] = str(admission.retry_after)
+            elif route is None:
                 status, body = errors.path_invalid(call.method, call.path)
             else:
-                status, body = handler(call)
+                status, body = route.handler(call)
+                if status == 200 and route.places_orders:
+                    counts = self.order_counts.add(call.api_key or "", now_ms)
+                    headers["X-MBX-ORDER-COUNT-10S"] = str(counts["10S"])
+                    headers["X-MBX-ORDER-COUNT-1M"] = str(counts["1M"])
             text = orjson.dumps(body).decode()
             headers["Content-Type"] = "application/json"
         server.journal.append(
             "rest",
             method=call.method,
             path=call.path,
-            query={k: v for k, v in query.items() if k != "signature"},
+            query={k: v for k, v in params.items() if k != "signature"},
             api_key=bool(call.api_key),
             status=status,
             body=text[:2000],
             fault=rule is not None,
+            ip=call.peer,
+            **note,
         )
-        return web.Response(status=status, text=text, headers=headers)
+        # Bytes, so that Content-Type goes out exactly as set (nginx's page is "text/html").
+        return web.Response(status=status, body=text.encode(), headers=headers)
+
+
+def sign(secret: str, raw_query: str, raw_body: str = "") -> str:
+    """Binance's HMAC-SHA256 signature: hex of `totalParams`, the query string concatenated
+    with the body, each without its `signature` parameter."""
+    payload = _without_signature(raw_query) + _without_signature(raw_body)
+    return hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
+
+
+def _without_signature(raw: str) -> str:
+    return "&".join(p for p in raw.split("&") if not p.startswith("signature=")) if raw else ""
 
 
 def _content_type(text: str) -> str:

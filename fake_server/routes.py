@@ -1,25 +1,35 @@
 """Which WebSocket paths the fake serves, and what each one carries.
 
-USD-M futures since 2026-03-05 serves user data under `/private` (binance-reference.md §1
-table, §2 "Futures routing"):
-- `/private/ws/<key>` and `/private/ws?listenKey=<key>&events=A/B`: raw events;
-- `/private/stream?listenKey=<k1>&events=..&listenKey=<k2>..`: events wrapped as
-  `{"stream": <key>, "data": <event>}` (combined-stream form).
-The legacy unrouted `/ws/<key>` and `/stream?streams=<key>` were decommissioned for private
-data on 2026-04-23: a connection there "gets only public-category streams", so the fake
-accepts it and routes no user data to it (reference §2, uncertain item 6: we follow the
-reading that such connections stay up but carry no private data, which also matches the
-"accepted and silent" field reports of E3). `/public/...` and `/market/...` are accepted
-(market streams arrive with the fidelity issue). Anything else answers HTTP 404.
+USD-M futures since 2026-03-05 splits its stream server into routed paths (binance-reference.md
+§1 table, §2 "URL forms" and "Futures routing"; [DER] Important-WebSocket-Change-Notice):
+
+- `/private/ws/<key>` and `/private/ws?listenKey=<key>&events=A/B`: raw user events;
+- `/private/stream?listenKey=<k1>&events=A/B&listenKey=<k2>&events=C`: user events wrapped as
+  `{"stream": <key>, "data": <event>}`. Each key is filtered by the `events=` that follows
+  it, up to the next `listenKey=` ([DER] change notice example). Choices (the docs show
+  neither case): an `events=` before any key filters every key that has no `events=` of
+  its own, and a key given twice gets the union of its filters. Without `events=`, a key
+  gets every event.
+- `/public/ws/<s1>/<s2>` (raw) and `/public/stream?streams=<s1>/<s2>` (combined), and the
+  same under `/market`: market streams of that category; `/public` and `/market` alone
+  accept streams by SUBSCRIBE only (raw).
+- The legacy unrouted `/ws/<name>` and `/stream?streams=<name>` were decommissioned for
+  market and private data on 2026-04-23: such a connection "gets only public-category
+  streams" (depth, bookTicker). The fake accepts it, routes no user data to it, and pushes
+  only public-category market streams (reference §2, uncertain item 6: we follow the
+  reading that such connections stay up, which also matches the "accepted and silent"
+  field reports of E3).
+
+Anything else answers HTTP 404.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-RouteKind = Literal["private", "legacy", "public"]
+RouteKind = Literal["private", "legacy", "public", "market"]
 
 
 @dataclass(frozen=True)
@@ -27,36 +37,88 @@ class Route:
     kind: RouteKind
     name: str  # a stable label for the journal, e.g. "private/ws"
     listen_keys: tuple[str, ...] = ()
+    #: Whether events start wrapped as {"stream","data"} (the connection's `combined` property).
     wrapped: bool = False
-    #: For the `events=` filter of the private routes; None means every event.
-    events: frozenset[str] | None = None
+    #: The `events=` filter of each listen key (same order); None means every event.
+    filters: tuple[frozenset[str] | None, ...] = ()
+    #: The stream names the URL subscribes (market streams; listen keys on user routes),
+    #: where LIST_SUBSCRIPTIONS starts.
+    streams: tuple[str, ...] = ()
 
-    def wants(self, event_type: str) -> bool:
-        return self.events is None or event_type in self.events
+    def events_of(self, listen_key: str) -> frozenset[str] | None:
+        for key, events in zip(self.listen_keys, self.filters):
+            if key == listen_key:
+                return events
+        return None
+
+    def wants(self, listen_key: str, event_type: str) -> bool:
+        """Whether a user event of `event_type` for `listen_key` passes the key's filter."""
+        events = self.events_of(listen_key)
+        return events is None or event_type in events
 
 
 def parse(target: str) -> Route | None:
     """The route for a request target (path and query), or None for an unknown path."""
     parts = urlsplit(target)
     path = parts.path.rstrip("/") or "/"
-    query = parse_qs(parts.query)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
     segments = [s for s in path.split("/") if s]
-    events = _events(query)
-    if segments[:2] == ["private", "ws"]:
-        keys = tuple(segments[2:3]) or tuple(query.get("listenKey", [])[:1])
-        return Route("private", "private/ws", keys, False, events)
-    if segments[:2] == ["private", "stream"]:
-        return Route("private", "private/stream", tuple(query.get("listenKey", [])), True, events)
-    if segments[:1] == ["ws"]:
-        return Route("legacy", "ws", tuple(segments[1:2]))
-    if segments[:1] == ["stream"]:
-        streams = "/".join(query.get("streams", [])).split("/")
-        return Route("legacy", "stream", tuple(s for s in streams if s), True)
-    if segments[:1] in (["public"], ["market"]):
-        return Route("public", "/".join(segments[:2]))
+    head, mode, rest = segments[:1], segments[1:2], segments[2:]
+    if head == ["private"]:
+        if mode == ["ws"]:
+            path_key = rest[:1]
+            keys, filters = _keys_and_filters(pairs, path_key[0] if path_key else None)
+            # Raw mode carries one key: the path's, else the first listenKey= of the query.
+            return Route("private", "private/ws", keys[:1], False, filters[:1], keys[:1])
+        if mode == ["stream"]:
+            keys, filters = _keys_and_filters(pairs, None)
+            return Route("private", "private/stream", keys, True, filters, keys)
+        return None
+    if head in (["ws"], ["stream"]):
+        names = tuple(segments[1:]) if head == ["ws"] else _streams_query(pairs)
+        keys = _key_like(names)
+        return Route("legacy", head[0], keys, head == ["stream"], (None,) * len(keys), names)
+    if head in (["public"], ["market"]):
+        kind: RouteKind = "public" if head == ["public"] else "market"
+        if not mode:
+            return Route(kind, head[0])
+        if mode == ["ws"]:
+            return Route(kind, f"{head[0]}/ws", streams=tuple(rest))
+        if mode == ["stream"] and not rest:
+            return Route(kind, f"{head[0]}/stream", wrapped=True, streams=_streams_query(pairs))
     return None
 
 
-def _events(query: dict[str, list[str]]) -> frozenset[str] | None:
-    names = [n for v in query.get("events", []) for n in v.split("/") if n]
-    return frozenset(names) if names else None
+def _streams_query(pairs: list[tuple[str, str]]) -> tuple[str, ...]:
+    names = [n for k, v in pairs if k == "streams" for n in v.split("/") if n]
+    return tuple(dict.fromkeys(names))
+
+
+def _key_like(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names that denote listen keys rather than market streams (no `@`, no `!`)."""
+    return tuple(n for n in names if "@" not in n and not n.startswith("!"))
+
+
+def _keys_and_filters(
+    pairs: list[tuple[str, str]], path_key: str | None
+) -> tuple[tuple[str, ...], tuple[frozenset[str] | None, ...]]:
+    """Listen keys in order, each with the `events=` that follow it (a key given twice gets
+    the union of its filters); a key with none gets the `events=` that precede every key,
+    or no filter at all."""
+    filters: dict[str, set[str] | None] = {}
+    leading: set[str] = set()  # events= before any key
+    current = path_key
+    if path_key is not None:
+        filters[path_key] = None
+    for name, value in pairs:
+        if name == "listenKey" and value:
+            current = value
+            filters.setdefault(value, None)
+        elif name == "events":
+            events = {e for e in value.split("/") if e}
+            if current is None:
+                leading |= events
+            else:
+                filters[current] = (filters[current] or set()) | events
+    chosen = [events if events is not None else (leading or None) for events in filters.values()]
+    return tuple(filters), tuple(None if e is None else frozenset(e) for e in chosen)

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import random
+from pathlib import Path
 from typing import Any
 
 from fake_server import errors
 from fake_server.account import Account, Event
 from fake_server.clock import Clock
+from fake_server.control_api import ControlApi
 from fake_server.journal import Journal
 from fake_server.listen_keys import ListenKey, ListenKeys
 from fake_server.rest import Answer, RestFront
 from fake_server.settings import Settings
+from fake_server.tls import ThrowawayCA, TlsRelay
 from fake_server.websocket_front import WsFront
 
 
@@ -31,6 +34,10 @@ class FakeBinance:
         self.account = Account(settings.events.symbol, rng)
         self.rest = RestFront(self)
         self.ws = WsFront(self)
+        self.control = ControlApi(self) if settings.control_api else None
+        #: With `settings.tls`: the run's CA, and the TLS relays in front of REST and WS.
+        self.ca: ThrowawayCA | None = None
+        self._relays: dict[str, TlsRelay] = {}
         self._ticker: asyncio.TimerHandle | None = None
         self._expiry_checks: list[asyncio.TimerHandle] = []
         self._running = False
@@ -41,18 +48,47 @@ class FakeBinance:
         host = self.settings.host
         await self.rest.start(host)
         await self.ws.start(host)
+        try:
+            if self.settings.tls:
+                await self._start_tls(host)
+            if self.control is not None:
+                await self.control.start(host, self.settings.control_port)
+        except BaseException:
+            # E.g. the control port is taken: release what started (ports, the CA file).
+            await self.stop()
+            raise
         self._running = True
         if self.settings.events.rate > 0:
             self._schedule_tick()
-        self.journal.append("server", phase="start", rest_url=self.rest_url, ws_url=self.ws_url)
+        extra: dict[str, Any] = {}
+        if self.control_url is not None:
+            extra["control_url"] = self.control_url
+        if self.ca_file is not None:
+            extra["ca_file"] = str(self.ca_file)
+        self.journal.append("server", phase="start", rest_url=self.rest_url, ws_url=self.ws_url, **extra)
+
+    async def _start_tls(self, host: str) -> None:
+        """A throwaway CA and one TLS relay per front (why relays: fake_server/tls.py)."""
+        self.ca = ThrowawayCA([host])
+        context = self.ca.server_context()
+        for name, port in (("rest", self.rest.port), ("ws", self.ws.port)):
+            relay = TlsRelay(context, host, port)
+            await relay.start(host)
+            self._relays[name] = relay
 
     async def stop(self) -> None:
         self._running = False
         for handle in [self._ticker, *self._expiry_checks]:
             if handle is not None:
                 handle.cancel()
+        if self.control is not None:
+            await self.control.stop()
         await self.ws.stop()
         await self.rest.stop()
+        for relay in self._relays.values():
+            await relay.stop()
+        if self.ca is not None:
+            self.ca.remove()
         self.journal.append("server", phase="stop")
 
     async def __aenter__(self) -> FakeBinance:
@@ -64,11 +100,31 @@ class FakeBinance:
 
     @property
     def rest_url(self) -> str:
+        if "rest" in self._relays:
+            return f"https://{_host(self.settings.host)}:{self._relays['rest'].port}"
         return f"http://{_host(self.settings.host)}:{self.rest.port}"
 
     @property
     def ws_url(self) -> str:
+        if "ws" in self._relays:
+            return f"wss://{_host(self.settings.host)}:{self._relays['ws'].port}"
         return f"ws://{_host(self.settings.host)}:{self.ws.port}"
+
+    @property
+    def control_url(self) -> str | None:
+        """The control API's base (append `/v1`); None unless `settings.control_api`.
+
+        Always plain http: it is the test suite's own channel, not part of what the client
+        under test sees, so it needs no CA.
+        """
+        if self.control is None:
+            return None
+        return f"http://{_host(self.settings.host)}:{self.control.port}"
+
+    @property
+    def ca_file(self) -> Path | None:
+        """The PEM file of this run's throwaway CA; None unless `settings.tls`."""
+        return None if self.ca is None else self.ca.ca_file
 
     # Time-driven behaviour -----------------------------------------------------------
 
@@ -110,6 +166,8 @@ class FakeBinance:
         extra: dict[str, Any] = {}
         if event["e"] == "ORDER_TRADE_UPDATE":
             extra = {"order_id": event["o"]["i"], "x": event["o"]["x"]}
+        elif event["e"] == "TRADE_LITE":
+            extra = {"order_id": event["i"]}
         self.journal.append("event", e=event["e"], E=event["E"], conns=conns, **extra)
 
     def _expired(self, lk: ListenKey, *, why: str) -> None:
@@ -157,14 +215,30 @@ class FakeBinance:
     def exchange_info(self) -> dict[str, Any]:
         """A small but valid USD-M exchangeInfo: one perpetual, the documented limits."""
         symbol = self.settings.events.symbol
+        limits = self.settings.rest_limits
         return {
             "timezone": "UTC",
             "serverTime": self.clock.epoch_ms(),
             "futuresType": "U_MARGINED",
             "rateLimits": [
-                {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 2400},
-                {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1, "limit": 1200},
-                {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 300},
+                {
+                    "rateLimitType": "REQUEST_WEIGHT",
+                    "interval": "MINUTE",
+                    "intervalNum": 1,
+                    "limit": limits.weight_per_minute,
+                },
+                {
+                    "rateLimitType": "ORDERS",
+                    "interval": "MINUTE",
+                    "intervalNum": 1,
+                    "limit": limits.orders_per_minute,
+                },
+                {
+                    "rateLimitType": "ORDERS",
+                    "interval": "SECOND",
+                    "intervalNum": 10,
+                    "limit": limits.orders_per_10s,
+                },
             ],
             "exchangeFilters": [],
             "assets": [{"asset": "USDT", "marginAvailable": True, "autoAssetExchange": "-10000"}],

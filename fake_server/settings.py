@@ -48,6 +48,9 @@ class EventFlow:
     rate: float = 2.0  # ticks per second; 0 for a quiet account
     symbol: str = "BTCUSDT"
     seed: int = 1
+    #: Market-stream pushes per second on each subscribed stream (aggTrade, bookTicker, depth,
+    #: markPrice); 0 = no market data, the default, so user-data scenarios are unchanged.
+    market_rate: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,63 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """WebSocket limits per connection and per client IP (binance-reference.md §2 table).
+
+    Defaults are USD-M futures: 10 incoming messages per second (pings, pongs and control
+    frames all count), 1024 streams per connection (since 2025-07-02). Spot streams use 5
+    messages/s. Futures documents no connection-attempt limit, so by default attempts are
+    only counted; spot's is 300 per 5 minutes per IP.
+    """
+
+    #: Incoming messages per rolling second before close 1008 "Too many requests"; None = no limit.
+    incoming_messages_per_second: int | None = 10
+    max_streams_per_connection: int = 1024
+    #: Handshakes per IP within `connection_attempt_window` before HTTP 429; None = count only.
+    connection_attempts: int | None = None
+    connection_attempt_window: float = 300.0
+
+
+@dataclass(frozen=True)
+class RestLimits:
+    """Binance's REST request-weight limit as the fake enforces it, per client IP.
+
+    Defaults are USD-M futures (binance-reference.md §4 "Headers and limits": 2400 weight per
+    minute; 429 with Retry-After, then 418 bans that "scale from 2 min to 3 days"). The
+    window is Binance's fixed minute (`X-MBX-USED-WEIGHT-1M` resets on the minute); scenarios
+    may shorten it, like the timers, and the header keeps its name. The model is
+    fake_server/weights.py.
+    """
+
+    weight_per_minute: int = 2400
+    #: Length of one weight window in seconds (60: the real minute).
+    interval: float = 60.0
+    #: The Nth call made while a 429's Retry-After runs gets the IP banned (418). Binance
+    #: does not publish its rule ("repeatedly ... failing to back off"): our choice.
+    ignored_429s_to_ban: int = 5
+    #: Successive ban lengths of one IP in seconds; the last one repeats. 2 min and 3 days
+    #: are Binance's documented bounds; the steps between (5 min, 15 min, 1 h, 6 h, 24 h)
+    #: are our choice, close to the 5 min -> 24 h seen in sammchardy/python-binance#128.
+    ban_steps: tuple[float, ...] = (120.0, 300.0, 900.0, 3600.0, 21600.0, 86400.0, 259200.0)
+    #: ORDERS limits per account, reported in exchangeInfo and counted in the
+    #: X-MBX-ORDER-COUNT-10S/-1M headers, but not enforced.
+    orders_per_minute: int = 1200
+    orders_per_10s: int = 300
+
+
+@dataclass(frozen=True)
 class Settings:
     timers: Timers = field(default_factory=Timers)
     events: EventFlow = field(default_factory=EventFlow)
     credentials: Credentials = field(default_factory=Credentials)
+    rest_limits: RestLimits = field(default_factory=RestLimits)
     host: str = "127.0.0.1"
+    limits: Limits = field(default_factory=Limits)
+    #: Serve https/wss with a throwaway CA (fake_server/tls.py) for clients that insist on
+    #: TLS; plain http/ws otherwise, which every client can use and every test can read.
+    tls: bool = False
+    #: Start the HTTP control API (fake_server/control_api.py) on its own port: `serve`
+    #: turns it on for test suites in other languages; scenario runs do not need it.
+    control_api: bool = False
+    #: The control API's port; 0 picks a free one (runs can go in parallel).
+    control_port: int = 0

@@ -18,6 +18,7 @@ from fake_server.journal import Journal
 from fake_server.server import FakeBinance
 from fake_server.settings import EventFlow, Settings, Timers
 from harness import behaviours as behaviour_registry
+from harness.control_client import URL_VARIABLE as CONTROL_URL_VARIABLE
 from harness.defaults import SCENARIOS, default_client
 from harness.durations import parse_duration
 from harness.report import json_report, table, tally
@@ -33,6 +34,7 @@ examples:
   binance-harness run --client "python my_bot.py"       your bot (any language)
   binance-harness run scenarios/drops --client "node bot.js {ws_url}" --json report.json
   binance-harness serve --ping-interval 5s              the fake alone, for your own tests
+  binance-harness serve --tls --control-port 9000       https/wss, control API on port 9000
   binance-harness serve --scenario scenarios/drops/drop-1006.yaml
   binance-harness list                                  scenarios, behaviours and faults
 
@@ -80,7 +82,8 @@ def _parser() -> argparse.ArgumentParser:
         "serve",
         help="run the fake Binance on loopback until Ctrl-C",
         description="Start the fake (REST + WebSocket) on loopback, print its "
-        "URLs and the dummy key pair, and serve until interrupted.",
+        "URLs, the dummy key pair and the control API's URL (docs/control-api.md), and "
+        "serve until interrupted.",
     )
     serve.add_argument(
         "--scenario",
@@ -94,6 +97,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--listen-key-ttl", metavar="DURATION", help="listenKey validity (60m)")
     serve.add_argument("--rate", type=float, metavar="N", help="account activity per second (2)")
     serve.add_argument("--journal", type=Path, metavar="PATH", help="write the journal here")
+    serve.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve https/wss with a throwaway CA (its file is printed as SSL_CERT_FILE and friends)",
+    )
+    serve.add_argument(
+        "--control-port",
+        type=int,
+        default=0,
+        metavar="PORT",
+        help="port of the HTTP control API (default: a free one; see docs/control-api.md)",
+    )
 
     lst = sub.add_parser("list", help="list scenarios, behaviours and faults")
     lst.add_argument("paths", nargs="*", type=Path, help="scenario files or folders")
@@ -195,8 +210,19 @@ def _serve(args: argparse.Namespace) -> int:
     events = scenario.events if scenario else EventFlow()
     if args.rate is not None:
         events = EventFlow(args.rate, events.symbol, events.seed)
-    settings = Settings(timers=timers, events=events, host=args.host)
-    asyncio.run(_serve_forever(settings, scenario, args.journal))
+    settings = Settings(
+        timers=timers,
+        events=events,
+        host=args.host,
+        tls=args.tls,
+        control_api=True,
+        control_port=args.control_port,
+    )
+    try:
+        asyncio.run(_serve_forever(settings, scenario, args.journal))
+    except OSError as exc:  # e.g. --control-port already taken: a setup error, not a crash
+        print(f"binance-harness: cannot serve: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -217,6 +243,8 @@ async def _serve_forever(settings: Settings, scenario: Scenario | None, journal_
         for name, value in env.as_environ().items():
             if not name.endswith("EVENTS_FILE"):
                 print(f"export {name}={value}")
+        # Not part of the client contract: the test suite's own channel to the fake.
+        print(f"export {CONTROL_URL_VARIABLE}={server.control_url}")
         sys.stdout.flush()
         journal.subscribe(
             lambda e: (

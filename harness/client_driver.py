@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from fake_server.journal import Journal
+from fake_server.tls import CA_ENV_VARIABLES
 
 #: Seconds between SIGTERM and SIGKILL when a client is ended.
 GRACE = 1.0
@@ -40,7 +41,12 @@ class ClientEnv:
     values: dict[str, str]
 
     def as_environ(self) -> dict[str, str]:
-        return {f"BINANCE_HARNESS_{k.upper()}": v for k, v in self.values.items()}
+        environ = {f"BINANCE_HARNESS_{k.upper()}": v for k, v in self.values.items()}
+        if "ca_file" in self.values:
+            # The fake serves TLS: the usual variables make common TLS stacks trust its
+            # throwaway CA without a line of client code (docs/client-contract.md).
+            environ.update(dict.fromkeys(CA_ENV_VARIABLES, self.values["ca_file"]))
+        return environ
 
 
 #: An in-process client: a coroutine function given the contract and a line printer.

@@ -59,6 +59,9 @@ class RunResult:
 def contract(server: FakeBinance, scenario: Scenario, events_file: Path) -> ClientEnv:
     timers = scenario.timers
     creds = server.settings.credentials
+    # Only when the fake serves TLS: the CA file the client must trust (and, through
+    # ClientEnv, SSL_CERT_FILE, REQUESTS_CA_BUNDLE and NODE_EXTRA_CA_CERTS).
+    tls = {} if server.ca_file is None else {"ca_file": str(server.ca_file)}
     return ClientEnv(
         {
             "rest_url": server.rest_url,
@@ -74,6 +77,7 @@ def contract(server: FakeBinance, scenario: Scenario, events_file: Path) -> Clie
             "pong_timeout": _num(timers.pong_timeout),
             "client_ping_interval": _num(timers.client_ping_interval),
             "client_ping_timeout": _num(timers.client_ping_timeout),
+            **tls,
         }
     )
 
@@ -128,7 +132,7 @@ async def _play(
     workdir: Path,
     problems: list[str],
 ) -> None:
-    settings = Settings(timers=scenario.timers, events=scenario.events)
+    settings = Settings(timers=scenario.timers, events=scenario.events, tls=scenario.tls)
     async with FakeBinance(settings, clock, journal) as server:
         env = contract(server, scenario, events_file)
         client: Client

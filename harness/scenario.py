@@ -66,4 +66,6 @@ class Scenario:
     tags: tuple[str, ...] = ()
     #: Extra environment for the client (hints only; a scenario must not need them).
     client_env: dict[str, str] = field(default_factory=dict)
+    #: Serve https/wss with a throwaway CA the client is told to trust (fake_server/tls.py).
+    tls: bool = False
     path: Path | None = None

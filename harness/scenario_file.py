@@ -25,6 +25,7 @@ Format (also in docs/scenario-format.md)::
       rate: 2                  #   fills per second, >= 0
     client_env:                # optional mapping of strings to strings
       FOO: bar
+    tls: false                 # optional: serve https/wss with a throwaway CA
     steps:                     # optional list of faults to fire
       - at: 1.5s               # optional, default 0; >= 0 and < duration
         on: ws_open            # optional trigger (harness.scenario.TRIGGERS), default start
@@ -111,6 +112,7 @@ _TOP_KEYS = (
     "timers",
     "events",
     "client_env",
+    "tls",
     "steps",
     "expect",
 )
@@ -675,6 +677,7 @@ class _Loader:
             timers=values.get("timers", Timers()),
             events=values.get("events", EventFlow()),
             tags=values.get("tags", ()),
+            tls=values.get("tls", False),
             client_env=values.get("client_env", {}),
             path=self.path,
         )

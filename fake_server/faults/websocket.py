@@ -2,7 +2,8 @@
 
 `close` with 1000/1001 is failure mode C2 (a clean server close must still be followed by
 a reconnect); `stop_pings` lets a scenario check that a client does not depend on server
-pings; `reject_handshake` is the refused-upgrade part of E4/F1/G1 (maintenance, bans).
+pings; `reject_handshake` is the refused-upgrade part of E4/F1/G1 (maintenance, bans);
+`server_shutdown` is B4 (the announced close: reconnect at once, before the old socket goes).
 """
 
 from __future__ import annotations
@@ -74,3 +75,33 @@ class RejectHandshake(Fault):
             HandshakeRejection(self.times, until, self.status, self.body, dict(self.headers))
         )
         return []
+
+
+@register
+@dataclass(frozen=True)
+class ServerShutdown(Fault):
+    """Push `serverShutdown` on the target connections, then close them after `grace` seconds.
+
+    Shapes (binance-reference.md §2): raw `{"e":"serverShutdown","E":<ms>}`, combined
+    `{"stream":"!serverShutdown","data":{"e":"serverShutdown","E":<ms>}}` (per connection, by
+    its `combined` property). The connections keep serving events during the grace period,
+    and new connections are accepted. The docs document the event for spot only and give
+    neither the lead time (§6.10) nor the close code; the fake closes with 1001 "going
+    away" and no reason, like its 24 h close (failure-modes B4: "1001 or plain TCP"). A
+    scenario can pick another `code`, or follow with `abort_tcp` for a bare TCP close.
+    """
+
+    name = "server_shutdown"
+    ends_connection = True
+    layer = "websocket"
+    grace: float = 1.0
+    code: int = 1001
+    reason: str = ""
+    target: Target = "all"
+
+    def apply(self, server: FakeBinance) -> list[int]:
+        conns = pick_connections(server, self.target)
+        stamp = server.ws.stamp()
+        touched = [c.id for c in conns if c.server_shutdown(stamp, self.grace, self.code, self.reason)]
+        server.journal.append("event", e="serverShutdown", E=stamp, conns=touched)
+        return touched

@@ -16,21 +16,24 @@ import pytest
 from fake_server.clock import Clock
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
-from fake_server.settings import EventFlow, Settings, Timers
+from fake_server.settings import EventFlow, RestLimits, Settings, Timers
 from tests.fake_server._fake_helpers import EPOCH_MS, QUIET_TIMERS, StartFake
 
 
 @pytest.fixture
 async def start_fake() -> AsyncIterator[StartFake]:
-    """`await start_fake(rate=0, **timers)` -> a running FakeBinance, stopped after the test."""
+    """`await start_fake(rate=0, rest_limits=None, **timers)` -> a running FakeBinance, stopped after the test."""
     async with contextlib.AsyncExitStack() as stack:
 
-        async def start(*, rate: float = 0.0, seed: int = 1, **timers: Any) -> FakeBinance:
+        async def start(
+            *, rate: float = 0.0, seed: int = 1, rest_limits: RestLimits | None = None, **timers: Any
+        ) -> FakeBinance:
             clock = Clock(epoch_ms=EPOCH_MS)
             journal = Journal(clock)
             settings = Settings(
                 timers=Timers(**{**QUIET_TIMERS, **timers}),
                 events=EventFlow(rate=rate, seed=seed),
+                rest_limits=rest_limits or RestLimits(),
             )
             return await stack.enter_async_context(FakeBinance(settings, clock, journal))
 

@@ -77,7 +77,8 @@ def test_first_tick_places_an_order_and_the_next_fills_it() -> None:
     account = Account("BTCUSDT", random.Random(1))
     (new,) = account.tick(1_000)
     assert (new["e"], new["o"]["x"], new["o"]["X"]) == ("ORDER_TRADE_UPDATE", "NEW", "NEW")
-    trade, update, placed = account.tick(1_000)
+    lite, trade, update, placed = account.tick(1_000)
+    assert (lite["e"], lite["i"]) == ("TRADE_LITE", new["o"]["i"])
     assert (trade["o"]["x"], trade["o"]["X"], trade["o"]["i"]) == ("TRADE", "FILLED", new["o"]["i"])
     assert update["e"] == "ACCOUNT_UPDATE"
     assert placed["o"]["x"] == "NEW" and placed["o"]["i"] == new["o"]["i"] + 1
@@ -99,7 +100,7 @@ def test_e_and_t_strictly_increase_per_event_type_whatever_the_clock_does(steps:
     _, events = run_ticks(times)
     e_all = [e["E"] for e in events]
     assert all(a < b for a, b in itertools.pairwise(e_all))
-    for kind in ("ORDER_TRADE_UPDATE", "ACCOUNT_UPDATE"):
+    for kind in ("ORDER_TRADE_UPDATE", "ACCOUNT_UPDATE", "TRADE_LITE"):
         t_kind = [e["T"] for e in events if e["e"] == kind]
         assert all(a < b for a, b in itertools.pairwise(t_kind)), kind
     for e in events:
@@ -139,7 +140,7 @@ def test_account_update_has_exactly_the_reference_fields() -> None:
 def test_fill_event_describes_the_fill() -> None:
     account = Account("BTCUSDT", random.Random(1))
     (new,) = account.tick(1_000)
-    trade = account.tick(1_001)[0]["o"]
+    trade = account.tick(1_001)[1]["o"]
     placed = new["o"]
     assert (trade["q"], trade["l"], trade["z"]) == (placed["q"], placed["q"], placed["q"])
     assert trade["L"] == trade["ap"] == placed["p"]
@@ -201,7 +202,7 @@ def test_entry_price_restarts_at_the_fill_price_when_the_position_flips() -> Non
         for e in account.tick(1_000 + i):
             if e["e"] == "ACCOUNT_UPDATE":
                 updates.append(e["a"]["P"][0])
-            elif e["o"]["x"] == "TRADE":
+            elif e["e"] == "ORDER_TRADE_UPDATE" and e["o"]["x"] == "TRADE":
                 sells[e["o"]["i"]] = e["o"]
     first, flipped = updates
     assert Decimal(first["pa"]) > 0 > Decimal(flipped["pa"])

@@ -31,7 +31,7 @@ from tests.fake_server._fake_helpers import (
 
 #: Journal times are rounded to the microsecond; timers never fire early.
 EPS = 1e-5
-USER_EVENTS = {"ORDER_TRADE_UPDATE", "ACCOUNT_UPDATE"}
+USER_EVENTS = {"ORDER_TRADE_UPDATE", "ACCOUNT_UPDATE", "TRADE_LITE"}
 
 
 async def test_events_flow_by_themselves_on_private_ws(start_fake: StartFake) -> None:
@@ -57,9 +57,9 @@ async def test_private_ws_query_form_and_events_filter(start_fake: StartFake) ->
     key = await new_listen_key(fake)
     async with ws_connect(fake, f"/private/ws?listenKey={key}&events=ACCOUNT_UPDATE") as ws:
         tick(fake)  # ORDER_TRADE_UPDATE NEW: filtered out
-        made = tick(fake)  # ORDER_TRADE_UPDATE TRADE, ACCOUNT_UPDATE, ORDER_TRADE_UPDATE NEW
+        made = tick(fake)  # TRADE_LITE, ORDER_TRADE_UPDATE TRADE, ACCOUNT_UPDATE, ORDER_TRADE_UPDATE NEW
         first = await recv_json(ws)
-        assert first == made[1]
+        assert first == made[2]
         assert await nothing_within(ws, 0.1)
 
 

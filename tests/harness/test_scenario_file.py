@@ -613,10 +613,10 @@ def test_source_and_expect_must_not_be_empty(tmp_path: Path) -> None:
 
 
 def test_profile_is_checked(tmp_path: Path) -> None:
-    text = BASE + "profile: spot\n"
+    text = BASE + "profile: options\n"
     exc = error(tmp_path, text)
     assert (exc.line, exc.field) == (line_of(text, "profile"), "profile")
-    assert exc.message == "expected one of 'usdm', got the string 'spot'"
+    assert exc.message == "expected one of 'usdm', 'coinm', 'pm', 'spot', got the string 'options'"
 
 
 def test_a_fault_s_own_validation_is_reported_at_the_step(tmp_path: Path) -> None:

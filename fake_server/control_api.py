@@ -1,0 +1,674 @@
+"""The control API: drive the running fake over HTTP, from a test suite in any language.
+
+A test suite that is not written in Python starts the fake standalone (`binance-harness
+serve`), then needs to say "drop the connection now", "push an account event", "did the
+fake see my reconnect?" without a scenario file. This module serves that: a small JSON API
+on loopback, on its own ephemeral port (so it never mixes with the Binance routes the
+client under test sees), versioned under `/v1`. Routes and bodies: docs/control-api.md.
+
+Faults fired here are the registered fault dataclasses (`fake_server.faults`), validated
+against their fields like scenario steps are, and journaled exactly like scenario steps
+(kind `fault`), with `step: null` and `source: "control"`, so a journal read back tells
+which faults came from the test and which from a scenario.
+
+The parameter validation is written here for JSON instead of reusing the scenario loader
+(`harness.scenario_file`), because the fake must not import the harness: data flows one
+way, harness -> fake (README, Architecture). JSON needs less than YAML anyway: no line
+numbers, and numbers, strings and booleans arrive typed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import difflib
+import logging
+import math
+import types
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin, get_type_hints
+
+import orjson
+from aiohttp import web
+
+from fake_server.faults import Fault, load_all
+from fake_server.faults.binance import ExpireListenKey
+
+if TYPE_CHECKING:
+    from fake_server.server import FakeBinance
+
+#: The API's version: the `/v1` prefix, and `version` in `GET /v1`. A change that breaks a
+#: caller gets a new prefix; adding routes or fields does not.
+API_VERSION = 1
+PREFIX = f"/v{API_VERSION}"
+
+#: Longest long-poll a `GET /v1/journal?wait=` may ask for (seconds).
+MAX_WAIT = 300.0
+#: Entries per journal page unless `limit` says otherwise, and the largest `limit`.
+PAGE = 1000
+MAX_PAGE = 10000
+#: Most ticks one `POST /v1/events` may ask for.
+MAX_TICKS = 1000
+
+#: `a.m` of a USD-M ACCOUNT_UPDATE: Binance's 17 event reason types (USD-M user data
+#: stream docs, "Event: Balance and Position Update"; binance-reference.md §5 lists some).
+ACCOUNT_REASONS = (
+    "DEPOSIT",
+    "WITHDRAW",
+    "ORDER",
+    "FUNDING_FEE",
+    "WITHDRAW_REJECT",
+    "ADJUSTMENT",
+    "INSURANCE_CLEAR",
+    "ADMIN_DEPOSIT",
+    "ADMIN_WITHDRAW",
+    "MARGIN_TRANSFER",
+    "MARGIN_TYPE_CHANGE",
+    "ASSET_TRANSFER",
+    "OPTIONS_PREMIUM_FEE",
+    "OPTIONS_SETTLE_PROFIT",
+    "AUTO_EXCHANGE",
+    "COIN_SWAP_DEPOSIT",
+    "COIN_SWAP_WITHDRAW",
+)
+
+_NONE_TYPE = type(None)
+
+log = logging.getLogger(__name__)
+
+
+class ControlError(Exception):
+    """A request the API refuses: HTTP `status`, a message, and the offending field.
+
+    `field` is a dotted path into the request (`params.code`, `fault`, `since`) so that a
+    caller in any language can point at what to fix.
+    """
+
+    def __init__(self, message: str, field: str | None = None, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.status = status
+
+
+# ------------------------------------------------------------------ fault parameters
+
+
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    pool = list(candidates)
+    for candidate in pool:
+        if candidate.lower() == word.lower() or candidate.replace("-", "_") == word.replace("-", "_"):
+            return f"; did you mean {candidate!r}?"
+    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _unknown(head: str, word: str, candidates: Iterable[str], listing: str) -> str:
+    """`head; did you mean 'x'? listing`, or `head; listing` when nothing is close."""
+    suggestion = _did_you_mean(word, candidates)
+    return f"{head}{suggestion} {listing}" if suggestion else f"{head}; {listing}"
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """The resolved types of `cls`'s init fields; Any for one that cannot be resolved."""
+    fields = [f for f in dataclasses.fields(cls) if f.init]
+    try:
+        hints = get_type_hints(cls)
+    except (NameError, AttributeError, TypeError):
+        hints = {}
+    return {f.name: hints.get(f.name, Any) for f in fields}
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return None
+
+
+def type_schema(tp: Any) -> dict[str, Any]:
+    """A JSON description of a field type, for `GET /v1` (a small JSON-Schema-like shape)."""
+    origin, args = get_origin(tp), get_args(tp)
+    if tp is bool:
+        return {"type": "boolean"}
+    if tp is int:
+        return {"type": "integer"}
+    if tp is float:
+        return {"type": "number", "unit": "seconds"}
+    if tp is str:
+        return {"type": "string"}
+    if origin is Literal:
+        kinds = {type(a) for a in args}
+        base = {str: "string", int: "integer", bool: "boolean"}.get(next(iter(kinds)), "any")
+        return {"type": base if len(kinds) == 1 else "any", "enum": list(args)}
+    if origin is Union or origin is types.UnionType:
+        members = [type_schema(a) for a in args if a is not _NONE_TYPE]
+        schema = members[0] if len(members) == 1 else {"one_of": members}
+        return {**schema, "nullable": True} if _NONE_TYPE in args else schema
+    if origin in (list, tuple) or tp in (list, tuple):
+        return {"type": "array", "items": type_schema(args[0]) if args else {"type": "any"}}
+    if origin is dict or tp is dict:
+        return {"type": "object", "values": type_schema(args[1]) if args else {"type": "any"}}
+    return {"type": "any"}
+
+
+def fault_catalog(faults: Mapping[str, type[Fault]]) -> dict[str, Any]:
+    """Every registered fault with its layer, what it does, and its parameters."""
+    catalog: dict[str, Any] = {}
+    for name, cls in sorted(faults.items()):
+        hints = _hints(cls)
+        params = {}
+        for f in dataclasses.fields(cls):
+            if f.init:
+                required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+                params[f.name] = {
+                    **type_schema(hints[f.name]),
+                    "required": required,
+                    "default": _default(f),
+                }
+        catalog[name] = {
+            "layer": cls.layer,
+            "ends_connection": cls.ends_connection,
+            "doc": " ".join((cls.__doc__ or "").split()),
+            "params": params,
+        }
+    return catalog
+
+
+def _kind(value: Any) -> str:
+    """How a JSON value reads to a person, for "expected X, got Y"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _expected(tp: Any) -> str:
+    origin, args = get_origin(tp), get_args(tp)
+    if tp is bool:
+        return "true or false"
+    if tp is int:
+        return "an integer"
+    if tp is float:
+        return "a number (seconds)"
+    if tp is str:
+        return "a string"
+    if origin is Literal:
+        return "one of " + ", ".join(orjson.dumps(a).decode() for a in args)
+    if origin is Union or origin is types.UnionType:
+        members = [_expected(a) for a in args if a is not _NONE_TYPE]
+        return " or ".join(members + (["null"] if _NONE_TYPE in args else []))
+    if origin in (list, tuple) or tp in (list, tuple):
+        return "a list"
+    if origin is dict or tp is dict:
+        return "an object"
+    return repr(tp)
+
+
+class _Mismatch(Exception):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def _convert(tp: Any, value: Any, field: str) -> Any:
+    """`value` (decoded JSON) as type `tp`, or a ControlError naming `field`."""
+    try:
+        return _build(tp, value, field)
+    except _Mismatch as exc:
+        raise ControlError(f"expected {_expected(tp)}, got {_kind(value)}{exc.detail}", field) from None
+
+
+def _build(tp: Any, value: Any, field: str) -> Any:
+    origin, args = get_origin(tp), get_args(tp)
+    if tp is Any or tp is object:
+        return value
+    if origin is Literal:
+        for wanted in args:
+            if type(wanted) is type(value) and wanted == value:
+                return value
+        words = [a for a in args if isinstance(a, str)]
+        raise _Mismatch(_did_you_mean(value, words) if isinstance(value, str) else "")
+    if origin is Union or origin is types.UnionType:
+        if value is None and _NONE_TYPE in args:
+            return None
+        for member in (a for a in args if a is not _NONE_TYPE):
+            try:
+                return _build(member, value, field)
+            except _Mismatch:
+                continue
+        raise _Mismatch()
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        raise _Mismatch()
+    if tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise _Mismatch()
+    if tp is float:
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            return float(value)
+        raise _Mismatch()
+    if tp is str:
+        if isinstance(value, str):
+            return value
+        raise _Mismatch()
+    if origin in (list, tuple) or tp in (list, tuple):
+        if not isinstance(value, list):
+            raise _Mismatch()
+        item = args[0] if args else Any
+        built = [_convert(item, v, f"{field}[{i}]") for i, v in enumerate(value)]
+        return tuple(built) if (origin or tp) is tuple else built
+    if origin is dict or tp is dict:
+        if not isinstance(value, dict):
+            raise _Mismatch()
+        value_tp = args[1] if args else Any
+        return {k: _convert(value_tp, v, f"{field}.{k}") for k, v in value.items()}
+    raise TypeError(f"the control API cannot build a value of type {tp!r} (field {field})")
+
+
+def build_fault(name: Any, params: Any, faults: Mapping[str, type[Fault]] | None = None) -> Fault:
+    """The fault `name` with `params` (decoded JSON), validated against its dataclass fields.
+
+    Raises ControlError naming the field: an unknown fault or parameter (with a
+    did-you-mean), a value of the wrong type, or a value the fault's own validation refuses.
+    """
+    registry = faults if faults is not None else load_all()
+    if not isinstance(name, str):
+        raise ControlError(f"expected a fault name (a string), got {_kind(name)}", "fault")
+    if name not in registry:
+        known = ", ".join(sorted(registry))
+        raise ControlError(
+            _unknown(f"unknown fault {name!r}", name, registry, f"known faults: {known}"), "fault"
+        )
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise ControlError(f"expected an object of the fault's parameters, got {_kind(params)}", "params")
+    cls = registry[name]
+    hints = _hints(cls)
+    kwargs: dict[str, Any] = {}
+    for key, value in params.items():
+        if key not in hints:
+            takes = ", ".join(hints) if hints else "no parameters"
+            message = _unknown(
+                f"unknown parameter {key!r} for fault {name!r}", key, hints, f"fault {name!r} takes: {takes}"
+            )
+            raise ControlError(message, f"params.{key}")
+        kwargs[key] = _convert(hints[key], value, f"params.{key}")
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as exc:
+        raise ControlError(f"invalid fault {name!r}: {exc}", "params") from None
+
+
+# ------------------------------------------------------------------------ the server
+
+Handler = Callable[[web.Request], Awaitable[Any]]
+
+
+def _json(body: Any, status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(body, default=str), status=status, content_type="application/json")
+
+
+def _decimal(value: Any, field: str) -> Decimal:
+    """A money amount from JSON: a decimal string (as Binance writes them) or a number."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ControlError(f'expected a decimal amount such as "1250.5", got {_kind(value)}', field)
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ControlError(f'expected a decimal amount such as "1250.5", got {_kind(value)}', field) from None
+    if not amount.is_finite():
+        raise ControlError(f"expected a finite amount, got {_kind(value)}", field)
+    return amount.quantize(Decimal("0.00000001"))
+
+
+def _amount(d: Decimal) -> str:
+    """Binance's way of writing an amount: plain decimal, no exponent, no trailing zeros."""
+    return format(d.normalize(), "f") if d else "0"
+
+
+def _check_keys(body: Mapping[str, Any], allowed: Iterable[str], what: str) -> None:
+    allowed = list(allowed)
+    for key in body:
+        if key not in allowed:
+            raise ControlError(
+                _unknown(f"unknown field {key!r}", key, allowed, f"{what} takes: {', '.join(allowed)}"), key
+            )
+
+
+class ControlApi:
+    """The control listener of one FakeBinance: an aiohttp app on its own loopback port."""
+
+    def __init__(self, server: FakeBinance) -> None:
+        self.server = server
+        self.journal = server.journal
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+        self._closing = asyncio.Event()
+        self.routes: list[tuple[str, str, str, Handler]] = [
+            (
+                "GET",
+                "",
+                "the API's version, the fake's URLs, credentials, timers, and the faults",
+                self._index,
+            ),
+            ("POST", "/faults", "fire a fault now; returns its journal entry", self._fire),
+            ("POST", "/events", "inject account events now: a tick, or a raw event", self._events),
+            (
+                "POST",
+                "/listen-key/expire",
+                "expire the active listenKey now (the expire_listen_key fault)",
+                self._expire,
+            ),
+            ("POST", "/account", "set or change the wallet balance; pushes an ACCOUNT_UPDATE", self._account),
+            ("GET", "/journal", "journal entries from index `since`; long-poll with `wait`", self._journal),
+            ("GET", "/connections", "the open WebSocket connections", self._connections),
+        ]
+
+    async def start(self, host: str, port: int = 0) -> None:
+        app = web.Application(middlewares=[self._errors])
+        for method, path, _, handler in self.routes:
+            app.router.add_route(method, PREFIX + path, handler)
+        app.router.add_route("*", "/{tail:.*}", self._not_found)
+        # A short shutdown: long-polls are woken by `_closing`, nothing else takes long.
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        self._closing.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # ---- plumbing
+
+    @web.middleware
+    async def _errors(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Every answer is JSON, errors included: `{"error": message, "field": path|null}`."""
+        try:
+            result = await handler(request)
+        except ControlError as exc:
+            return _json({"error": exc.message, "field": exc.field}, exc.status)
+        except web.HTTPException as exc:
+            return _json({"error": exc.reason, "field": None}, exc.status)
+        except Exception as exc:
+            # A bug of the fake's, not the caller's: still JSON, with what went wrong.
+            log.exception("control API: %s %s failed", request.method, request.path)
+            return _json({"error": f"internal error: {type(exc).__name__}: {exc}", "field": None}, 500)
+        if isinstance(result, web.StreamResponse):
+            return result
+        return _json(result)
+
+    async def _not_found(self, request: web.Request) -> Any:
+        allowed = [m for m, p, _, _ in self.routes if PREFIX + p == request.path]
+        if allowed:
+            raise ControlError(
+                f"{request.method} is not allowed on {request.path}; use {' or '.join(allowed)}", status=405
+            )
+        listing = "; ".join(f"{m} {PREFIX}{p}" for m, p, _, _ in self.routes)
+        raise ControlError(f"no route {request.method} {request.path}; routes: {listing}", status=404)
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        raw = await request.read()
+        if not raw.strip():
+            return {}
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise ControlError(f"the body is not valid JSON: {exc}") from None
+        if not isinstance(body, dict):
+            raise ControlError(f"the body must be a JSON object, got {_kind(body)}")
+        return body
+
+    # ---- routes
+
+    async def _index(self, request: web.Request) -> Any:
+        s = self.server
+        return {
+            "api": "binance-stream-harness control",
+            "version": API_VERSION,
+            "urls": {"rest": s.rest_url, "ws": s.ws_url, "control": s.control_url},
+            "tls": s.settings.tls,
+            "ca_file": None if s.ca_file is None else str(s.ca_file),
+            "profile": "usdm",
+            "credentials": {
+                "api_key": s.settings.credentials.api_key,
+                "api_secret": s.settings.credentials.api_secret,
+            },
+            "timers": dataclasses.asdict(s.settings.timers),
+            "journal_size": len(self.journal.entries),
+            "faults": fault_catalog(load_all()),
+            "events": {
+                "tick": "one unit of account activity per count: fill the open order, place a new one",
+                "raw": "the object under `event`, sent as is to the active listenKey's user-data sockets",
+            },
+            "account_reasons": list(ACCOUNT_REASONS),
+            "routes": [{"method": m, "path": PREFIX + p, "does": d} for m, p, d, _ in self.routes],
+        }
+
+    def fire(self, fault: Fault) -> tuple[int, dict[str, Any]]:
+        """Fire `fault` now and journal it like a scenario step; (index, entry)."""
+        conns = fault.apply(self.server)
+        entry = self.journal.append(
+            "fault", step=None, line=None, source="control", conns=conns, **fault.describe()
+        )
+        return self._index_of(entry), entry
+
+    def _index_of(self, entry: dict[str, Any]) -> int:
+        """The index of `entry`, just appended (a journal listener may have appended more)."""
+        entries = self.journal.entries
+        return next(i for i in range(len(entries) - 1, -1, -1) if entries[i] is entry)
+
+    async def _fire(self, request: web.Request) -> Any:
+        body = await self._body(request)
+        _check_keys(body, ("fault", "params"), "a fault request")
+        if "fault" not in body:
+            raise ControlError("missing required field 'fault' (the name of the fault to fire)", "fault")
+        fault = build_fault(body["fault"], body.get("params"))
+        index, entry = self.fire(fault)
+        return {"index": index, "entry": entry}
+
+    async def _expire(self, request: web.Request) -> Any:
+        await self._body(request)
+        s = self.server
+        s.settle()
+        active = s.keys.active(s.settings.credentials.api_key, s.clock.now())
+        if active is None:
+            raise ControlError("no active listenKey to expire (POST /fapi/v1/listenKey first)", status=409)
+        index, entry = self.fire(ExpireListenKey())
+        return {"index": index, "entry": entry, "listen_key": active.key}
+
+    def _published(self, publish: Callable[[], None]) -> tuple[int, list[dict[str, Any]]]:
+        """Run `publish` and return the index and the `event` entries it journaled."""
+        start = len(self.journal.entries)
+        publish()
+        return start, [e for e in self.journal.entries[start:] if e["kind"] == "event"]
+
+    async def _events(self, request: web.Request) -> Any:
+        body = await self._body(request)
+        kind = body.get("type")
+        s = self.server
+        if kind == "tick":
+            _check_keys(body, ("type", "count"), "a tick")
+            count = _convert(int, body.get("count", 1), "count")
+            if not 1 <= count <= MAX_TICKS:
+                raise ControlError(f"count must be between 1 and {MAX_TICKS}, got {count}", "count")
+            events: list[dict[str, Any]] = []
+
+            def ticks() -> None:
+                for _ in range(count):
+                    s.settle()
+                    batch = s.account.tick(s.clock.epoch_ms())
+                    events.extend(batch)
+                    s.publish(batch)
+
+            index, entries = self._published(ticks)
+            return {"index": index, "entries": entries, "events": events}
+        if kind == "raw":
+            _check_keys(body, ("type", "event"), "a raw event")
+            event = body.get("event")
+            if not isinstance(event, dict):
+                raise ControlError(f"expected the event object under 'event', got {_kind(event)}", "event")
+            if not isinstance(event.get("e"), str):
+                raise ControlError(
+                    "a raw event needs its type as a string in 'e' (the fake routes events by it)", "event.e"
+                )
+            index, entry = self.send_raw(event)
+            return {"index": index, "entries": [entry], "events": [event]}
+        words = ("tick", "raw")
+        hint = _did_you_mean(kind, words) if isinstance(kind, str) else ""
+        raise ControlError(f"expected type 'tick' or 'raw', got {_kind(kind)}{hint}", "type")
+
+    def send_raw(self, event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Deliver `event` as is to the active key's user-data sockets, and journal it."""
+        s = self.server
+        s.settle()
+        active = s.keys.active(s.settings.credentials.api_key, s.clock.now())
+        conns = s.ws.deliver(active.key, event) if active is not None else []
+        entry = self.journal.append(
+            "event", e=event["e"], E=event.get("E"), conns=conns, raw=True, source="control"
+        )
+        return self._index_of(entry), entry
+
+    async def _account(self, request: web.Request) -> Any:
+        body = await self._body(request)
+        _check_keys(body, ("wallet_balance", "balance_change", "reason"), "an account move")
+        s = self.server
+        old = s.account.wallet
+        if ("wallet_balance" in body) == ("balance_change" in body):
+            raise ControlError("give exactly one of 'wallet_balance' (the new balance) or 'balance_change'")
+        if "wallet_balance" in body:
+            new = _decimal(body["wallet_balance"], "wallet_balance")
+            change = new - old
+        else:
+            change = _decimal(body["balance_change"], "balance_change")
+            new = old + change
+        if new < 0:
+            raise ControlError(f"the wallet balance cannot go negative ({_amount(old)} + {_amount(change)})")
+        reason = body.get("reason", "DEPOSIT" if change >= 0 else "WITHDRAW")
+        if not isinstance(reason, str) or reason not in ACCOUNT_REASONS:
+            listing = f"Binance's reasons: {', '.join(ACCOUNT_REASONS)}"
+            word = reason if isinstance(reason, str) else ""
+            raise ControlError(
+                _unknown(f"unknown reason {_kind(reason)}", word, ACCOUNT_REASONS, listing), "reason"
+            )
+        s.account.wallet = new
+        s.settle()
+        stamp = s.account.stamp(s.clock.epoch_ms())
+        # USD-M sends only what changed: the balance, no position (binance-reference.md §5).
+        event = {
+            "e": "ACCOUNT_UPDATE",
+            "E": stamp,
+            "T": stamp,
+            "a": {
+                "m": reason,
+                "B": [{"a": "USDT", "wb": _amount(new), "cw": _amount(new), "bc": _amount(change)}],
+                "P": [],
+            },
+        }
+        index, entries = self._published(lambda: s.publish([event]))
+        return {"index": index, "entries": entries, "events": [event], "wallet_balance": _amount(new)}
+
+    async def _journal(self, request: web.Request) -> Any:
+        q = request.query
+        since = _query_int(q.get("since", "0"), "since")
+        limit = _query_int(q.get("limit", str(PAGE)), "limit")
+        if since < 0:
+            raise ControlError(f"since counts entries from 0, got {since}", "since")
+        if not 1 <= limit <= MAX_PAGE:
+            raise ControlError(f"limit must be between 1 and {MAX_PAGE}, got {limit}", "limit")
+        kinds = {k for value in q.getall("kind", []) for k in value.split(",") if k} or None
+        if "wait" in q:
+            try:
+                wait = float(q["wait"])
+            except ValueError:
+                raise ControlError(f"expected a number of seconds, got {q['wait']!r}", "wait") from None
+            if not 0 <= wait <= MAX_WAIT:
+                raise ControlError(
+                    f"wait must be between 0 and {MAX_WAIT:g} seconds, got {q['wait']}", "wait"
+                )
+            await self._wait(since, kinds, wait)
+        entries = self.journal.entries
+        page: list[dict[str, Any]] = []
+        end = len(entries)
+        for index in range(min(since, end), end):
+            entry = entries[index]
+            if kinds is None or entry["kind"] in kinds:
+                if len(page) == limit:
+                    end = index
+                    break
+                page.append(entry)
+        return {"since": since, "entries": page, "next": max(end, since), "more": end < len(entries)}
+
+    async def _wait(self, since: int, kinds: set[str] | None, timeout: float) -> None:
+        """Return once an entry at index >= `since` of one of `kinds` exists, or on timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        entries = self.journal.entries
+        checked = since
+        while not self._closing.is_set():
+            if any(kinds is None or e["kind"] in kinds for e in entries[checked:]):
+                return
+            checked = max(checked, len(entries))
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            arrival = asyncio.ensure_future(
+                self.journal.wait_for(lambda e: kinds is None or e["kind"] in kinds, remaining, past=False)
+            )
+            closing = asyncio.ensure_future(self._closing.wait())
+            try:
+                await asyncio.wait({arrival, closing}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in (arrival, closing):
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                        await task
+
+    async def _connections(self, request: web.Request) -> Any:
+        now = self.server.clock.now()
+        conns = []
+        for c in sorted(self.server.ws.open_connections(), key=lambda c: c.id):
+            route = c.route
+            assert route is not None
+            conns.append(
+                {
+                    "conn": c.id,
+                    "route": route.name,
+                    "route_kind": route.kind,
+                    "listen_keys": list(route.listen_keys),
+                    "peer": c.peer,
+                    "opened_at": c.opened_at,
+                    "age": None if c.opened_at is None else round(now - c.opened_at, 6),
+                    "pinging": c.pinging,
+                    "half_open": c.blackholed,
+                }
+            )
+        return {"connections": conns}
+
+
+def _query_int(text: str, field: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ControlError(f"expected an integer, got {text!r}", field) from None
+
+
+__all__ = ["ControlApi", "ControlError", "build_fault", "fault_catalog"]
