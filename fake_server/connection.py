@@ -53,6 +53,7 @@ from fake_server import stream_control
 from fake_server.message_rate import MessageRate
 from fake_server.routes import Route, parse
 from fake_server.stream_control import Subscriptions
+from fake_server.ws_api import WsApiSession
 
 if TYPE_CHECKING:
     from fake_server.websocket_front import WsFront
@@ -72,6 +73,8 @@ class WsConnection(asyncio.Protocol):
         self.proto = ServerProtocol(max_size=MAX_MESSAGE_SIZE)
         self.transport: asyncio.Transport | None = None
         self.route: Route | None = None
+        #: The spot WebSocket API session, on the /ws-api/v3 route only.
+        self.ws_api: WsApiSession | None = None
         #: The connection's streams and `combined` property, set by the handshake.
         self.subs = Subscriptions(combined=False)
         self.rate = MessageRate(front.limits.incoming_messages_per_second)
@@ -202,6 +205,9 @@ class WsConnection(asyncio.Protocol):
             return
         self.proto.send_response(response)
         self.route = route
+        if route.kind == "wsapi":
+            server = front.server
+            self.ws_api = WsApiSession(server.settings.credentials, server.clock.epoch_ms)
         self.subs = Subscriptions.of(
             route.streams, combined=route.wrapped, limit=front.limits.max_streams_per_connection
         )
@@ -213,6 +219,7 @@ class WsConnection(asyncio.Protocol):
             path=request.path,
             route=route.name,
             route_kind=route.kind,
+            user=front.carries_user_data(route),
             listen_keys=list(route.listen_keys),
             key_states=key_states,
             events={k: None if f is None else sorted(f) for k, f in zip(route.listen_keys, route.filters)},
@@ -221,9 +228,8 @@ class WsConnection(asyncio.Protocol):
             peer=self.peer,
             attempts=attempts,
         )
-        timers = front.server.settings.timers
-        self._later(timers.ping_interval, self._ping)
-        self._later(timers.connection_life, lambda: self.close(1001, "", why="connection_life"))
+        self._later(front.server.ping_interval, self._ping)
+        self._later(front.server.timers.connection_life, lambda: self.close(1001, "", why="connection_life"))
 
     def _journal_reject(self, request: Request, status: int, body: str, why: str, attempts: int) -> None:
         self.front.journal.append(
@@ -288,7 +294,10 @@ class WsConnection(asyncio.Protocol):
         except UnicodeDecodeError:
             self.close(1007, "invalid UTF-8", why="invalid_utf8")
             return
-        self._control(text)
+        if self.ws_api is not None:
+            self._ws_api_request(text)
+        else:
+            self._control(text)
 
     def _admit(self) -> bool:
         """Count one incoming message; False when the connection is closing or just broke the limit."""
@@ -315,6 +324,23 @@ class WsConnection(asyncio.Protocol):
         )
         if answer.close:
             self.close(1008, "", why="invalid_json")
+
+    def _ws_api_request(self, text: str) -> None:
+        """Answer a spot WebSocket API request (userDataStream.subscribe.signature, ...)."""
+        assert self.ws_api is not None
+        for message in self.ws_api.handle(text):
+            reply = orjson.dumps(message)
+            self.send_bytes(reply)
+            error = message.get("error")
+            self.front.journal.append(
+                "ws_frame",
+                conn=self.id,
+                dir="out",
+                op="text",
+                data=reply[:2000].decode("utf-8", "replace"),
+                status=message.get("status"),
+                error=error["code"] if isinstance(error, dict) else None,
+            )
 
     # Sending ---------------------------------------------------------------------------
 
@@ -361,15 +387,14 @@ class WsConnection(asyncio.Protocol):
     def _ping(self) -> None:
         if self.proto.state is not State.OPEN:
             return
-        timers = self.front.server.settings.timers
-        self._later(timers.ping_interval, self._ping)
+        self._later(self.front.server.ping_interval, self._ping)
         if not self.pinging or self.blackholed:
             return
         self._ping_seq += 1
         payload = str(self.front.clock.epoch_ms() + self._ping_seq).encode()
         self.proto.send_ping(payload)
         self._pending_pongs[payload] = self.front.clock.call_later(
-            timers.pong_timeout, lambda: self.close(1008, "Pong timeout", why="pong_timeout")
+            self.front.server.pong_timeout, lambda: self.close(1008, "Pong timeout", why="pong_timeout")
         )
         self.front.journal.append("ws_frame", conn=self.id, dir="out", op="ping", data=payload.hex())
         self._flush()

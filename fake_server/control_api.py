@@ -452,7 +452,7 @@ class ControlApi:
                 "api_key": s.settings.credentials.api_key,
                 "api_secret": s.settings.credentials.api_secret,
             },
-            "timers": dataclasses.asdict(s.settings.timers),
+            "timers": dataclasses.asdict(s.timers),
             "journal_size": len(self.journal.entries),
             "faults": fault_catalog(load_all()),
             "events": {
@@ -551,7 +551,10 @@ class ControlApi:
         body = await self._body(request)
         _check_keys(body, ("wallet_balance", "balance_change", "reason"), "an account move")
         s = self.server
-        old = s.account.wallet
+        if s.profile.name == "spot":
+            raise ControlError("account moves are modelled for the futures profiles only", status=409)
+        account = s.futures_account
+        old = account.wallet
         if ("wallet_balance" in body) == ("balance_change" in body):
             raise ControlError("give exactly one of 'wallet_balance' (the new balance) or 'balance_change'")
         if "wallet_balance" in body:
@@ -569,7 +572,7 @@ class ControlApi:
             raise ControlError(
                 _unknown(f"unknown reason {_kind(reason)}", word, ACCOUNT_REASONS, listing), "reason"
             )
-        s.account.wallet = new
+        account.wallet = new
         s.settle()
         stamp = s.account.stamp(s.clock.epoch_ms())
         # USD-M sends only what changed: the balance, no position (binance-reference.md §5).

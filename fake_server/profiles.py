@@ -37,10 +37,15 @@ class Profile:
     max_streams: int
     symbol: str
     margin_asset: str
+    #: REST routes by role: ping, time, exchange_info, account, open_orders, position_risk,
+    #: order. A role the product lacks is absent (PM reads exchangeInfo from the futures API).
+    rest_paths: dict[str, str] = field(default_factory=dict)
     #: Fields this product adds to futures events (COIN-M `i` account alias, PM `fs`).
     event_extras: dict[str, Any] = field(default_factory=dict)
     listen_key_ttl: float = 3600.0
     connection_life: float = 86400.0
+    #: The fills-only TRADE_LITE event exists on USD-M only (added 2024-09-03, reference §0).
+    trade_lite: bool = False
 
 
 USDM = Profile(
@@ -70,6 +75,16 @@ USDM = Profile(
     max_streams=1024,  # 200 -> 1024 on 2025-07-02 (reference §0)
     symbol="BTCUSDT",
     margin_asset="USDT",
+    trade_lite=True,
+    rest_paths={
+        "ping": "/fapi/v1/ping",
+        "time": "/fapi/v1/time",
+        "exchange_info": "/fapi/v1/exchangeInfo",
+        "account": "/fapi/v2/account",
+        "open_orders": "/fapi/v1/openOrders",
+        "position_risk": "/fapi/v2/positionRisk",
+        "order": "/fapi/v1/order",
+    },
 )
 
 COINM = Profile(
@@ -97,6 +112,15 @@ COINM = Profile(
     max_streams=1024,  # docs say 1024; only USD-M has a changelog entry (reference §6.7)
     symbol="BTCUSD_PERP",
     margin_asset="BTC",
+    rest_paths={
+        "ping": "/dapi/v1/ping",
+        "time": "/dapi/v1/time",
+        "exchange_info": "/dapi/v1/exchangeInfo",
+        "account": "/dapi/v1/account",
+        "open_orders": "/dapi/v1/openOrders",
+        "position_risk": "/dapi/v1/positionRisk",
+        "order": "/dapi/v1/order",
+    },
     event_extras={"i": "SfsR"},  # account alias (reference §3: COIN-M adds `i`)
 )
 
@@ -124,6 +148,14 @@ PM = Profile(
     max_streams=1024,
     symbol="BTCUSDT",
     margin_asset="USDT",
+    rest_paths={
+        "ping": "/papi/v1/ping",
+        "time": "/papi/v1/time",
+        "account": "/papi/v1/account",
+        "open_orders": "/papi/v1/um/openOrders",
+        "position_risk": "/papi/v1/um/positionRisk",
+        "order": "/papi/v1/um/order",
+    },
     event_extras={"fs": "UM"},
 )
 
@@ -142,6 +174,13 @@ SPOT = Profile(
     max_streams=1024,
     symbol="BTCUSDT",
     margin_asset="USDT",
+    rest_paths={
+        "ping": "/api/v3/ping",
+        "time": "/api/v3/time",
+        "exchange_info": "/api/v3/exchangeInfo",
+        "account": "/api/v3/account",
+        "open_orders": "/api/v3/openOrders",
+    },
 )
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (USDM, COINM, PM, SPOT)}

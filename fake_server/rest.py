@@ -32,6 +32,7 @@ from aiohttp import web
 from fake_server import errors
 from fake_server.limits import Limited, take
 from fake_server.orders import OrderRejected, check_symbol, parse_new_order, parse_order_ref
+from fake_server.profiles import Profile
 from fake_server.weights import OrderCounts, RequestWeights
 
 if TYPE_CHECKING:
@@ -125,28 +126,44 @@ class RestFront:
         self.port = 0
         self.weights = RequestWeights(server.settings.rest_limits)
         self.order_counts = OrderCounts()
-        s = server
-        # Weights: the USD-M pages of each route (POST order: 0 on the IP limit).
-        self.routes: dict[tuple[str, str], Route] = {
-            ("GET", "/fapi/v1/ping"): Route(1, lambda c: (200, {})),
-            ("GET", "/fapi/v1/time"): Route(1, lambda c: (200, {"serverTime": s.clock.epoch_ms()})),
-            ("GET", "/fapi/v1/exchangeInfo"): Route(1, lambda c: (200, s.exchange_info())),
-            ("POST", "/fapi/v1/listenKey"): Route(1, self._keyed(s.rest_create_listen_key)),
-            ("PUT", "/fapi/v1/listenKey"): Route(1, self._keyed(s.rest_keepalive)),
-            ("DELETE", "/fapi/v1/listenKey"): Route(1, self._keyed(s.rest_delete_listen_key)),
-            ("GET", "/fapi/v2/account"): Route(
-                5, self._signed(lambda c: (200, s.account.account_snapshot()))
-            ),
-            ("GET", "/fapi/v1/openOrders"): Route(
-                lambda c: 1 if c.query.get("symbol") else 40, self._signed(self._open_orders)
-            ),
-            ("GET", "/fapi/v2/positionRisk"): Route(
-                5, self._signed(lambda c: (200, s.account.position_risk_snapshot()))
-            ),
-            ("POST", "/fapi/v1/order"): Route(0, self._signed(self._new_order), places_orders=True),
-            ("DELETE", "/fapi/v1/order"): Route(1, self._signed(self._cancel_order)),
-            ("GET", "/fapi/v1/order"): Route(1, self._signed(self._query_order)),
+        self.routes = self._routes(server.profile)
+
+    def _routes(self, profile: Profile) -> dict[tuple[str, str], Route]:
+        """The served routes of the product, by their role in `profile.rest_paths`.
+
+        Weights: the USD-M pages of each route (POST order: 0 on the IP limit).
+        """
+        s = self.server
+        paths = profile.rest_paths
+        by_role: dict[str, list[tuple[str, Route]]] = {
+            "ping": [("GET", Route(1, lambda c: (200, {})))],
+            "time": [("GET", Route(1, lambda c: (200, {"serverTime": s.clock.epoch_ms()})))],
+            "exchange_info": [("GET", Route(1, lambda c: (200, s.exchange_info())))],
+            "account": [("GET", Route(5, self._signed(lambda c: (200, s.account.account_snapshot()))))],
+            "open_orders": [
+                ("GET", Route(lambda c: 1 if c.query.get("symbol") else 40, self._signed(self._open_orders)))
+            ],
+            "position_risk": [("GET", Route(5, self._signed(self._position_risk)))],
+            "order": [
+                ("POST", Route(0, self._signed(self._new_order), places_orders=True)),
+                ("DELETE", Route(1, self._signed(self._cancel_order))),
+                ("GET", Route(1, self._signed(self._query_order))),
+            ],
         }
+        routes = {
+            (method, paths[role]): route
+            for role, served in by_role.items()
+            if role in paths
+            for method, route in served
+        }
+        if profile.listen_key_path is not None:
+            for method, handler in (
+                ("POST", s.rest_create_listen_key),
+                ("PUT", s.rest_keepalive),
+                ("DELETE", s.rest_delete_listen_key),
+            ):
+                routes[(method, profile.listen_key_path)] = Route(1, self._keyed(handler))
+        return routes
 
     async def start(self, host: str) -> None:
         app = web.Application()
@@ -213,7 +230,7 @@ class RestFront:
     # Orders -------------------------------------------------------------------------------
 
     def _new_order(self, call: Call) -> Answer:
-        account = self.server.account
+        account = self.server.futures_account
         try:
             request = parse_new_order(call.query, account.symbol, account.rules)
             body, events = account.submit(request, self.server.clock.epoch_ms())
@@ -223,7 +240,7 @@ class RestFront:
         return 200, body
 
     def _cancel_order(self, call: Call) -> Answer:
-        account = self.server.account
+        account = self.server.futures_account
         try:
             order_id, client_id = parse_order_ref(call.query, account.symbol)
             body, events = account.cancel(order_id, client_id, self.server.clock.epoch_ms())
@@ -233,7 +250,7 @@ class RestFront:
         return 200, body
 
     def _query_order(self, call: Call) -> Answer:
-        account = self.server.account
+        account = self.server.futures_account
         try:
             order_id, client_id = parse_order_ref(call.query, account.symbol)
             return 200, account.query(order_id, client_id)
@@ -248,6 +265,9 @@ class RestFront:
             except OrderRejected as rejected:
                 return rejected.answer
         return 200, account.open_orders_snapshot()
+
+    def _position_risk(self, call: Call) -> Answer:
+        return 200, self.server.futures_account.position_risk_snapshot()
 
     # Dispatch ---------------------------------------------------------------------------
 

@@ -20,6 +20,11 @@ USD-M futures since 2026-03-05 splits its stream server into routed paths (binan
   reading that such connections stay up, which also matches the "accepted and silent"
   field reports of E3).
 
+- `/pm/ws/<key>`: portfolio margin's user stream; `/ws-api/v3`: the spot WebSocket API.
+
+Which of these routes carries user data depends on the product (`Profile.user_routes`): on
+COIN-M the unrouted `/ws/<key>` and `/stream?streams=<key>` still do.
+
 Anything else answers HTTP 404.
 """
 
@@ -29,7 +34,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qsl, urlsplit
 
-RouteKind = Literal["private", "legacy", "public", "market"]
+RouteKind = Literal["private", "legacy", "public", "market", "wsapi"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,12 @@ def parse(target: str) -> Route | None:
             keys, filters = _keys_and_filters(pairs, None)
             return Route("private", "private/stream", keys, True, filters, keys)
         return None
+    if head == ["pm"] and mode == ["ws"] and len(rest) == 1:
+        # Portfolio margin: wss://fstream.binance.com/pm/ws/<key> (reference §1 table).
+        return Route("private", "pm/ws", tuple(rest), False, (None,), tuple(rest))
+    if segments == ["ws-api", "v3"]:
+        # The spot WebSocket API, where user data is a subscription (fake_server/ws_api.py).
+        return Route("wsapi", "ws-api")
     if head in (["ws"], ["stream"]):
         names = tuple(segments[1:]) if head == ["ws"] else _streams_query(pairs)
         keys = _key_like(names)

@@ -18,8 +18,10 @@ from fake_server.clock import Clock
 from fake_server.control_api import ControlApi
 from fake_server.journal import Journal
 from fake_server.listen_keys import ListenKey, ListenKeys
+from fake_server.profiles import profile as profile_named
 from fake_server.rest import Answer, RestFront
-from fake_server.settings import Settings
+from fake_server.settings import Limits, Settings
+from fake_server.spot_account import SpotAccount
 from fake_server.tls import ThrowawayCA, TlsRelay
 from fake_server.websocket_front import WsFront
 
@@ -29,9 +31,23 @@ class FakeBinance:
         self.settings = settings
         self.clock = clock
         self.journal = journal
+        #: The product whose rules apply, and the settings it resolves (unset timers, limits
+        #: and symbol come from the product).
+        self.profile = profile_named(settings.profile)
+        self.timers = settings.timers.for_profile(self.profile)
+        assert self.timers.ping_interval is not None and self.timers.pong_timeout is not None
+        self.ping_interval: float = self.timers.ping_interval
+        self.pong_timeout: float = self.timers.pong_timeout
+        self.limits = settings.limits or Limits(
+            incoming_messages_per_second=self.profile.incoming_per_second,
+            max_streams_per_connection=self.profile.max_streams,
+        )
+        self.symbol = settings.events.symbol or self.profile.symbol
         rng = random.Random(settings.events.seed)
-        self.keys = ListenKeys(settings.timers.listen_key_ttl, rng)
-        self.account = Account(settings.events.symbol, rng)
+        self.keys = ListenKeys(self.timers.listen_key_ttl, rng)
+        self.account: Account | SpotAccount = (
+            SpotAccount(self.symbol, rng) if self.profile.name == "spot" else Account(self.symbol, rng)
+        )
         self.rest = RestFront(self)
         self.ws = WsFront(self)
         self.control = ControlApi(self) if settings.control_api else None
@@ -99,6 +115,13 @@ class FakeBinance:
         await self.stop()
 
     @property
+    def futures_account(self) -> Account:
+        """The account where futures-only routes (orders, positions) act."""
+        if not isinstance(self.account, Account):
+            raise TypeError(f"the {self.profile.name} profile has no futures account")
+        return self.account
+
+    @property
     def rest_url(self) -> str:
         if "rest" in self._relays:
             return f"https://{_host(self.settings.host)}:{self._relays['rest'].port}"
@@ -156,10 +179,18 @@ class FakeBinance:
         Events happen whether or not anyone listens; the journal records who got each one
         (an empty `conns` is a gap event a client can only learn about through REST).
         """
+        if self.profile.listen_key_path is None:  # spot: WebSocket API subscriptions
+            for event in events:
+                self._journal_event(event, self.ws.deliver_subscribed(event))
+            return
         api_key = self.settings.credentials.api_key
         lk = self.keys.active(api_key, self.clock.now())
+        extras = self.profile.event_extras
+        if not self.profile.trade_lite:
+            events = [e for e in events if e["e"] != "TRADE_LITE"]
         for event in events:
-            conns = self.ws.deliver(lk.key, event) if lk is not None else []
+            sent = {**event, **extras} if extras else event
+            conns = self.ws.deliver(lk.key, sent) if lk is not None else []
             self._journal_event(event, conns)
 
     def _journal_event(self, event: Event, conns: list[int]) -> None:
@@ -175,7 +206,9 @@ class FakeBinance:
         self.journal.append("listen_key", action="expired", key=lk.key, why=why)
         # Stamped from the same sequence as account events: E never goes backwards on a socket.
         stamp = self.account.stamp(self.clock.epoch_ms())
-        event = {"e": "listenKeyExpired", "E": stamp, "listenKey": lk.key}
+        event: Event = {"e": "listenKeyExpired", "E": stamp}
+        if self.profile.expired_has_key:  # PM's event has only e and E (reference §3)
+            event["listenKey"] = lk.key
         self._journal_event(event, self.ws.deliver(lk.key, event))
 
     def key_state(self, key: str) -> str:
@@ -196,8 +229,8 @@ class FakeBinance:
             return errors.listen_key_does_not_exist()
         self.journal.append("listen_key", action="extended", key=lk.key)
         self._watch_expiry(lk)
-        # fapi answers PUT with the key since 2024-04-25 (reference §0).
-        return 200, {"listenKey": lk.key}
+        # fapi and dapi answer PUT with the key since 2024-04-25; PM documents {} (reference §0, §6.3).
+        return 200, {"listenKey": lk.key} if self.profile.put_returns_key else {}
 
     def rest_delete_listen_key(self, api_key: str) -> Answer:
         lk = self.keys.delete(api_key, self.clock.now())
@@ -213,8 +246,28 @@ class FakeBinance:
         return lk
 
     def exchange_info(self) -> dict[str, Any]:
-        """A small but valid USD-M exchangeInfo: one perpetual, the documented limits."""
-        symbol = self.settings.events.symbol
+        """A small but valid exchangeInfo of the profile's product: one symbol, the limits."""
+        if self.profile.name == "spot":
+            return self._spot_exchange_info()
+        info = self._futures_exchange_info()
+        if self.profile.name == "coinm":
+            # COIN-M: an inverse perpetual quoted in USD, margined in the coin (reference §1).
+            info["futuresType"] = "COIN_MARGINED"
+            info["assets"] = [{"asset": "BTC", "marginAvailable": True, "autoAssetExchange": None}]
+            coin = info["symbols"][0]
+            coin.update(
+                pair="BTCUSD",
+                quoteAsset="USD",
+                marginAsset="BTC",
+                contractSize=100,
+                baseAsset="BTC",
+                contractStatus="TRADING",
+            )
+            del coin["status"]
+        return info
+
+    def _futures_exchange_info(self) -> dict[str, Any]:
+        symbol = self.symbol
         limits = self.settings.rest_limits
         return {
             "timezone": "UTC",
@@ -290,6 +343,58 @@ class FakeBinance:
                         "TRAILING_STOP_MARKET",
                     ],
                     "timeInForce": ["GTC", "IOC", "FOK", "GTX", "GTD"],
+                }
+            ],
+        }
+
+    def _spot_exchange_info(self) -> dict[str, Any]:
+        """GET /api/v3/exchangeInfo: the spot shape (spot's documented 6000 weight/min)."""
+        return {
+            "timezone": "UTC",
+            "serverTime": self.clock.epoch_ms(),
+            "rateLimits": [
+                {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000},
+                {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 100},
+                {"rateLimitType": "ORDERS", "interval": "DAY", "intervalNum": 1, "limit": 200000},
+                {"rateLimitType": "RAW_REQUESTS", "interval": "MINUTE", "intervalNum": 5, "limit": 61000},
+            ],
+            "exchangeFilters": [],
+            "symbols": [
+                {
+                    "symbol": self.symbol,
+                    "status": "TRADING",
+                    "baseAsset": self.symbol.removesuffix("USDT"),
+                    "baseAssetPrecision": 8,
+                    "quoteAsset": "USDT",
+                    "quotePrecision": 8,
+                    "quoteAssetPrecision": 8,
+                    "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"],
+                    "icebergAllowed": True,
+                    "ocoAllowed": True,
+                    "otoAllowed": True,
+                    "quoteOrderQtyMarketAllowed": True,
+                    "allowTrailingStop": True,
+                    "cancelReplaceAllowed": True,
+                    "isSpotTradingAllowed": True,
+                    "isMarginTradingAllowed": True,
+                    "filters": [
+                        {
+                            "filterType": "PRICE_FILTER",
+                            "minPrice": "0.01000000",
+                            "maxPrice": "1000000.00000000",
+                            "tickSize": "0.01000000",
+                        },
+                        {
+                            "filterType": "LOT_SIZE",
+                            "minQty": "0.00001000",
+                            "maxQty": "9000.00000000",
+                            "stepSize": "0.00001000",
+                        },
+                    ],
+                    "permissions": [],
+                    "permissionSets": [["SPOT", "MARGIN"]],
+                    "defaultSelfTradePreventionMode": "EXPIRE_MAKER",
+                    "allowedSelfTradePreventionModes": ["EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"],
                 }
             ],
         }

@@ -6,7 +6,13 @@ fake without any scenario; the harness's scenario model reuses them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from fake_server.profiles import ProfileName
+
+if TYPE_CHECKING:
+    from fake_server.profiles import Profile
 
 
 @dataclass(frozen=True)
@@ -19,14 +25,23 @@ class Timers:
     """
 
     listen_key_ttl: float = 3600.0
-    ping_interval: float = 180.0
-    pong_timeout: float = 600.0
+    #: None: the profile's (3 min / 10 min on futures, 20 s / 1 min on spot).
+    ping_interval: float | None = None
+    pong_timeout: float | None = None
     connection_life: float = 86400.0
     #: The keepalive cadence the scenario assumes of the client; None means min(30 min, TTL/2).
     keepalive_interval: float | None = None
     #: The client's own ping budget the scenario assumes (told to the client, not enforced).
     client_ping_interval: float = 20.0
     client_ping_timeout: float = 10.0
+
+    def for_profile(self, profile: Profile) -> Timers:
+        """These timers with every unset one taken from the product's rules."""
+        return replace(
+            self,
+            ping_interval=profile.ping_interval if self.ping_interval is None else self.ping_interval,
+            pong_timeout=profile.pong_timeout if self.pong_timeout is None else self.pong_timeout,
+        )
 
     @property
     def effective_keepalive_interval(self) -> float:
@@ -46,7 +61,8 @@ class EventFlow:
     """
 
     rate: float = 2.0  # ticks per second; 0 for a quiet account
-    symbol: str = "BTCUSDT"
+    #: None: the profile's symbol (BTCUSDT; BTCUSD_PERP on COIN-M).
+    symbol: str | None = None
     seed: int = 1
     #: Market-stream pushes per second on each subscribed stream (aggTrade, bookTicker, depth,
     #: markPrice); 0 = no market data, the default, so user-data scenarios are unchanged.
@@ -113,7 +129,10 @@ class Settings:
     credentials: Credentials = field(default_factory=Credentials)
     rest_limits: RestLimits = field(default_factory=RestLimits)
     host: str = "127.0.0.1"
-    limits: Limits = field(default_factory=Limits)
+    #: None: the profile's limits (10 messages/s on futures, 5 on spot; 1024 streams).
+    limits: Limits | None = None
+    #: Which product's rules the fake plays (fake_server/profiles.py).
+    profile: ProfileName = "usdm"
     #: Serve https/wss with a throwaway CA (fake_server/tls.py) for clients that insist on
     #: TLS; plain http/ws otherwise, which every client can use and every test can read.
     tls: bool = False

@@ -31,6 +31,7 @@ from fake_server import market
 from fake_server.connection import WsConnection
 from fake_server.limits import Limited, take
 from fake_server.market import Market
+from fake_server.routes import Route
 
 if TYPE_CHECKING:
     from fake_server.server import FakeBinance
@@ -48,7 +49,7 @@ class WsFront:
         self.server = server
         self.clock = server.clock
         self.journal = server.journal
-        self.limits = server.settings.limits
+        self.limits = server.limits
         self.connections: dict[int, WsConnection] = {}
         self.rejections: list[HandshakeRejection] = []
         #: Handshake times per client IP (scenario seconds) within the attempt window.
@@ -114,18 +115,33 @@ class WsFront:
     def open_connections(self) -> list[WsConnection]:
         return [c for c in self.connections.values() if c.is_open and c.route is not None]
 
+    def carries_user_data(self, route: Route) -> bool:
+        """Whether user events flow on this route for the product being played."""
+        return route.name in self.server.profile.user_routes
+
     def deliver(self, listen_key: str, event: dict[str, Any]) -> list[int]:
-        """Send `event` to every open private connection bound to `listen_key`."""
+        """Send `event` to every open user-data connection bound to `listen_key`."""
         sent = []
         for conn in self.open_connections():
             route = conn.route
             assert route is not None
-            if route.kind != "private" or listen_key not in route.listen_keys:
+            if not self.carries_user_data(route) or listen_key not in route.listen_keys:
                 continue
             if event["e"] != "listenKeyExpired" and not route.wants(listen_key, event["e"]):
                 continue
             payload = {"stream": listen_key, "data": event} if conn.combined else event
             if conn.send_json(payload):
+                sent.append(conn.id)
+        return sent
+
+    def deliver_subscribed(self, event: dict[str, Any]) -> list[int]:
+        """Send a spot event to every WebSocket API connection subscribed to user data."""
+        sent = []
+        for conn in self.open_connections():
+            if conn.ws_api is None:
+                continue
+            delivered = [conn.send_json(message) for message in conn.ws_api.wrap(event)]
+            if any(delivered):
                 sent.append(conn.id)
         return sent
 

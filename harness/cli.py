@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import signal
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from fake_server.clock import Clock
 from fake_server.journal import Journal
+from fake_server.profiles import PROFILES
 from fake_server.server import FakeBinance
 from fake_server.settings import EventFlow, Settings, Timers
 from harness import behaviours as behaviour_registry
@@ -90,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="take timers and events from this scenario and fire its steps",
+    )
+    serve.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        help="which product's rules to play: usdm (default), coinm, pm, spot",
     )
     serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
     serve.add_argument("--ping-interval", metavar="DURATION", help="server ping interval (3m)")
@@ -209,10 +216,11 @@ def _serve(args: argparse.Namespace) -> int:
     timers = Timers(**{**timers.__dict__, **overrides})
     events = scenario.events if scenario else EventFlow()
     if args.rate is not None:
-        events = EventFlow(args.rate, events.symbol, events.seed)
+        events = dataclasses.replace(events, rate=args.rate)
     settings = Settings(
         timers=timers,
         events=events,
+        profile=args.profile or (scenario.profile if scenario else "usdm"),
         host=args.host,
         tls=args.tls,
         control_api=True,
@@ -268,6 +276,7 @@ def _serve_scenario(settings: Settings) -> Scenario:
         expect=(),
         timers=settings.timers,
         events=settings.events,
+        profile=settings.profile,
     )
 
 

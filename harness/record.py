@@ -39,7 +39,7 @@ class RunRecord:
 
     def user_opens(self) -> list[Entry]:
         """Handshakes of user-data connections (the private routes)."""
-        return [e for e in self.of("ws_open") if e.get("route_kind") == "private"]
+        return [e for e in self.of("ws_open") if e.get("user")]
 
     def close_of(self, conn: int) -> Entry | None:
         """How connection `conn` ended, if it ended before the harness ended the run."""
@@ -50,11 +50,7 @@ class RunRecord:
 
     def attempts(self) -> list[Entry]:
         """Every WebSocket handshake the client attempted, accepted or rejected."""
-        return [
-            e
-            for e in self.of("ws_open", "ws_reject")
-            if e["kind"] == "ws_reject" or e.get("route_kind") == "private"
-        ]
+        return [e for e in self.of("ws_open", "ws_reject") if e["kind"] == "ws_reject" or e.get("user")]
 
     def fault_hits(self, *names: str) -> list[Entry]:
         """Faults fired (of these names, or all), in order."""

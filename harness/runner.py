@@ -57,7 +57,7 @@ class RunResult:
 
 
 def contract(server: FakeBinance, scenario: Scenario, events_file: Path) -> ClientEnv:
-    timers = scenario.timers
+    timers = server.timers  # the scenario's, completed from the profile
     creds = server.settings.credentials
     # Only when the fake serves TLS: the CA file the client must trust (and, through
     # ClientEnv, SSL_CERT_FILE, REQUESTS_CA_BUNDLE and NODE_EXTRA_CA_CERTS).
@@ -73,8 +73,8 @@ def contract(server: FakeBinance, scenario: Scenario, events_file: Path) -> Clie
             "scenario": scenario.name,
             "listen_key_ttl": _num(timers.listen_key_ttl),
             "keepalive_interval": _num(timers.effective_keepalive_interval),
-            "ping_interval": _num(timers.ping_interval),
-            "pong_timeout": _num(timers.pong_timeout),
+            "ping_interval": _num(server.ping_interval),
+            "pong_timeout": _num(server.pong_timeout),
             "client_ping_interval": _num(timers.client_ping_interval),
             "client_ping_timeout": _num(timers.client_ping_timeout),
             **tls,
@@ -132,7 +132,9 @@ async def _play(
     workdir: Path,
     problems: list[str],
 ) -> None:
-    settings = Settings(timers=scenario.timers, events=scenario.events, tls=scenario.tls)
+    settings = Settings(
+        timers=scenario.timers, events=scenario.events, tls=scenario.tls, profile=scenario.profile
+    )
     async with FakeBinance(settings, clock, journal) as server:
         env = contract(server, scenario, events_file)
         client: Client

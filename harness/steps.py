@@ -16,7 +16,7 @@ from harness.record import SNAPSHOT_PATHS
 from harness.scenario import Step
 
 TRIGGER_MATCHERS: dict[str, Callable[[Entry], bool]] = {
-    "ws_open": lambda e: e["kind"] == "ws_open" and e.get("route_kind") == "private",
+    "ws_open": lambda e: e["kind"] == "ws_open" and bool(e.get("user")),
     "ws_close": lambda e: e["kind"] == "ws_close",
     "listen_key_created": lambda e: (
         e["kind"] == "rest"

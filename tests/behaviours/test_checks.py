@@ -32,7 +32,7 @@ def judge(
 
 
 def opened(t: float, conn: int, state: str = "active") -> dict[str, Any]:
-    return {"t": t, "kind": "ws_open", "conn": conn, "route_kind": "private", "key_states": {"k": state}}
+    return {"t": t, "kind": "ws_open", "conn": conn, "user": True, "key_states": {"k": state}}
 
 
 def closed(t: float, conn: int, initiator: str = "server", how: str = "abort_fin") -> dict[str, Any]:

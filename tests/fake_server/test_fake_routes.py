@@ -71,7 +71,8 @@ def test_known_paths(target: str, expected: Route) -> None:
         "/private/nope",
         "/public/nope",
         "/ws-fapi/v1",
-        "/pm/ws/abc",
+        "/pm/ws",
+        "/ws-api/v2",
         "/fapi/v1/listenKey",
         "/wss/abc",
         "/api/v3",
@@ -79,6 +80,11 @@ def test_known_paths(target: str, expected: Route) -> None:
 )
 def test_unknown_paths_are_none(target: str) -> None:
     assert parse(target) is None
+
+
+def test_portfolio_margin_and_websocket_api_routes() -> None:
+    assert parse("/pm/ws/abc") == Route("private", "pm/ws", ("abc",), False, (None,), ("abc",))
+    assert parse("/ws-api/v3") == Route("wsapi", "ws-api")
 
 
 def test_private_and_legacy_kinds_decide_delivery() -> None:

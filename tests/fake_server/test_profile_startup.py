@@ -1,0 +1,103 @@
+"""A client that starts up like python-binance, ccxt or the official SDKs (exchangeInfo, time,
+ping, then its user stream on its own route) finds every route it needs, on every profile."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from websockets.asyncio.client import connect
+
+from fake_server.clock import Clock
+from fake_server.journal import Journal
+from fake_server.server import FakeBinance
+from fake_server.settings import EventFlow, Settings
+from fake_server.ws_api import sign_hmac
+
+WAIT = 5.0
+
+
+@contextlib.asynccontextmanager
+async def fake(profile: str) -> AsyncIterator[FakeBinance]:
+    clock = Clock()
+    async with FakeBinance(Settings(profile=profile, events=EventFlow(rate=20)), clock, Journal(clock)) as f:
+        yield f
+
+
+async def first_event(url: str, *, subscribe: dict[str, Any] | None = None) -> dict[str, Any]:
+    async with connect(url, open_timeout=WAIT) as ws:
+        if subscribe is not None:
+            await ws.send(orjson.dumps(subscribe).decode())
+        while True:
+            message = orjson.loads(await ws.recv(decode=False))
+            if "result" in message or "status" in message:
+                assert message.get("status", 200) == 200, message
+                continue
+            return dict(message)
+
+
+async def rest_startup(client: httpx.AsyncClient, prefix: str, version: str) -> None:
+    for path in ("exchangeInfo", "time", "ping"):
+        r = await client.get(f"{prefix}/{version}/{path}")
+        assert r.status_code == 200, (path, r.text)
+
+
+FUTURES = [
+    (
+        "usdm",
+        "/fapi",
+        "/fapi/v1/listenKey",
+        ["/private/ws/{key}", "/private/ws?listenKey={key}", "/private/stream?listenKey={key}"],
+    ),
+    ("coinm", "/dapi", "/dapi/v1/listenKey", ["/ws/{key}", "/stream?streams={key}"]),
+    ("pm", "/papi", "/papi/v1/listenKey", ["/pm/ws/{key}"]),
+]
+
+
+@pytest.mark.parametrize(("profile", "prefix", "lk_path", "routes"), FUTURES)
+async def test_futures_startup_finds_every_route(
+    profile: str, prefix: str, lk_path: str, routes: list[str]
+) -> None:
+    async with fake(profile) as f:
+        headers = {"X-MBX-APIKEY": f.settings.credentials.api_key}
+        async with httpx.AsyncClient(base_url=f.rest_url, headers=headers, timeout=WAIT) as client:
+            if profile != "pm":  # PM has no exchangeInfo of its own: clients read the futures one
+                await rest_startup(client, prefix, "v1")
+            else:
+                assert (await client.get("/papi/v1/ping")).status_code == 200
+            r = await client.post(lk_path)
+            assert r.status_code == 200, r.text
+            key = r.json()["listenKey"]
+            assert (await client.put(lk_path)).status_code == 200
+        for route in routes:
+            event = await first_event(f.ws_url + route.format(key=key))
+            payload = event.get("data", event)
+            expected = {"ORDER_TRADE_UPDATE", "ACCOUNT_UPDATE"} | (
+                {"TRADE_LITE"} if profile == "usdm" else set()
+            )
+            assert payload["e"] in expected, (route, event)
+            if profile == "coinm":
+                assert "i" in payload  # COIN-M adds the account alias
+            if profile == "pm":
+                assert payload["fs"] == "UM"
+
+
+async def test_spot_startup_subscribes_on_the_websocket_api() -> None:
+    async with fake("spot") as f:
+        headers = {"X-MBX-APIKEY": f.settings.credentials.api_key}
+        async with httpx.AsyncClient(base_url=f.rest_url, headers=headers, timeout=WAIT) as client:
+            await rest_startup(client, "/api", "v3")
+            gone = await client.post("/api/v3/userDataStream")
+            assert gone.status_code == 410 and "text/html" in gone.headers["content-type"]
+        creds = f.settings.credentials
+        params: dict[str, Any] = {"apiKey": creds.api_key, "timestamp": int(time.time() * 1000)}
+        params["signature"] = sign_hmac(params, creds.api_secret)
+        request = {"id": "s1", "method": "userDataStream.subscribe.signature", "params": params}
+        event = await first_event(f.ws_url + "/ws-api/v3", subscribe=request)
+        assert event["subscriptionId"] == 0
+        assert event["event"]["e"] in ("executionReport", "outboundAccountPosition")
