@@ -447,11 +447,15 @@ class WsConnection(asyncio.Protocol):
         False when nothing could be sent (the connection is closing or blackholed).
 
         Shapes (reference §2 "Server-initiated end-of-stream signals"): raw
-        `{"e":"serverShutdown","E":<ms>}`, combined `{"stream":"!serverShutdown","data":{...}}`.
-        The connection keeps serving during the grace period.
+        `{"e":"serverShutdown","E":<ms>}`, combined `{"stream":"!serverShutdown","data":{...}}`,
+        WebSocket API `{"event":{...}}`. The connection keeps serving during the grace period.
         """
         event = {"e": "serverShutdown", "E": stamp}
-        payload = {"stream": "!serverShutdown", "data": event} if self.combined else event
+        payload: dict[str, object] = (
+            event if not self.combined else {"stream": "!serverShutdown", "data": event}
+        )
+        if self.ws_api is not None:
+            payload = WsApiSession.server_shutdown(stamp)
         if not self.send_json(payload):
             return False
         self._later(grace, lambda: self.close(code, reason, why="server_shutdown"))

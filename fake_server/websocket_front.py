@@ -125,7 +125,10 @@ class WsFront:
         for conn in self.open_connections():
             route = conn.route
             assert route is not None
-            if not self.carries_user_data(route) or listen_key not in route.listen_keys:
+            # A key in the URL, or one SUBSCRIBEd later on the connection (how some SDKs
+            # join /private/stream: reference §1 table, SUBSCRIBE with the key as stream name).
+            bound = listen_key in route.listen_keys or listen_key in conn.streams
+            if not self.carries_user_data(route) or not bound:
                 continue
             if event["e"] != "listenKeyExpired" and not route.wants(listen_key, event["e"]):
                 continue

@@ -256,7 +256,9 @@ async def _serve_forever(settings: Settings, scenario: Scenario | None, journal_
         sys.stdout.flush()
         journal.subscribe(
             lambda e: (
-                print(json.dumps(e)[:200], flush=True) if e["kind"] not in ("event", "ws_frame") else None
+                print(json.dumps(e)[:200], flush=True)
+                if e["kind"] not in ("event", "ws_frame", "market")
+                else None
             )
         )
         await stop.wait()

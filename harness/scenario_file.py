@@ -16,7 +16,7 @@ Format (also in docs/scenario-format.md)::
       - binance/binance-connector-python#180        #   ("owner/repo#N", URLs,
       - C1 drop-1006-no-close-frame                 #   failure-modes.md ids)
     tags: [forum]              # optional list of strings
-    profile: usdm              # optional; only "usdm" for now
+    profile: usdm              # optional: usdm (default), coinm, pm, spot
     duration: 8s               # required, > 0: how long the run lasts
     timers:                    # optional; any field of harness.scenario.Timers, each > 0
       listen_key_ttl: 60m

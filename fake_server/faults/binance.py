@@ -33,3 +33,28 @@ class ExpireListenKey(Fault):
             for c in server.ws.open_connections()
             if c.route is not None and lk.key in c.route.listen_keys
         ]
+
+
+@register
+@dataclass(frozen=True)
+class TerminateEventStream(Fault):
+    """End every spot WebSocket API user-data subscription now: `eventStreamTerminated`.
+
+    Failure mode B2: the subscription ends while the socket stays open (the server sends
+    `{"subscriptionId":N,"event":{"e":"eventStreamTerminated","E":..}}`, reference §2); a
+    client must subscribe again. Touches only connections of the spot profile's /ws-api/v3.
+    """
+
+    name = "terminate_event_stream"
+    layer = "binance"
+
+    def apply(self, server: FakeBinance) -> list[int]:
+        touched = []
+        for conn in server.ws.open_connections():
+            if conn.ws_api is None:
+                continue
+            messages = conn.ws_api.terminate_all()
+            if messages and all(conn.send_json(m) for m in messages):
+                touched.append(conn.id)
+        server.journal.append("event", e="eventStreamTerminated", E=server.clock.epoch_ms(), conns=touched)
+        return touched

@@ -3,6 +3,7 @@ ping, then its user stream on its own route) finds every route it needs, on ever
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
@@ -14,6 +15,8 @@ import pytest
 from websockets.asyncio.client import connect
 
 from fake_server.clock import Clock
+from fake_server.faults.binance import TerminateEventStream
+from fake_server.faults.websocket import ServerShutdown
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
 from fake_server.settings import EventFlow, Settings
@@ -34,7 +37,8 @@ async def first_event(url: str, *, subscribe: dict[str, Any] | None = None) -> d
         if subscribe is not None:
             await ws.send(orjson.dumps(subscribe).decode())
         while True:
-            message = orjson.loads(await ws.recv(decode=False))
+            async with asyncio.timeout(WAIT):
+                message = orjson.loads(await ws.recv(decode=False))
             if "result" in message or "status" in message:
                 assert message.get("status", 200) == 200, message
                 continue
@@ -101,3 +105,49 @@ async def test_spot_startup_subscribes_on_the_websocket_api() -> None:
         event = await first_event(f.ws_url + "/ws-api/v3", subscribe=request)
         assert event["subscriptionId"] == 0
         assert event["event"]["e"] in ("executionReport", "outboundAccountPosition")
+
+
+async def test_usdm_listen_key_subscribed_on_private_stream_gets_user_data() -> None:
+    """Some SDKs open /private/stream bare and SUBSCRIBE their listenKey as a stream name."""
+    async with fake("usdm") as f:
+        headers = {"X-MBX-APIKEY": f.settings.credentials.api_key}
+        async with httpx.AsyncClient(base_url=f.rest_url, headers=headers, timeout=WAIT) as client:
+            key = (await client.post("/fapi/v1/listenKey")).json()["listenKey"]
+        subscribe = {"method": "SUBSCRIBE", "params": [key], "id": 1}
+        event = await first_event(f.ws_url + "/private/stream", subscribe=subscribe)
+        assert event["stream"] == key and event["data"]["e"] in ("ORDER_TRADE_UPDATE", "TRADE_LITE")
+
+
+async def spot_subscribed(f: FakeBinance) -> Any:
+    creds = f.settings.credentials
+    params: dict[str, Any] = {"apiKey": creds.api_key, "timestamp": int(time.time() * 1000)}
+    params["signature"] = sign_hmac(params, creds.api_secret)
+    ws = await connect(f.ws_url + "/ws-api/v3", open_timeout=WAIT)
+    await ws.send(
+        orjson.dumps({"id": 1, "method": "userDataStream.subscribe.signature", "params": params}).decode()
+    )
+    async with asyncio.timeout(WAIT):
+        while "result" not in (answer := orjson.loads(await ws.recv(decode=False))):
+            pass
+    assert answer["status"] == 200
+    return ws
+
+
+async def next_message(ws: Any, wanted: str) -> dict[str, Any]:
+    async with asyncio.timeout(WAIT):
+        while True:
+            message = orjson.loads(await ws.recv(decode=False))
+            if message.get("event", {}).get("e") == wanted:
+                return dict(message)
+
+
+async def test_spot_terminate_event_stream_fault_and_server_shutdown_shape() -> None:
+    async with fake("spot") as f:
+        ws = await spot_subscribed(f)
+        async with ws:
+            TerminateEventStream().apply(f)
+            ended = await next_message(ws, "eventStreamTerminated")
+            assert ended["subscriptionId"] == 0
+            ServerShutdown(grace=5.0).apply(f)
+            notice = await next_message(ws, "serverShutdown")
+            assert set(notice) == {"event"}  # the WebSocket API shape: no stream, no subscriptionId
