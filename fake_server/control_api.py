@@ -367,6 +367,12 @@ class ControlApi:
                 self._index,
             ),
             ("POST", "/faults", "fire a fault now; returns its journal entry", self._fire),
+            (
+                "DELETE",
+                "/faults",
+                "stop the faults still in force (http_error-like rules, refused upgrades)",
+                self._clear,
+            ),
             ("POST", "/events", "inject account events now: a tick, or a raw event", self._events),
             (
                 "POST",
@@ -484,6 +490,11 @@ class ControlApi:
         fault = build_fault(body["fault"], body.get("params"))
         index, entry = self.fire(fault)
         return {"index": index, "entry": entry}
+
+    async def _clear(self, request: web.Request) -> Any:
+        cleared = self.server.clear_faults()
+        entry = self.server.journal.entries[-1]
+        return {"index": self._index_of(entry), "cleared": cleared}
 
     async def _expire(self, request: web.Request) -> Any:
         await self._body(request)

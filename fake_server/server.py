@@ -239,6 +239,14 @@ class FakeBinance:
         self.journal.append("listen_key", action="deleted", key=lk.key)
         return 200, {}
 
+    def clear_faults(self) -> int:
+        """Stop every fault still in force (REST rules, refused upgrades); how many there were."""
+        cleared = len(self.rest.rules) + len(self.ws.rejections)
+        self.rest.rules.clear()
+        self.ws.rejections.clear()
+        self.journal.append("faults_cleared", count=cleared)
+        return cleared
+
     def expire_listen_key(self) -> ListenKey | None:
         lk = self.keys.expire(self.settings.credentials.api_key, self.clock.now())
         if lk is not None:

@@ -130,6 +130,10 @@ class _Calls:
         return _Call("POST", f"{PREFIX}/faults", _fired, {"fault": fault, "params": params})
 
     @staticmethod
+    def clear_faults() -> _Call[int]:
+        return _Call("DELETE", f"{PREFIX}/faults", lambda data: int(data["cleared"]))
+
+    @staticmethod
     def tick(count: int) -> _Call[Injected]:
         return _Call("POST", f"{PREFIX}/events", _injected, {"type": "tick", "count": count})
 
@@ -227,6 +231,10 @@ class ControlClient:
         """Fire a registered fault now, e.g. `fire("abort_tcp", mode="rst")`."""
         return self._do(_Calls.fire(fault, params))
 
+    def clear_faults(self) -> int:
+        """Stop the faults still in force; returns how many there were."""
+        return self._do(_Calls.clear_faults())
+
     def tick(self, count: int = 1) -> Injected:
         """`count` units of account activity now (fill the open order, place a new one)."""
         return self._do(_Calls.tick(count))
@@ -316,6 +324,9 @@ class AsyncControlClient:
 
     async def fire(self, fault: str, **params: Any) -> Fired:
         return await self._do(_Calls.fire(fault, params))
+
+    async def clear_faults(self) -> int:
+        return await self._do(_Calls.clear_faults())
 
     async def tick(self, count: int = 1) -> Injected:
         return await self._do(_Calls.tick(count))

@@ -18,9 +18,10 @@ from harness.verdict import Verdict, failed, not_applicable, passed
 
 @dataclass(frozen=True)
 class Params:
-    #: Events written this close (seconds) before a TCP reset of their connection may be
-    #: discarded by the kernel on the client's side; they are not counted.
-    reset_grace: float = 0.5
+    #: Events written this close (seconds) before the server aborted their connection (TCP
+    #: FIN or RST with no close frame: the kernel may drop what was in flight), or before the
+    #: run ended (the client may not have handled them yet), are not counted.
+    in_flight: float = 0.5
 
 
 @behaviour(
@@ -39,12 +40,12 @@ class Params:
 def check(record: RunRecord, p: Params) -> Verdict:
     if not record.client_events:
         return not_applicable("the client reported no events (it writes no events file)")
-    resets = {e["conn"]: e["t"] for e in record.of("ws_close") if e.get("how") == "abort_rst"}
+    aborts = {e["conn"]: e["t"] for e in record.of("ws_close") if e.get("how") in ("abort_rst", "abort_fin")}
     sent = []
     for e in record.of("event"):
-        if e["e"] not in ACCOUNT_EVENTS or not e["conns"]:
+        if e["e"] not in ACCOUNT_EVENTS or not e["conns"] or record.ended_at - e["t"] < p.in_flight:
             continue
-        if all(c in resets and resets[c] - e["t"] < p.reset_grace for c in e["conns"]):
+        if all(c in aborts and aborts[c] - e["t"] < p.in_flight for c in e["conns"]):
             continue
         sent.append(e)
     got = {(str(ev.get("e")), ev.get("E")) for ev in record.client_events}

@@ -21,7 +21,9 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
+from websockets.protocol import State
 
 from fake_server.clock import Clock
 from fake_server.control_api import build_fault
@@ -118,7 +120,7 @@ async def test_unknown_route_and_wrong_method_answer_json(controlled: StartContr
         wrong = await http.get("/v1/faults")
     assert missing.status_code == 404 and "POST /v1/faults" in missing.json()["error"]
     assert wrong.status_code == 405 and wrong.json() == {
-        "error": "GET is not allowed on /v1/faults; use POST",
+        "error": "GET is not allowed on /v1/faults; use POST or DELETE",
         "field": None,
     }
 
@@ -178,6 +180,20 @@ async def test_http_error_takes_an_object_body_and_headers(controlled: StartCont
     assert limited.status_code == 429 and limited.headers["Retry-After"] == "7"
     assert limited.json() == {"code": -1003, "msg": "Too many requests."}
     assert after.status_code == 200
+
+
+async def test_delete_faults_stops_the_faults_still_in_force(controlled: StartControlled) -> None:
+    fake, control = await controlled()
+    await control.fire("http_error", route="POST /fapi/v1/listenKey", status=503, body="down")
+    await control.fire("reject_handshake", status=503)
+    async with rest(fake) as http:
+        assert (await http.post("/fapi/v1/listenKey")).status_code == 503
+        assert await control.clear_faults() == 2
+        assert (await http.post("/fapi/v1/listenKey")).status_code == 200
+    async with connect(fake.ws_url + "/private/ws/x", open_timeout=WAIT) as ws:
+        assert ws.state is State.OPEN
+    assert next(fake.journal.of("faults_cleared"))["count"] == 2
+    assert await control.clear_faults() == 0
 
 
 @pytest.mark.parametrize(
