@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from fake_server import errors
 from fake_server.orders import RULES, OrderRejected, OrderRequest, SymbolRules
+from fake_server.stamps import Stamps
 
 Event = dict[str, Any]
 Shape = Literal["new", "cancel", "query"]
@@ -88,15 +89,12 @@ class Account:
         self._done_background: deque[int] = deque()
         self._next_order_id = 4_000_000_001
         self._next_trade_id = 300_000_001
-        self._last_e = 0
+        self._stamps = Stamps()
         self.update_ms = 0
 
     def stamp(self, now_ms: int) -> int:
-        # Events of one connection are strictly ordered by E and T (reference §5 Ordering);
-        # several events made in the same millisecond still get increasing stamps.
-        self._last_e = max(now_ms, self._last_e + 1)
-        self.update_ms = self._last_e
-        return self._last_e
+        self.update_ms = self._stamps.next(now_ms)
+        return self.update_ms
 
     def tick(self, now_ms: int) -> list[Event]:
         """One unit of activity: fill the open background order (if any), then place a new one.

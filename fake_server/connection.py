@@ -311,17 +311,7 @@ class WsConnection(asyncio.Protocol):
     def _control(self, text: str) -> None:
         """Answer a control message (SUBSCRIBE, LIST_SUBSCRIPTIONS, ...)."""
         answer = stream_control.answer(text, self.subs)
-        reply = orjson.dumps(answer.reply)
-        self.send_bytes(reply)
-        self.front.journal.append(
-            "ws_frame",
-            conn=self.id,
-            dir="out",
-            op="text",
-            data=reply[:2000].decode("utf-8", "replace"),
-            method=answer.method,
-            error=answer.error_code,
-        )
+        self._reply(answer.reply, method=answer.method, error=answer.error_code)
         if answer.close:
             self.close(1008, "", why="invalid_json")
 
@@ -329,18 +319,25 @@ class WsConnection(asyncio.Protocol):
         """Answer a spot WebSocket API request (userDataStream.subscribe.signature, ...)."""
         assert self.ws_api is not None
         for message in self.ws_api.handle(text):
-            reply = orjson.dumps(message)
-            self.send_bytes(reply)
             error = message.get("error")
-            self.front.journal.append(
-                "ws_frame",
-                conn=self.id,
-                dir="out",
-                op="text",
-                data=reply[:2000].decode("utf-8", "replace"),
+            self._reply(
+                message,
                 status=message.get("status"),
                 error=error["code"] if isinstance(error, dict) else None,
             )
+
+    def _reply(self, message: object, **journal_fields: object) -> None:
+        """Send an answer to a client's message and journal it with what it answered."""
+        reply = orjson.dumps(message)
+        self.send_bytes(reply)
+        self.front.journal.append(
+            "ws_frame",
+            conn=self.id,
+            dir="out",
+            op="text",
+            data=reply[:2000].decode("utf-8", "replace"),
+            **journal_fields,
+        )
 
     # Sending ---------------------------------------------------------------------------
 

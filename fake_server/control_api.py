@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import difflib
 import logging
 import math
 import types
@@ -35,6 +34,7 @@ from aiohttp import web
 
 from fake_server.faults import Fault, load_all
 from fake_server.faults.binance import ExpireListenKey
+from fake_server.suggest import did_you_mean, unknown
 
 if TYPE_CHECKING:
     from fake_server.server import FakeBinance
@@ -94,21 +94,6 @@ class ControlError(Exception):
 
 
 # ------------------------------------------------------------------ fault parameters
-
-
-def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    pool = list(candidates)
-    for candidate in pool:
-        if candidate.lower() == word.lower() or candidate.replace("-", "_") == word.replace("-", "_"):
-            return f"; did you mean {candidate!r}?"
-    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _unknown(head: str, word: str, candidates: Iterable[str], listing: str) -> str:
-    """`head; did you mean 'x'? listing`, or `head; listing` when nothing is close."""
-    suggestion = _did_you_mean(word, candidates)
-    return f"{head}{suggestion} {listing}" if suggestion else f"{head}; {listing}"
 
 
 def _hints(cls: type) -> dict[str, Any]:
@@ -239,7 +224,7 @@ def _build(tp: Any, value: Any, field: str) -> Any:
             if type(wanted) is type(value) and wanted == value:
                 return value
         words = [a for a in args if isinstance(a, str)]
-        raise _Mismatch(_did_you_mean(value, words) if isinstance(value, str) else "")
+        raise _Mismatch(did_you_mean(value, words) if isinstance(value, str) else "")
     if origin is Union or origin is types.UnionType:
         if value is None and _NONE_TYPE in args:
             return None
@@ -291,7 +276,7 @@ def build_fault(name: Any, params: Any, faults: Mapping[str, type[Fault]] | None
     if name not in registry:
         known = ", ".join(sorted(registry))
         raise ControlError(
-            _unknown(f"unknown fault {name!r}", name, registry, f"known faults: {known}"), "fault"
+            unknown(f"unknown fault {name!r}", name, registry, f"known faults: {known}"), "fault"
         )
     if params is None:
         params = {}
@@ -303,7 +288,7 @@ def build_fault(name: Any, params: Any, faults: Mapping[str, type[Fault]] | None
     for key, value in params.items():
         if key not in hints:
             takes = ", ".join(hints) if hints else "no parameters"
-            message = _unknown(
+            message = unknown(
                 f"unknown parameter {key!r} for fault {name!r}", key, hints, f"fault {name!r} takes: {takes}"
             )
             raise ControlError(message, f"params.{key}")
@@ -346,7 +331,7 @@ def _check_keys(body: Mapping[str, Any], allowed: Iterable[str], what: str) -> N
     for key in body:
         if key not in allowed:
             raise ControlError(
-                _unknown(f"unknown field {key!r}", key, allowed, f"{what} takes: {', '.join(allowed)}"), key
+                unknown(f"unknown field {key!r}", key, allowed, f"{what} takes: {', '.join(allowed)}"), key
             )
 
 
@@ -544,7 +529,7 @@ class ControlApi:
             index, entry = self.send_raw(event)
             return {"index": index, "entries": [entry], "events": [event]}
         words = ("tick", "raw")
-        hint = _did_you_mean(kind, words) if isinstance(kind, str) else ""
+        hint = did_you_mean(kind, words) if isinstance(kind, str) else ""
         raise ControlError(f"expected type 'tick' or 'raw', got {_kind(kind)}{hint}", "type")
 
     def send_raw(self, event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -581,7 +566,7 @@ class ControlApi:
             listing = f"Binance's reasons: {', '.join(ACCOUNT_REASONS)}"
             word = reason if isinstance(reason, str) else ""
             raise ControlError(
-                _unknown(f"unknown reason {_kind(reason)}", word, ACCOUNT_REASONS, listing), "reason"
+                unknown(f"unknown reason {_kind(reason)}", word, ACCOUNT_REASONS, listing), "reason"
             )
         account.wallet = new
         s.settle()

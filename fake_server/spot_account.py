@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from fake_server.stamps import Stamps
+
 Event = dict[str, Any]
 
 
@@ -44,13 +46,12 @@ class SpotAccount:
         self.open_orders: dict[int, SpotOrder] = {}
         self._next_order_id = 28_000_000_001
         self._next_trade_id = 1_800_000_001
-        self._last_e = 0
+        self._stamps = Stamps()
         self.update_ms = 0
 
     def stamp(self, now_ms: int) -> int:
-        self._last_e = max(now_ms, self._last_e + 1)
-        self.update_ms = self._last_e
-        return self._last_e
+        self.update_ms = self._stamps.next(now_ms)
+        return self.update_ms
 
     def tick(self, now_ms: int) -> list[Event]:
         """Fill the open order (if any), then place a new one: the same rhythm as futures."""

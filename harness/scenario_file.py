@@ -58,7 +58,6 @@ List indices in field paths are 0-based: ``steps[0].code`` is the first step's c
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import sys
 import types
@@ -81,6 +80,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from fake_server.faults import Fault
+from fake_server.suggest import did_you_mean, unknown
 from harness.durations import format_duration, parse_duration
 from harness.scenario import EventFlow, Expectation, Scenario, Step, Timers
 
@@ -240,22 +240,6 @@ def _join(field: str, key: str) -> str:
 
 def _is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == NULL
-
-
-def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """`"; did you mean 'x'?"` for the closest candidate, or `""` if none is close."""
-    pool = list(candidates)
-    for candidate in pool:
-        if candidate.lower() == word.lower() or candidate.replace("-", "_") == word.replace("-", "_"):
-            return f"; did you mean {candidate!r}?"
-    close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _unknown(head: str, word: str, candidates: Iterable[str], listing: str) -> str:
-    """`head; did you mean 'x'? listing`, or `head; listing` when nothing is close."""
-    suggestion = _did_you_mean(word, candidates)
-    return f"{head}{suggestion} {listing}" if suggestion else f"{head}; {listing}"
 
 
 def _describe(node: Node) -> str:
@@ -548,7 +532,7 @@ class _Loader:
             elif isinstance(wanted, str) and node.value == wanted:
                 return wanted
         words = [v for v in values if isinstance(v, str)]
-        raise _Mismatch(node, _did_you_mean(str(node.value), words))
+        raise _Mismatch(node, did_you_mean(str(node.value), words))
 
     def plain(self, node: Node) -> Any:
         """A field typed Any: plain Python values, keys as written."""
@@ -589,7 +573,7 @@ class _Loader:
                 listing = f"{what} takes: {takes}"
                 if also:
                     listing += f"; every step also takes: {', '.join(also)}"
-                message = _unknown(f"unknown field {key!r} for {what}", key, [*params, *also], listing)
+                message = unknown(f"unknown field {key!r} for {what}", key, [*params, *also], listing)
                 raise self.error(key_node, _join(field, key), message)
             kwargs[key] = self.value(params[key].type, value_node, _join(field, key))
         missing = [name for name, param in params.items() if param.required and name not in kwargs]
@@ -632,7 +616,7 @@ class _Loader:
                 raise self.error(
                     key_node,
                     key,
-                    _unknown(
+                    unknown(
                         f"unknown field {key!r}",
                         key,
                         _TOP_KEYS,
@@ -746,7 +730,7 @@ class _Loader:
             raise self.error(
                 fault_node,
                 _join(field, "fault"),
-                _unknown(
+                unknown(
                     f"unknown fault {fault_name!r}",
                     fault_name,
                     self.faults,
@@ -807,7 +791,7 @@ class _Loader:
                 raise self.error(
                     id_node,
                     field,
-                    _unknown(
+                    unknown(
                         f"unknown behaviour {behaviour!r}",
                         behaviour,
                         self.behaviours,

@@ -1,0 +1,18 @@
+"""The `E` sequence of one account: event times that never repeat and never go backwards.
+
+Events of one connection are strictly ordered by E and T (binance-reference.md §5
+Ordering); several events made in the same millisecond still get increasing stamps. Both
+the futures and the spot account stamp through one of these.
+"""
+
+from __future__ import annotations
+
+
+class Stamps:
+    def __init__(self) -> None:
+        self.last = 0
+
+    def next(self, now_ms: int) -> int:
+        """A stamp at or after `now_ms`, greater than every stamp before it."""
+        self.last = max(now_ms, self.last + 1)
+        return self.last
