@@ -263,8 +263,9 @@ async def test_a_flood_of_connections_and_bad_frames_leaves_the_fake_responsive(
         90,
     )
     assert len(list(fake.journal.of("ws_invalid"))) == 50
-    assert latency_during < 2.0, f"a fresh client waited {latency_during:.3f} s during the flood"
-    assert latency < 1.0, f"a fresh client waited {latency:.3f} s after the flood"
+    # Bounds that mean "not stalled", not performance goals (the figures are printed below).
+    assert latency_during < 10.0, f"a fresh client waited {latency_during:.3f} s during the flood"
+    assert latency < 5.0, f"a fresh client waited {latency:.3f} s after the flood"
     assert loop_errors == []
     print(
         f"\n{n} concurrent handshakes in {opened_in:.3f} s; flood of 440 bad clients handled in "
