@@ -19,11 +19,12 @@ from fake_server.journal import Journal
 from fake_server.profiles import PROFILES
 from fake_server.server import FakeBinance
 from fake_server.settings import EventFlow, Settings, Timers
+from harness import baseline
 from harness import behaviours as behaviour_registry
 from harness.control_client import URL_VARIABLE as CONTROL_URL_VARIABLE
 from harness.defaults import SCENARIOS, default_client
 from harness.durations import parse_duration
-from harness.report import json_report, table, tally
+from harness.report import json_report, run_entry, table, tally
 from harness.runner import contract, run_scenario
 from harness.scenario import Scenario
 from harness.scenario_file import ScenarioError, default_registries, load_scenarios
@@ -35,6 +36,11 @@ examples:
   binance-harness run                                   the whole catalog, reference client
   binance-harness run --client "python my_bot.py"       your bot (any language)
   binance-harness run scenarios/drops --client "node bot.js {ws_url}" --json report.json
+  binance-harness run --family heartbeats --tag forum   select by family and tag
+  binance-harness run --behaviour reconnects-after-drop only scenarios judging it, only it
+  binance-harness run --client "python my_bot.py" --write-baseline baseline.json
+  binance-harness run --client "python my_bot.py" --baseline baseline.json
+                                                        fail only on a change (docs/baseline.md)
   binance-harness serve --ping-interval 5s              the fake alone, for your own tests
   binance-harness serve --tls --control-port 9000       https/wss, control API on port 9000
   binance-harness serve --scenario scenarios/drops/drop-1006.yaml
@@ -42,7 +48,8 @@ examples:
 
 The client gets the fake's addresses in BINANCE_HARNESS_* variables (also usable as
 {rest_url}, {ws_url}, {api_key}, ... in the command): see docs/client-contract.md.
-Exit status of `run`: 0 all behaviours passed, 1 a behaviour failed, 2 harness or input error.
+Exit status of `run`: 0 all behaviours passed, 1 a behaviour failed (with --baseline: a
+verdict changed, a new failure or a new pass), 2 harness or input error.
 """
 
 
@@ -77,7 +84,40 @@ def _parser() -> argparse.ArgumentParser:
         "--dir", type=Path, metavar="DIR", help="keep each run's journal, events and verdicts under DIR"
     )
     run.add_argument(
-        "-k", dest="select", metavar="TEXT", help="only scenarios whose name, family or tags contain TEXT"
+        "-k", dest="select", metavar="TEXT", help="only scenarios whose name, family or a tag contains TEXT"
+    )
+    run.add_argument(
+        "--family",
+        action="append",
+        default=[],
+        metavar="F",
+        help="only scenarios of family F (e.g. drops); repeat for several",
+    )
+    run.add_argument(
+        "--behaviour",
+        action="append",
+        default=[],
+        metavar="B",
+        help="only scenarios that judge behaviour B, and judge and report only B; repeat for several",
+    )
+    run.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="T",
+        help="only scenarios tagged T (e.g. forum); repeat for several (any of them)",
+    )
+    run.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="compare verdicts with this baseline; exit 1 only on a change (docs/baseline.md)",
+    )
+    run.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="record this run's verdicts as the baseline in FILE",
     )
 
     serve = sub.add_parser(
@@ -130,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args)
         return _list(args)
-    except ScenarioError as exc:
+    except (ScenarioError, baseline.BaselineError) as exc:
         print(f"binance-harness: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -155,12 +195,37 @@ def _load(paths: Sequence[Path]) -> list[Scenario]:
     return load_scenarios(_scenario_files(paths), faults=faults, behaviours=behaviours)
 
 
+def _select(scenarios: Sequence[Scenario], args: argparse.Namespace) -> list[Scenario]:
+    """The scenarios the selection options keep (all options must hold), each judging only
+    the behaviours named by --behaviour when it is given."""
+    chosen: list[Scenario] = []
+    for s in scenarios:
+        if args.select and not any(args.select in text for text in (s.name, s.family, *s.tags)):
+            continue
+        if args.family and s.family not in args.family:
+            continue
+        if args.tag and not set(args.tag) & set(s.tags):
+            continue
+        if args.behaviour:
+            expect = tuple(e for e in s.expect if e.behaviour in args.behaviour)
+            if not expect:
+                continue
+            s = dataclasses.replace(s, expect=expect)
+        chosen.append(s)
+    return chosen
+
+
 def _run(args: argparse.Namespace) -> int:
-    scenarios = _load(args.paths)
-    if args.select:
-        scenarios = [
-            s for s in scenarios if args.select in s.name or args.select == s.family or args.select in s.tags
-        ]
+    known = set(behaviour_registry.load_all())
+    for b in args.behaviour:
+        if b not in known:
+            print(
+                f"binance-harness: unknown behaviour {b!r} (known: {', '.join(sorted(known))})",
+                file=sys.stderr,
+            )
+            return 2
+    expected = baseline.read(args.baseline) if args.baseline else None
+    scenarios = _select(_load(args.paths), args)
     if not scenarios:
         print("binance-harness: no scenario selected", file=sys.stderr)
         return 2
@@ -179,16 +244,7 @@ def _run(args: argparse.Namespace) -> int:
         counts = tally(result.verdicts)
         print(f" {result.wall_time:.1f} s: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
         verdicts += result.verdicts
-        runs.append(
-            {
-                "scenario": scenario.name,
-                "family": scenario.family,
-                "source": list(scenario.source),
-                "wall_time": round(result.wall_time, 3),
-                "workdir": str(result.workdir),
-                "verdicts": [v.to_json() for v in result.verdicts],
-            }
-        )
+        runs.append(run_entry(result))
     print()
     print(table(verdicts))
     print(f"\n{len(scenarios)} scenarios in {time.monotonic() - started:.1f} s")
@@ -196,8 +252,18 @@ def _run(args: argparse.Namespace) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(json_report(runs, client=client), indent=2))
         print(f"JSON report: {args.json}")
+    if args.write_baseline:
+        baseline.write(args.write_baseline, verdicts, client=client)
+        print(f"baseline written: {args.write_baseline} ({len(verdicts)} verdicts)")
+    changed = False
+    if expected is not None:
+        changes = baseline.compare(expected, verdicts)
+        changed = any(c.is_change for c in changes)
+        print(f"\nbaseline {args.baseline}:\n{baseline.summary(changes)}")
     if any(v.status is Status.ERROR for v in verdicts):
-        return 2
+        return 2  # a harness or setup problem: never excused by a baseline
+    if expected is not None:
+        return 1 if changed else 0
     return 1 if any(v.status is Status.FAIL for v in verdicts) else 0
 
 

@@ -10,6 +10,13 @@ Options (also settable in an ini file, e.g. `[tool.pytest.ini_options]`):
     --client "CMD"          the client under test (default: the bundled reference client)
     --harness-dir DIR       where each run's journal, events and verdicts are kept
     --harness-json PATH     also write the JSON report there
+    --harness-baseline FILE compare with a baseline: an unchanged FAIL is an xfail, a new
+                            failure fails, a new pass fails ("now passes: update the baseline")
+    --harness-write-baseline FILE  record the verdicts of this session as a baseline
+
+Selection: each item carries markers named after its scenario's family, its behaviour and
+the scenario's tags (registered at collection, so `-m "heartbeats and not slow"` gives no
+warning), and `-k` matches the scenario's name, family, behaviour and tags.
 """
 
 from __future__ import annotations
@@ -24,8 +31,9 @@ from typing import Any
 
 import pytest
 
+from harness import baseline
 from harness.defaults import default_client
-from harness.report import json_report, table
+from harness.report import json_report, run_entry, table
 from harness.runner import RunResult, run_scenario
 from harness.scenario import Scenario
 from harness.scenario_file import ScenarioError, default_registries, load_scenario
@@ -34,6 +42,8 @@ from harness.verdict import Status, Verdict
 _RESULTS = pytest.StashKey[dict[str, RunResult]]()
 _VERDICTS = pytest.StashKey[list[Verdict]]()
 _RUNS = pytest.StashKey[dict[str, dict[str, Any]]]()
+_MARKERS = pytest.StashKey[set[str]]()
+_BASELINE = pytest.StashKey[baseline.Baseline | None]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -60,6 +70,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="write the JSON report of all verdicts to PATH",
     )
+    group.addoption(
+        "--harness-baseline",
+        dest="harness_baseline",
+        default=None,
+        metavar="FILE",
+        help="expected verdicts (docs/baseline.md): fail only on a new failure or a new pass",
+    )
+    group.addoption(
+        "--harness-write-baseline",
+        dest="harness_write_baseline",
+        default=None,
+        metavar="FILE",
+        help="record the verdicts of this session as a baseline in FILE",
+    )
     parser.addini("binance_harness_client", "default for --client")
     parser.addini("binance_harness_dir", "default for --harness-dir")
 
@@ -68,7 +92,42 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RESULTS] = {}
     config.stash[_VERDICTS] = []
     config.stash[_RUNS] = {}
+    config.stash[_MARKERS] = set()
     config.addinivalue_line("markers", "scenario(name, family): a harness scenario item")
+    # Items carry xdist_group (one scenario's items stay on one worker); declared here too so
+    # that a run without pytest-xdist (-p no:xdist, --strict-markers) does not warn.
+    config.addinivalue_line("markers", "xdist_group(name): pytest-xdist group of a scenario's items")
+    path = config.getoption("harness_baseline")
+    try:
+        config.stash[_BASELINE] = baseline.read(Path(path)) if path else None
+    except baseline.BaselineError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+#: Marker names never derived from a scenario: pytest's own and this plugin's.
+_RESERVED_MARKERS = frozenset(
+    {"skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "tryfirst", "trylast"}
+    | {"scenario", "xdist_group", "asyncio", "timeout", "flaky"}
+)
+_MARKER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def _selection_marks(config: pytest.Config, scenario: Scenario, behaviour: str) -> list[str]:
+    """Markers for an item: family, behaviour, tags; each registered once (no unknown-mark warning)."""
+    registered = config.stash[_MARKERS]
+    names: list[str] = []
+    for name, what in [
+        (scenario.family, "scenario family"),
+        (behaviour, "behaviour"),
+        *((tag, "scenario tag") for tag in scenario.tags),
+    ]:
+        if name in names or name in _RESERVED_MARKERS or not _MARKER_NAME.match(name):
+            continue
+        if name not in registered:
+            config.addinivalue_line("markers", f"{name}: binance-harness {what}")
+            registered.add(name)
+        names.append(name)
+    return names
 
 
 def _client(config: pytest.Config) -> str:
@@ -94,6 +153,12 @@ class ScenarioFile(pytest.File):
             item = BehaviourItem.from_parent(self, name=expectation.behaviour, scenario=scenario)
             item.add_marker(pytest.mark.xdist_group(scenario.name))
             item.add_marker(pytest.mark.scenario(scenario.name, scenario.family))
+            for name in _selection_marks(self.config, scenario, expectation.behaviour):
+                item.add_marker(getattr(pytest.mark, name))
+            # -k also matches these, even when one is not a usable marker name.
+            item.extra_keyword_matches.update(
+                {scenario.name, scenario.family, expectation.behaviour, *scenario.tags}
+            )
             yield item
 
     class CollectError(Exception):
@@ -106,9 +171,10 @@ class ScenarioFile(pytest.File):
 
 
 class BehaviourFailed(Exception):
-    def __init__(self, verdict: Verdict) -> None:
+    def __init__(self, verdict: Verdict, note: str = "") -> None:
         super().__init__(verdict.summary)
         self.verdict = verdict
+        self.note = note
 
 
 class BehaviourItem(pytest.Item):
@@ -120,10 +186,25 @@ class BehaviourItem(pytest.Item):
         result = self._result()
         verdict = result.verdict(self.name)
         self.user_properties.append(("harness_verdict", json.dumps(verdict.to_json())))
+        self.user_properties.append(("harness_run", json.dumps(self.config.stash[_RUNS][self.scenario.name])))
+        expected = self.config.stash[_BASELINE]
+        if expected is not None:
+            self._judge_against(expected, verdict)
         if verdict.status is Status.NOT_APPLICABLE:
             pytest.skip(f"NOT-APPLICABLE: {verdict.summary}")
         if not verdict.ok:
             raise BehaviourFailed(verdict)
+
+    def _judge_against(self, expected: baseline.Baseline, verdict: Verdict) -> None:
+        """With a baseline: excuse an unchanged failure (xfail), fail a new pass (strict)."""
+        was = expected.get((verdict.scenario, verdict.behaviour))
+        outcome = baseline.classify(was, verdict.status)
+        if outcome is baseline.Outcome.NEW_PASS:
+            raise BehaviourFailed(verdict, f"now passes: update the baseline (it expects {was})")
+        if outcome is baseline.Outcome.NEW_FAILURE:
+            raise BehaviourFailed(verdict, f"new failure: the baseline expects {was}")
+        if outcome is baseline.Outcome.UNCHANGED and verdict.status is Status.FAIL:
+            pytest.xfail(f"baseline expects FAIL: {verdict.summary}")
 
     def _result(self) -> RunResult:
         results = self.config.stash[_RESULTS]
@@ -133,19 +214,14 @@ class BehaviourItem(pytest.Item):
             root = Path(base) if base else Path(tempfile.mkdtemp(prefix="binance-harness-"))
             workdir = root / _safe(key)
             results[key] = asyncio.run(run_scenario(self.scenario, _client(self.config), workdir=workdir))
-            r = results[key]
-            self.config.stash[_RUNS][key] = {
-                "scenario": key,
-                "family": self.scenario.family,
-                "wall_time": round(r.wall_time, 3),
-                "workdir": str(r.workdir),
-                "verdicts": [v.to_json() for v in r.verdicts],
-            }
+            # The run's fields of the JSON report; verdicts are added per item on the controller.
+            self.config.stash[_RUNS][key] = run_entry(results[key], verdicts=[])
         return results[key]
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, BehaviourFailed):
-            return _explain(excinfo.value.verdict, self.scenario)
+            explained = _explain(excinfo.value.verdict, self.scenario)
+            return f"{excinfo.value.note}\n{explained}" if excinfo.value.note else explained
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int, str]:
@@ -175,9 +251,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for name, value in report.user_properties:
         if name == "harness_verdict":
             _CURRENT.append(Verdict.from_json(json.loads(str(value))))
+        elif name == "harness_run":
+            run = json.loads(str(value))
+            _CURRENT_RUNS.setdefault(run["scenario"], run)
 
 
 _CURRENT: list[Verdict] = []
+_CURRENT_RUNS: dict[str, dict[str, Any]] = {}
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -187,13 +267,24 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.section("binance-harness behaviours")
     terminalreporter.write_line(f"client: {_client(config)}")
     terminalreporter.write_line(table(verdicts))
+    expected = config.stash[_BASELINE]
+    if expected is not None:
+        changes = baseline.compare(expected, verdicts)
+        terminalreporter.write_line(f"\nbaseline {config.getoption('harness_baseline')}:")
+        terminalreporter.write_line(baseline.summary(changes))
     path = config.getoption("harness_json")
     if path:
         runs: dict[str, dict[str, Any]] = {}
         for v in verdicts:
-            runs.setdefault(v.scenario, {"scenario": v.scenario, "verdicts": []})["verdicts"].append(
-                v.to_json()
+            run = runs.setdefault(
+                v.scenario, {**_CURRENT_RUNS.get(v.scenario, {"scenario": v.scenario}), "verdicts": []}
             )
+            run["verdicts"].append(v.to_json())
         Path(path).write_text(json.dumps(json_report(list(runs.values()), client=_client(config)), indent=2))
         terminalreporter.write_line(f"JSON report: {path}")
+    out = config.getoption("harness_write_baseline")
+    if out:
+        baseline.write(Path(out), verdicts, client=_client(config))
+        terminalreporter.write_line(f"baseline written: {out} ({len(verdicts)} verdicts)")
     _CURRENT.clear()
+    _CURRENT_RUNS.clear()

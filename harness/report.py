@@ -10,9 +10,12 @@ from __future__ import annotations
 import shutil
 import textwrap
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.verdict import Status, Verdict
+
+if TYPE_CHECKING:
+    from harness.runner import RunResult
 
 JSON_SCHEMA_VERSION = 1
 
@@ -57,8 +60,21 @@ def tally(verdicts: Sequence[Verdict]) -> dict[str, int]:
     return counts
 
 
+def run_entry(result: RunResult, verdicts: Sequence[Verdict] | None = None) -> dict[str, Any]:
+    """One element of the report's `runs`: the scenario, its run, and its verdicts (default: all)."""
+    scenario = result.scenario
+    return {
+        "scenario": scenario.name,
+        "family": scenario.family,
+        "source": list(scenario.source),
+        "wall_time": round(result.wall_time, 3),
+        "workdir": str(result.workdir),
+        "verdicts": [v.to_json() for v in (result.verdicts if verdicts is None else verdicts)],
+    }
+
+
 def json_report(runs: Sequence[dict[str, Any]], *, client: str) -> dict[str, Any]:
-    """The JSON report: `runs` are dicts with scenario, wall_time, workdir and verdicts."""
+    """The JSON report (docs/json-report.md, docs/json-report.schema.json): `runs` from run_entry."""
     verdicts = [v for run in runs for v in run["verdicts"]]
     return {
         "schema": "binance-stream-harness/report",
