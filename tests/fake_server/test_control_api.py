@@ -9,13 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import re
-import select
-import signal
 import socket
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -32,7 +26,6 @@ from fake_server.journal import Journal
 from fake_server.server import FakeBinance
 from fake_server.settings import EventFlow, Settings, Timers
 from harness.control_client import AsyncControlClient, ControlApiError, ControlClient
-from harness.defaults import ROOT
 from tests.fake_server._fake_helpers import (
     EPOCH_MS,
     QUIET_TIMERS,
@@ -44,6 +37,7 @@ from tests.fake_server._fake_helpers import (
     signed_query,
     ws_connect,
 )
+from tests.serve import serve
 
 Controlled = tuple[FakeBinance, AsyncControlClient]
 StartControlled = Callable[..., Awaitable[Controlled]]
@@ -591,34 +585,10 @@ def _free_port() -> int:
 
 def test_serve_prints_the_control_url_on_the_port_asked_for() -> None:
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "serve", "--rate", "0", "--control-port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        bufsize=0,
-    )
-    try:
-        assert proc.stdout is not None
-        exported: dict[str, str] = {}
-        buffered = b""
-        while "BINANCE_HARNESS_CONTROL_URL" not in exported:
-            ready, _, _ = select.select([proc.stdout], [], [], 15)
-            assert ready, "serve printed no control URL within 15 s"
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            assert chunk, "serve exited early"
-            buffered += chunk
-            exported.update(
-                (m[1].decode(), m[2].decode()) for m in re.finditer(rb"export (\w+)=(\S*)\n", buffered)
-            )
+    with serve("--control-port", str(port)) as exported:
         assert exported["BINANCE_HARNESS_CONTROL_URL"] == f"http://127.0.0.1:{port}"
         with ControlClient(exported["BINANCE_HARNESS_CONTROL_URL"]) as control:
             info = control.info()
             assert info["urls"]["rest"] == exported["BINANCE_HARNESS_REST_URL"]
             fired = control.fire("stop_pings")
             assert control.journal(fired.index, kind="fault").entries == [fired.entry]
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()

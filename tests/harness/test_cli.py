@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import re
-import select
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +10,7 @@ import httpx
 
 from harness.cli import main
 from harness.defaults import ROOT
+from tests.serve import serve
 
 
 def test_list_names_scenarios_behaviours_and_faults(capsys) -> None:
@@ -72,33 +68,11 @@ def test_failing_client_exits_1(tmp_path: Path) -> None:
 
 
 def test_serve_prints_urls_and_serves_until_interrupted() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "serve", "--rate", "0"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        bufsize=0,
-    )
-    try:
-        assert proc.stdout is not None
-        lines: dict[str, str] = {}
-        buffered = b""
-        while not {"BINANCE_HARNESS_REST_URL", "BINANCE_HARNESS_API_KEY"} <= lines.keys():
-            ready, _, _ = select.select([proc.stdout], [], [], 15)
-            assert ready, "serve printed no URLs within 15 s"
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            assert chunk, "serve exited early"
-            buffered += chunk
-            for m in re.finditer(rb"export (\w+)=(\S*)\n", buffered):
-                lines[m.group(1).decode()] = m.group(2).decode()
-        rest = lines["BINANCE_HARNESS_REST_URL"]
+    with serve() as exported:
+        rest = exported["BINANCE_HARNESS_REST_URL"]
         assert rest.startswith("http://127.0.0.1:")
         r = httpx.post(
-            rest + "/fapi/v1/listenKey", headers={"X-MBX-APIKEY": lines["BINANCE_HARNESS_API_KEY"]}
+            rest + "/fapi/v1/listenKey", headers={"X-MBX-APIKEY": exported["BINANCE_HARNESS_API_KEY"]}
         )
         assert r.status_code == 200 and "listenKey" in r.json()
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    # serve() asserts that SIGINT ended it with exit status 0.
