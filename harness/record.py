@@ -58,13 +58,6 @@ class RunRecord:
 
     # REST ----------------------------------------------------------------------------------
 
-    def rest(self, method: str | None = None, path: str | None = None) -> list[Entry]:
-        return [
-            e
-            for e in self.of("rest")
-            if (method is None or e["method"] == method) and (path is None or e["path"] == path)
-        ]
-
     def snapshots(self) -> list[Entry]:
         return [e for e in self.of("rest") if e["path"] in SNAPSHOT_PATHS and e["status"] == 200]
 

@@ -15,7 +15,6 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import orjson
 
@@ -214,10 +213,3 @@ def judge(record: RunRecord, problems: Sequence[str]) -> list[Verdict]:
         v.hint = b.hint if v.status is Status.FAIL else ""
         verdicts.append(v)
     return verdicts
-
-
-def summary_counts(verdicts: Sequence[Verdict]) -> dict[str, Any]:
-    counts: dict[str, int] = {}
-    for v in verdicts:
-        counts[v.status.value] = counts.get(v.status.value, 0) + 1
-    return counts
