@@ -20,6 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from clients.reference_client import Backoff, ReferenceClient
 
+#: What the harness test suite plays it against (tests/behaviours/test_broken_clients.py).
+LACKS = "backs-off"
+SCENARIO = "drops/clean-close-1001.yaml"
+
 
 class FixedDelay(Backoff):
     """A "backoff" that never grows."""

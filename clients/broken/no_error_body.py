@@ -21,6 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from clients.reference_client import ReferenceClient
 
+#: What the harness test suite plays it against (tests/behaviours/test_broken_clients.py).
+LACKS = "surfaces-error-body"
+SCENARIO = "http/listenkey-404.yaml"
+
 
 class NoErrorBodyClient(ReferenceClient):
     def describe_rest_failure(self, method: str, path: str, status: int, body: str) -> str:

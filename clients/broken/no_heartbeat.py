@@ -22,6 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from clients.reference_client import ReferenceClient
 
+#: What the harness test suite plays it against (tests/behaviours/test_broken_clients.py).
+LACKS = "detects-dead-connection"
+SCENARIO = "heartbeats/half-open.yaml"
+#: Checks it fails as a consequence of that lack (a client that never reconnects cannot
+#: resync after a gap either).
+ALSO_FAILS = ("reconnects-after-drop",)
+
 
 class NoHeartbeatClient(ReferenceClient):
     def ping_settings(self) -> tuple[float | None, float | None]:

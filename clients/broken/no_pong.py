@@ -24,6 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from clients.pongless import PonglessClientConnection
 from clients.reference_client import ReferenceClient
 
+#: What the harness test suite plays it against (tests/behaviours/test_broken_clients.py).
+LACKS = "answers-server-ping"
+SCENARIO = "heartbeats/server-pings.yaml"
+
 
 class NoPongClient(ReferenceClient):
     connection_class = PonglessClientConnection

@@ -23,6 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from clients.reference_client import ReferenceClient
 
+#: What the harness test suite plays it against (tests/behaviours/test_broken_clients.py).
+LACKS = "reconnects-after-drop"
+SCENARIO = "drops/drop-1006.yaml"
+#: Checks it fails as a consequence of that lack (a client that never reconnects cannot
+#: resync after a gap either).
+ALSO_FAILS = ("resyncs-after-gap",)
+
 
 class NoReconnectClient(ReferenceClient):
     def should_reconnect(self, ever_opened: bool) -> bool:

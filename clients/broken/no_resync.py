@@ -22,6 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from clients.reference_client import ReferenceClient
 
+#: What the harness test suite plays it against (tests/behaviours/test_broken_clients.py).
+LACKS = "resyncs-after-gap"
+SCENARIO = "drops/drop-1006.yaml"
+
 
 class NoResyncClient(ReferenceClient):
     def should_resync(self, connection_number: int) -> bool:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from fake_server.connection import WsConnection
     from fake_server.server import FakeBinance
 
-Layer = Literal["tcp", "websocket", "http", "binance"]
+Layer = Literal["tcp", "websocket", "http", "binance", "payload"]
 
 FAULTS: dict[str, type[Fault]] = {}
 
@@ -54,9 +54,12 @@ def register(cls: F) -> F:
 
 
 def load_all() -> dict[str, type[Fault]]:
-    """Import every fault family so that all faults are registered."""
-    from fake_server.faults import binance, http, tcp, websocket  # noqa: F401
+    """Import every fault family (each module of this package) so that all faults are registered."""
+    import importlib
+    import pkgutil
 
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
     return FAULTS
 
 

@@ -27,20 +27,22 @@ class Behaviour:
     reports: tuple[str, ...]
     params: type[Any]
     check: Callable[[RunRecord, Any], Verdict]
+    #: Which records decide it (journal entries, the events file, the client's output).
+    evidence: str = ""
 
 
 BEHAVIOURS: dict[str, Behaviour] = {}
 
 
 def behaviour(
-    id: str, *, asserts: str, hint: str, reports: tuple[str, ...], params: type[Any]
+    id: str, *, asserts: str, hint: str, reports: tuple[str, ...], params: type[Any], evidence: str
 ) -> Callable[[Callable[[RunRecord, Any], Verdict]], Callable[[RunRecord, Any], Verdict]]:
     """Register the decorated function as the check of behaviour `id`."""
 
     def register(fn: Callable[[RunRecord, Any], Verdict]) -> Callable[[RunRecord, Any], Verdict]:
         if id in BEHAVIOURS:
             raise ValueError(f"behaviour {id!r} registered twice")
-        BEHAVIOURS[id] = Behaviour(id, asserts, hint, reports, params, fn)
+        BEHAVIOURS[id] = Behaviour(id, asserts, hint, reports, params, fn, evidence)
         return fn
 
     return register

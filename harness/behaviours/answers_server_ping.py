@@ -32,6 +32,7 @@ class Params:
         "ccxt/php-binance-api#453",
     ),
     params=Params,
+    evidence="journal: ws_frame entries for each server ping and client pong on user-data connections (payloads compared), and ws_close codes",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     if record.never_connected():

@@ -36,6 +36,7 @@ class Params:
     "reset only after a connection succeeded (failure modes F2, E4)",
     reports=("F2 reconnect-storm", "E4 maintenance-window", "nautechsystems/nautilus_trader#1989"),
     params=Params,
+    evidence="journal: the timestamps of the client's failed handshakes (ws_reject) and REST retries during the outage",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     attempts = record.attempts()

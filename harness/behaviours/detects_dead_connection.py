@@ -33,6 +33,7 @@ class Params:
         "oliver-zehentleitner/unicorn-binance-websocket-api#211",
     ),
     params=Params,
+    evidence="journal: the half_open fault entry and the client's next handshake (ws_open or ws_reject) after it",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     if record.never_connected():

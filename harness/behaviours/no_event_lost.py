@@ -36,6 +36,7 @@ class Params:
         "sammchardy/python-binance#1647",
     ),
     params=Params,
+    evidence="journal: user events sent on each connection; the client's events file (each event's e and E)",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     if not record.client_events:

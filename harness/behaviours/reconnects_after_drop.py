@@ -32,6 +32,7 @@ class Params:
         "sammchardy/python-binance#1608",
     ),
     params=Params,
+    evidence="journal: the fault (or server close) that ended a user-data connection, its ws_close, and the next user-data ws_open",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     if record.never_connected():

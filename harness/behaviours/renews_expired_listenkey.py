@@ -35,6 +35,7 @@ class Params:
         "sammchardy/python-binance#28",
     ),
     params=Params,
+    evidence="journal: the listenKeyExpired push or the -1125 keepalive answer, the next POST listenKey and the next user-data ws_open",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     if record.never_connected():

@@ -33,6 +33,7 @@ class Params:
         "hummingbot/hummingbot#7590",
     ),
     params=Params,
+    evidence="journal: each user-data ws_open after a drop and the REST snapshot calls (account, openOrders, positionRisk) answered 200",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     opens = record.user_opens()

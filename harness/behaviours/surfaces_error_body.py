@@ -32,6 +32,7 @@ class Params:
         "https://dev.binance.vision/t/new-connection-with-websocket/15063",
     ),
     params=Params,
+    evidence="journal: the REST error answer (status, code, msg or HTML title) and the client_output lines that follow it",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     errors = []
