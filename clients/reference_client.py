@@ -24,9 +24,11 @@ import contextlib
 import enum
 import hashlib
 import hmac
+import html
 import json
 import os
 import random
+import re
 import signal
 import ssl
 import sys
@@ -106,8 +108,11 @@ def format_rest_error(method: str, path: str, status: int, body: str) -> str:
     A bare "404" is useless (see the forum thread); Binance explains itself in the body.
     """
     parsed = parse_error_body(body)
+    title = re.search(r"<title>(.*?)</title>", body, re.IGNORECASE | re.DOTALL)
     if parsed is not None:
         detail = f"code={parsed[0]} msg={parsed[1]}"
+    elif title is not None:  # a gateway's page (nginx, CloudFront): its title names the condition
+        detail = "page=" + " ".join(html.unescape(title.group(1)).split())
     else:
         detail = "body=" + (" ".join(body[:200].split()) or "(empty)")
     return f"REST {method} {path} failed: HTTP {status} {detail}"

@@ -22,7 +22,7 @@ from clients.reference_client import Backoff, ReferenceClient
 
 #: What the harness test suite plays it against (tests/behaviours/test_broken_clients.py).
 LACKS = "backs-off"
-SCENARIO = "drops/clean-close-1001.yaml"
+SCENARIO = "composite/maintenance-window.yaml"
 
 
 class FixedDelay(Backoff):

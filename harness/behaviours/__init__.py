@@ -29,20 +29,29 @@ class Behaviour:
     check: Callable[[RunRecord, Any], Verdict]
     #: Which records decide it (journal entries, the events file, the client's output).
     evidence: str = ""
+    #: The lack in plain words, completing "Your client ...": what `diagnose` tells a user.
+    problem: str = ""
 
 
 BEHAVIOURS: dict[str, Behaviour] = {}
 
 
 def behaviour(
-    id: str, *, asserts: str, hint: str, reports: tuple[str, ...], params: type[Any], evidence: str
+    id: str,
+    *,
+    asserts: str,
+    hint: str,
+    reports: tuple[str, ...],
+    params: type[Any],
+    evidence: str,
+    problem: str = "",
 ) -> Callable[[Callable[[RunRecord, Any], Verdict]], Callable[[RunRecord, Any], Verdict]]:
     """Register the decorated function as the check of behaviour `id`."""
 
     def register(fn: Callable[[RunRecord, Any], Verdict]) -> Callable[[RunRecord, Any], Verdict]:
         if id in BEHAVIOURS:
             raise ValueError(f"behaviour {id!r} registered twice")
-        BEHAVIOURS[id] = Behaviour(id, asserts, hint, reports, params, fn, evidence)
+        BEHAVIOURS[id] = Behaviour(id, asserts, hint, reports, params, fn, evidence, problem)
         return fn
 
     return register

@@ -1,13 +1,18 @@
-"""surfaces-error-body: a failed REST call shows Binance's `code` and `msg`, not just the status.
+"""surfaces-error-body: a failed REST call shows why it failed, not just the status.
 
 The forum thread's "404": the body said why (`{"code":-5000,"msg":"Path ..., Method ... is
 invalid"}`) but the client printed only the status, and the user went hunting in the dark.
-The check reads the client's captured stdout/stderr after each JSON error answer.
+Failure mode G4: gateways answer with HTML pages (nginx 502/504/410, CloudFront's 403
+"Request blocked"), and clients that only parse JSON report "Invalid JSON" or crash. The
+check reads the client's captured stdout/stderr after each error answer: a JSON body's
+`code` and `msg` must show, and for an HTML page its <title>, which names the condition.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import dataclass
 
 from harness.behaviours import behaviour
@@ -22,44 +27,41 @@ class Params:
 
 @behaviour(
     "surfaces-error-body",
-    asserts="after each REST answer with an error body {code, msg}, the client's output shows "
-    "that code and msg within the deadline",
-    hint="log the response body of failed REST calls (Binance's code and msg), not only the "
-    "HTTP status: the body says why (forum thread; failure mode G4)",
+    asserts="after each REST answer with an error body, the client's output shows within the "
+    "deadline what it said: Binance's code and msg, or the title of an HTML error page",
+    hint="log the response body of failed REST calls (Binance's code and msg; for an HTML page "
+    "from nginx or CloudFront, its title), not only the HTTP status: the body says why (forum "
+    "thread; failure mode G4)",
     reports=(
         "forum thread: 'Besides the error code 404, it also comes with an error message'",
         "G4 non-json-http-body",
         "https://dev.binance.vision/t/new-connection-with-websocket/15063",
+        "oliver-zehentleitner/unicorn-binance-websocket-api#399",
+        "sammchardy/python-binance#963",
     ),
     params=Params,
-    evidence="journal: the REST error answer (status, code, msg or HTML title) and the client_output lines that follow it",
+    evidence="journal: each REST error answer (its JSON code and msg, or its HTML <title>) and the "
+    "client_output lines within the deadline after it",
+    problem="reports a failed REST call without what the server said (its code and msg, or the "
+    "error page's title), so nobody can tell why it failed",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    errors = []
-    for call in record.of("rest"):
-        if call["status"] < 400:
-            continue
-        try:
-            body = json.loads(call["body"])
-        except ValueError:
-            continue
-        if isinstance(body, dict) and "code" in body and "msg" in body:
-            errors.append((call, body))
+    errors = [(call, detail) for call in record.of("rest") if (detail := error_detail(call))]
     if not errors:
         return not_applicable("no REST call of the client was answered with an error body")
     output = record.output()
     shown = 0
-    for call, body in errors:
+    for call, (what, needles) in errors:
         window = [o for o in output if call["t"] <= o["t"] <= call["t"] + p.within]
-        text = "\n".join(o["line"] for o in window)
-        shown_here = str(body["code"]) in text and str(body["msg"]) in text
+        text = " ".join(" ".join(o["line"].split()) for o in window)
+        shown_here = all(n in text for n in needles)
         if not shown_here and not settled(record, call["t"] + p.within):
             continue
         if not shown_here:
             return failed(
-                f"{call['method']} {call['path']} answered HTTP {call['status']} with code "
-                f"{body['code']} '{body['msg']}', but the client's output in the next "
-                f"{fmt_s(p.within)} shows " + ("only: " + window[0]["line"][:120] if window else "nothing"),
+                f"{call['method']} {call['path']} answered HTTP {call['status']} with {what}, "
+                f"but the client's output in the next {fmt_s(p.within)} shows "
+                + ("only: " + window[0]["line"][:120] if window else "nothing"),
                 [brief(call)] + [brief(o) for o in window[:3]],
             )
         shown += 1
@@ -68,3 +70,27 @@ def check(record: RunRecord, p: Params) -> Verdict:
         [brief(errors[0][0])],
         errors_shown=shown,
     )
+
+
+_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def error_detail(call: dict[str, object]) -> tuple[str, list[str]] | None:
+    """What an error answer said, and the texts the client's output must contain to show it.
+
+    None for a success, or an error with nothing to show (an empty body: the status is all).
+    """
+    status, body = call.get("status"), call.get("body")
+    if not isinstance(status, int) or status < 400 or not isinstance(body, str):
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        title = _TITLE.search(body)
+        if title is None:
+            return None
+        text = " ".join(html.unescape(title.group(1)).split())
+        return f"an HTML page titled '{text}'", [text]
+    if isinstance(data, dict) and "code" in data and "msg" in data:
+        return f"code {data['code']} '{data['msg']}'", [str(data["code"]), " ".join(str(data["msg"]).split())]
+    return None
