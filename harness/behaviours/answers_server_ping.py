@@ -33,6 +33,7 @@ class Params:
     ),
     params=Params,
     evidence="journal: ws_frame entries for each server ping and client pong on user-data connections (payloads compared), and ws_close codes",
+    problem="does not answer the server's pings in time, so Binance closes the connection with 1008 'Pong timeout'",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     if record.never_connected():

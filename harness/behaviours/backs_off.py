@@ -37,6 +37,7 @@ class Params:
     reports=("F2 reconnect-storm", "E4 maintenance-window", "nautechsystems/nautilus_trader#1989"),
     params=Params,
     evidence="journal: the timestamps of the client's failed handshakes (ws_reject) and REST retries during the outage",
+    problem="retries at a fixed or tight pace while the server refuses it, instead of backing off",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     attempts = record.attempts()

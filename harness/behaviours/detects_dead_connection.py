@@ -34,6 +34,7 @@ class Params:
     ),
     params=Params,
     evidence="journal: the half_open fault entry and the client's next handshake (ws_open or ws_reject) after it",
+    problem="does not notice a dead (half-open) connection: nothing closes it, and it waits for data that never comes",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     if record.never_connected():

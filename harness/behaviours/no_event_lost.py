@@ -37,6 +37,7 @@ class Params:
     ),
     params=Params,
     evidence="journal: user events sent on each connection; the client's events file (each event's e and E)",
+    problem="loses some of the events the server delivered on a live connection",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     if not record.client_events:

@@ -33,6 +33,7 @@ class Params:
     ),
     params=Params,
     evidence="journal: the fault (or server close) that ended a user-data connection, its ws_close, and the next user-data ws_open",
+    problem="does not reconnect after the server drops or closes its user-data connection (a 1006 drop, or a clean 1000/1001 close), so events silently stop",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     if record.never_connected():

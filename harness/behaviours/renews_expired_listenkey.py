@@ -36,6 +36,7 @@ class Params:
     ),
     params=Params,
     evidence="journal: the listenKeyExpired push or the -1125 keepalive answer, the next POST listenKey and the next user-data ws_open",
+    problem="keeps using a listenKey after Binance expired it, so its stream stays open but no event arrives",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     if record.never_connected():

@@ -34,6 +34,7 @@ class Params:
     ),
     params=Params,
     evidence="journal: each user-data ws_open after a drop and the REST snapshot calls (account, openOrders, positionRisk) answered 200",
+    problem="does not re-read its state over REST after a reconnect, so what happened during the gap is never seen",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     opens = record.user_opens()
