@@ -1,14 +1,22 @@
-"""Fault rules that hold for N uses or a time window (fake_server/limits.py), without sockets.
+"""Fault rules that hold for N uses or a time window (fake_server/limits.py), without sockets,
+and the per-IP connection-attempt limit a scenario turns on, through real sockets.
 
 Both `http_error` and `reject_handshake` keep such rules: `times` uses, `lasting` seconds,
-whichever ends first; with neither, the rule holds until the run ends.
+whichever ends first; with neither, the rule holds until the run ends. The attempt limit is
+binance-reference.md §1's 300 per 5 min per IP (failure modes C4, F2), scaled by the
+`connection_attempt_limit` step (fake_server/faults/limits.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+from websockets.exceptions import InvalidStatus
+
+from fake_server.faults.limits import ConnectionAttemptLimit
 from fake_server.limits import Limited, take
+from tests.fake_server._fake_helpers import StartFake, ws_connect
 
 
 @dataclass
@@ -50,3 +58,42 @@ def test_a_call_that_does_not_match_spends_nothing() -> None:
     # The first matching rule wins; rules are used in the order they were added.
     assert take(rules, 0.0) is rules[0]
     assert [r.name for r in rules] == ["x"]
+
+
+# The connection-attempt limit a scenario turns on (fake_server/faults/limits.py) ---------------
+
+
+async def test_attempt_limit_step_counts_earlier_attempts_then_answers_429(start_fake: StartFake) -> None:
+    fake = await start_fake()
+    for _ in range(3):  # no limit yet (futures documents none): counted, all accepted
+        async with ws_connect(fake, "/public/ws"):
+            pass
+    ConnectionAttemptLimit(attempts=4, window=60.0).apply(fake)
+    async with ws_connect(fake, "/public/ws"):  # the 4th in the window: still allowed
+        pass
+    with pytest.raises(InvalidStatus) as caught:
+        async with ws_connect(fake, "/public/ws"):
+            pass
+    response = caught.value.response
+    assert response.status_code == 429
+    assert 59 <= int(response.headers["Retry-After"]) <= 60
+    (rejected,) = fake.journal.of("ws_reject")
+    assert (rejected["why"], rejected["attempts"]) == ("connection_attempts", 5)
+    assert [e["attempts"] for e in fake.journal.of("ws_open")] == [1, 2, 3, 4]
+
+
+async def test_attempt_limit_step_keeps_the_other_limits(start_fake: StartFake) -> None:
+    fake = await start_fake()
+    before = fake.ws.limits
+    ConnectionAttemptLimit(attempts=8, window=4.0).apply(fake)
+    after = fake.ws.limits
+    assert (after.connection_attempts, after.connection_attempt_window) == (8, 4.0)
+    assert after.incoming_messages_per_second == before.incoming_messages_per_second == 10
+    assert after.max_streams_per_connection == before.max_streams_per_connection
+    assert fake.limits is after
+
+
+@pytest.mark.parametrize(("attempts", "window"), [(0, 1.0), (1, 0.0), (1, -1.0)])
+def test_attempt_limit_step_refuses_a_limit_nothing_could_pass(attempts: int, window: float) -> None:
+    with pytest.raises(ValueError):
+        ConnectionAttemptLimit(attempts=attempts, window=window)

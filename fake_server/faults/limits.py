@@ -1,0 +1,49 @@
+"""Limit faults: Binance's per-IP connection-attempt limit, at a scale a scenario can reach.
+
+The stream server refuses an IP that opens too many connections: 300 attempts per 5 minutes
+per IP (binance-reference.md §1 table, quoted in nautechsystems/nautilus_trader#1339; spot
+documents it, futures documents none, §6.8). The fake always counts attempts per IP
+(fake_server/websocket_front.py) and refuses past `Limits.connection_attempts` with HTTP 429
+and a `Retry-After`. A scenario lasts seconds, so it cannot reach 300 attempts in 5 minutes:
+`connection_attempt_limit` turns the limit on at a scale that fits (e.g. 8 per 4 s), like
+the timers the scenarios shorten (failure modes C4, F2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from fake_server.faults import Fault, register
+
+if TYPE_CHECKING:
+    from fake_server.server import FakeBinance
+
+
+@register
+@dataclass(frozen=True)
+class ConnectionAttemptLimit(Fault):
+    """From now on, a handshake from an IP that made `attempts` in the last `window` seconds
+    is answered HTTP 429 with `Retry-After` (seconds until the oldest leaves the window).
+
+    Every handshake counts, refused ones included and those made before the step fired, as
+    the fake counts them all: a client that keeps hammering stays refused until it slows down.
+    """
+
+    name = "connection_attempt_limit"
+    layer = "websocket"
+    attempts: int = 300
+    window: float = 300.0
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError(f"attempts must be at least 1, not {self.attempts}")
+        if self.window <= 0:
+            raise ValueError(f"window must be positive, not {self.window}")
+
+    def apply(self, server: FakeBinance) -> list[int]:
+        limits = replace(
+            server.ws.limits, connection_attempts=self.attempts, connection_attempt_window=self.window
+        )
+        server.limits = server.ws.limits = limits
+        return []
