@@ -5,11 +5,17 @@ overflow H3, unknown event types dropped H2, handlers that swallow what they do 
 expect). Events sent during a gap are not counted here: they are for resyncs-after-gap.
 Identity is (e, E): the fake's E is strictly increasing. Applies only to clients that
 report events (docs/client-contract.md); otherwise NOT-APPLICABLE.
+
+Two sends are not owed: the second copy of an event the server sent twice (`copy`, H6: the
+event itself is owed once), and an order update that reached the client after a newer
+update of the same order it reported (H5: dropping it is keeping the order's state right,
+see keeps-event-order).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from harness.behaviours import behaviour
 from harness.record import ACCOUNT_EVENTS, RunRecord, brief
@@ -43,14 +49,17 @@ def check(record: RunRecord, p: Params) -> Verdict:
     if not record.client_events:
         return not_applicable("the client reported no events (it writes no events file)")
     aborts = {e["conn"]: e["t"] for e in record.of("ws_close") if e.get("how") in ("abort_rst", "abort_fin")}
+    got = {(str(ev.get("e")), ev.get("E")) for ev in record.client_events}
+    stale = superseded(record, got)
     sent = []
     for e in record.of("event"):
         if e["e"] not in ACCOUNT_EVENTS or not e["conns"] or record.ended_at - e["t"] < p.in_flight:
             continue
+        if e.get("copy") or (e["e"], e["E"]) in stale:
+            continue
         if all(c in aborts and aborts[c] - e["t"] < p.in_flight for c in e["conns"]):
             continue
         sent.append(e)
-    got = {(str(ev.get("e")), ev.get("E")) for ev in record.client_events}
     missing = [e for e in sent if (e["e"], e["E"]) not in got]
     if missing:
         kinds = sorted({m["e"] for m in missing})
@@ -62,3 +71,19 @@ def check(record: RunRecord, p: Params) -> Verdict:
             missing=len(missing),
         )
     return passed(f"all {len(sent)} events sent on live connections were reported", sent=len(sent))
+
+
+def superseded(record: RunRecord, got: set[tuple[str, Any]]) -> set[tuple[str, Any]]:
+    """Order updates the client did not report, sent after a newer update of the same order
+    that it did report."""
+    newest: dict[Any, Any] = {}  # order id -> the highest E reported so far, in wire order
+    stale = set()
+    for e in record.of("event"):
+        if e["e"] != "ORDER_TRADE_UPDATE" or e.get("order_id") is None:
+            continue
+        key, order = (e["e"], e["E"]), e["order_id"]
+        if key in got:
+            newest[order] = max(newest.get(order, e["E"]), e["E"])
+        elif e["E"] < newest.get(order, e["E"]):
+            stale.add(key)
+    return stale
