@@ -4,6 +4,12 @@ Failure modes A2 (`listenKeyExpired` ignored), A3 (keepalive answering -1125 ret
 forever) and A7 (reconnecting with a stale key). Futures docs: on -1125 or
 `listenKeyExpired`, POST for a key, then reconnect (reference §5). Deadlines: new POST
 <= 5 s, stream open on a live key <= 10 s after the expiry (failure-modes.md A2).
+
+Its clock starts at the expiry itself, so it is the reaction to the `listenKeyExpired`
+push (A2). Its rule against a PUT right after a -1125 overlaps `replaces-dead-listenkey`,
+which owns A3: that one is timed from each -1125 answer the client got, so it judges a key
+that died silently (only the keepalive tells) without counting the keepalive cadence
+against the client. A stale key on reconnect with no sign at all is `uses-current-listenkey`.
 """
 
 from __future__ import annotations
