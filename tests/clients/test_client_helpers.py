@@ -78,10 +78,16 @@ def test_error_line_carries_binance_code_and_msg() -> None:
     )
 
 
-def test_error_line_for_html_body_is_one_line_and_bounded() -> None:
-    body = "<html>\r\n<head><title>410 Gone</title></head>\n" + "x" * 500
+def test_error_line_for_html_page_names_its_title_on_one_bounded_line() -> None:
+    body = "<html>\r\n<head><title>410\r\n Gone</title></head>\n" + "x" * 500
     line = rc.format_rest_error("PUT", "/fapi/v1/listenKey", 410, body)
-    assert line.startswith("REST PUT /fapi/v1/listenKey failed: HTTP 410 body=<html> <head>")
+    assert line == "REST PUT /fapi/v1/listenKey failed: HTTP 410 page=410 Gone"
+
+
+def test_error_line_for_other_non_json_body_is_one_line_and_bounded() -> None:
+    body = "<html>\r\n<body>oops</body>\n" + "x" * 500
+    line = rc.format_rest_error("PUT", "/fapi/v1/listenKey", 502, body)
+    assert line.startswith("REST PUT /fapi/v1/listenKey failed: HTTP 502 body=<html> <body>")
     assert "\n" not in line and len(line) < 300
 
 
