@@ -1,0 +1,87 @@
+"""The SDK adapters and the command line that puts each under the harness.
+
+One entry per adapter: its name (a matrix column, ``binance-harness matrix --client
+NAME=CMD``), its command (paths relative to the checkout root), the SDK and version it pins,
+and the Binance products (``profile:`` of a scenario) it speaks. All three adapters speak
+USD-M futures only: a scenario of another profile (``spot``, ``coinm``, ``pm``) plays them
+against a server that does not serve ``/fapi``, so their verdicts there say nothing about
+the SDK.
+
+Install what they need first: ``python3 adapters/install.py``.
+
+``python3 adapters/commands.py`` prints ``NAME=CMD`` lines with absolute paths, one per
+adapter, ready for ``--client``; ``--relative`` prints them relative to the checkout root
+(for a harness started there), and names select adapters.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Adapter:
+    name: str
+    argv: tuple[str, ...]  # an element with a "/" is a path relative to ROOT
+    sdk: str
+    language: str
+    profiles: tuple[str, ...]
+
+    def command(self, root: Path | None = ROOT) -> str:
+        """The shell-quoted command line; paths made absolute under `root` (None: relative)."""
+        parts = [str(root / a) if root is not None and "/" in a else a for a in self.argv]
+        return shlex.join(parts)
+
+
+ADAPTERS: dict[str, Adapter] = {
+    a.name: a
+    for a in (
+        Adapter(
+            name="node-binance",
+            argv=("node", "adapters/node-binance/adapter.mjs"),
+            sdk="binance (npm, tiagosiebler/sieblyio) 3.6.5",
+            language="Node.js",
+            profiles=("usdm",),
+        ),
+        Adapter(
+            name="python-binance",
+            argv=("adapters/python-binance/.venv/bin/python", "adapters/python-binance/adapter.py"),
+            sdk="python-binance (PyPI, sammchardy) 1.0.37",
+            language="Python",
+            profiles=("usdm",),
+        ),
+        Adapter(
+            name="node-forum",
+            argv=("node", "adapters/node-forum/forum.mjs"),
+            sdk="the forum thread's bot on ws 8.23.0 + axios 1.21.1",
+            language="Node.js",
+            profiles=("usdm",),
+        ),
+    )
+}
+
+
+def command(name: str, *, relative: bool = False) -> str:
+    """The command line of adapter `name` (KeyError if there is none)."""
+    return ADAPTERS[name].command(None if relative else ROOT)
+
+
+def main(argv: list[str]) -> int:
+    relative = "--relative" in argv
+    names = [a for a in argv if a != "--relative"] or list(ADAPTERS)
+    unknown = [n for n in names if n not in ADAPTERS]
+    if unknown:
+        print(f"unknown adapter(s): {', '.join(unknown)}; known: {', '.join(ADAPTERS)}", file=sys.stderr)
+        return 2
+    for name in names:
+        print(f"{name}={command(name, relative=relative)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

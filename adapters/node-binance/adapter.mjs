@@ -1,0 +1,120 @@
+// Adapter: the npm package `binance` (tiagosiebler / sieblyio), pinned in package-lock.json,
+// put under the binance-stream-harness. USD-M futures user data stream through the SDK's own
+// WebsocketClient.subscribeUsdFuturesUserDataStream(), as its README shows.
+//
+// Pointed at the fake by the SDK's OWN options, no patch:
+//   - `wsUrl`:               the WebSocket base (lib/util/websockets/websocket-util.js getWsUrl()
+//                            returns it as is; the user-data suffix `/private/stream?listenKey=`
+//                            and the key are appended by the SDK);
+//   - `restOptions.baseUrl`: the REST base of the USDMClient the WebsocketClient builds for the
+//                            listenKey (lib/util/requestUtils.js getRestBaseUrl()).
+// Over TLS (`tls: true` scenarios) Node itself reads NODE_EXTRA_CA_CERTS, set by the harness.
+//
+// Everything else is left at the SDK's defaults: its heartbeat (ping every 10 s, 5 s pong
+// timeout), its reconnect (0.5 s, then the listenKey respawn workflow), its listenKey keep-alive
+// (every 50 min) and its listenKeyExpired handling. The adapter only reports what it handles:
+// every user-data event received on 'message' is appended, as received, to
+// BINANCE_HARNESS_EVENTS_FILE (one JSON line), and every SDK notification (open, reconnecting,
+// reconnected, close, exception) is logged. The SDK's own logger (DefaultLogger: info and
+// error to the console, trace silent) is kept; BINANCE_ADAPTER_TRACE=1 also prints its trace.
+//
+// Run: node adapters/node-binance/adapter.mjs   (after `npm ci` here, see adapters/install.py)
+
+import fs from 'node:fs';
+import { inspect } from 'node:util';
+
+import { DefaultLogger, WebsocketClient } from 'binance';
+
+const env = process.env;
+
+function required(name) {
+  const value = env[name];
+  if (!value) {
+    console.error(`adapter: ${name} is not set (see docs/client-contract.md)`);
+    process.exit(2);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+const restUrl = required('BINANCE_HARNESS_REST_URL');
+const wsUrl = required('BINANCE_HARNESS_WS_URL');
+const eventsFd = env.BINANCE_HARNESS_EVENTS_FILE
+  ? fs.openSync(env.BINANCE_HARNESS_EVENTS_FILE, 'a')
+  : null;
+
+// Keys the SDK adds to each event object (websocket-client.js resolveEmittableEvents():
+// wsMarket, streamName; BaseWSClient.js getFinalEmittable(): wsKey, isWSAPIResponse). They
+// are removed so that the reported object is the event as Binance sent it.
+const SDK_ANNOTATIONS = new Set(['wsMarket', 'streamName', 'wsKey', 'isWSAPIResponse']);
+
+function asReceived(event) {
+  return Object.fromEntries(Object.entries(event).filter(([key]) => !SDK_ANNOTATIONS.has(key)));
+}
+
+function isUserEvent(event) {
+  return (
+    event !== null &&
+    typeof event === 'object' &&
+    typeof event.e === 'string' &&
+    event.e !== 'listenKeyExpired' // a control signal, handled by the SDK, not an account event
+  );
+}
+
+function record(event) {
+  if (eventsFd === null || !isUserEvent(event)) {
+    return;
+  }
+  // Synchronous append: a line is on disk before the next event is handled, and nothing is
+  // left in a buffer when the harness ends the process.
+  fs.writeSync(eventsFd, JSON.stringify(asReceived(event)) + '\n');
+}
+
+function show(value) {
+  return inspect(value, { depth: 6, breakLength: Infinity });
+}
+
+const logger = {
+  ...DefaultLogger,
+  trace: env.BINANCE_ADAPTER_TRACE === '1' ? (...params) => console.log(params) : DefaultLogger.trace,
+};
+
+const wsClient = new WebsocketClient(
+  {
+    api_key: env.BINANCE_HARNESS_API_KEY,
+    api_secret: env.BINANCE_HARNESS_API_SECRET,
+    wsUrl,
+    restOptions: { baseUrl: restUrl },
+  },
+  logger,
+);
+
+wsClient.on('message', (data) => {
+  const events = Array.isArray(data) ? data : [data];
+  for (const event of events) {
+    console.log('message:', JSON.stringify(asReceived(event)));
+    record(event);
+  }
+});
+wsClient.on('open', (data) => console.log('open:', data?.wsKey, data?.wsUrl));
+wsClient.on('reconnecting', (data) => console.log('reconnecting:', data?.wsKey));
+wsClient.on('reconnected', (data) => console.log('reconnected:', data?.wsKey, data?.wsUrl));
+wsClient.on('close', (data) => console.log('close:', data?.wsKey));
+wsClient.on('response', (data) => console.log('response:', show(data)));
+wsClient.on('exception', (data) => console.error('exception:', show(data)));
+
+function stop(signal) {
+  console.log(`adapter: ${signal}, exiting`);
+  if (eventsFd !== null) {
+    fs.closeSync(eventsFd);
+  }
+  process.exit(0);
+}
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+
+// The README's call. It resolves (to undefined) even when the listenKey POST fails: the SDK
+// then logs and emits 'exception' and does not retry the first subscription.
+wsClient
+  .subscribeUsdFuturesUserDataStream()
+  .then((result) => console.log('subscribeUsdFuturesUserDataStream():', result ? result.wsKey : result))
+  .catch((error) => console.error('subscribeUsdFuturesUserDataStream() rejected:', show(error)));
