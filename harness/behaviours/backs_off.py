@@ -56,6 +56,11 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 "(it did not reconnect at all, see reconnects-after-drop)"
             )
         return error("the scenario refused no handshake, so backing off cannot be judged")
+    if len(refused) < 2:
+        return not_applicable(
+            "only 1 refused attempt: the client waited out the refusals (or gave up), so no "
+            "gap between failed attempts shows its backoff"
+        )
     times = [float(a["t"]) for a in refused]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     evidence = [brief(a) for a in refused[:6]]

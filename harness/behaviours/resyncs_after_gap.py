@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from harness.behaviours import behaviour
 from harness.record import ACCOUNT_EVENTS, RunRecord, brief, settled
-from harness.verdict import Verdict, error, failed, fmt_s, passed
+from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,12 @@ def check(record: RunRecord, p: Params) -> Verdict:
         delays.append(snap["t"] - reopen["t"])
         evidence += [brief(reopen), brief(snap)]
     if not delays:
-        return error("the reconnect came too late in the run to judge a resync")
+        # The reconnect itself is the client's doing: coming so late is judged by
+        # reconnects-after-drop, not held against the harness (an ERROR) or the resync.
+        return not_applicable(
+            f"the client reconnected less than {fmt_s(p.within)} before the end of the run, "
+            "too late to judge a resync (see reconnects-after-drop)"
+        )
     return passed(
         f"resynced over REST after {len(delays)} reconnect(s), slowest {fmt_s(max(delays))} "
         f"after the new connection (deadline {fmt_s(p.within)})",

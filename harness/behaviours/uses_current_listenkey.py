@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.behaviours import behaviour
-from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief, settled
+from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief, exit_time, settled
 from harness.verdict import Verdict, error, failed, fmt_s, passed
 
 
@@ -95,6 +95,12 @@ def check(record: RunRecord, p: Params) -> Verdict:
         )
     back = max(deaths[0]["t"], refusals_end(record))
     if back >= record.ended_at:
+        gone = exit_time(record)
+        if gone is not None:
+            return failed(
+                f"the client exited at {fmt_s(gone)}, before the server was back at {fmt_s(back)}",
+                [brief(deaths[0]), *(brief(e) for e in record.of("client_exit"))],
+            )
         return error("the server was not back before the run ended: nothing to judge")
     fresh = {o["conn"] for o in record.opens_after(deaths[0]["t"])}
     happened = [e for e in record.of("event") if e["e"] in ACCOUNT_EVENTS and e["t"] > back]

@@ -139,6 +139,31 @@ def test_no_attempt_while_refused_is_not_applicable() -> None:
     assert v.status is Status.NOT_APPLICABLE
 
 
+def test_a_single_refused_attempt_shows_no_backoff_and_is_not_applicable() -> None:
+    v = judge("backs-off", [opened(0.5, 1), rejected(1.0), opened(2.5, 2)], ended_at=5)
+    assert v.status is Status.NOT_APPLICABLE and "only 1 refused attempt" in v.summary
+
+
+# resyncs-after-gap ----------------------------------------------------------------------
+
+
+def snapshot(t: float) -> dict[str, Any]:
+    return {"t": t, "kind": "rest", "method": "GET", "path": "/fapi/v2/account", "status": 200, "body": "{}"}
+
+
+def test_resync_after_reconnect_passes_and_missing_one_fails() -> None:
+    drop = [opened(0.5, 1), snapshot(0.6), fault(1, "abort_tcp", [1]), closed(1, 1), opened(1.3, 2)]
+    assert judge("resyncs-after-gap", [*drop, snapshot(1.4)], ended_at=5, within=2).status is Status.PASS
+    assert judge("resyncs-after-gap", drop, ended_at=5, within=2).status is Status.FAIL
+
+
+def test_a_reconnect_too_close_to_the_end_is_not_applicable_not_an_error() -> None:
+    """The late reconnect is the client's (judged by reconnects-after-drop), not the harness's."""
+    journal = [opened(0.5, 1), fault(1, "abort_tcp", [1]), closed(1, 1), opened(4.5, 2)]
+    v = judge("resyncs-after-gap", journal, ended_at=5, within=2)
+    assert v.status is Status.NOT_APPLICABLE and "too late to judge a resync" in v.summary
+
+
 # surfaces-error-body --------------------------------------------------------------------
 
 
