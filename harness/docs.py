@@ -78,6 +78,10 @@ MODES: tuple[Mode, ...] = (
 
 #: Modes with no scenario yet, and why (shown in docs/catalog.md).
 NOT_COVERED: dict[str, str] = {
+    "B1": "The fake refuses userDataStream.subscribe before session.logon (-1002; HMAC keys "
+    "cannot log on: tests/fake_server/test_ws_api.py), but that is a start-up error, not a "
+    "recovery: judging it needs a check of the first subscription, which no behaviour has yet. "
+    "After a reconnect such a client fails fresh-signature-on-reconnect, with -1002 in evidence.",
     "C5": "The fake enforces the cap (1024 streams per connection, error code 4 on SUBSCRIBE, "
     "tests/fake_server/test_stream_control.py), but judging a client's sharding needs it to "
     "subscribe market streams, and the client contract (docs/client-contract.md) only asks "

@@ -17,7 +17,10 @@ Entry = dict[str, Any]
 
 #: REST routes whose answer is a state snapshot a client can resync from, in any product.
 SNAPSHOT_PATHS = frozenset().union(*(p.snapshot_paths for p in PROFILES.values()))
-ACCOUNT_EVENTS = frozenset({"ORDER_TRADE_UPDATE", "ACCOUNT_UPDATE", "TRADE_LITE"})
+#: Account events the fake produces: futures, then spot (the WebSocket API subscription's).
+ACCOUNT_EVENTS = frozenset(
+    {"ORDER_TRADE_UPDATE", "ACCOUNT_UPDATE", "TRADE_LITE", "executionReport", "outboundAccountPosition"}
+)
 
 
 @dataclass
