@@ -12,7 +12,18 @@ Lifecycle::
       │                  └─ PUT key (-1125: POST) ◄─ backoff 0.25 s × 2ⁿ ≤ 30 s, jitter
       └─ listenKeyExpired, or keepalive PUT answers -1125: POST, close socket ourselves
 
-Run it with the harness' environment (see docs/client-contract.md)::
+On ``serverShutdown`` it opens the replacement connection before the old one closes.
+Silence is never a reason to drop a connection (D2); after a server ping interval of it
+(3 min on futures) it re-reads the state over REST, again every such period while
+the silence lasts (E1). Reconnects never give up (F1). HTTP 451 (restricted location) is
+permanent: it prints why and exits with status 3 instead of retrying (G1).
+Each event reaches ``handle_event`` once and in order: repeats and order updates older than
+one applied are dropped (H6, H5); a frame that is not JSON is skipped and the connection
+kept (H1); events of types it does not know are delivered like the others (H2).
+A ``Retry-After`` (429/418) is waited out in full: on REST by every loop, on a refused
+upgrade by the reconnect.
+With ``BINANCE_HARNESS_PROFILE=spot`` it runs the spot WebSocket API client instead
+(``reference_spot.py``). Run it with the harness' environment (see docs/client-contract.md)::
 
     python /abs/path/clients/reference_client.py
 """
@@ -33,13 +44,14 @@ import signal
 import ssl
 import sys
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, WebSocketException
+from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidStatus, WebSocketException
 
 LISTEN_KEY_PATH = "/fapi/v1/listenKey"
 ACCOUNT_PATH = "/fapi/v2/account"
@@ -142,6 +154,55 @@ def event_line(payload: Mapping[str, Any]) -> str:
     return json.dumps(payload, separators=(",", ":")) + "\n"
 
 
+def event_key(payload: Mapping[str, Any]) -> str:
+    """What makes two frames the same event: its type, its E and the ids it carries (order,
+    execution type, trade). Binance's E never repeats on one stream; without an E, only the
+    whole payload identifies it."""
+    if "E" not in payload:
+        return event_line(payload)
+    order = payload.get("o")
+    ids = order if isinstance(order, dict) else payload
+    return json.dumps([payload.get("e"), payload["E"], ids.get("i"), ids.get("x"), ids.get("t")])
+
+
+#: An order's statuses in the only order they can come: none goes back to an earlier one.
+#: Any other status (FILLED, CANCELED, EXPIRED, ...) ends the order.
+STATUS_RANK = {"NEW": 0, "PARTIALLY_FILLED": 1}
+FINAL_RANK = 2
+
+
+class OrderProgress:
+    """The newest update applied to each of the last ``size`` orders, to refuse older ones.
+
+    On one connection Binance orders events by E (reference §5), yet updates have been seen
+    late and out of order (failure mode H5). An update with an older E than the one applied,
+    or a status the order has already left (NEW after FILLED), would move the order back.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._newest: dict[Any, tuple[int, int]] = {}
+
+    def is_stale(self, payload: Mapping[str, Any]) -> bool:
+        """Whether ``payload`` is an order update older than one applied; if it is not, it
+        becomes its order's newest."""
+        kind, stamp = payload.get("e"), payload.get("E")
+        order = payload.get("o") if kind == "ORDER_TRADE_UPDATE" else payload
+        if kind not in ("ORDER_TRADE_UPDATE", "executionReport") or not isinstance(order, dict):
+            return False
+        if not isinstance(stamp, int) or "i" not in order:
+            return False
+        rank = STATUS_RANK.get(str(order.get("X")), FINAL_RANK)
+        newest = self._newest.pop(order["i"], None)
+        if newest is not None and (stamp < newest[0] or rank < newest[1]):
+            self._newest[order["i"]] = newest
+            return True
+        self._newest[order["i"]] = (stamp, rank)  # (re)inserted last: dicts keep that order
+        if len(self._newest) > self.size:
+            del self._newest[next(iter(self._newest))]
+        return False
+
+
 def snapshot_summary(account: Any, orders: Any) -> str:
     """A one-line digest of the REST snapshots, tolerant of any shape."""
     account = account if isinstance(account, dict) else {}
@@ -170,6 +231,8 @@ class Config:
     api_secret: str = ""
     events_file: str | None = None
     keepalive_interval: float = 1800.0
+    #: The server's ping cadence (futures: 3 min); also our reconciliation period in silence.
+    ping_interval: float = 180.0
     client_ping_interval: float = 20.0
     client_ping_timeout: float = 10.0
     backoff_initial: float = 0.25
@@ -186,6 +249,7 @@ class Config:
             events_file=env.get("BINANCE_HARNESS_EVENTS_FILE") or None,
             # A key lives TTL seconds; refresh at half of it: one lost PUT is harmless.
             keepalive_interval=_env_float(env, "BINANCE_HARNESS_KEEPALIVE_INTERVAL", min(1800.0, ttl / 2)),
+            ping_interval=_env_float(env, "BINANCE_HARNESS_PING_INTERVAL", 180.0),
             client_ping_interval=_env_float(env, "BINANCE_HARNESS_CLIENT_PING_INTERVAL", 20.0),
             client_ping_timeout=_env_float(env, "BINANCE_HARNESS_CLIENT_PING_TIMEOUT", 10.0),
             backoff_initial=_env_float(env, "REFCLIENT_BACKOFF_INITIAL", 0.25),
@@ -236,6 +300,24 @@ class ReferenceClient:
         self._key_generation = 0
         self._http: httpx.AsyncClient | None = None
         self._events: TextIO | None = None
+        # Monotonic time before which no REST call goes: Binance's limits are per IP, so a
+        # 429/418's Retry-After holds for every loop of the client, not only the one refused.
+        self._rest_not_before = 0.0
+        # Retry-After of the last refused handshake (418/429 while banned): the reconnect waits.
+        self._handshake_retry_after: float | None = None
+        # serverShutdown: the connection opened (and made ready) to take over before the
+        # server closes the old one, and the task opening it.
+        self._replacement: ClientConnection | None = None
+        self._replacing: asyncio.Task[None] | None = None
+        # Recently handled events (event_key): during a replacement both connections carry
+        # them, and the server may send one twice (H6).
+        self._recent: deque[str] = deque(maxlen=256)
+        # The newest update applied per order, to drop late older ones (is_stale, H5).
+        self._orders = OrderProgress()
+        # Loop time of the last data frame or reconciliation (reconcile_while_silent).
+        self._last_news = 0.0
+        # Set by give_up(): serve() ends everything and exits with status 3.
+        self._gave_up = asyncio.Event()
 
     # ------------------------------------------------------------------ output
 
@@ -256,6 +338,13 @@ class ReferenceClient:
         """(interval, timeout) of our own pings: how a half-open socket gets noticed."""
         return self.config.client_ping_interval, self.config.client_ping_timeout
 
+    def honoured_wait(self, retry_after: float | None) -> float:
+        """Seconds to send nothing of a kind (REST, handshakes) after a Retry-After: all.
+
+        Asking again sooner is what turns a 429 into a 418 ban (failure modes G3, G1).
+        """
+        return retry_after or 0.0
+
     def should_reconnect(self, ever_opened: bool) -> bool:
         """Reconnect after any close we did not ask for, clean (1000/1001) or not."""
         return True
@@ -263,6 +352,32 @@ class ReferenceClient:
     def should_resync(self, connection_number: int) -> bool:
         """Events sent while we were away are never replayed: re-read the state."""
         return True
+
+    def data_timeout(self) -> float | None:
+        """Silence after which we drop a connection ourselves: never (failure mode D2).
+
+        A quiet account sends nothing for hours; liveness is judged by our pings
+        (``ping_settings``), not by the absence of data.
+        """
+        return None
+
+    def reconcile_period(self) -> float | None:
+        """Re-read the state over REST after this much silence, and again while it lasts.
+
+        A user stream can stall with the socket and its heartbeats healthy (failure mode E1),
+        and silence is normal on it, so only REST tells. Rule: the server's ping interval,
+        the cadence at which Binance itself checks the connection: 3 min on futures, within
+        E1's "every <= 5 min", at a REST weight of 45 per period (a few % of the limit).
+        """
+        return self.config.ping_interval
+
+    def reconnect_attempts_limit(self) -> int | None:
+        """Failed connects in a row before giving up: none, retry for ever (failure mode F1)."""
+        return None
+
+    def is_permanent(self, status: int) -> bool:
+        """HTTP 451 (restricted location) will not change by retrying: stop (G1)."""
+        return status == 451
 
     def describe_rest_failure(self, method: str, path: str, status: int, body: str) -> str:
         """The line for a failed call: Binance's code and msg are the diagnosis."""
@@ -277,6 +392,14 @@ class ReferenceClient:
             except OSError as exc:
                 self.warn(f"cannot write events file: {exc}")
         self.log(f"event {payload.get('e')} E={payload.get('E')}")
+
+    async def on_server_shutdown(self, payload: dict[str, Any]) -> None:
+        """serverShutdown: this connection closes soon. Open and ready its replacement now,
+        so the switch leaves no gap, instead of waiting for the close (failure mode B4)."""
+        self.log(f"serverShutdown E={payload.get('E')}: replacing the connection")
+        old, key = self._ws, self.listen_key
+        if old is not None and key is not None and self._replacing is None:
+            self._replacing = asyncio.create_task(self.replace_connection(old, key))
 
     async def renew_listen_key(self) -> str | None:
         """POST for a key after the old one died (Binance may return the same string).
@@ -299,6 +422,9 @@ class ReferenceClient:
         """One attempt: the JSON body on success, else print one line and raise."""
         assert self._http is not None
         url = self.config.rest_url + path
+        wait = self._rest_not_before - time.monotonic()
+        if wait > 0:  # another loop's call was told Retry-After: it holds for us too
+            await asyncio.sleep(wait)
         if signed:
             url += "?" + signed_query(self.config.api_secret, int(time.time() * 1000))
         try:
@@ -313,18 +439,31 @@ class ReferenceClient:
                 self.warn(self.describe_rest_failure(method, path, response.status_code, response.text))
                 raise RestError(response.status_code) from None
         self.warn(self.describe_rest_failure(method, path, response.status_code, response.text))
+        if self.is_permanent(response.status_code):
+            await self.give_up(f"REST {method} {path} answered HTTP {response.status_code}: not retrying")
         code = (parse_error_body(response.text) or (None, None))[0]
-        raise RestError(
-            response.status_code,
-            code,
-            parse_retry_after(response.headers.get("Retry-After")),
-        )
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        hold = time.monotonic() + self.honoured_wait(retry_after)
+        self._rest_not_before = max(self._rest_not_before, hold)
+        raise RestError(response.status_code, code, retry_after)
+
+    async def give_up(self, why: str) -> NoReturn:
+        """Stop the whole client on a permanent refusal; this call never returns.
+
+        Every loop would otherwise retry what cannot succeed (failure mode G1: a 451
+        reconnect loop) and bury the reason. serve() ends all tasks and exits with status 3,
+        so an operator or supervisor sees a terminal failure, not a silent idle bot.
+        """
+        self.warn(f"giving up: {why}")
+        self._gave_up.set()
+        await asyncio.Event().wait()  # serve() cancels us
+        raise AssertionError("unreachable")
 
     async def retry_sleep(self, backoff: Backoff, error: RestError | None) -> None:
         """Back off, and never come back sooner than a 429/418 Retry-After asks."""
         delay = backoff.next_delay()
-        if error is not None and error.retry_after is not None:
-            delay = max(delay, error.retry_after)
+        if error is not None:
+            delay = max(delay, self.honoured_wait(error.retry_after))
         await asyncio.sleep(delay)
 
     async def rest_retrying(self, method: str, path: str, *, signed: bool = False) -> Any:
@@ -372,7 +511,7 @@ class ReferenceClient:
             await asyncio.sleep(delay)
             state = await self.check_listen_key()
             if state is KeyState.UNKNOWN:
-                delay = retry.next_delay()  # retry soon, not a whole interval later
+                delay = self.keepalive_retry_delay(retry)
                 continue
             retry.reset()
             delay = interval
@@ -380,6 +519,13 @@ class ReferenceClient:
                 key = await self.renew_listen_key()
                 if key is not None:
                     await self.use_listen_key(key)
+
+    def keepalive_retry_delay(self, retry: Backoff) -> float:
+        """After a failed keepalive (5xx, timeout): retry soon, not a whole interval later.
+
+        One lost PUT must not cost the key: the next scheduled one may come after it died.
+        """
+        return retry.next_delay()
 
     async def use_listen_key(self, key: str) -> None:
         """Switch to ``key``. A socket bound to a dead key stays silent: close it."""
@@ -403,6 +549,55 @@ class ReferenceClient:
             if key is not None:
                 self.listen_key = key
 
+    # ---------------------------------------------------------- announced closes
+
+    async def replace_connection(self, old: ClientConnection, key: str) -> None:
+        """Open a ready connection, then close ``old``: from then on the loop reads the new one.
+
+        If the server closes ``old`` first, the loop waits for this task: it is the reconnect.
+        """
+        backoff = self.new_backoff()
+        while True:
+            try:
+                self._replacement = await self.open_connection(key)
+                break
+            except (OSError, TimeoutError, WebSocketException) as exc:
+                self.warn(f"replacement connect failed: {type(exc).__name__}: {exc}")
+                await asyncio.sleep(backoff.next_delay())
+        self.log("replacement ready, closing the old connection")
+        self._closing_ourselves = True
+        await old.close(1000, "replaced after serverShutdown")
+
+    def deliver(self, payload: dict[str, Any]) -> None:
+        """Hand an event to ``handle_event`` once and in order: repeats (``is_duplicate``)
+        and order updates older than one applied (``is_stale``) are dropped, and logged."""
+        if self.is_duplicate(payload):
+            self.log(f"dropping duplicate {payload.get('e')} E={payload.get('E')}")
+        elif self.is_stale(payload):
+            self.log(f"dropping stale {payload.get('e')} E={payload.get('E')}: a newer update was applied")
+        else:
+            self.handle_event(payload)
+
+    def is_duplicate(self, payload: dict[str, Any]) -> bool:
+        """The same event (same e, E and ids) is handled once: while a replacement overlaps
+        the old connection both carry it (C3), and servers have sent one fill twice (H6,
+        ccxt/ccxt#18028): counted twice, it doubles a position. Remembers the last 256."""
+        key = event_key(payload)
+        if key in self._recent:
+            return True
+        self._recent.append(key)
+        return False
+
+    def is_stale(self, payload: dict[str, Any]) -> bool:
+        """An order update older than one already applied (by E, and never FILLED -> NEW)
+        is dropped: applied in arrival order, it would move the order back (H5)."""
+        return self._orders.is_stale(payload)
+
+    async def on_bad_frame(self, message: str | bytes, exc: ValueError) -> None:
+        """A frame that is not JSON (empty, an error page, binary) is logged and skipped:
+        the stream around it is healthy, and tearing it down loses what follows (H1)."""
+        self.warn(f"ignoring unparsable frame ({exc}): {message[:200]!r}")
+
     # ------------------------------------------------------------------ WebSocket
 
     def ws_url_for(self, key: str) -> str:
@@ -412,30 +607,47 @@ class ReferenceClient:
         try:
             payload = unwrap(json.loads(message))
         except ValueError as exc:
-            self.warn(f"ignoring unparsable frame ({exc}): {message[:200]!r}")
+            await self.on_bad_frame(message, exc)
             return
         if isinstance(payload, dict) and payload.get("e") == "listenKeyExpired":
             await self.on_listen_key_expired(payload)
+        elif isinstance(payload, dict) and payload.get("e") == "serverShutdown":
+            await self.on_server_shutdown(payload)
         elif is_user_event(payload):
-            self.handle_event(payload)
+            self.deliver(payload)
         else:
             self.log(f"ignoring non-event frame: {str(payload)[:200]}")
 
-    async def run_connection(self, key: str) -> bool:
-        """Open one connection and read it until it closes. Return whether it opened."""
+    async def open_connection(self, key: str) -> ClientConnection:
+        """Handshake, then whatever the connection needs before it carries our events."""
         interval, timeout = self.ping_settings()
+        ws = await connect(
+            self.ws_url_for(key),
+            ping_interval=interval,
+            ping_timeout=timeout,
+            close_timeout=self.close_timeout,
+            open_timeout=self.open_timeout,
+            # Loopback only: never route through a proxy taken from the environment.
+            proxy=None,
+            create_connection=self.connection_class,
+        )
+        try:
+            await self.prepare_connection(ws)
+        except BaseException:
+            ws.transport.abort()  # half-prepared: useless, and nobody else will close it
+            raise
+        return ws
+
+    async def prepare_connection(self, ws: ClientConnection) -> None:
+        """Nothing here: the listenKey in the URL binds the stream (spot subscribes here)."""
+
+    async def run_connection(self, key: str) -> bool:
+        """Open one connection (or take the replacement already open) and read it until it
+        closes. Return whether it opened."""
         opened = False
         try:
-            async with connect(
-                self.ws_url_for(key),
-                ping_interval=interval,
-                ping_timeout=timeout,
-                close_timeout=self.close_timeout,
-                open_timeout=self.open_timeout,
-                # Loopback only: never route through a proxy taken from the environment.
-                proxy=None,
-                create_connection=self.connection_class,
-            ) as ws:
+            ws, self._replacement = self._replacement or await self.open_connection(key), None
+            async with ws:
                 opened, self._ws = True, ws
                 self.connections_opened += 1
                 self.log(f"connected #{self.connections_opened} {self.ws_url_for(key)}")
@@ -445,14 +657,17 @@ class ReferenceClient:
                 elif self.should_resync(self.connections_opened):
                     # A task, so a slow or failing REST call never holds up the reading.
                     resync = asyncio.create_task(self.resync())
+                self._last_news = asyncio.get_running_loop().time()
+                watcher = asyncio.create_task(self.reconcile_while_silent())
                 try:
-                    async for message in ws:
+                    async for message in self.frames(ws):
                         try:
                             await self.handle_frame(message)
                         except Exception as exc:
                             # One bad frame must not kill the stream.
                             self.warn(f"error handling frame: {exc!r}")
                 finally:
+                    watcher.cancel()
                     if resync is not None:
                         resync.cancel()
             self.log(f"connection closed: code={ws.close_code} reason={ws.close_reason!r}")
@@ -462,18 +677,68 @@ class ReferenceClient:
             self.log(f"connection closed: code={code} ({exc})")
         except (OSError, TimeoutError, WebSocketException) as exc:
             self.warn(f"connect failed: {type(exc).__name__}: {exc}")
+            if isinstance(exc, InvalidStatus):  # a refused upgrade may say when to come back
+                self._handshake_retry_after = parse_retry_after(exc.response.headers.get("Retry-After"))
         finally:
             self._ws = None
         return opened
 
+    async def frames(self, ws: ClientConnection) -> AsyncIterator[str | bytes]:
+        """The connection's data frames until it closes (``async for message in ws``), or
+        until ``data_timeout()`` passes without one: then we close it ourselves."""
+        timeout = self.data_timeout()
+        while True:
+            try:
+                message = await asyncio.wait_for(ws.recv(), timeout)
+            except ConnectionClosedOK:
+                return
+            except TimeoutError:
+                self.log(f"no data for {timeout:g}s: closing the connection to reconnect")
+                await ws.close(1000, "no data")
+                return
+            self._last_news = asyncio.get_running_loop().time()
+            yield message
+
+    async def reconcile_while_silent(self) -> None:
+        """While the connection carries no data, resync every ``reconcile_period()``.
+
+        The stream may be quiet or stalled (E1); we cannot tell, and need not: the REST
+        snapshot shows any change the stream did not. The connection itself is kept.
+        """
+        period = self.reconcile_period()
+        if period is None:
+            return
+        loop = asyncio.get_running_loop()
+        while True:
+            due = self._last_news + period
+            if loop.time() < due:
+                await asyncio.sleep(due - loop.time())
+                continue
+            self.log(f"no data for {period:g}s: reconciling over REST")
+            await self.resync()
+            self._last_news = loop.time()
+
     async def connection_loop(self) -> None:
         backoff = self.new_backoff()
         ever_opened = False
+        failures = 0  # failed connects in a row
         while True:
             assert self.listen_key is not None
             if await self.run_connection(self.listen_key):
                 backoff.reset()
-                ever_opened = True
+                ever_opened, failures = True, 0
+            else:
+                failures += 1
+            limit = self.reconnect_attempts_limit()
+            if limit is not None and failures >= limit:
+                self.warn(f"Max reconnect retries reached ({failures}): giving up on the stream")
+                await asyncio.Event().wait()
+            if self._replacing is not None:
+                # serverShutdown started the replacement: it is this reconnect (usually done
+                # before the old connection closed; else it is still retrying).
+                await self._replacing
+                self._replacing, self._closing_ourselves = None, False
+                continue
             if self._closing_ourselves:
                 # A planned switch to a fresh key: go straight back, no backoff.
                 self._closing_ourselves = False
@@ -481,7 +746,8 @@ class ReferenceClient:
             if not self.should_reconnect(ever_opened):
                 self.log("not reconnecting")
                 await asyncio.Event().wait()
-            delay = backoff.next_delay()
+            delay = max(backoff.next_delay(), self.honoured_wait(self._handshake_retry_after))
+            self._handshake_retry_after = None
             self.log(f"reconnecting in {delay:.3f}s")
             await asyncio.sleep(delay)
             await self.before_reconnect()
@@ -520,16 +786,18 @@ class ReferenceClient:
             loop.add_signal_handler(sig, stop.set)
         runner = asyncio.create_task(self.run())
         stopper = asyncio.create_task(stop.wait())
-        await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        gave_up = asyncio.create_task(self._gave_up.wait())
+        await asyncio.wait({runner, stopper, gave_up}, return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
+        gave_up.cancel()
         if runner.done():
             runner.result()  # run() only returns on a bug: let the traceback show
             return 1
-        self.log("signal received, stopping")
+        self.log("gave up, stopping" if self._gave_up.is_set() else "signal received, stopping")
         runner.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await runner
-        return 0
+        return 3 if self._gave_up.is_set() else 0
 
     @classmethod
     def main(cls) -> int:
@@ -542,4 +810,10 @@ class ReferenceClient:
 
 
 if __name__ == "__main__":
+    if os.environ.get("BINANCE_HARNESS_PROFILE") == "spot":
+        # Spot has no listenKey since 2026-02-20: the WebSocket API client takes over.
+        sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        from clients.reference_spot import SpotReferenceClient
+
+        sys.exit(SpotReferenceClient.main())
     sys.exit(ReferenceClient.main())

@@ -296,6 +296,22 @@ class Account:
         }
         return [lite, trade, account]
 
+    def margin_call(self, now_ms: int) -> Event:
+        """A MARGIN_CALL for the current position, with reference §3's fields (its `p` is an
+        array, where TRADE_LITE's `p` is a string). The account never nears one by itself:
+        only the `unknown_event` payload fault sends it (fake_server/faults/payload.py)."""
+        position = {
+            "s": self.symbol,
+            "ps": "BOTH",
+            "pa": _s(self.position),
+            "mt": "CROSSED",
+            "iw": "0",
+            "mp": _s(self.mark_price),
+            "up": "0",
+            "mm": "0",
+        }
+        return {"e": "MARGIN_CALL", "E": self.stamp(now_ms), "cw": _s(self.wallet), "p": [position]}
+
     def _position_fields(self) -> dict[str, str]:
         return {
             "s": self.symbol,

@@ -83,6 +83,9 @@ class WsConnection(asyncio.Protocol):
         self.opened_at: float | None = None
         #: Set by the half_open fault: nothing is sent any more, nothing received is read.
         self.blackholed = False
+        #: Set by the stall_data fault: pushes (events, market data) are dropped until this
+        #: scenario time (math.inf: until the connection ends); heartbeats go on.
+        self.stalled_until: float | None = None
         self.pinging = True
         self._pending_pongs: dict[bytes, asyncio.TimerHandle] = {}
         self._timers: list[asyncio.TimerHandle] = []
@@ -461,6 +464,15 @@ class WsConnection(asyncio.Protocol):
     def half_open(self) -> None:
         self.blackholed = True
         self.stop_pings()
+
+    def stall(self, until: float) -> None:
+        """Drop pushes until `until` (E1): pings, pongs and control replies still flow."""
+        self.stalled_until = until
+
+    @property
+    def carries_data(self) -> bool:
+        """Whether pushes (user events, market data) are written to this connection now."""
+        return self.stalled_until is None or self.front.clock.now() >= self.stalled_until
 
     @property
     def is_open(self) -> bool:

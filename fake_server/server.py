@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fake_server import errors
 from fake_server.account import Account, Event
@@ -24,6 +24,9 @@ from fake_server.settings import Limits, Settings
 from fake_server.spot_account import SpotAccount
 from fake_server.tls import ThrowawayCA, TlsRelay
 from fake_server.websocket_front import WsFront
+
+if TYPE_CHECKING:
+    from fake_server.faults.payload import PayloadRule
 
 
 class FakeBinance:
@@ -50,6 +53,9 @@ class FakeBinance:
         )
         self.rest = RestFront(self)
         self.ws = WsFront(self)
+        #: Payload faults in force (fake_server/faults/payload.py): each rewrites the account's
+        #: events on their way out (sends one twice, holds one back until the next).
+        self.payload_rules: list[PayloadRule] = []
         self.control = ControlApi(self) if settings.control_api else None
         #: With `settings.tls`: the run's CA, and the TLS relays in front of REST and WS.
         self.ca: ThrowawayCA | None = None
@@ -173,37 +179,47 @@ class FakeBinance:
 
     # Events ------------------------------------------------------------------------------
 
-    def publish(self, events: list[Event]) -> None:
+    def publish(self, events: list[Event], **note: Any) -> None:
         """Deliver account events to the connections of the account's active key.
 
         Events happen whether or not anyone listens; the journal records who got each one
         (an empty `conns` is a gap event a client can only learn about through REST).
+        Payload faults in force (`payload_rules`) may first send an event twice or hold it
+        back; `note` adds fields to each event's journal entry (the fault that made them).
         """
-        if self.profile.listen_key_path is None:  # spot: WebSocket API subscriptions
-            for event in events:
-                self._journal_event(event, self.ws.deliver_subscribed(event))
-            return
-        api_key = self.settings.credentials.api_key
-        lk = self.keys.active(api_key, self.clock.now())
-        extras = self.profile.event_extras
         if not self.profile.trade_lite:
             events = [e for e in events if e["e"] != "TRADE_LITE"]
-        for event in events:
-            sent = {**event, **extras} if extras else event
-            conns = self.ws.deliver(lk.key, sent) if lk is not None else []
-            self._journal_event(event, conns)
+        outgoing = [(event, dict(note)) for event in events]
+        for rule in self.payload_rules:
+            outgoing = rule.rewrite(outgoing)
+        self.payload_rules = [r for r in self.payload_rules if not r.spent]
+        for event, extra in outgoing:
+            self._journal_event(event, self._send_event(event), **extra)
 
-    def _journal_event(self, event: Event, conns: list[int]) -> None:
+    def _send_event(self, event: Event) -> list[int]:
+        if self.profile.listen_key_path is None:  # spot: WebSocket API subscriptions
+            return self.ws.deliver_subscribed(event)
+        lk = self.keys.active(self.settings.credentials.api_key, self.clock.now())
+        extras = self.profile.event_extras
+        sent = {**event, **extras} if extras else event
+        return self.ws.deliver(lk.key, sent) if lk is not None else []
+
+    def _journal_event(self, event: Event, conns: list[int], **note: Any) -> None:
         extra: dict[str, Any] = {}
         if event["e"] == "ORDER_TRADE_UPDATE":
             extra = {"order_id": event["o"]["i"], "x": event["o"]["x"]}
         elif event["e"] == "TRADE_LITE":
             extra = {"order_id": event["i"]}
-        self.journal.append("event", e=event["e"], E=event["E"], conns=conns, **extra)
+        self.journal.append("event", e=event["e"], E=event["E"], conns=conns, **extra, **note)
 
-    def _expired(self, lk: ListenKey, *, why: str) -> None:
-        """Futures pushes listenKeyExpired and keeps the socket open (reference §2)."""
+    def _expired(self, lk: ListenKey, *, why: str, notify: bool = True) -> None:
+        """Futures pushes listenKeyExpired and keeps the socket open (reference §2).
+
+        `notify=False`: the silent death of the legacy spot streams (reference §1), a fault.
+        """
         self.journal.append("listen_key", action="expired", key=lk.key, why=why)
+        if not notify:
+            return
         # Stamped from the same sequence as account events: E never goes backwards on a socket.
         stamp = self.account.stamp(self.clock.epoch_ms())
         event: Event = {"e": "listenKeyExpired", "E": stamp}
@@ -212,6 +228,9 @@ class FakeBinance:
         self._journal_event(event, self.ws.deliver(lk.key, event))
 
     def key_state(self, key: str) -> str:
+        # Settle first: a handshake in the instant between a key's TTL and its expiry timer
+        # must see the key dead, as the TTL rule says (`now >= expires_at`).
+        self.settle()
         lk = self.keys.lookup(key)
         return "unknown" if lk is None else lk.state
 
@@ -240,17 +259,19 @@ class FakeBinance:
         return 200, {}
 
     def clear_faults(self) -> int:
-        """Stop every fault still in force (REST rules, refused upgrades); how many there were."""
-        cleared = len(self.rest.rules) + len(self.ws.rejections)
+        """Stop every fault still in force (REST rules, refused upgrades, payload rewrites); how
+        many there were. Events a payload fault still holds back are never sent."""
+        cleared = len(self.rest.rules) + len(self.ws.rejections) + len(self.payload_rules)
         self.rest.rules.clear()
         self.ws.rejections.clear()
+        self.payload_rules.clear()
         self.journal.append("faults_cleared", count=cleared)
         return cleared
 
-    def expire_listen_key(self) -> ListenKey | None:
+    def expire_listen_key(self, *, notify: bool = True) -> ListenKey | None:
         lk = self.keys.expire(self.settings.credentials.api_key, self.clock.now())
         if lk is not None:
-            self._expired(lk, why="fault")
+            self._expired(lk, why="fault", notify=notify)
         return lk
 
     def exchange_info(self) -> dict[str, Any]:

@@ -115,6 +115,10 @@ class WsFront:
     def open_connections(self) -> list[WsConnection]:
         return [c for c in self.connections.values() if c.is_open and c.route is not None]
 
+    def data_connections(self) -> list[WsConnection]:
+        """Open connections that take pushes now: not stalled by the stall_data fault."""
+        return [c for c in self.open_connections() if c.carries_data]
+
     def carries_user_data(self, route: Route) -> bool:
         """Whether user events flow on this route for the product being played."""
         return route.name in self.server.profile.user_routes
@@ -122,7 +126,7 @@ class WsFront:
     def deliver(self, listen_key: str, event: dict[str, Any]) -> list[int]:
         """Send `event` to every open user-data connection bound to `listen_key`."""
         sent = []
-        for conn in self.open_connections():
+        for conn in self.data_connections():
             route = conn.route
             assert route is not None
             # A key in the URL, or one SUBSCRIBEd later on the connection (how some SDKs
@@ -140,13 +144,24 @@ class WsFront:
     def deliver_subscribed(self, event: dict[str, Any]) -> list[int]:
         """Send a spot event to every WebSocket API connection subscribed to user data."""
         sent = []
-        for conn in self.open_connections():
+        for conn in self.data_connections():
             if conn.ws_api is None:
                 continue
             delivered = [conn.send_json(message) for message in conn.ws_api.wrap(event)]
             if any(delivered):
                 sent.append(conn.id)
         return sent
+
+    def send_raw(self, conn: WsConnection, data: bytes, *, binary: bool) -> bool:
+        """Write one data frame as is, for payload faults: text (maybe empty, maybe not JSON)
+        or binary. False when nothing can be sent (closing or blackholed)."""
+        if not binary:
+            return conn.send_bytes(data)
+        if conn.blackholed or not conn.is_open:
+            return False
+        conn.proto.send_binary(data)
+        conn._flush()  # the one place bytes leave a connection (and a fault may swallow them)
+        return True
 
     def stamp(self) -> int:
         """An `E` for a server message on any connection: never before the account's last event."""
@@ -165,7 +180,7 @@ class WsFront:
     def publish_market(self) -> None:
         """One push on every market stream some open connection may receive."""
         wanted: dict[str, list[WsConnection]] = {}
-        for conn in self.open_connections():
+        for conn in self.data_connections():
             assert conn.route is not None
             for name in conn.streams:
                 if market.carries(conn.route.kind, name):

@@ -2,12 +2,14 @@
 
 `close` with 1000/1001 is failure mode C2 (a clean server close must still be followed by
 a reconnect); `stop_pings` lets a scenario check that a client does not depend on server
-pings; `reject_handshake` is the refused-upgrade part of E4/F1/G1 (maintenance, bans);
+pings; `stall_data` is E1 (the socket and its heartbeats stay healthy, the data stops);
+`reject_handshake` is the refused-upgrade part of E4/F1/G1 (maintenance, bans);
 `server_shutdown` is B4 (the announced close: reconnect at once, before the old socket goes).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -50,6 +52,32 @@ class StopPings(Fault):
         conns = pick_connections(server, self.target)
         for conn in conns:
             conn.stop_pings()
+        return [c.id for c in conns]
+
+
+@register
+@dataclass(frozen=True)
+class StallData(Fault):
+    """The target connections stop carrying data: events and market pushes are dropped.
+
+    Failure mode E1 (silent stall, socket open): TCP and WebSocket stay up, server pings
+    go on and client pings are answered, control messages are still answered, but no
+    push is written for `lasting` seconds (None: until the connection ends). The
+    account keeps trading meanwhile; its events are journaled with the connections that
+    got them, so a stalled connection is missing from their `conns`. Connections opened
+    later are not stalled.
+    """
+
+    name = "stall_data"
+    layer = "websocket"
+    target: Target = "all"
+    lasting: float | None = None
+
+    def apply(self, server: FakeBinance) -> list[int]:
+        until = math.inf if self.lasting is None else server.clock.now() + self.lasting
+        conns = pick_connections(server, self.target)
+        for conn in conns:
+            conn.stall(until)
         return [c.id for c in conns]
 
 
