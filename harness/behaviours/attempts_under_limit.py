@@ -51,6 +51,7 @@ def ip_of(entry: Entry) -> str:
     params=Params,
     evidence="journal: every handshake (ws_open, ws_reject) per client IP with the server's "
     "count, the connection_attempt_limit step, and 429s with why connection_attempts",
+    problem="opens more connections per IP than Binance allows (300 per 5 min), so its handshakes get refused with 429 and, if it insists, its IP banned",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     enforced = record.fault_hits("connection_attempt_limit")

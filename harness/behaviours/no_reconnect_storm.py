@@ -59,6 +59,7 @@ def busiest_window(times: list[float], window: float) -> tuple[int, int]:
     ),
     params=Params,
     evidence="journal: the client's handshakes (ws_open of user-data routes and ws_reject), per requested path, in the busiest window",
+    problem="reconnects in a burst while the server refuses it, hammering it instead of spacing its attempts",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     attempts = [a for a in record.attempts() if a["t"] < record.ended_at]

@@ -54,6 +54,7 @@ class Params:
     params=Params,
     evidence="journal: incoming ws_frame entries per connection (counted in a rolling window) "
     "and ws_close entries with how too_many_messages",
+    problem="sends more messages per second than Binance accepts on one connection (pings, pongs and requests count), so Binance closes it with 1008 'Too many requests'",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     limit = p.limit if p.limit is not None else PROFILES[record.scenario.profile].incoming_per_second

@@ -1,0 +1,39 @@
+"""docs/catalog.md and docs/behaviours.md are generated: they must match the code and files."""
+
+from __future__ import annotations
+
+from harness.behaviours import load_all
+from harness.defaults import ROOT, SCENARIOS
+from harness.docs import MODES, NOT_COVERED, modes_of, render_behaviours, render_catalog
+from harness.scenario import Scenario
+from harness.scenario_file import default_registries, load_scenarios
+
+FIX = "run `python -m harness.docs` and commit the result"
+
+
+def _catalog() -> list[Scenario]:
+    faults, behaviours = default_registries()
+    return load_scenarios(sorted(SCENARIOS.rglob("*.yaml")), faults=faults, behaviours=behaviours)
+
+
+def test_committed_pages_are_current() -> None:
+    scenarios = _catalog()
+    assert (ROOT / "docs/catalog.md").read_text(encoding="utf-8") == render_catalog(scenarios), FIX
+    assert (ROOT / "docs/behaviours.md").read_text(encoding="utf-8") == render_behaviours(
+        load_all(), scenarios
+    ), FIX
+
+
+def test_every_failure_mode_has_a_scenario_or_a_written_reason() -> None:
+    covered = {m for s in _catalog() for m in modes_of(s)}
+    known = {m.id for m in MODES}
+    assert covered <= known, f"scenarios cite unknown failure-mode ids: {covered - known}"
+    for mode in MODES:
+        assert (mode.id in covered) != (mode.id in NOT_COVERED), (
+            f"{mode.id}: needs either a scenario citing it or a reason in NOT_COVERED, not both"
+        )
+
+
+def test_every_scenario_cites_a_failure_mode() -> None:
+    for s in _catalog():
+        assert modes_of(s), f"{s.path}: its source: names no failure-mode id (like 'C1 drop-...')"
