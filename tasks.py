@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -26,10 +27,15 @@ STAMP = VENV / ".installed"
 
 
 def run(*cmd: str | Path) -> None:
+    code = attempt(*cmd)
+    if code != 0:
+        raise SystemExit(code)
+
+
+def attempt(*cmd: str | Path) -> int:
+    """Run a command, showing it; its exit status."""
     print("+", " ".join(str(c) for c in cmd), flush=True)
-    result = subprocess.run([str(c) for c in cmd], cwd=ROOT)
-    if result.returncode != 0:
-        raise SystemExit(result.returncode)
+    return subprocess.run([str(c) for c in cmd], cwd=ROOT).returncode
 
 
 def setup() -> None:
@@ -56,6 +62,27 @@ def setup() -> None:
     STAMP.write_text(wanted)
 
 
+def chromium() -> None:
+    """Install Debian's chromium, which the HTML report's browser test opens, if it is missing.
+
+    Quick when it is there already; `apt-get update` only when the install fails (a fresh
+    machine's package lists are empty or stale).
+    """
+    found = shutil.which("chromium")
+    if found:
+        print(f"+ chromium: {found}", flush=True)
+        return
+    if not shutil.which("apt-get"):
+        print("+ chromium: missing, and no apt-get to install it (the browser test needs it)", flush=True)
+        return
+    sudo = [] if os.geteuid() == 0 or not shutil.which("sudo") else ["sudo", "-n"]
+    os.environ.setdefault("DEBIAN_FRONTEND", "noninteractive")
+    install = [*sudo, "apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+    if attempt(*install) != 0:
+        run(*sudo, "apt-get", "update")
+        run(*install)
+
+
 def catalog(args: list[str]) -> None:
     run(BIN / "binance-harness", "run", "--json", "reports/catalog.json", "--dir", "reports/runs", *args)
 
@@ -64,6 +91,7 @@ def test(args: list[str]) -> None:
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "mypy")
+    chromium()
     run(BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadgroup", *args)
 
 

@@ -19,7 +19,7 @@ from fake_server.journal import Journal
 from fake_server.profiles import PROFILES
 from fake_server.server import FakeBinance
 from fake_server.settings import EventFlow, Settings, Timers
-from harness import baseline
+from harness import baseline, html_report
 from harness import behaviours as behaviour_registry
 from harness.control_client import URL_VARIABLE as CONTROL_URL_VARIABLE
 from harness.defaults import SCENARIOS, default_client
@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         help="command that starts the client under test (default: the bundled reference client)",
     )
     run.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON report here")
+    run.add_argument("--html", type=Path, metavar="PATH", help="also write a self-contained HTML report here")
     run.add_argument(
         "--dir", type=Path, metavar="DIR", help="keep each run's journal, events and verdicts under DIR"
     )
@@ -232,7 +233,7 @@ def _run(args: argparse.Namespace) -> int:
     client = args.client or default_client()
     root = args.dir or Path(tempfile.mkdtemp(prefix="binance-harness-"))
     print(f"client: {client}\nruns: {root}\n")
-    verdicts, runs = [], []
+    verdicts, runs, results = [], [], []
     started = time.monotonic()
     for i, scenario in enumerate(scenarios, 1):
         print(
@@ -245,13 +246,18 @@ def _run(args: argparse.Namespace) -> int:
         print(f" {result.wall_time:.1f} s: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
         verdicts += result.verdicts
         runs.append(run_entry(result))
+        results.append(result)
     print()
-    print(table(verdicts))
+    print(table(verdicts, families={r["scenario"]: r["family"] for r in runs}))
     print(f"\n{len(scenarios)} scenarios in {time.monotonic() - started:.1f} s")
+    report = json_report(runs, client=client)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(json_report(runs, client=client), indent=2))
+        args.json.write_text(json.dumps(report, indent=2))
         print(f"JSON report: {args.json}")
+    if args.html:
+        html_report.write(args.html, report, {r.scenario.name: html_report.trace_of(r) for r in results})
+        print(f"HTML report: {args.html}")
     if args.write_baseline:
         baseline.write(args.write_baseline, verdicts, client=client)
         print(f"baseline written: {args.write_baseline} ({len(verdicts)} verdicts)")

@@ -2,7 +2,7 @@
 
 One pytest item per (scenario, behaviour), so JUnit and `-k` name each behaviour; the
 scenario itself runs once, when its first item runs, and its later items read the same
-result. Under pytest-xdist, items of one scenario are kept on one worker (`xdist_group`),
+result. Under pytest-xdist, items of one scenario are kept on one worker (harness/xdist_scheduling.py),
 and verdicts travel back to the controller in `user_properties` so the summary table is
 printed once, complete.
 
@@ -10,6 +10,7 @@ Options (also settable in an ini file, e.g. `[tool.pytest.ini_options]`):
     --client "CMD"          the client under test (default: the bundled reference client)
     --harness-dir DIR       where each run's journal, events and verdicts are kept
     --harness-json PATH     also write the JSON report there
+    --harness-html PATH     also write the HTML report there (docs/html-report.md)
     --harness-baseline FILE compare with a baseline: an unchanged FAIL is an xfail, a new
                             failure fails, a new pass fails ("now passes: update the baseline")
     --harness-write-baseline FILE  record the verdicts of this session as a baseline
@@ -31,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from harness import baseline
+from harness import baseline, html_report
 from harness.defaults import default_client
 from harness.report import json_report, run_entry, table
 from harness.runner import RunResult, run_scenario
@@ -71,6 +72,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write the JSON report of all verdicts to PATH",
     )
     group.addoption(
+        "--harness-html",
+        dest="harness_html",
+        default=None,
+        metavar="PATH",
+        help="write a self-contained HTML report (timelines, evidence, client output) to PATH",
+    )
+    group.addoption(
         "--harness-baseline",
         dest="harness_baseline",
         default=None,
@@ -97,6 +105,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Items carry xdist_group (one scenario's items stay on one worker); declared here too so
     # that a run without pytest-xdist (-p no:xdist, --strict-markers) does not warn.
     config.addinivalue_line("markers", "xdist_group(name): pytest-xdist group of a scenario's items")
+    if config.pluginmanager.hasplugin("xdist"):
+        from harness.xdist_scheduling import XdistScheduling
+
+        config.pluginmanager.register(XdistScheduling(), "binance-harness-xdist")
     path = config.getoption("harness_baseline")
     try:
         config.stash[_BASELINE] = baseline.read(Path(path)) if path else None
@@ -263,25 +275,33 @@ _CURRENT_RUNS: dict[str, dict[str, Any]] = {}
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if not _CURRENT:
         return
-    verdicts = sorted(_CURRENT, key=lambda v: (v.scenario, v.behaviour))
+    families = {name: str(run.get("family", "other")) for name, run in _CURRENT_RUNS.items()}
+    verdicts = sorted(_CURRENT, key=lambda v: (families.get(v.scenario, ""), v.scenario, v.behaviour))
     terminalreporter.section("binance-harness behaviours")
     terminalreporter.write_line(f"client: {_client(config)}")
-    terminalreporter.write_line(table(verdicts))
+    terminalreporter.write_line(table(verdicts, families=families))
     expected = config.stash[_BASELINE]
     if expected is not None:
         changes = baseline.compare(expected, verdicts)
         terminalreporter.write_line(f"\nbaseline {config.getoption('harness_baseline')}:")
         terminalreporter.write_line(baseline.summary(changes))
-    path = config.getoption("harness_json")
-    if path:
+    path, html_path = config.getoption("harness_json"), config.getoption("harness_html")
+    if path or html_path:
         runs: dict[str, dict[str, Any]] = {}
         for v in verdicts:
             run = runs.setdefault(
                 v.scenario, {**_CURRENT_RUNS.get(v.scenario, {"scenario": v.scenario}), "verdicts": []}
             )
             run["verdicts"].append(v.to_json())
-        Path(path).write_text(json.dumps(json_report(list(runs.values()), client=_client(config)), indent=2))
-        terminalreporter.write_line(f"JSON report: {path}")
+        report = json_report(list(runs.values()), client=_client(config))
+        if path:
+            Path(path).write_text(json.dumps(report, indent=2))
+            terminalreporter.write_line(f"JSON report: {path}")
+        if html_path:
+            # On the controller under xdist there are no RunResults: each run's journal is
+            # read back from the workdir its run entry names.
+            html_report.write(Path(html_path), report)
+            terminalreporter.write_line(f"HTML report: {html_path}")
     out = config.getoption("harness_write_baseline")
     if out:
         baseline.write(Path(out), verdicts, client=_client(config))

@@ -1,15 +1,17 @@
 """Reports: the terminal table and the JSON report, built from verdicts only.
 
-The table is what a bot author reads first: behaviours down, verdicts with the measured
-figures, and under each FAIL the one-line hint saying what to fix. The JSON report is for
-machines; its schema is documented in docs/json-report.md and versioned.
+The table is what a bot author reads first: grouped by family, a row per (scenario,
+behaviour) with the verdict and its measured figures, and under each FAIL the hint saying
+what to fix. The JSON report is for machines; its schema is documented in
+docs/json-report.md and versioned. The HTML report (harness/html_report.py) is built from
+the JSON report plus each run's journal.
 """
 
 from __future__ import annotations
 
 import shutil
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from harness.verdict import Status, Verdict
@@ -28,32 +30,87 @@ _MARK = {
 }
 
 
-def table(verdicts: Sequence[Verdict], *, width: int | None = None) -> str:
-    """One block per scenario: a line per behaviour, the hint under each FAIL, wrapped not cut."""
+def table(
+    verdicts: Sequence[Verdict], *, families: Mapping[str, str] | None = None, width: int | None = None
+) -> str:
+    """Verdicts grouped under a heading per family, one row per (scenario, behaviour).
+
+    A row reads `scenario  behaviour  STATUS  summary`; the scenario's name is printed on its
+    first row only, so a block reads like one run. Under each FAIL comes its hint, because the
+    hint is what a reader acts on. Long summaries wrap at `width` (default: the terminal's)
+    instead of being cut: the measured figures are at their end. Families come from
+    `families` (scenario -> family); scenarios not in it are grouped under "other".
+    """
     width = width or min(shutil.get_terminal_size((120, 20)).columns, 160)
     if not verdicts:
         return "no behaviour was judged"
+    groups = group_by_family(verdicts, families or {})
+    sw = max(len(v.scenario) for v in verdicts)
     bw = max(len(v.behaviour) for v in verdicts)
+    # Too narrow for the scenario column: the scenario becomes a line of its own instead.
+    stacked = width - (2 + sw + 2 + bw + 2 + 5 + 2) < _MIN_SUMMARY
     lines: list[str] = []
-    scenario = None
-    for v in verdicts:
-        if v.scenario != scenario:
-            scenario = v.scenario
-            lines.append(f"{scenario}")
-        head = f"  {v.behaviour:<{bw}}  {_MARK[v.status]:<5}  "
-        indent = " " * len(head)
-        lines += textwrap.wrap(v.summary, width, initial_indent=head, subsequent_indent=indent)
-        if v.status is Status.FAIL and v.hint:
-            lines += textwrap.wrap(
-                v.hint, width, initial_indent=indent + "hint: ", subsequent_indent=indent + "      "
-            )
-    counts = tally(verdicts)
+    for family, scenarios in groups.items():
+        if lines:
+            lines.append("")
+        counts = _counts(tally([v for vs in scenarios.values() for v in vs]))
+        lines.append(f"{family}  ({plural(len(scenarios), 'scenario')}: {counts})")
+        for scenario, rows in scenarios.items():
+            if stacked:
+                lines.append(f"  {scenario}")
+            for i, v in enumerate(rows):
+                if stacked:
+                    head = f"    {v.behaviour:<{bw}}  {_MARK[v.status]:<5}  "
+                else:
+                    head = (
+                        f"  {scenario if i == 0 else '':<{sw}}  {v.behaviour:<{bw}}  {_MARK[v.status]:<5}  "
+                    )
+                lines += _wrap(v.summary, width, head, " " * len(head))
+                if v.status is Status.FAIL and v.hint:
+                    indent = " " * len(head)
+                    lines += _wrap(v.hint, width, indent + "hint: ", indent + "      ")
+    n_scenarios = sum(len(s) for s in groups.values())
     lines.append("")
-    lines.append(", ".join(f"{n} {k}" for k, n in counts.items() if n) + f" ({len(verdicts)} verdicts)")
+    lines.append(
+        f"{_counts(tally(verdicts))} ({plural(len(verdicts), 'verdict')}, {plural(n_scenarios, 'scenario')}, "
+        f"{plural(len(groups), 'family', 'families')})"
+    )
     return "\n".join(lines)
 
 
+#: Fewest columns left for a summary before the table stacks the scenario above its rows.
+_MIN_SUMMARY = 40
+
+
+def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
+    """textwrap, but never with less than 20 columns of text, however narrow the terminal."""
+    return textwrap.wrap(text, max(width, len(first) + 20), initial_indent=first, subsequent_indent=rest) or [
+        first.rstrip()
+    ]
+
+
+def plural(count: int, singular: str, many: str = "") -> str:
+    """ "1 scenario", "2 scenarios": reports are read by people."""
+    return f"{count} {singular if count == 1 else many or singular + 's'}"
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+
+
+def group_by_family(
+    verdicts: Sequence[Verdict], families: Mapping[str, str]
+) -> dict[str, dict[str, list[Verdict]]]:
+    """family -> scenario -> its verdicts, each level in order of first appearance."""
+    groups: dict[str, dict[str, list[Verdict]]] = {}
+    for v in verdicts:
+        family = families.get(v.scenario, "other")
+        groups.setdefault(family, {}).setdefault(v.scenario, []).append(v)
+    return groups
+
+
 def tally(verdicts: Sequence[Verdict]) -> dict[str, int]:
+    """How many verdicts have each status, keyed by the table's mark, every status present."""
     counts = {_MARK[s]: 0 for s in Status}
     for v in verdicts:
         counts[_MARK[v.status]] += 1
@@ -66,6 +123,7 @@ def run_entry(result: RunResult, verdicts: Sequence[Verdict] | None = None) -> d
     return {
         "scenario": scenario.name,
         "family": scenario.family,
+        "description": scenario.description,
         "source": list(scenario.source),
         "wall_time": round(result.wall_time, 3),
         "workdir": str(result.workdir),

@@ -52,7 +52,9 @@ BROKEN = sorted(
     (declared(p) for p in (CLIENTS / "broken").glob("*.py") if p.name != "__init__.py"),
     key=lambda b: (b.lacks, b.path),
 )
-IDS = [f"{b.lacks}:{Path(b.path).stem}" for b in BROKEN]
+#: "@scenario" keeps the tests playing one scenario on one xdist worker, so each run (the
+#: broken client's and the reference client's) is played once (harness/xdist_scheduling.py).
+IDS = [f"{b.lacks}:{Path(b.path).stem}@{b.scenario}" for b in BROKEN]
 
 
 def test_every_behaviour_has_a_broken_client() -> None:
