@@ -1,4 +1,4 @@
-"""`binance-harness`: run the scenario catalog against a client, serve the fake, list what exists."""
+"""`binance-harness`: play the catalog against clients (run, diagnose, matrix), serve the fake, list what exists."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from fake_server.clock import Clock
 from fake_server.journal import Journal
@@ -23,13 +24,15 @@ from harness import baseline, html_report
 from harness import behaviours as behaviour_registry
 from harness.control_client import URL_VARIABLE as CONTROL_URL_VARIABLE
 from harness.defaults import SCENARIOS, default_client
+from harness.diagnose import diagnosis
 from harness.durations import parse_duration
+from harness.matrix import client_names, html_page, markdown
 from harness.report import json_report, run_entry, table, tally
-from harness.runner import contract, run_scenario
+from harness.runner import RunResult, contract, run_scenario
 from harness.scenario import Scenario
 from harness.scenario_file import ScenarioError, default_registries, load_scenarios
 from harness.steps import StepScheduler
-from harness.verdict import Status
+from harness.verdict import Status, Verdict
 
 EPILOG = """\
 examples:
@@ -41,6 +44,10 @@ examples:
   binance-harness run --client "python my_bot.py" --write-baseline baseline.json
   binance-harness run --client "python my_bot.py" --baseline baseline.json
                                                         fail only on a change (docs/baseline.md)
+  binance-harness run --html report.html                a report to read in a browser
+  binance-harness diagnose --client "python my_bot.py"  what is wrong with it, in plain words
+  binance-harness matrix --client a="CMD" --client b="CMD2" --profile usdm
+                                                        several clients side by side
   binance-harness serve --ping-interval 5s              the fake alone, for your own tests
   binance-harness serve --tls --control-port 9000       https/wss, control API on port 9000
   binance-harness serve --scenario scenarios/drops/drop-1006.yaml
@@ -48,8 +55,9 @@ examples:
 
 The client gets the fake's addresses in BINANCE_HARNESS_* variables (also usable as
 {rest_url}, {ws_url}, {api_key}, ... in the command): see docs/client-contract.md.
-Exit status of `run`: 0 all behaviours passed, 1 a behaviour failed (with --baseline: a
-verdict changed, a new failure or a new pass), 2 harness or input error.
+Exit status of `run` and `diagnose`: 0 all behaviours passed, 1 a behaviour failed (with
+--baseline: a verdict changed, a new failure or a new pass), 2 harness or input error;
+`matrix`: 0 unless a harness or input error (2).
 """
 
 
@@ -71,42 +79,11 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument(
-        "paths", nargs="*", type=Path, help="scenario files or folders (default: the bundled catalog)"
-    )
-    run.add_argument(
-        "--client",
-        metavar="CMD",
-        help="command that starts the client under test (default: the bundled reference client)",
-    )
+    _add_selection(run)
     run.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON report here")
     run.add_argument("--html", type=Path, metavar="PATH", help="also write a self-contained HTML report here")
     run.add_argument(
         "--dir", type=Path, metavar="DIR", help="keep each run's journal, events and verdicts under DIR"
-    )
-    run.add_argument(
-        "-k", dest="select", metavar="TEXT", help="only scenarios whose name, family or a tag contains TEXT"
-    )
-    run.add_argument(
-        "--family",
-        action="append",
-        default=[],
-        metavar="F",
-        help="only scenarios of family F (e.g. drops); repeat for several",
-    )
-    run.add_argument(
-        "--behaviour",
-        action="append",
-        default=[],
-        metavar="B",
-        help="only scenarios that judge behaviour B, and judge and report only B; repeat for several",
-    )
-    run.add_argument(
-        "--tag",
-        action="append",
-        default=[],
-        metavar="T",
-        help="only scenarios tagged T (e.g. forum); repeat for several (any of them)",
     )
     run.add_argument(
         "--baseline",
@@ -120,6 +97,62 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="record this run's verdicts as the baseline in FILE",
     )
+
+    diagnose = sub.add_parser(
+        "diagnose",
+        help="play the catalog and say, in plain words, what is wrong with a client",
+        description="Play the catalog (or a selection) against a client, then print a short "
+        "diagnosis: each lack found, the most widespread first, with the measured failure that "
+        "shows it, what to change, and the public reports of other clients that had it. Exit "
+        "status as for run.",
+        epilog="examples:\n"
+        '  binance-harness diagnose --client "python my_bot.py"\n'
+        '  binance-harness diagnose --client "node bot.js" --profile usdm --html report.html\n'
+        "  binance-harness diagnose --from-json report.json     diagnose a saved run again",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_selection(diagnose)
+    diagnose.add_argument(
+        "--from-json",
+        type=Path,
+        metavar="PATH",
+        help="diagnose the verdicts of a saved JSON report instead of playing the catalog",
+    )
+    diagnose.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON report here")
+    diagnose.add_argument("--html", type=Path, metavar="PATH", help="also write the HTML report here")
+    diagnose.add_argument("--dir", type=Path, metavar="DIR", help="keep each run's files under DIR")
+
+    matrix = sub.add_parser(
+        "matrix",
+        help="play the catalog against several clients and write the conformance matrix",
+        description="Play the catalog (or a selection) against each client in turn and write "
+        "the conformance matrix, behaviours down and clients across, as matrix.md and "
+        "matrix.html in --out, with each client's JSON and HTML reports beside them.",
+        epilog="example:\n"
+        "  binance-harness matrix --profile usdm --out reports/matrix \\\n"
+        '      --client reference="python clients/reference_client.py" \\\n'
+        '      --client node-binance="node adapters/node-binance/adapter.mjs"\n'
+        "  (python3 tasks.py matrix installs the bundled adapters and runs them all)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_selection(matrix, client=False)
+    matrix.add_argument(
+        "--client",
+        dest="clients",
+        action="append",
+        default=[],
+        required=True,
+        metavar="NAME=CMD",
+        help="a client under test and its column name; repeat for each client",
+    )
+    matrix.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports/matrix"),
+        metavar="DIR",
+        help="where to write (default: %(default)s)",
+    )
+    matrix.add_argument("--title", default="Conformance matrix", help="the pages' title")
 
     serve = sub.add_parser(
         "serve",
@@ -163,11 +196,59 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _add_selection(p: argparse.ArgumentParser, *, client: bool = True) -> None:
+    """The options that choose scenarios, shared by run, diagnose and matrix."""
+    p.add_argument(
+        "paths", nargs="*", type=Path, help="scenario files or folders (default: the bundled catalog)"
+    )
+    if client:
+        p.add_argument(
+            "--client",
+            metavar="CMD",
+            help="command that starts the client under test (default: the bundled reference client)",
+        )
+    p.add_argument(
+        "-k", dest="select", metavar="TEXT", help="only scenarios whose name, family or a tag contains TEXT"
+    )
+    p.add_argument(
+        "--family",
+        action="append",
+        default=[],
+        metavar="F",
+        help="only scenarios of family F (e.g. drops); repeat for several",
+    )
+    p.add_argument(
+        "--behaviour",
+        action="append",
+        default=[],
+        metavar="B",
+        help="only scenarios that judge behaviour B, and judge and report only B; repeat for several",
+    )
+    p.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="T",
+        help="only scenarios tagged T (e.g. forum); repeat for several (any of them)",
+    )
+    p.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        choices=sorted(PROFILES),
+        help="only scenarios of this product (e.g. usdm for a futures-only client); repeat for several",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "diagnose":
+            return _diagnose(args)
+        if args.command == "matrix":
+            return _matrix(args)
         if args.command == "serve":
             return _serve(args)
         return _list(args)
@@ -207,6 +288,8 @@ def _select(scenarios: Sequence[Scenario], args: argparse.Namespace) -> list[Sce
             continue
         if args.tag and not set(args.tag) & set(s.tags):
             continue
+        if args.profile and s.profile not in args.profile:
+            continue
         if args.behaviour:
             expect = tuple(e for e in s.expect if e.behaviour in args.behaviour)
             if not expect:
@@ -216,7 +299,53 @@ def _select(scenarios: Sequence[Scenario], args: argparse.Namespace) -> list[Sce
     return chosen
 
 
-def _run(args: argparse.Namespace) -> int:
+@dataclasses.dataclass
+class Played:
+    """What playing a selection against one client gave: the material of every report."""
+
+    client: str
+    verdicts: list[Verdict]
+    runs: list[dict[str, Any]]
+    results: list[RunResult]
+
+    @property
+    def report(self) -> dict[str, Any]:
+        return json_report(self.runs, client=self.client)
+
+    def write(self, json_path: Path | None, html_path: Path | None) -> None:
+        if json_path:
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            json_path.write_text(json.dumps(self.report, indent=2))
+            print(f"JSON report: {json_path}")
+        if html_path:
+            traces = {r.scenario.name: html_report.trace_of(r) for r in self.results}
+            html_report.write(html_path, self.report, traces)
+            print(f"HTML report: {html_path}")
+
+
+def _play(scenarios: Sequence[Scenario], client: str, root: Path, *, label: str = "") -> Played:
+    """Play each scenario in turn, printing a progress line per scenario (runs take minutes)."""
+    print(f"{label}client: {client}\n{label}runs: {root}\n")
+    played = Played(client, [], [], [])
+    started = time.monotonic()
+    for i, scenario in enumerate(scenarios, 1):
+        print(
+            f"{label}[{i}/{len(scenarios)}] {scenario.family}/{scenario.name} ({scenario.duration:g} s) ...",
+            end="",
+            flush=True,
+        )
+        result = asyncio.run(run_scenario(scenario, client, workdir=root / scenario.name))
+        counts = tally(result.verdicts)
+        print(f" {result.wall_time:.1f} s: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
+        played.verdicts += result.verdicts
+        played.runs.append(run_entry(result))
+        played.results.append(result)
+    print(f"\n{label}{len(scenarios)} scenarios in {time.monotonic() - started:.1f} s")
+    return played
+
+
+def _chosen(args: argparse.Namespace) -> list[Scenario] | None:
+    """The selected scenarios, or None after printing why the selection is an input error."""
     known = set(behaviour_registry.load_all())
     for b in args.behaviour:
         if b not in known:
@@ -224,53 +353,89 @@ def _run(args: argparse.Namespace) -> int:
                 f"binance-harness: unknown behaviour {b!r} (known: {', '.join(sorted(known))})",
                 file=sys.stderr,
             )
-            return 2
-    expected = baseline.read(args.baseline) if args.baseline else None
+            return None
     scenarios = _select(_load(args.paths), args)
     if not scenarios:
         print("binance-harness: no scenario selected", file=sys.stderr)
-        return 2
-    client = args.client or default_client()
-    root = args.dir or Path(tempfile.mkdtemp(prefix="binance-harness-"))
-    print(f"client: {client}\nruns: {root}\n")
-    verdicts, runs, results = [], [], []
-    started = time.monotonic()
-    for i, scenario in enumerate(scenarios, 1):
-        print(
-            f"[{i}/{len(scenarios)}] {scenario.family}/{scenario.name} ({scenario.duration:g} s) ...",
-            end="",
-            flush=True,
-        )
-        result = asyncio.run(run_scenario(scenario, client, workdir=root / scenario.name))
-        counts = tally(result.verdicts)
-        print(f" {result.wall_time:.1f} s: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
-        verdicts += result.verdicts
-        runs.append(run_entry(result))
-        results.append(result)
-    print()
-    print(table(verdicts, families={r["scenario"]: r["family"] for r in runs}))
-    print(f"\n{len(scenarios)} scenarios in {time.monotonic() - started:.1f} s")
-    report = json_report(runs, client=client)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2))
-        print(f"JSON report: {args.json}")
-    if args.html:
-        html_report.write(args.html, report, {r.scenario.name: html_report.trace_of(r) for r in results})
-        print(f"HTML report: {args.html}")
-    if args.write_baseline:
-        baseline.write(args.write_baseline, verdicts, client=client)
-        print(f"baseline written: {args.write_baseline} ({len(verdicts)} verdicts)")
-    changed = False
-    if expected is not None:
-        changes = baseline.compare(expected, verdicts)
-        changed = any(c.is_change for c in changes)
-        print(f"\nbaseline {args.baseline}:\n{baseline.summary(changes)}")
+        return None
+    return scenarios
+
+
+def _exit_status(verdicts: Sequence[Verdict]) -> int:
     if any(v.status is Status.ERROR for v in verdicts):
         return 2  # a harness or setup problem: never excused by a baseline
-    if expected is not None:
-        return 1 if changed else 0
     return 1 if any(v.status is Status.FAIL for v in verdicts) else 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    expected = baseline.read(args.baseline) if args.baseline else None
+    scenarios = _chosen(args)
+    if scenarios is None:
+        return 2
+    client = args.client or default_client()
+    played = _play(scenarios, client, args.dir or Path(tempfile.mkdtemp(prefix="binance-harness-")))
+    print()
+    print(table(played.verdicts, families={r["scenario"]: r["family"] for r in played.runs}))
+    played.write(args.json, args.html)
+    if args.write_baseline:
+        baseline.write(args.write_baseline, played.verdicts, client=client)
+        print(f"baseline written: {args.write_baseline} ({len(played.verdicts)} verdicts)")
+    if expected is not None:
+        changes = baseline.compare(expected, played.verdicts)
+        print(f"\nbaseline {args.baseline}:\n{baseline.summary(changes)}")
+        if any(v.status is Status.ERROR for v in played.verdicts):
+            return 2
+        return 1 if any(c.is_change for c in changes) else 0
+    return _exit_status(played.verdicts)
+
+
+def _diagnose(args: argparse.Namespace) -> int:
+    registry = behaviour_registry.load_all()
+    if args.from_json:
+        try:
+            report = json.loads(args.from_json.read_text(encoding="utf-8"))
+            verdicts = [Verdict.from_json(v) for run in report["runs"] for v in run["verdicts"]]
+            client = str(report["client"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print(f"binance-harness: {args.from_json}: not a JSON report ({exc})", file=sys.stderr)
+            return 2
+    else:
+        scenarios = _chosen(args)
+        if scenarios is None:
+            return 2
+        client = args.client or default_client()
+        played = _play(scenarios, client, args.dir or Path(tempfile.mkdtemp(prefix="binance-harness-")))
+        played.write(args.json, args.html)
+        verdicts = played.verdicts
+    print()
+    print(diagnosis(verdicts, registry, client=client))
+    return _exit_status(verdicts)
+
+
+def _matrix(args: argparse.Namespace) -> int:
+    try:
+        clients = client_names(args.clients)
+    except ValueError as exc:
+        print(f"binance-harness: {exc}", file=sys.stderr)
+        return 2
+    scenarios = _chosen(args)
+    if scenarios is None:
+        return 2
+    out: Path = args.out
+    reports, links, verdicts = {}, {}, []
+    for n, (name, command) in enumerate(clients.items(), 1):
+        played = _play(scenarios, command, out / name / "runs", label=f"[{name} {n}/{len(clients)}] ")
+        played.write(out / name / "report.json", out / name / "report.html")
+        reports[name], links[name] = played.report, f"{name}/report.html"
+        verdicts += played.verdicts
+        print()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "matrix.md").write_text(markdown(reports, links=links), encoding="utf-8")
+    (out / "matrix.html").write_text(html_page(reports, title=args.title, links=links), encoding="utf-8")
+    print(markdown(reports))
+    print(f"matrix: {out / 'matrix.md'} and {out / 'matrix.html'}")
+    # A FAIL is a finding about a client, not a failure of the matrix; ERRORs are ours.
+    return 2 if any(v.status is Status.ERROR for v in verdicts) else 0
 
 
 def _serve(args: argparse.Namespace) -> int:
