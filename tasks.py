@@ -4,6 +4,9 @@
     python3 tasks.py catalog [ARGS...]   the scenario catalog against the bundled reference
                                          client, with its report (ARGS go to `binance-harness run`)
     python3 tasks.py test [ARGS...]      lint, type-check and the whole test suite (ARGS go to pytest)
+    python3 tasks.py matrix [ARGS...]    the real SDKs of adapters/ through the USD-M catalog:
+                                         reports/matrix/, then docs/conformance.md's table
+                                         (ARGS go to `binance-harness matrix`)
 
 Each first makes (or refreshes) `.venv` from requirements.lock, so a fresh clone needs no
 other step. CI runs `python3 tasks.py test` (see .ci/run).
@@ -84,7 +87,39 @@ def chromium() -> None:
 
 
 def catalog(args: list[str]) -> None:
-    run(BIN / "binance-harness", "run", "--json", "reports/catalog.json", "--dir", "reports/runs", *args)
+    run(
+        BIN / "binance-harness",
+        "run",
+        "--json",
+        "reports/catalog.json",
+        "--html",
+        "reports/catalog.html",
+        "--dir",
+        "reports/runs",
+        *args,
+    )
+
+
+def matrix(args: list[str]) -> None:
+    """The reference client, the forum bot and every adapter, side by side; then the docs page.
+
+    USD-M scenarios only: the adapters speak USD-M futures (adapters/commands.py), and the
+    same selection for every column keeps the matrix comparable.
+    """
+    run(sys.executable, ROOT / "adapters" / "install.py")
+    python = BIN / "python"
+    clients = [
+        f"reference={python} {ROOT / 'clients' / 'reference_client.py'}",
+        f"forum-bot-python={python} {ROOT / 'clients' / 'forum_bot.py'}",
+    ]
+    listed = subprocess.run(
+        [sys.executable, str(ROOT / "adapters" / "commands.py")], capture_output=True, text=True, check=True
+    )
+    clients += [line for line in listed.stdout.splitlines() if line.strip()]
+    out = ROOT / "reports" / "matrix"
+    client_args = [arg for c in clients for arg in ("--client", c)]
+    run(BIN / "binance-harness", "matrix", "--profile", "usdm", "--out", out, *client_args, *args)
+    run(python, "-m", "harness.docs", "--conformance", out / "matrix.json")
 
 
 def test(args: list[str]) -> None:
@@ -96,7 +131,7 @@ def test(args: list[str]) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("catalog", "test", "setup"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("catalog", "test", "matrix", "setup"):
         print(__doc__)
         raise SystemExit(2)
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
@@ -106,6 +141,8 @@ def main() -> None:
         catalog(args)
     elif job == "test":
         test(args)
+    elif job == "matrix":
+        matrix(args)
 
 
 if __name__ == "__main__":

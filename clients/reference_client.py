@@ -285,6 +285,8 @@ class ReferenceClient:
     #: A dead peer must not hold a reconnect up: wait this long at most for its close.
     close_timeout: float = 1.0
     open_timeout: float = 10.0
+    #: A connection that lived this long was healthy: the reconnect backoff starts again.
+    healthy_after: float = 1.0
     #: Cap on the retry delay of a failed keepalive PUT: retry well before the key dies.
     keepalive_retry_cap: float = 5.0
 
@@ -724,8 +726,12 @@ class ReferenceClient:
         failures = 0  # failed connects in a row
         while True:
             assert self.listen_key is not None
+            started = asyncio.get_running_loop().time()
             if await self.run_connection(self.listen_key):
-                backoff.reset()
+                # Reset the backoff only after a connection that stayed up: a server that
+                # accepts and closes at once must not get a reconnect storm (F2).
+                if asyncio.get_running_loop().time() - started >= self.healthy_after:
+                    backoff.reset()
                 ever_opened, failures = True, 0
             else:
                 failures += 1

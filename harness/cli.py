@@ -26,7 +26,7 @@ from harness.control_client import URL_VARIABLE as CONTROL_URL_VARIABLE
 from harness.defaults import SCENARIOS, default_client
 from harness.diagnose import diagnosis
 from harness.durations import parse_duration
-from harness.matrix import client_names, html_page, markdown
+from harness.matrix import client_names, html_page, markdown, save
 from harness.report import json_report, run_entry, table, tally
 from harness.runner import RunResult, contract, run_scenario
 from harness.scenario import Scenario
@@ -127,7 +127,8 @@ def _parser() -> argparse.ArgumentParser:
         help="play the catalog against several clients and write the conformance matrix",
         description="Play the catalog (or a selection) against each client in turn and write "
         "the conformance matrix, behaviours down and clients across, as matrix.md and "
-        "matrix.html in --out, with each client's JSON and HTML reports beside them.",
+        "matrix.html in --out (and matrix.json, the data docs/conformance.md is rendered from), "
+        "with each client's JSON and HTML reports beside them.",
         epilog="example:\n"
         "  binance-harness matrix --profile usdm --out reports/matrix \\\n"
         '      --client reference="python clients/reference_client.py" \\\n'
@@ -430,6 +431,13 @@ def _matrix(args: argparse.Namespace) -> int:
         verdicts += played.verdicts
         print()
     out.mkdir(parents=True, exist_ok=True)
+    save(
+        out / "matrix.json",
+        reports,
+        title=args.title,
+        date=time.strftime("%Y-%m-%d", time.gmtime()),
+        scenarios=[f"{s.family}/{s.name}" for s in scenarios],
+    )
     (out / "matrix.md").write_text(markdown(reports, links=links), encoding="utf-8")
     (out / "matrix.html").write_text(html_page(reports, title=args.title, links=links), encoding="utf-8")
     print(markdown(reports))

@@ -9,9 +9,11 @@ from saved reports without playing anything again.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from harness.verdict import Status
@@ -132,6 +134,36 @@ def html_page(
         f"<table><thead><tr><th>behaviour</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         "</body></html>\n"
     )
+
+
+def compact(report: Mapping[str, Any]) -> dict[str, Any]:
+    """A report with only what the matrix shows: each verdict's scenario, behaviour, status
+    and summary (no evidence). Small enough to commit beside docs/conformance.md."""
+    keep = ("scenario", "behaviour", "status", "summary")
+    return {
+        "client": report["client"],
+        "runs": [
+            {
+                "scenario": run.get("scenario", ""),
+                "verdicts": [{k: v[k] for k in keep} for v in run["verdicts"]],
+            }
+            for run in report["runs"]
+        ],
+    }
+
+
+def save(path: Path, reports: Mapping[str, Mapping[str, Any]], **about: Any) -> None:
+    """The matrix's data, clients in column order: what docs/conformance.md is rendered from."""
+    data = {**about, "clients": [{"name": n, **compact(r)} for n, r in reports.items()]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def load(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """(what the run was, {name: compact report}) from a file written by `save`."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    clients = {c["name"]: {"client": c["client"], "runs": c["runs"]} for c in data.pop("clients")}
+    return data, clients
 
 
 def _tooltip(cell: Cell | None) -> str:
