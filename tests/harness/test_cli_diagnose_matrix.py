@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from harness.cli import main
+from harness.client_driver import GRACE
 from harness.defaults import ROOT
+from tests.harness.test_client_lifetime import read_fifo, wait_gone
 
 CLIENTS = ROOT / "clients"
 CLEAN_CLOSE = str(ROOT / "scenarios/drops/clean-close-1001.yaml")
@@ -90,3 +95,30 @@ def test_matrix_puts_clients_side_by_side(tmp_path: Path, capsys: pytest.Capture
 def test_matrix_needs_named_clients(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["matrix", CLEAN_CLOSE, "--client", "python bot.py"]) == 2
     assert "expected NAME=CMD" in capsys.readouterr().err
+
+
+def test_ctrl_c_during_a_matrix_leaves_nothing_running(tmp_path: Path) -> None:
+    """The matrix takes minutes: an interrupted one must end its client's whole process group."""
+    fifo = tmp_path / "pids.fifo"
+    os.mkfifo(fifo)
+    scenario = tmp_path / "long.yaml"
+    scenario.write_text(
+        "family: test\ndescription: a long run to interrupt\nsource: [C1 drop-1006-no-close-frame]\n"
+        f"duration: 60s\nclient_env: {{STUBBORN_FIFO: '{fifo}', STUBBORN_CONTACT: '1'}}\n"
+        "expect:\n  reconnects-after-drop:\n"
+    )
+    stubborn = command("../tests/harness/clients/stubborn.py")
+    cli = [sys.executable, "-m", "harness.cli", "matrix", str(scenario), "--out", str(tmp_path / "m")]
+    harness = subprocess.Popen(
+        [*cli, "--client", f"stubborn={stubborn}"], cwd=ROOT, stdout=subprocess.DEVNULL
+    )
+    try:
+        client_pid, grandchild_pid = map(int, read_fifo(fifo, 20.0).split())
+        harness.send_signal(signal.SIGINT)
+        assert harness.wait(timeout=15) == 130
+    finally:
+        if harness.poll() is None:
+            harness.kill()
+            harness.wait()
+    assert wait_gone(client_pid, GRACE + 5.0), "the client outlived the interrupted matrix"
+    assert wait_gone(grandchild_pid, GRACE + 5.0), "the client's child outlived the interrupted matrix"
