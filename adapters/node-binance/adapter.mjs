@@ -10,9 +10,12 @@
 //                            listenKey (lib/util/requestUtils.js getRestBaseUrl()).
 // Over TLS (`tls: true` scenarios) Node itself reads NODE_EXTRA_CA_CERTS, set by the harness.
 //
-// Everything else is left at the SDK's defaults: its heartbeat (ping every 10 s, 5 s pong
-// timeout), its reconnect (0.5 s, then the listenKey respawn workflow), its listenKey keep-alive
-// (every 50 min) and its listenKeyExpired handling. The adapter only reports what it handles:
+// Timers: scenarios shorten time, and the contract says by how much. The SDK's own heartbeat
+// options `pingInterval` and `pongTimeout` (default 10 s and 5 s, lib/util/BaseWSClient.js:79)
+// are set from BINANCE_HARNESS_CLIENT_PING_INTERVAL / _TIMEOUT when given, as a user tuning them
+// would; the listenKey keep-alive (every 50 min, user-data-stream-manager.js:113) has no option
+// and keeps its real period. Everything else is the SDK's default: its reconnect (0.5 s, then
+// the listenKey respawn workflow) and its listenKeyExpired handling. The adapter only reports what it handles:
 // every user-data event received on 'message' is appended, as received, to
 // BINANCE_HARNESS_EVENTS_FILE (one JSON line), and every SDK notification (open, reconnecting,
 // reconnected, close, exception) is logged. The SDK's own logger (DefaultLogger: info and
@@ -78,12 +81,25 @@ const logger = {
   trace: env.BINANCE_ADAPTER_TRACE === '1' ? (...params) => console.log(params) : DefaultLogger.trace,
 };
 
+// The contract's scaled heartbeat (seconds) as the SDK's options (milliseconds), when given.
+function millis(name) {
+  const seconds = Number.parseFloat(env[name] ?? '');
+  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : undefined;
+}
+const heartbeat = Object.fromEntries(
+  [
+    ['pingInterval', millis('BINANCE_HARNESS_CLIENT_PING_INTERVAL')],
+    ['pongTimeout', millis('BINANCE_HARNESS_CLIENT_PING_TIMEOUT')],
+  ].filter(([, value]) => value !== undefined),
+);
+
 const wsClient = new WebsocketClient(
   {
     api_key: env.BINANCE_HARNESS_API_KEY,
     api_secret: env.BINANCE_HARNESS_API_SECRET,
     wsUrl,
     restOptions: { baseUrl: restUrl },
+    ...heartbeat,
   },
   logger,
 );

@@ -21,10 +21,13 @@ NOT ``AsyncClient.create()``, which the README uses: it first calls the SPOT RES
 ``create()`` raises there. The adapter calls the constructor, i.e. everything ``create()``
 does except those two calls (a futures user stream uses neither).
 
-Everything else is the SDK's default: its reconnect (ReconnectingWebsocket, at most 5 tries,
-1-2 s then growing waits, on the SAME listenKey), websockets' own ping every 20 s (20 s
-timeout), the listenKey keep-alive every 5 min (KEEPALIVE_TIMEOUT), no listenKeyExpired
-handling. The adapter reports each user-data event it receives (as received) to
+Timers: scenarios shorten time, and the contract says by how much. The SDK's own option for
+the listenKey keep-alive, ``BinanceSocketManager(client, user_timeout=...)`` (default 5 min,
+binance/ws/constants.py:3), is set from BINANCE_HARNESS_KEEPALIVE_INTERVAL when given, as a
+user tuning it would. Its heartbeat has no option (websockets' own ping every 20 s, 20 s
+timeout) and keeps its real period. Everything else is the SDK's default: its reconnect
+(ReconnectingWebsocket, at most 5 tries, 1-2 s then growing waits, on the SAME listenKey), no
+listenKeyExpired handling. The adapter reports each user-data event it receives (as received) to
 BINANCE_HARNESS_EVENTS_FILE, and logs what the SDK reports: its logging (the ``binance``
 loggers at DEBUG, as ``verbose=True`` would) and its ``{"e": "error", ...}`` messages.
 
@@ -73,7 +76,8 @@ async def stream_user_data(events: TextIO | None) -> None:
     )
     client.FUTURES_URL = f"{rest_url}/fapi"  # PATCH (REST): see the module docstring
     try:
-        bm = BinanceSocketManager(client)
+        keepalive = os.environ.get("BINANCE_HARNESS_KEEPALIVE_INTERVAL")
+        bm = BinanceSocketManager(client, **({"user_timeout": float(keepalive)} if keepalive else {}))
         bm.FSTREAM_URL = f"{ws_url}/"  # PATCH (WebSocket): see the module docstring
         async with bm.futures_user_socket() as stream:
             log.info("futures user socket open")

@@ -67,6 +67,14 @@ def check(record: RunRecord, p: Params) -> Verdict:
         return error("the server neither refused a handshake nor dropped a connection: no reconnect to judge")
     if not attempts:
         return not_applicable("the client made no connection attempt")
+    first_trouble = min(
+        [float(e["t"]) for e in record.of("ws_reject")]
+        + [float(d.hit["t"]) for d in connection_drops(record)]
+    )
+    if not [a for a in attempts if float(a["t"]) > first_trouble]:
+        # No retry at all is no storm, but no proof of pacing either: reconnects-after-drop
+        # or keeps-retrying judge the missing retry.
+        return not_applicable("the client never tried again after the server refused or dropped it")
     by_socket: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for a in attempts:
         by_socket[str(a.get("path", ""))].append(a)

@@ -11,60 +11,31 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fake_server.profiles import ProfileName
-from harness.behaviours import load_all
-from harness.record import RunRecord
-from harness.scenario import Expectation, Scenario
-from harness.verdict import Status, Verdict
+from harness.verdict import Status
+from tests.behaviours import journal as base
+from tests.behaviours.journal import LISTEN_KEY, fault, judge
 
-BEHAVIOURS = load_all()
 KEY_PATH = "/private/ws/k"
+PEER = "127.0.0.1:5000"
 
 
-def judge(
-    behaviour: str,
-    journal: list[dict[str, Any]],
-    *,
-    ended_at: float,
-    profile: ProfileName = "usdm",
-    **params: Any,
-) -> Verdict:
-    b = BEHAVIOURS[behaviour]
-    p = b.params(**params)
-    scenario = Scenario(
-        name="t",
-        family="t",
-        description="",
-        source=("t",),
-        duration=ended_at,
-        expect=(Expectation(behaviour, p),),
-        profile=profile,
-    )
-    return b.check(RunRecord(scenario, sorted(journal, key=lambda e: e["t"]), ended_at=ended_at), p)
-
-
-def opened(t: float, conn: int = 1, path: str = KEY_PATH, peer: str = "127.0.0.1:5000") -> dict[str, Any]:
-    return {"t": t, "kind": "ws_open", "conn": conn, "user": True, "path": path, "peer": peer}
+def opened(t: float, conn: int = 1, path: str = KEY_PATH, peer: str = PEER) -> dict[str, Any]:
+    """A handshake with the URL and peer address the rate checks group attempts by."""
+    return base.opened(t, conn, path=path, peer=peer)
 
 
 def refused(
-    t: float, path: str = KEY_PATH, status: int = 503, why: str = "fault", peer: str = "127.0.0.1:5000"
+    t: float, path: str = KEY_PATH, status: int = 503, why: str = "fault", peer: str = PEER
 ) -> dict[str, Any]:
-    return {"t": t, "kind": "ws_reject", "conn": 0, "path": path, "status": status, "why": why, "peer": peer}
+    return base.rejected(t, status, why, path=path, peer=peer)
 
 
-def fault(t: float, name: str, **params: Any) -> dict[str, Any]:
-    return {"t": t, "kind": "fault", "name": name, "ends_connection": False, "conns": [], "params": params}
-
-
-def rest(
-    t: float, status: int = 200, method: str = "POST", path: str = "/fapi/v1/listenKey", **kw: Any
-) -> dict[str, Any]:
-    return {"t": t, "kind": "rest", "method": method, "path": path, "status": status, "fault": False, **kw}
+def rest(t: float, status: int = 200, method: str = "POST", path: str = LISTEN_KEY, **kw: Any) -> dict[str, Any]:
+    return base.rest(t, path, status, method, **kw)
 
 
 def frame(t: float, op: str = "ping", conn: int = 1, direction: str = "in") -> dict[str, Any]:
-    return {"t": t, "kind": "ws_frame", "conn": conn, "dir": direction, "op": op}
+    return base.frame(t, conn, direction, op)
 
 
 def outage(times: list[float], open_at: float | None = None) -> list[dict[str, Any]]:
@@ -119,8 +90,13 @@ def test_each_socket_is_judged_by_its_own_url() -> None:
 
 
 def test_attempts_after_the_run_began_ending_are_not_judged() -> None:
-    v = judge("no-reconnect-storm", outage([1.0, 3.0, 3.01, 3.02, 3.03, 3.04, 3.05]), ended_at=3)
+    v = judge("no-reconnect-storm", outage([1.0, 2.0, 3.0, 3.01, 3.02, 3.03, 3.04, 3.05]), ended_at=3)
     assert v.status is Status.PASS
+
+
+def test_a_client_that_never_tries_again_is_not_applicable() -> None:
+    v = judge("no-reconnect-storm", outage([1.0]), ended_at=5)
+    assert v.status is Status.NOT_APPLICABLE and "never tried again" in v.summary
 
 
 def test_a_run_with_no_refusal_and_no_drop_is_a_harness_error() -> None:
