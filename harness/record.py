@@ -44,11 +44,16 @@ class RunRecord:
         """Handshakes of user-data connections (the private routes)."""
         return [e for e in self.of("ws_open") if e.get("user")]
 
+    def user_conns(self) -> set[int]:
+        """Ids of the user-data connections: what the fake writes to them is the client's to read."""
+        return {e["conn"] for e in self.user_opens()}
+
     def close_of(self, conn: int) -> Entry | None:
         """How connection `conn` ended, if it ended before the harness ended the run."""
         return next((e for e in self.of("ws_close") if e["conn"] == conn and e["t"] < self.ended_at), None)
 
     def opens_after(self, t: float) -> list[Entry]:
+        """User-data handshakes after `t`: the client's reconnects, or replacements, since then."""
         return [e for e in self.user_opens() if e["t"] > t]
 
     def attempts(self) -> list[Entry]:
@@ -64,10 +69,30 @@ class RunRecord:
     def snapshots(self) -> list[Entry]:
         return [e for e in self.of("rest") if e["path"] in SNAPSHOT_PATHS and e["status"] == 200]
 
+    def listen_key_calls(self) -> list[Entry]:
+        """REST calls to the listenKey route (POST, PUT, DELETE), in order, whatever the product's
+        prefix: the client's side of its key's life, which the listenKey checks read call by call."""
+        return [e for e in self.of("rest") if str(e["path"]).endswith("/listenKey")]
+
+    # Events ----------------------------------------------------------------------------------
+
+    def in_flight(self, entry: Entry, margin: float) -> bool:
+        """Whether `entry` was written less than `margin` seconds before the run ended.
+
+        An event sent that late may still be on its way to (or in) the client's handler when
+        the harness ends the run, so a check does not hold its absence against the client.
+        """
+        return self.ended_at - float(entry["t"]) < margin
+
     # Client side ---------------------------------------------------------------------------
 
     def output(self) -> list[Entry]:
         return list(self.of("client_output"))
+
+    def reported(self) -> set[tuple[str, Any]]:
+        """The (e, E) of every event the client reported: how a sent event is matched to the
+        client's events file, whatever else the client wrote about it."""
+        return {(str(ev.get("e")), ev.get("E")) for ev in self.client_events}
 
     def never_connected(self) -> bool:
         return not self.user_opens()
@@ -93,7 +118,7 @@ class Drop:
 
 def connection_drops(record: RunRecord) -> list[Drop]:
     """Connections hit by a connection-ending fault, or closed by the server on its own."""
-    user = {e["conn"] for e in record.user_opens()}
+    user = record.user_conns()
     drops: dict[int, Drop] = {}
     for hit in record.fault_hits():
         if not hit.get("ends_connection"):

@@ -43,7 +43,7 @@ class Params:
 def check(record: RunRecord, p: Params) -> Verdict:
     if record.never_connected():
         return failed("the client never opened a user-data stream")
-    user_conns = {e["conn"] for e in record.user_opens()}
+    user_conns = record.user_conns()
     frames = [e for e in record.of("ws_frame") if e["conn"] in user_conns]
     timeouts = [
         e for e in record.of("ws_close") if e["conn"] in user_conns and e.get("how") == "pong_timeout"

@@ -37,7 +37,7 @@ class _Answer:
 
 def _answers(record: RunRecord) -> list[_Answer]:
     """Each server ping on a user-data connection that was answered by some pong."""
-    user = {e["conn"] for e in record.user_opens()}
+    user = record.user_conns()
     frames = [e for e in record.of("ws_frame") if e["conn"] in user and e["op"] in ("ping", "pong")]
     answers = []
     for conn in sorted(user):
@@ -80,7 +80,7 @@ def _payload(frame: Entry) -> str:
 def check(record: RunRecord, p: Params) -> Verdict:
     if record.never_connected():
         return failed("the client never opened a user-data stream")
-    user = {e["conn"] for e in record.user_opens()}
+    user = record.user_conns()
     pings = [e for e in record.of("ws_frame") if e["conn"] in user and (e["dir"], e["op"]) == ("out", "ping")]
     if not pings:
         return error("the server sent no ping in this run: the scenario's ping_interval is too long")

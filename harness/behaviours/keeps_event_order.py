@@ -93,7 +93,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             if e["e"] == "ORDER_TRADE_UPDATE" and e.get("order_id") == h["order_id"] and e["conns"]
         ]
         latest = max(sent, key=lambda e: e["E"])
-        if record.ended_at - latest["t"] < p.in_flight:
+        if record.in_flight(latest, p.in_flight):
             continue
         judged += 1
         last = newest.get(h["order_id"])

@@ -36,16 +36,12 @@ class Params:
     max_gap: float | None = None
 
 
-def is_listen_key_call(entry: Entry) -> bool:
-    return entry["kind"] == "rest" and str(entry["path"]).endswith("/listenKey")
-
-
 def refreshes(record: RunRecord) -> list[Entry]:
     """Calls that extend (or try to extend) the key: every PUT, and POSTs answered 200."""
     return [
         e
-        for e in record.of("rest")
-        if is_listen_key_call(e) and (e["method"] == "PUT" or (e["method"] == "POST" and e["status"] == 200))
+        for e in record.listen_key_calls()
+        if e["method"] == "PUT" or (e["method"] == "POST" and e["status"] == 200)
     ]
 
 

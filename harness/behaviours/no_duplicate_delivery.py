@@ -78,7 +78,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             repeated=len(repeated),
             sent_twice=len(copies),
         )
-    judged = [c for c in copies if record.ended_at - c["t"] >= p.in_flight]
+    judged = [c for c in copies if not record.in_flight(c, p.in_flight)]
     if not judged:
         return error("every event sent twice came too late in the run to judge")
     never = [c for c in judged if counts[(c["e"], c["E"])] == 0]

@@ -49,11 +49,11 @@ def check(record: RunRecord, p: Params) -> Verdict:
     if not record.client_events:
         return not_applicable("the client reported no events (it writes no events file)")
     aborts = {e["conn"]: e["t"] for e in record.of("ws_close") if e.get("how") in ("abort_rst", "abort_fin")}
-    got = {(str(ev.get("e")), ev.get("E")) for ev in record.client_events}
+    got = record.reported()
     stale = superseded(record, got)
     sent = []
     for e in record.of("event"):
-        if e["e"] not in ACCOUNT_EVENTS or not e["conns"] or record.ended_at - e["t"] < p.in_flight:
+        if e["e"] not in ACCOUNT_EVENTS or not e["conns"] or record.in_flight(e, p.in_flight):
             continue
         if e.get("copy") or (e["e"], e["E"]) in stale:
             continue

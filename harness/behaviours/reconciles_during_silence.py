@@ -32,7 +32,7 @@ class Params:
 
 def _stall_windows(record: RunRecord) -> list[tuple[Entry, float, float]]:
     """(fault entry, start, end) of each user-data connection's stall."""
-    user = {e["conn"] for e in record.user_opens()}
+    user = record.user_conns()
     windows = []
     for hit in record.fault_hits("stall_data"):
         lasting = hit["params"].get("lasting")

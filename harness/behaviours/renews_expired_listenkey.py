@@ -50,7 +50,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
     expiries = [e for e in record.of("listen_key") if e["action"] == "expired"]
     if not expiries:
         return error("no listenKey expired in this run: the scenario's fault never hit one")
-    lk_calls = [e for e in record.of("rest") if e["path"].endswith("/listenKey")]
+    lk_calls = record.listen_key_calls()
     # A PUT after a -1125 with no POST in between keeps retrying a dead key.
     for i, call in enumerate(lk_calls):
         if call["method"] == "PUT" and '"code":-1125' in call["body"]:

@@ -60,7 +60,7 @@ def replacement(record: RunRecord, notice: Entry) -> tuple[Entry, float] | None:
 def check(record: RunRecord, p: Params) -> Verdict:
     if record.never_connected():
         return failed("the client never opened a user-data stream")
-    user = {o["conn"] for o in record.user_opens()}
+    user = record.user_conns()
     notices = [
         e
         for e in record.of("event")

@@ -64,7 +64,7 @@ def live(open_entry: Entry) -> bool:
     "creating a new one, so its stream stays silent",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    calls = [e for e in record.of("rest") if str(e["path"]).endswith("/listenKey")]
+    calls = record.listen_key_calls()
     dead = [c for c in calls if c["method"] == "PUT" and answered_1125(c)]
     if not dead:
         if not any(e["action"] in ("expired", "deleted") for e in record.of("listen_key")):

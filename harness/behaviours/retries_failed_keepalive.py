@@ -61,7 +61,7 @@ def describe(call: Entry) -> str:
     "let the listenKey expire",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    calls = [e for e in record.of("rest") if str(e["path"]).endswith("/listenKey")]
+    calls = record.listen_key_calls()
     if not any(c["method"] == "PUT" for c in calls):
         return not_applicable("the client sent no keepalive PUT at all (see keeps-listenkey-alive)")
     streaks = [c for i, c in enumerate(calls) if transient(c) and (i == 0 or not transient(calls[i - 1]))]

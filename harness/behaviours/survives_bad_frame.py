@@ -59,7 +59,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
     bad = [e for e in record.of("ws_frame") if e.get("fault") == "send_raw" and e["t"] < record.ended_at]
     if not bad:
         return error("no bad frame was written: the scenario's send_raw fault reached no connection")
-    got = {(str(ev.get("e")), ev.get("E")) for ev in record.client_events}
+    got = record.reported()
     evidence: list[Entry] = []
     for frame in bad:
         conn, t, what = frame["conn"], frame["t"], f"bad frame ({frame.get('frame', frame['op'])})"
@@ -86,7 +86,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             ),
             None,
         )
-        if nxt is None or record.ended_at - nxt["t"] < p.in_flight:
+        if nxt is None or record.in_flight(nxt, p.in_flight):
             continue
         if record.client_events and (nxt["e"], nxt["E"]) not in got:
             return failed(

@@ -68,7 +68,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 f"unexpected event: {how_ended(close)}",
                 [*map(brief, unknown[:3]), brief(close)],
             )
-    got = {(str(ev.get("e")), ev.get("E")) for ev in record.client_events}
+    got = record.reported()
     after = [
         e
         for e in record.of("event")
@@ -76,7 +76,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
         and e["e"] in ACCOUNT_EVENTS
         and e["conns"]
         and not e.get("copy")
-        and record.ended_at - e["t"] >= p.in_flight
+        and not record.in_flight(e, p.in_flight)
     ]
     if not after:
         return error("no account event followed the unexpected ones early enough to judge")

@@ -7,53 +7,22 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.behaviours import load_all
-from harness.record import RunRecord
-from harness.scenario import Expectation, Scenario
-from harness.verdict import Status, Verdict
-
-BEHAVIOURS = load_all()
-
-
-def judge(
-    behaviour: str, journal: list[dict[str, Any]], *, ended_at: float, events=(), **params: float
-) -> Verdict:
-    b = BEHAVIOURS[behaviour]
-    scenario = Scenario(
-        name="t",
-        family="t",
-        description="",
-        source=("t",),
-        duration=ended_at,
-        expect=(Expectation(behaviour, b.params(**params)),),
-    )
-    record = RunRecord(scenario, sorted(journal, key=lambda e: e["t"]), list(events), ended_at=ended_at)
-    return b.check(record, b.params(**params))
-
-
-def opened(t: float, conn: int, state: str = "active") -> dict[str, Any]:
-    return {"t": t, "kind": "ws_open", "conn": conn, "user": True, "key_states": {"k": state}}
-
-
-def closed(t: float, conn: int, initiator: str = "server", how: str = "abort_fin") -> dict[str, Any]:
-    return {
-        "t": t,
-        "kind": "ws_close",
-        "conn": conn,
-        "code": 1006,
-        "reason": "",
-        "initiator": initiator,
-        "how": how,
-    }
-
-
-def fault(t: float, name: str, conns: list[int], ends: bool = True) -> dict[str, Any]:
-    return {"t": t, "kind": "fault", "name": name, "ends_connection": ends, "conns": conns, "params": {}}
-
-
-def rejected(t: float) -> dict[str, Any]:
-    return {"t": t, "kind": "ws_reject", "conn": 0, "status": 503}
-
+from harness.verdict import Status
+from tests.behaviours.journal import (
+    GONE_BODY,
+    LISTEN_KEY,
+    closed,
+    event,
+    exited,
+    fault,
+    judge,
+    lapse,
+    opened,
+    rejected,
+    rest,
+    said,
+    snapshot,
+)
 
 # reconnects-after-drop -----------------------------------------------------------------
 
@@ -61,7 +30,7 @@ def rejected(t: float) -> dict[str, Any]:
 def test_reconnect_in_time_passes_with_its_delay() -> None:
     v = judge(
         "reconnects-after-drop",
-        [opened(0.5, 1), fault(2, "abort_tcp", [1]), closed(2, 1), opened(2.4, 2)],
+        [opened(0.5, 1), fault(2, "abort_tcp", [1], ends=True), closed(2, 1), opened(2.4, 2)],
         ended_at=3,
         within=5,
     )
@@ -71,7 +40,7 @@ def test_reconnect_in_time_passes_with_its_delay() -> None:
 def test_reconnect_too_late_fails_with_how_late() -> None:
     v = judge(
         "reconnects-after-drop",
-        [opened(0.5, 1), fault(2, "abort_tcp", [1]), closed(2, 1), opened(8, 2)],
+        [opened(0.5, 1), fault(2, "abort_tcp", [1], ends=True), closed(2, 1), opened(8, 2)],
         ended_at=10,
         within=5,
     )
@@ -81,7 +50,7 @@ def test_reconnect_too_late_fails_with_how_late() -> None:
 def test_no_reconnect_but_run_too_short_to_tell_is_not_a_fail() -> None:
     v = judge(
         "reconnects-after-drop",
-        [opened(0.5, 1), fault(2, "abort_tcp", [1]), closed(2, 1)],
+        [opened(0.5, 1), fault(2, "abort_tcp", [1], ends=True), closed(2, 1)],
         ended_at=3,
         within=5,
     )
@@ -93,9 +62,9 @@ def test_no_reconnect_and_client_exited_is_a_fail() -> None:
         "reconnects-after-drop",
         [
             opened(0.5, 1),
-            fault(2, "abort_tcp", [1]),
+            fault(2, "abort_tcp", [1], ends=True),
             closed(2, 1),
-            {"t": 2.1, "kind": "client_exit", "code": 0},
+            exited(2.1, code=0),
         ],
         ended_at=2.2,
         within=5,
@@ -110,7 +79,7 @@ delays = st.lists(st.floats(0.5, 1.0), min_size=5, max_size=8)
 
 @given(jitter=delays, initial=st.floats(0.1, 1.0))  # half jitter keeps gaps >= 0.05 s
 def test_doubling_backoff_with_half_jitter_passes(jitter: list[float], initial: float) -> None:
-    t, journal = 1.0, [fault(0.9, "reject_handshake", [], ends=False)]
+    t, journal = 1.0, [fault(0.9, "reject_handshake")]
     for n, j in enumerate(jitter):
         journal.append(rejected(t))
         t += initial * 2**n * j
@@ -120,7 +89,7 @@ def test_doubling_backoff_with_half_jitter_passes(jitter: list[float], initial: 
 
 @given(jitter=st.lists(st.floats(0.9, 1.1), min_size=4, max_size=30), delay=st.floats(0.06, 5.0))
 def test_fixed_delay_fails(jitter: list[float], delay: float) -> None:
-    t, journal = 1.0, [fault(0.9, "reject_handshake", [], ends=False)]
+    t, journal = 1.0, [fault(0.9, "reject_handshake")]
     for j in jitter:
         journal.append(rejected(t))
         t += delay * j
@@ -135,7 +104,7 @@ def test_hot_loop_fails_on_the_floor() -> None:
 
 
 def test_no_attempt_while_refused_is_not_applicable() -> None:
-    v = judge("backs-off", [opened(0.5, 1), fault(1, "reject_handshake", [], ends=False)], ended_at=5)
+    v = judge("backs-off", [opened(0.5, 1), fault(1, "reject_handshake")], ended_at=5)
     assert v.status is Status.NOT_APPLICABLE
 
 
@@ -147,19 +116,21 @@ def test_a_single_refused_attempt_shows_no_backoff_and_is_not_applicable() -> No
 # resyncs-after-gap ----------------------------------------------------------------------
 
 
-def snapshot(t: float) -> dict[str, Any]:
-    return {"t": t, "kind": "rest", "method": "GET", "path": "/fapi/v2/account", "status": 200, "body": "{}"}
-
-
 def test_resync_after_reconnect_passes_and_missing_one_fails() -> None:
-    drop = [opened(0.5, 1), snapshot(0.6), fault(1, "abort_tcp", [1]), closed(1, 1), opened(1.3, 2)]
+    drop = [
+        opened(0.5, 1),
+        snapshot(0.6),
+        fault(1, "abort_tcp", [1], ends=True),
+        closed(1, 1),
+        opened(1.3, 2),
+    ]
     assert judge("resyncs-after-gap", [*drop, snapshot(1.4)], ended_at=5, within=2).status is Status.PASS
     assert judge("resyncs-after-gap", drop, ended_at=5, within=2).status is Status.FAIL
 
 
 def test_a_reconnect_too_close_to_the_end_is_not_applicable_not_an_error() -> None:
     """The late reconnect is the client's (judged by reconnects-after-drop), not the harness's."""
-    journal = [opened(0.5, 1), fault(1, "abort_tcp", [1]), closed(1, 1), opened(4.5, 2)]
+    journal = [opened(0.5, 1), fault(1, "abort_tcp", [1], ends=True), closed(1, 1), opened(4.5, 2)]
     v = judge("resyncs-after-gap", journal, ended_at=5, within=2)
     assert v.status is Status.NOT_APPLICABLE and "too late to judge a resync" in v.summary
 
@@ -168,18 +139,8 @@ def test_a_reconnect_too_close_to_the_end_is_not_applicable_not_an_error() -> No
 
 
 def rest_error(t: float) -> dict[str, Any]:
-    return {
-        "t": t,
-        "kind": "rest",
-        "method": "POST",
-        "path": "/fapi/v1/listenKey",
-        "status": 404,
-        "body": '{"code":-5000,"msg":"Path /fapi/v1/listenKey, Method POST is invalid"}',
-    }
-
-
-def said(t: float, line: str) -> dict[str, Any]:
-    return {"t": t, "kind": "client_output", "stream": "stderr", "line": line}
+    body = '{"code":-5000,"msg":"Path /fapi/v1/listenKey, Method POST is invalid"}'
+    return rest(t, LISTEN_KEY, 404, "POST", body)
 
 
 def test_error_body_shown_passes() -> None:
@@ -216,7 +177,7 @@ def test_no_error_answered_is_not_applicable() -> None:
 
 
 def sent(t: float, E: int, conns: list[int]) -> dict[str, Any]:
-    return {"t": t, "kind": "event", "e": "ORDER_TRADE_UPDATE", "E": E, "conns": conns}
+    return event(t, conns, E=E)
 
 
 def test_event_missing_from_the_client_fails() -> None:
@@ -241,23 +202,9 @@ def test_events_sent_to_nobody_and_just_before_a_reset_do_not_count() -> None:
 def test_put_after_1125_fails() -> None:
     journal = [
         opened(0.5, 1),
-        {"t": 2, "kind": "listen_key", "action": "expired", "key": "k"},
-        {
-            "t": 3,
-            "kind": "rest",
-            "method": "PUT",
-            "path": "/fapi/v1/listenKey",
-            "status": 400,
-            "body": '{"code":-1125,"msg":"This listenKey does not exist."}',
-        },
-        {
-            "t": 4,
-            "kind": "rest",
-            "method": "PUT",
-            "path": "/fapi/v1/listenKey",
-            "status": 400,
-            "body": '{"code":-1125,"msg":"This listenKey does not exist."}',
-        },
+        lapse(2),
+        rest(3, LISTEN_KEY, 400, "PUT", GONE_BODY),
+        rest(4, LISTEN_KEY, 400, "PUT", GONE_BODY),
     ]
     v = judge("renews-expired-listenkey", journal, ended_at=10)
     assert v.status is Status.FAIL and "another PUT" in v.summary
@@ -266,15 +213,8 @@ def test_put_after_1125_fails() -> None:
 def test_reconnect_on_the_dead_key_fails() -> None:
     journal = [
         opened(0.5, 1),
-        {"t": 2, "kind": "listen_key", "action": "expired", "key": "k"},
-        {
-            "t": 2.1,
-            "kind": "rest",
-            "method": "POST",
-            "path": "/fapi/v1/listenKey",
-            "status": 200,
-            "body": "{}",
-        },
+        lapse(2),
+        rest(2.1, LISTEN_KEY, method="POST"),
         opened(2.2, 2, state="expired"),
     ]
     v = judge("renews-expired-listenkey", journal, ended_at=20)

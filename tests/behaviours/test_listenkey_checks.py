@@ -7,44 +7,27 @@ uses-current-listenkey (A7). Deadlines are passed as each check's Params, as a s
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-from harness.behaviours import load_all
-from harness.record import RunRecord
-from harness.scenario import Expectation, Scenario
-from harness.verdict import Status, Verdict
+from harness.verdict import Status
+from tests.behaviours.journal import (
+    GONE_BODY,
+    LISTEN_KEY,
+    event,
+    exited,
+    fault,
+    judge,
+    lapse,
+    opened,
+    rejected,
+    rest,
+)
 
-BEHAVIOURS = load_all()
-LK = "/fapi/v1/listenKey"
-GONE_BODY = '{"code":-1125,"msg":"This listenKey does not exist."}'
 UNKNOWN_BODY = '{"code":-1000,"msg":"An unknown error occured while processing the request."}'
 
 
-def judge(
-    behaviour: str,
-    journal: list[dict[str, Any]],
-    *,
-    ended_at: float,
-    ttl: float = 3600.0,
-    **params: Any,
-) -> Verdict:
-    b = BEHAVIOURS[behaviour]
-    scenario = Scenario(
-        name="t",
-        family="t",
-        description="",
-        source=("t",),
-        duration=ended_at,
-        expect=(Expectation(behaviour, b.params(**params)),),
-    )
-    scenario = replace(scenario, timers=replace(scenario.timers, listen_key_ttl=ttl))
-    record = RunRecord(scenario, sorted(journal, key=lambda e: e["t"]), ended_at=ended_at)
-    return b.check(record, b.params(**params))
-
-
 def call(t: float, method: str, status: int = 200, body: str = '{"listenKey":"k"}') -> dict[str, Any]:
-    return {"t": t, "kind": "rest", "method": method, "path": LK, "status": status, "body": body}
+    return rest(t, LISTEN_KEY, status, method, body)
 
 
 def post(t: float, status: int = 200) -> dict[str, Any]:
@@ -61,22 +44,6 @@ def gone(t: float) -> dict[str, Any]:
 
 def failing(t: float) -> dict[str, Any]:
     return put(t, 500, UNKNOWN_BODY)
-
-
-def lapse(t: float, why: str = "ttl", key: str = "k") -> dict[str, Any]:
-    return {"t": t, "kind": "listen_key", "action": "expired", "key": key, "why": why}
-
-
-def opened(t: float, conn: int, state: str = "active", key: str = "k") -> dict[str, Any]:
-    return {"t": t, "kind": "ws_open", "conn": conn, "user": True, "key_states": {key: state}}
-
-
-def event(t: float, conns: list[int]) -> dict[str, Any]:
-    return {"t": t, "kind": "event", "e": "ORDER_TRADE_UPDATE", "E": int(t * 1000), "conns": conns}
-
-
-def exited(t: float) -> dict[str, Any]:
-    return {"t": t, "kind": "client_exit", "code": 1}
 
 
 # keeps-listenkey-alive -------------------------------------------------------------------
@@ -237,18 +204,7 @@ def test_no_put_at_all_is_not_applicable() -> None:
 
 
 def refused(t: float, lasting: float | None = 0.8, times: int | None = None) -> dict[str, Any]:
-    return {
-        "t": t,
-        "kind": "fault",
-        "name": "reject_handshake",
-        "ends_connection": False,
-        "conns": [],
-        "params": {"lasting": lasting, "times": times},
-    }
-
-
-def rejected(t: float) -> dict[str, Any]:
-    return {"t": t, "kind": "ws_reject", "conn": 0, "status": 503, "why": "fault"}
+    return fault(t, "reject_handshake", lasting=lasting, times=times)
 
 
 def test_reconnect_on_a_new_key_with_events_flowing_passes() -> None:

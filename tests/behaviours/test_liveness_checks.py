@@ -8,15 +8,28 @@ stops-on-restricted-location. Deadlines are passed explicitly, as a scenario wou
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.verdict import Status
-from tests.behaviours.test_checks import judge
-
-Entry = dict[str, Any]
+from tests.behaviours.journal import (
+    LISTEN_KEY,
+    Entry,
+    client_close,
+    closed,
+    event,
+    exited,
+    fault,
+    frame,
+    judge,
+    lapse,
+    opened,
+    rejected,
+    rest,
+    said,
+    snapshot,
+)
 
 RESTRICTED_MSG = (
     "Service unavailable from a restricted location according to 'b. Eligibility' in "
@@ -25,66 +38,12 @@ RESTRICTED_MSG = (
 )
 
 
-def opened(t: float, conn: int) -> Entry:
-    return {"t": t, "kind": "ws_open", "conn": conn, "user": True}
-
-
-def closed(t: float, conn: int, initiator: str, how: str = "close_frame", code: int = 1000) -> Entry:
-    return {
-        "t": t,
-        "kind": "ws_close",
-        "conn": conn,
-        "code": code,
-        "reason": "",
-        "initiator": initiator,
-        "how": how,
-    }
-
-
-def frame(t: float, conn: int, direction: str, op: str, data: str = "") -> Entry:
-    return {"t": t, "kind": "ws_frame", "conn": conn, "dir": direction, "op": op, "data": data}
-
-
 def ping(t: float, data: str, conn: int = 1) -> Entry:
     return frame(t, conn, "out", "ping", data)
 
 
 def pong(t: float, data: str, conn: int = 1) -> Entry:
     return frame(t, conn, "in", "pong", data)
-
-
-def fault(t: float, name: str, conns: list[int], *, ends: bool = False, **params: Any) -> Entry:
-    return {"t": t, "kind": "fault", "name": name, "ends_connection": ends, "conns": conns, "params": params}
-
-
-def event(t: float, conns: list[int], e: str = "ORDER_TRADE_UPDATE") -> Entry:
-    return {"t": t, "kind": "event", "e": e, "E": int(t * 1000), "conns": conns}
-
-
-def rest(
-    t: float, path: str, status: int = 200, method: str = "GET", body: str = "{}", by_fault: bool = False
-) -> Entry:
-    return {
-        "t": t,
-        "kind": "rest",
-        "method": method,
-        "path": path,
-        "status": status,
-        "body": body,
-        "fault": by_fault,
-    }
-
-
-def snapshot(t: float) -> Entry:
-    return rest(t, "/fapi/v2/account")
-
-
-def rejected(t: float) -> Entry:
-    return {"t": t, "kind": "ws_reject", "conn": 0, "status": 503, "why": "fault"}
-
-
-def output(t: float, line: str) -> Entry:
-    return {"t": t, "kind": "client_output", "stream": "stderr", "line": line}
 
 
 # answers-server-ping ----------------------------------------------------------------------
@@ -159,7 +118,7 @@ def test_echoes_without_server_pings_is_a_scenario_error() -> None:
 
 
 def test_a_client_close_of_a_healthy_connection_fails_with_its_silence() -> None:
-    journal = [opened(0.5, 1), event(0.6, [1]), closed(1.6, 1, "client"), opened(1.8, 2)]
+    journal = [opened(0.5, 1), event(0.6, [1]), client_close(1.6, 1), opened(1.8, 2)]
     v = judge("no-spurious-disconnect", journal, ended_at=4)
     assert v.status is Status.FAIL and v.measured["spurious_closes"] == 1
     assert v.measured["silence_before_close"] == 1.0
@@ -170,10 +129,10 @@ def test_closes_after_a_breaking_fault_or_a_dead_key_are_excused() -> None:
     journal = [
         opened(0.5, 1),
         fault(1, "half_open", [1], ends=True),
-        closed(2, 1, "client", "eof", 1006),
+        closed(2, 1, "client", "eof"),
         opened(2.2, 2),
-        {"t": 3, "kind": "listen_key", "action": "expired", "key": "k"},
-        closed(3.1, 2, "client"),
+        lapse(3),
+        client_close(3.1, 2),
         opened(3.2, 3),
     ]
     v = judge("no-spurious-disconnect", journal, ended_at=4)
@@ -181,7 +140,7 @@ def test_closes_after_a_breaking_fault_or_a_dead_key_are_excused() -> None:
 
 
 def test_a_stall_does_not_excuse_a_client_close() -> None:
-    journal = [opened(0.5, 1), fault(1, "stall_data", [1]), closed(2, 1, "client"), opened(2.2, 2)]
+    journal = [opened(0.5, 1), fault(1, "stall_data", [1]), client_close(2, 1), opened(2.2, 2)]
     assert judge("no-spurious-disconnect", journal, ended_at=4).status is Status.FAIL
 
 
@@ -190,7 +149,7 @@ def test_server_closes_and_closes_after_the_end_of_the_run_are_not_the_clients()
         opened(0.5, 1),
         closed(1, 1, "server", "fault", 1001),
         opened(1.2, 2),
-        closed(4.1, 2, "client"),
+        client_close(4.1, 2),
     ]
     assert judge("no-spurious-disconnect", journal, ended_at=4).status is Status.PASS
 
@@ -243,7 +202,7 @@ def test_changes_delivered_on_a_new_connection_are_seen_anyway() -> None:
         opened(0.5, 1),
         fault(1, "stall_data", [1]),
         event(1.25, []),
-        closed(1.3, 1, "client"),
+        client_close(1.3, 1),
         opened(1.4, 2),
         snapshot(1.45),
         event(1.5, [2]),
@@ -293,7 +252,7 @@ def outage(*extra: Entry) -> list[Entry]:
         opened(0.5, 1),
         fault(1, "reject_handshake", [], lasting=2.0),
         fault(1, "abort_tcp", [1], ends=True),
-        closed(1, 1, "server", "abort_fin", 1006),
+        closed(1, 1),
         *(rejected(1.1 + i * 0.3) for i in range(6)),
         *extra,
     ]
@@ -317,14 +276,14 @@ def test_a_late_reconnect_fails_with_how_late() -> None:
 
 def test_a_run_ending_before_the_deadline_is_not_judged_unless_the_client_exited() -> None:
     assert judge("keeps-retrying", outage(), ended_at=4, within=1.5).status is Status.ERROR
-    exited = outage({"t": 3.5, "kind": "client_exit", "code": 1})
-    assert judge("keeps-retrying", exited, ended_at=4, within=1.5).status is Status.FAIL
+    exited_run = outage(exited(3.5))
+    assert judge("keeps-retrying", exited_run, ended_at=4, within=1.5).status is Status.FAIL
 
 
 def test_a_fault_limited_to_times_recovers_with_its_last_refusal() -> None:
     journal = [
         fault(0, "http_error", [], times=3),
-        *(rest(0.2 * i, "/fapi/v1/listenKey", 503, "POST", by_fault=True) for i in range(1, 4)),
+        *(rest(0.2 * i, LISTEN_KEY, 503, "POST", fault=True) for i in range(1, 4)),
         opened(1.0, 1),
     ]
     v = judge("keeps-retrying", journal, ended_at=3, within=1)
@@ -348,21 +307,21 @@ BODY_451 = json.dumps({"code": 0, "msg": RESTRICTED_MSG})
 
 
 def refused_451(t: float) -> Entry:
-    return rest(t, "/fapi/v1/listenKey", 451, "POST", BODY_451, by_fault=True)
+    return rest(t, LISTEN_KEY, 451, "POST", BODY_451, fault=True)
 
 
 def test_stopping_and_showing_the_msg_passes() -> None:
     journal = [
         refused_451(0.4),
-        output(0.41, f"REST POST /fapi/v1/listenKey failed: HTTP 451 code=0 msg={RESTRICTED_MSG}"),
-        {"t": 0.5, "kind": "client_exit", "code": 3},
+        said(0.41, f"REST POST /fapi/v1/listenKey failed: HTTP 451 code=0 msg={RESTRICTED_MSG}"),
+        exited(0.5, code=3),
     ]
     v = judge("stops-on-restricted-location", journal, ended_at=0.6, max_attempts=3, within=2, watch=2.5)
     assert v.status is Status.PASS and v.measured["attempts_after_451"] == 0
 
 
 def test_more_attempts_than_allowed_fail_whatever_the_output() -> None:
-    journal = [refused_451(0.4 + 0.2 * i) for i in range(5)] + [output(0.41, RESTRICTED_MSG)]
+    journal = [refused_451(0.4 + 0.2 * i) for i in range(5)] + [said(0.41, RESTRICTED_MSG)]
     v = judge("stops-on-restricted-location", journal, ended_at=4, max_attempts=3, within=2, watch=2.5)
     assert v.status is Status.FAIL and v.measured["attempts_after_451"] == 4
 
@@ -370,20 +329,20 @@ def test_more_attempts_than_allowed_fail_whatever_the_output() -> None:
 def test_up_to_the_limit_passes_and_other_requests_do_not_count() -> None:
     journal = [refused_451(0.4 + 0.2 * i) for i in range(4)] + [
         rest(0.5, "/fapi/v2/account", 451, body=BODY_451),
-        output(0.41, RESTRICTED_MSG),
+        said(0.41, RESTRICTED_MSG),
     ]
     v = judge("stops-on-restricted-location", journal, ended_at=4, max_attempts=3, within=2, watch=2.5)
     assert v.status is Status.PASS and v.measured["attempts_after_451"] == 3
 
 
 def test_a_451_never_explained_fails() -> None:
-    journal = [refused_451(0.4), output(0.41, "Request failed with status code 451")]
+    journal = [refused_451(0.4), said(0.41, "Request failed with status code 451")]
     v = judge("stops-on-restricted-location", journal, ended_at=4, max_attempts=3, within=2, watch=2.5)
     assert v.status is Status.FAIL and "never shows" in v.summary
 
 
 def test_without_a_451_or_without_time_to_watch_it_is_a_scenario_error() -> None:
     assert judge("stops-on-restricted-location", [], ended_at=4).status is Status.ERROR
-    journal = [refused_451(0.4), output(0.41, RESTRICTED_MSG)]
+    journal = [refused_451(0.4), said(0.41, RESTRICTED_MSG)]
     v = judge("stops-on-restricted-location", journal, ended_at=2, max_attempts=3, within=1, watch=2.5)
     assert v.status is Status.ERROR and "watched" in v.summary

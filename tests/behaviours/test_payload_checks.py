@@ -9,14 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.verdict import Status
-from tests.behaviours.test_checks import closed, judge, opened
+from tests.behaviours.journal import client_close, closed, event, frame, judge, opened
 
 NEW, FILLED = "NEW", "FILLED"
 
 
 def sent(t: float, e: str, stamp: int, conns: list[int] | None = None, **extra: Any) -> dict[str, Any]:
     """An `event` entry: account event `e` with E=`stamp`, written to `conns` (default [1])."""
-    return {"t": t, "kind": "event", "e": e, "E": stamp, "conns": [1] if conns is None else conns, **extra}
+    return event(t, [1] if conns is None else conns, e, stamp, **extra)
 
 
 def update(t: float, stamp: int, order: int, x: str, **extra: Any) -> dict[str, Any]:
@@ -31,17 +31,9 @@ def reported(e: str, stamp: int, order: int | None = None, status: str | None = 
     return line
 
 
-def raw_frame(t: float, conn: int = 1, frame: str = "empty") -> dict[str, Any]:
-    return {
-        "t": t,
-        "kind": "ws_frame",
-        "conn": conn,
-        "dir": "out",
-        "op": "text",
-        "data": "",
-        "fault": "send_raw",
-        "frame": frame,
-    }
+def raw_frame(t: float, conn: int = 1, kind: str = "empty") -> dict[str, Any]:
+    """A bad frame the send_raw fault wrote (`kind`: empty, non-JSON, binary)."""
+    return frame(t, conn, "out", "text", fault="send_raw", frame=kind)
 
 
 # no-duplicate-delivery ---------------------------------------------------------------------
@@ -197,7 +189,7 @@ def test_connection_kept_and_next_event_delivered_passes() -> None:
 
 
 def test_client_closing_after_a_bad_frame_fails() -> None:
-    close = {**closed(1.01, 1, initiator="client", how="close_frame"), "code": 1000}
+    close = client_close(1.01, 1)
     journal = [opened(0.5, 1), raw_frame(1.0), close, opened(1.3, 2), sent(1.5, "TRADE_LITE", 11, conns=[2])]
     v = judge("survives-bad-frame", journal, ended_at=3, events=[reported("TRADE_LITE", 11)])
     assert v.status is Status.FAIL and "it sent close 1000" in v.summary

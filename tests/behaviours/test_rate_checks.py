@@ -30,7 +30,9 @@ def refused(
     return base.rejected(t, status, why, path=path, peer=peer)
 
 
-def rest(t: float, status: int = 200, method: str = "POST", path: str = LISTEN_KEY, **kw: Any) -> dict[str, Any]:
+def rest(
+    t: float, status: int = 200, method: str = "POST", path: str = LISTEN_KEY, **kw: Any
+) -> dict[str, Any]:
     return base.rest(t, path, status, method, **kw)
 
 

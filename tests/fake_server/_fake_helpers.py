@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import orjson
+import pytest
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus
+from websockets.http11 import Response
 
 from fake_server.server import FakeBinance
 
@@ -90,6 +94,30 @@ def ws_connect(fake: FakeBinance, path: str, **kwargs: Any) -> Any:
     """websockets' client on the fake's WS front; no client pings unless asked for."""
     options: dict[str, Any] = {"ping_interval": None, "open_timeout": WAIT, "close_timeout": 0.5}
     return connect(fake.ws_url + path, **{**options, **kwargs})
+
+
+@contextlib.asynccontextmanager
+async def user_stream(fake: FakeBinance) -> AsyncIterator[tuple[ClientConnection, int]]:
+    """A user-data connection on a new listenKey: the socket and the fake's id for it."""
+    path = f"/private/ws/{await new_listen_key(fake)}"
+    async with ws_connect(fake, path) as ws:
+        yield ws, last_conn(fake, path)
+
+
+async def connect_and_close(fake: FakeBinance, path: str, times: int = 1) -> None:
+    """Open and close `times` connections on `path`: handshakes the fake counts as attempts."""
+    for _ in range(times):
+        async with ws_connect(fake, path):
+            pass
+
+
+async def refused_handshake(fake: FakeBinance, path: str) -> Response:
+    """The HTTP answer to a handshake on `path` that the fake must refuse (the test fails if it
+    accepts)."""
+    with pytest.raises(InvalidStatus) as caught:
+        async with ws_connect(fake, path):
+            pass
+    return caught.value.response
 
 
 def last_conn(fake: FakeBinance, path: str) -> int:

@@ -51,6 +51,13 @@ def is_(kind: str, **match: Any) -> Callable[[dict[str, Any]], bool]:
     return lambda e: e["kind"] == kind and all(e.get(k) == v for k, v in match.items())
 
 
+async def server_ping_after(fake: FakeBinance, conn: int, t: float) -> dict[str, Any]:
+    """The fake's first ping on `conn` journaled after `t`, waited for on the fake's own clock:
+    proof its heartbeat still runs at that point, whatever else stopped."""
+    ping = is_("ws_frame", conn=conn, dir="out", op="ping")
+    return await fake.journal.wait_for(lambda e: ping(e) and e["t"] > t, WAIT)
+
+
 async def raw_upgrade(fake: FakeBinance, path: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     """A hand-made WebSocket handshake over a plain TCP socket, for sending malformed frames."""
     host, port = fake.settings.host, fake.ws.port

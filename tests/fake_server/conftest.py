@@ -18,6 +18,7 @@ from fake_server.journal import Journal
 from fake_server.server import FakeBinance
 from fake_server.settings import EventFlow, RestLimits, Settings, Timers
 from tests.fake_server._fake_helpers import EPOCH_MS, QUIET_TIMERS, StartFake
+from tests.fake_server._stream_helpers import StartStreamFake, stream_fakes
 
 
 @pytest.fixture
@@ -38,3 +39,11 @@ async def start_fake() -> AsyncIterator[StartFake]:
             return await stack.enter_async_context(FakeBinance(settings, clock, journal))
 
         yield start
+
+
+@pytest.fixture
+async def start_stream() -> AsyncIterator[StartStreamFake]:
+    """`await start_stream(market_rate=0, limits=None, rate=0, **timers)` -> a running fake with
+    market data and stream limits (see _stream_helpers.stream_fakes), stopped after the test."""
+    async with stream_fakes() as factory:
+        yield factory

@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from websockets.exceptions import InvalidStatus
 
 from fake_server.faults.limits import ConnectionAttemptLimit
 from fake_server.limits import Limited, take
-from tests.fake_server._fake_helpers import StartFake, ws_connect
+from tests.fake_server._fake_helpers import StartFake, connect_and_close, refused_handshake
 
 
 @dataclass
@@ -65,16 +64,10 @@ def test_a_call_that_does_not_match_spends_nothing() -> None:
 
 async def test_attempt_limit_step_counts_earlier_attempts_then_answers_429(start_fake: StartFake) -> None:
     fake = await start_fake()
-    for _ in range(3):  # no limit yet (futures documents none): counted, all accepted
-        async with ws_connect(fake, "/public/ws"):
-            pass
+    await connect_and_close(fake, "/public/ws", 3)  # no limit yet (futures documents none): counted
     ConnectionAttemptLimit(attempts=4, window=60.0).apply(fake)
-    async with ws_connect(fake, "/public/ws"):  # the 4th in the window: still allowed
-        pass
-    with pytest.raises(InvalidStatus) as caught:
-        async with ws_connect(fake, "/public/ws"):
-            pass
-    response = caught.value.response
+    await connect_and_close(fake, "/public/ws")  # the 4th in the window: still allowed
+    response = await refused_handshake(fake, "/public/ws")
     assert response.status_code == 429
     assert 59 <= int(response.headers["Retry-After"]) <= 60
     (rejected,) = fake.journal.of("ws_reject")

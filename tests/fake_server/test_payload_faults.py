@@ -21,17 +21,11 @@ from fake_server.server import FakeBinance
 from tests.fake_server._fake_helpers import (
     WAIT,
     StartFake,
-    last_conn,
-    new_listen_key,
     recv_json,
     tick,
+    user_stream,
     ws_connect,
 )
-
-
-async def connected(start_fake: StartFake) -> tuple[FakeBinance, str]:
-    fake = await start_fake()
-    return fake, f"/private/ws/{await new_listen_key(fake)}"
 
 
 async def recv_n(ws: ClientConnection, n: int) -> list[dict[str, Any]]:
@@ -61,9 +55,8 @@ def test_payload_faults_are_registered_and_validated() -> None:
 async def test_duplicate_event_sends_the_next_events_twice_with_identical_bytes(
     start_fake: StartFake,
 ) -> None:
-    fake, path = await connected(start_fake)
-    async with ws_connect(fake, path) as ws:
-        conn = last_conn(fake, path)
+    fake = await start_fake()
+    async with user_stream(fake) as (ws, conn):
         assert DuplicateEvent(count=2).apply(fake) == []  # it acts on the next events
         tick(fake)  # places an order: 1 event
         tick(fake)  # fills it and places the next: 4 events
@@ -80,8 +73,8 @@ async def test_duplicate_event_sends_the_next_events_twice_with_identical_bytes(
 
 
 async def test_duplicate_event_of_one_type_only(start_fake: StartFake) -> None:
-    fake, path = await connected(start_fake)
-    async with ws_connect(fake, path) as ws:
+    fake = await start_fake()
+    async with user_stream(fake) as (ws, _):
         DuplicateEvent(event_type="ACCOUNT_UPDATE").apply(fake)
         tick(fake)
         tick(fake)
@@ -98,9 +91,8 @@ async def test_duplicate_event_of_one_type_only(start_fake: StartFake) -> None:
 
 
 async def test_reorder_events_sends_new_after_the_fill_of_the_same_order(start_fake: StartFake) -> None:
-    fake, path = await connected(start_fake)
-    async with ws_connect(fake, path) as ws:
-        conn = last_conn(fake, path)
+    fake = await start_fake()
+    async with user_stream(fake) as (ws, conn):
         ReorderEvents().apply(fake)
         tick(fake)  # NEW of order A: held
         tick(fake)  # A fills (TRADE_LITE, TRADE, ACCOUNT_UPDATE), then NEW of order B
@@ -132,9 +124,8 @@ async def test_reorder_events_sends_new_after_the_fill_of_the_same_order(start_f
 async def test_send_raw_writes_the_frame_and_the_connection_goes_on(
     start_fake: StartFake, frame: str, expected: str | bytes
 ) -> None:
-    fake, path = await connected(start_fake)
-    async with ws_connect(fake, path) as ws:
-        conn = last_conn(fake, path)
+    fake = await start_fake()
+    async with user_stream(fake) as (ws, conn):
         assert SendRaw(frame=frame).apply(fake) == [conn]  # type: ignore[arg-type]
         async with asyncio.timeout(WAIT):
             assert await ws.recv() == expected
@@ -154,17 +145,16 @@ async def test_send_raw_writes_the_frame_and_the_connection_goes_on(
 
 
 async def test_send_raw_skips_connections_without_user_data(start_fake: StartFake) -> None:
-    fake, path = await connected(start_fake)
-    async with ws_connect(fake, path), ws_connect(fake, "/market/ws/btcusdt@aggTrade"):
-        assert SendRaw().apply(fake) == [last_conn(fake, path)]
+    fake = await start_fake()
+    async with user_stream(fake) as (_, conn), ws_connect(fake, "/market/ws/btcusdt@aggTrade"):
+        assert SendRaw().apply(fake) == [conn]
 
 
 async def test_unknown_event_sends_an_unknown_type_a_retyped_field_and_unknown_fields(
     start_fake: StartFake,
 ) -> None:
-    fake, path = await connected(start_fake)
-    async with ws_connect(fake, path) as ws:
-        conn = last_conn(fake, path)
+    fake = await start_fake()
+    async with user_stream(fake) as (ws, conn):
         tick(fake)  # an open order, so the next tick fills it
         await recv_json(ws)
         assert UnknownEvent().apply(fake) == [conn]
@@ -185,9 +175,8 @@ async def test_unknown_event_sends_an_unknown_type_a_retyped_field_and_unknown_f
 
 
 async def test_burst_events_writes_hundreds_of_real_events_at_once(start_fake: StartFake) -> None:
-    fake, path = await connected(start_fake)
-    async with ws_connect(fake, path) as ws:
-        conn = last_conn(fake, path)
+    fake = await start_fake()
+    async with user_stream(fake) as (ws, conn):
         assert BurstEvents(count=300).apply(fake) == [conn]
         burst = sent_events(fake, fault="burst_events")
         assert len(burst) >= 300 and all(e["conns"] == [conn] for e in burst)
@@ -205,8 +194,8 @@ async def test_burst_events_writes_hundreds_of_real_events_at_once(start_fake: S
 
 
 async def test_clear_faults_drops_payload_rules(start_fake: StartFake) -> None:
-    fake, path = await connected(start_fake)
-    async with ws_connect(fake, path) as ws:
+    fake = await start_fake()
+    async with user_stream(fake) as (ws, _):
         DuplicateEvent().apply(fake)
         ReorderEvents().apply(fake)
         assert fake.clear_faults() == 2

@@ -9,10 +9,7 @@ answers to its control messages.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
 
 from fake_server.faults import load_all
 from fake_server.faults.websocket import StallData
@@ -24,18 +21,13 @@ from tests.fake_server._fake_helpers import (
     nothing_within,
     recv_json,
     tick,
+    user_stream,
     ws_connect,
 )
-from tests.fake_server._stream_helpers import StartStreamFake, is_, request, stream_fakes
+from tests.fake_server._stream_helpers import StartStreamFake, is_, request, server_ping_after
 
 #: An absence window: long enough for a frame already written to arrive on loopback.
 QUIET = 0.2
-
-
-@pytest.fixture
-async def start_stream() -> AsyncIterator[StartStreamFake]:
-    async with stream_fakes() as factory:
-        yield factory
 
 
 def test_stall_data_is_registered_and_describes_itself() -> None:
@@ -66,9 +58,7 @@ async def test_stall_drops_events_but_heartbeats_and_control_answers_go_on(start
         assert all(e["conns"] == [] for e in journaled)
 
         # Heartbeats: the server keeps pinging (and websockets answers), our ping is answered.
-        await fake.journal.wait_for(
-            lambda e: is_("ws_frame", conn=conn, dir="out", op="ping")(e) and e["t"] > mark, WAIT
-        )
+        await server_ping_after(fake, conn, mark)
         async with asyncio.timeout(WAIT):
             await (await ws.ping(b"alive?"))
         # Control messages are still answered on the stalled connection.
@@ -96,19 +86,13 @@ async def test_a_connection_opened_after_the_stall_gets_the_data(start_fake: Sta
 
 async def test_a_stall_lasting_a_window_ends_by_itself(start_fake: StartFake) -> None:
     fake = await start_fake(ping_interval=0.1, pong_timeout=5.0)
-    key = await new_listen_key(fake)
-    path = f"/private/ws/{key}"
-    async with ws_connect(fake, path) as ws:
-        conn = last_conn(fake, path)
+    async with user_stream(fake) as (ws, conn):
         StallData(lasting=0.15).apply(fake)
         stalled_at = fake.clock.now()
         tick(fake)
         assert await nothing_within(ws, 0.05)
         # Wait on the fake's own clock: a server ping sent after the window is over.
-        await fake.journal.wait_for(
-            lambda e: is_("ws_frame", conn=conn, dir="out", op="ping")(e) and e["t"] > stalled_at + 0.15,
-            WAIT,
-        )
+        await server_ping_after(fake, conn, stalled_at + 0.15)
         events = tick(fake)  # dropped pushes are not queued: the next one is the first seen
         got: dict[str, Any] = await recv_json(ws)
     assert got["E"] == events[0]["E"]

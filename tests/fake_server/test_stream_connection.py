@@ -10,10 +10,9 @@ requests"), C5 (code 4), B4 (serverShutdown then a close).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
-from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidStatus
+from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
 from fake_server.faults import load_all
 from fake_server.faults.websocket import ServerShutdown
@@ -21,22 +20,18 @@ from fake_server.settings import Limits
 from tests.fake_server._fake_helpers import (
     EPOCH_MS,
     WAIT,
+    connect_and_close,
     last_conn,
     new_listen_key,
     nothing_within,
     recv_json,
+    refused_handshake,
     tick,
     ws_connect,
 )
-from tests.fake_server._stream_helpers import StartStreamFake, is_, request, stream_fakes
+from tests.fake_server._stream_helpers import StartStreamFake, is_, request
 
 EPS = 1e-5
-
-
-@pytest.fixture
-async def start() -> AsyncIterator[StartStreamFake]:
-    async with stream_fakes() as factory:
-        yield factory
 
 
 async def closed_with(ws: object, timeout: float = WAIT) -> tuple[int | None, str | None]:
@@ -68,9 +63,9 @@ async def closed_with(ws: object, timeout: float = WAIT) -> tuple[int | None, st
     ],
 )
 async def test_control_messages_on_every_route(
-    start: StartStreamFake, path: str, listed: list[str], combined: bool
+    start_stream: StartStreamFake, path: str, listed: list[str], combined: bool
 ) -> None:
-    fake = await start()
+    fake = await start_stream()
     async with ws_connect(fake, path) as ws:
         conn = last_conn(fake, path)
         assert await request(ws, {"method": "LIST_SUBSCRIPTIONS", "id": 1}) == {"result": listed, "id": 1}
@@ -97,8 +92,8 @@ async def test_control_messages_on_every_route(
     assert [r["method"] for r in replies] == [*methods, "LIST_SUBSCRIPTIONS"]
 
 
-async def test_errors_are_wrapped_with_the_id_and_keep_the_connection(start: StartStreamFake) -> None:
-    fake = await start()
+async def test_errors_are_wrapped_with_the_id_and_keep_the_connection(start_stream: StartStreamFake) -> None:
+    fake = await start_stream()
     async with ws_connect(fake, "/public/ws") as ws:
         assert await request(ws, {"method": "GET_PROPERTY", "params": ["merged"], "id": 1}) == {
             "error": {"code": 0, "msg": "Unknown property"},
@@ -115,8 +110,8 @@ async def test_errors_are_wrapped_with_the_id_and_keep_the_connection(start: Sta
         assert await request(ws, {"method": "LIST_SUBSCRIPTIONS", "id": 4}) == {"result": [], "id": 4}
 
 
-async def test_too_many_subscriptions_is_code_4(start: StartStreamFake) -> None:
-    fake = await start(limits=Limits(max_streams_per_connection=3))
+async def test_too_many_subscriptions_is_code_4(start_stream: StartStreamFake) -> None:
+    fake = await start_stream(limits=Limits(max_streams_per_connection=3))
     async with ws_connect(fake, "/public/ws/a@depth/b@depth") as ws:
         assert await request(ws, {"method": "SUBSCRIBE", "params": ["c@depth", "d@depth"], "id": 7}) == {
             "error": {"code": 4, "msg": "Too many subscriptions"},
@@ -129,8 +124,10 @@ async def test_too_many_subscriptions_is_code_4(start: StartStreamFake) -> None:
 
 
 @pytest.mark.parametrize("text", ["not json", '{"method":"SUBSCRIBE",'])
-async def test_invalid_json_gets_code_3_without_id_then_close_1008(start: StartStreamFake, text: str) -> None:
-    fake = await start()
+async def test_invalid_json_gets_code_3_without_id_then_close_1008(
+    start_stream: StartStreamFake, text: str
+) -> None:
+    fake = await start_stream()
     async with ws_connect(fake, "/public/ws/btcusdt@depth") as ws:
         conn = last_conn(fake, "/public/ws/btcusdt@depth")
         got = await request(ws, text)
@@ -142,8 +139,10 @@ async def test_invalid_json_gets_code_3_without_id_then_close_1008(start: StartS
     assert (closed["code"], closed["initiator"], closed["how"]) == (1008, "server", "invalid_json")
 
 
-async def test_garbage_at_line_1_column_1_is_the_documented_futures_frame(start: StartStreamFake) -> None:
-    fake = await start()
+async def test_garbage_at_line_1_column_1_is_the_documented_futures_frame(
+    start_stream: StartStreamFake,
+) -> None:
+    fake = await start_stream()
     async with ws_connect(fake, "/private/ws/k") as ws:
         assert await request(ws, "}") == {
             "error": {"code": 3, "msg": "Invalid JSON: expected value at line 1 column 1"}
@@ -153,8 +152,10 @@ async def test_garbage_at_line_1_column_1_is_the_documented_futures_frame(start:
 # The incoming-message limit ------------------------------------------------------------------
 
 
-async def test_eleven_pings_within_a_second_close_with_1008_too_many_requests(start: StartStreamFake) -> None:
-    fake = await start()
+async def test_eleven_pings_within_a_second_close_with_1008_too_many_requests(
+    start_stream: StartStreamFake,
+) -> None:
+    fake = await start_stream()
     async with ws_connect(fake, "/public/ws/btcusdt@depth") as ws:
         conn = last_conn(fake, "/public/ws/btcusdt@depth")
         for i in range(11):
@@ -171,8 +172,8 @@ async def test_eleven_pings_within_a_second_close_with_1008_too_many_requests(st
     assert pings[-1]["t"] - pings[0]["t"] < 1.0
 
 
-async def test_ten_messages_of_every_kind_are_within_the_limit(start: StartStreamFake) -> None:
-    fake = await start()
+async def test_ten_messages_of_every_kind_are_within_the_limit(start_stream: StartStreamFake) -> None:
+    fake = await start_stream()
     async with ws_connect(fake, "/public/ws") as ws:
         conn = last_conn(fake, "/public/ws")
         await ws.pong(b"unsolicited")
@@ -185,9 +186,9 @@ async def test_ten_messages_of_every_kind_are_within_the_limit(start: StartStrea
     assert closed["initiator"] == "client"
 
 
-async def test_the_limit_is_a_setting_and_text_and_pongs_count(start: StartStreamFake) -> None:
+async def test_the_limit_is_a_setting_and_text_and_pongs_count(start_stream: StartStreamFake) -> None:
     """A spot profile uses 5 messages/s (reference §2 table)."""
-    fake = await start(limits=Limits(incoming_messages_per_second=5))
+    fake = await start_stream(limits=Limits(incoming_messages_per_second=5))
     async with ws_connect(fake, "/public/ws") as ws:
         conn = last_conn(fake, "/public/ws")
         for _ in range(3):
@@ -223,9 +224,9 @@ async def test_the_limit_is_a_setting_and_text_and_pongs_count(start: StartStrea
     ],
 )
 async def test_each_listen_key_is_filtered_by_the_events_that_follow_it(
-    start: StartStreamFake, query: str, wanted: list[str] | None
+    start_stream: StartStreamFake, query: str, wanted: list[str] | None
 ) -> None:
-    fake = await start()
+    fake = await start_stream()
     key, other = await new_listen_key(fake), "o" * 64
     path = "/private/stream?" + query.format(key=key, other=other)
     async with ws_connect(fake, path) as ws:
@@ -243,41 +244,29 @@ async def test_each_listen_key_is_filtered_by_the_events_that_follow_it(
 # Connection attempts --------------------------------------------------------------------------
 
 
-async def test_attempts_are_counted_per_ip(start: StartStreamFake) -> None:
-    fake = await start()
-    for _ in range(3):
-        async with ws_connect(fake, "/public/ws"):
-            pass
-    with pytest.raises(InvalidStatus):
-        async with ws_connect(fake, "/nope"):
-            pass
+async def test_attempts_are_counted_per_ip(start_stream: StartStreamFake) -> None:
+    fake = await start_stream()
+    await connect_and_close(fake, "/public/ws", 3)
+    await refused_handshake(fake, "/nope")
     assert [e["attempts"] for e in fake.journal.of("ws_open", "ws_reject")] == [1, 2, 3, 4]
     assert fake.ws.attempts_from("127.0.0.1") == 4
     assert fake.ws.attempts_from("10.0.0.1") == 0
 
 
-async def test_attempts_over_a_set_limit_get_429_with_retry_after(start: StartStreamFake) -> None:
-    fake = await start(limits=Limits(connection_attempts=2, connection_attempt_window=60.0))
-    for _ in range(2):
-        async with ws_connect(fake, "/public/ws"):
-            pass
-    with pytest.raises(InvalidStatus) as caught:
-        async with ws_connect(fake, "/public/ws"):
-            pass
-    response = caught.value.response
+async def test_attempts_over_a_set_limit_get_429_with_retry_after(start_stream: StartStreamFake) -> None:
+    fake = await start_stream(limits=Limits(connection_attempts=2, connection_attempt_window=60.0))
+    await connect_and_close(fake, "/public/ws", 2)
+    response = await refused_handshake(fake, "/public/ws")
     assert response.status_code == 429
     assert 59 <= int(response.headers["Retry-After"]) <= 60
     (rejected,) = fake.journal.of("ws_reject")
     assert (rejected["status"], rejected["why"], rejected["attempts"]) == (429, "connection_attempts", 3)
 
 
-async def test_attempts_leave_the_window(start: StartStreamFake) -> None:
-    fake = await start(limits=Limits(connection_attempts=1, connection_attempt_window=60.0))
-    async with ws_connect(fake, "/public/ws"):
-        pass
-    with pytest.raises(InvalidStatus):
-        async with ws_connect(fake, "/public/ws"):
-            pass
+async def test_attempts_leave_the_window(start_stream: StartStreamFake) -> None:
+    fake = await start_stream(limits=Limits(connection_attempts=1, connection_attempt_window=60.0))
+    await connect_and_close(fake, "/public/ws")
+    await refused_handshake(fake, "/public/ws")
     # Age the two recorded attempts past the window instead of waiting a minute.
     times = fake.ws.attempts["127.0.0.1"]
     times.extend([t - 60.0 for t in (times.popleft(), times.popleft())])
@@ -300,8 +289,10 @@ async def test_server_shutdown_is_registered() -> None:
     }
 
 
-async def test_server_shutdown_pushes_the_event_keeps_serving_then_closes(start: StartStreamFake) -> None:
-    fake = await start()
+async def test_server_shutdown_pushes_the_event_keeps_serving_then_closes(
+    start_stream: StartStreamFake,
+) -> None:
+    fake = await start_stream()
     key = await new_listen_key(fake)
     async with ws_connect(fake, f"/private/ws/{key}") as raw, ws_connect(fake, "/public/stream") as combined:
         raw_id, combined_id = last_conn(fake, f"/private/ws/{key}"), last_conn(fake, "/public/stream")
@@ -324,8 +315,8 @@ async def test_server_shutdown_pushes_the_event_keeps_serving_then_closes(start:
         assert closed["t"] - fired["t"] >= 0.3 - EPS
 
 
-async def test_server_shutdown_targets_and_code(start: StartStreamFake) -> None:
-    fake = await start()
+async def test_server_shutdown_targets_and_code(start_stream: StartStreamFake) -> None:
+    fake = await start_stream()
     async with ws_connect(fake, "/public/ws") as first, ws_connect(fake, "/public/ws") as latest:
         assert ServerShutdown(grace=0.0, code=4000, reason="bye", target="latest").apply(fake) == [
             last_conn(fake, "/public/ws")
@@ -335,8 +326,8 @@ async def test_server_shutdown_targets_and_code(start: StartStreamFake) -> None:
         assert await nothing_within(first, 0.1)
 
 
-async def test_a_short_connection_life_closes_market_connections_too(start: StartStreamFake) -> None:
-    fake = await start(connection_life=0.3)
+async def test_a_short_connection_life_closes_market_connections_too(start_stream: StartStreamFake) -> None:
+    fake = await start_stream(connection_life=0.3)
     async with ws_connect(fake, "/market/ws/btcusdt@aggTrade") as ws:
         conn = last_conn(fake, "/market/ws/btcusdt@aggTrade")
         with pytest.raises(ConnectionClosedOK) as caught:

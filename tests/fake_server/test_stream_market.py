@@ -10,7 +10,6 @@ which to /market; unrouted connections get /public data only); binance-reference
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from itertools import pairwise
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 
 from fake_server.market import Market, carries, spec
 from tests.fake_server._fake_helpers import WAIT, last_conn, nothing_within, recv_json, ws_connect
-from tests.fake_server._stream_helpers import StartStreamFake, is_, request, stream_fakes
+from tests.fake_server._stream_helpers import StartStreamFake, is_, request
 
 FIELDS = {
     "aggTrade": {"e", "E", "s", "a", "p", "q", "nq", "f", "l", "T", "m"},
@@ -27,12 +26,6 @@ FIELDS = {
     "markPriceUpdate": {"e", "E", "s", "p", "ap", "i", "P", "r", "T"},
 }
 RATE = 100.0  # market pushes per second in these tests
-
-
-@pytest.fixture
-async def start() -> AsyncIterator[StartStreamFake]:
-    async with stream_fakes() as factory:
-        yield factory
 
 
 # Pure generator ---------------------------------------------------------------------------------
@@ -136,8 +129,10 @@ async def recv_n(ws: Any, n: int) -> list[Any]:
     return [await recv_json(ws) for _ in range(n)]
 
 
-async def test_public_raw_connection_gets_bare_depth_updates_that_chain(start: StartStreamFake) -> None:
-    fake = await start(market_rate=RATE)
+async def test_public_raw_connection_gets_bare_depth_updates_that_chain(
+    start_stream: StartStreamFake,
+) -> None:
+    fake = await start_stream(market_rate=RATE)
     async with ws_connect(fake, "/public/ws/btcusdt@depth@100ms") as ws:
         conn = last_conn(fake, "/public/ws/btcusdt@depth@100ms")
         events = await recv_n(ws, 10)
@@ -149,8 +144,8 @@ async def test_public_raw_connection_gets_bare_depth_updates_that_chain(start: S
     ]
 
 
-async def test_combined_connection_wraps_with_the_stream_name(start: StartStreamFake) -> None:
-    fake = await start(market_rate=RATE)
+async def test_combined_connection_wraps_with_the_stream_name(start_stream: StartStreamFake) -> None:
+    fake = await start_stream(market_rate=RATE)
     path = "/market/stream?streams=btcusdt@aggTrade/btcusdt@markPrice"
     async with ws_connect(fake, path) as ws:
         got = await recv_n(ws, 6)
@@ -159,8 +154,8 @@ async def test_combined_connection_wraps_with_the_stream_name(start: StartStream
     assert all(set(m) == {"stream", "data"} and m["data"]["e"] == kinds[m["stream"]] for m in got)
 
 
-async def test_set_property_combined_wraps_a_raw_connection(start: StartStreamFake) -> None:
-    fake = await start(market_rate=RATE)
+async def test_set_property_combined_wraps_a_raw_connection(start_stream: StartStreamFake) -> None:
+    fake = await start_stream(market_rate=RATE)
     async with ws_connect(fake, "/public/ws") as ws:
         assert await request(ws, {"method": "SET_PROPERTY", "params": ["combined", True], "id": 1}) == {
             "result": None,
@@ -174,8 +169,8 @@ async def test_set_property_combined_wraps_a_raw_connection(start: StartStreamFa
     assert got["stream"] == "btcusdt@bookTicker" and set(got["data"]) == FIELDS["bookTicker"]
 
 
-async def test_subscribe_and_unsubscribe_at_runtime(start: StartStreamFake) -> None:
-    fake = await start(market_rate=RATE)
+async def test_subscribe_and_unsubscribe_at_runtime(start_stream: StartStreamFake) -> None:
+    fake = await start_stream(market_rate=RATE)
     async with ws_connect(fake, "/public") as ws:
         conn = last_conn(fake, "/public")
         assert await nothing_within(ws, 0.1)
@@ -201,8 +196,8 @@ async def test_subscribe_and_unsubscribe_at_runtime(start: StartStreamFake) -> N
         ("/stream?streams=btcusdt@depth/btcusdt@aggTrade", "btcusdt@aggTrade"),
     ],
 )
-async def test_a_path_gets_only_its_category(start: StartStreamFake, path: str, silent: str) -> None:
-    fake = await start(market_rate=RATE)
+async def test_a_path_gets_only_its_category(start_stream: StartStreamFake, path: str, silent: str) -> None:
+    fake = await start_stream(market_rate=RATE)
     async with ws_connect(fake, path) as ws:
         got = await recv_n(ws, 12)
     names = {m["stream"] for m in got} if "stream" in got[0] else {m["e"] for m in got}
@@ -210,8 +205,8 @@ async def test_a_path_gets_only_its_category(start: StartStreamFake, path: str, 
     assert silent not in names and not any(silent.endswith(n) for n in names)
 
 
-async def test_private_and_upper_case_subscriptions_get_no_market_data(start: StartStreamFake) -> None:
-    fake = await start(market_rate=RATE)
+async def test_private_and_upper_case_subscriptions_get_no_market_data(start_stream: StartStreamFake) -> None:
+    fake = await start_stream(market_rate=RATE)
     async with (
         ws_connect(fake, "/private/ws/k") as private,
         ws_connect(fake, "/public/ws/BTCUSDT@depth") as upper,

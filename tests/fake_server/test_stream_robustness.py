@@ -28,17 +28,10 @@ from tests.fake_server._stream_helpers import (
     raw_upgrade,
     read_close,
     request,
-    stream_fakes,
 )
 
 TEXT, BINARY, CONT, PING = 0x1, 0x2, 0x0, 0x9
 LIST = b'{"method":"LIST_SUBSCRIPTIONS","id":1}'
-
-
-@pytest.fixture
-async def start() -> AsyncIterator[StartStreamFake]:
-    async with stream_fakes() as factory:
-        yield factory
 
 
 @pytest.fixture
@@ -63,8 +56,10 @@ async def answered_promptly(fake: FakeBinance) -> float:
 # One bad input at a time ------------------------------------------------------------------------
 
 
-async def test_a_message_over_1_mib_is_closed_with_1009(start: StartStreamFake, loop_errors: Any) -> None:
-    fake = await start()
+async def test_a_message_over_1_mib_is_closed_with_1009(
+    start_stream: StartStreamFake, loop_errors: Any
+) -> None:
+    fake = await start_stream()
     async with ws_connect(fake, "/public/ws") as ws:
         conn = last_conn(fake, "/public/ws")
         await ws.send("x" * (connection.MAX_MESSAGE_SIZE + 1))
@@ -77,8 +72,8 @@ async def test_a_message_over_1_mib_is_closed_with_1009(start: StartStreamFake, 
     assert await answered_promptly(fake) < WAIT and loop_errors == []
 
 
-async def test_a_message_of_exactly_1_mib_is_read(start: StartStreamFake) -> None:
-    fake = await start()
+async def test_a_message_of_exactly_1_mib_is_read(start_stream: StartStreamFake) -> None:
+    fake = await start_stream()
     async with ws_connect(fake, "/public/ws") as ws:
         padded = LIST[:-1] + b"," + b'"pad":"' + b"x" * (connection.MAX_MESSAGE_SIZE - len(LIST) - 9) + b'"}'
         assert len(padded) == connection.MAX_MESSAGE_SIZE
@@ -97,9 +92,9 @@ async def test_a_message_of_exactly_1_mib_is_read(start: StartStreamFake) -> Non
     ],
 )
 async def test_malformed_frames_are_closed_with_the_rfc_code(
-    start: StartStreamFake, loop_errors: Any, bad: bytes, code: int
+    start_stream: StartStreamFake, loop_errors: Any, bad: bytes, code: int
 ) -> None:
-    fake = await start()
+    fake = await start_stream()
     reader, writer = await raw_upgrade(fake, "/public/ws")
     conn = last_conn(fake, "/public/ws")
     writer.write(bad)
@@ -111,8 +106,8 @@ async def test_malformed_frames_are_closed_with_the_rfc_code(
     assert await answered_promptly(fake) < WAIT and loop_errors == []
 
 
-async def test_binary_is_counted_and_unanswered(start: StartStreamFake) -> None:
-    fake = await start()
+async def test_binary_is_counted_and_unanswered(start_stream: StartStreamFake) -> None:
+    fake = await start_stream()
     async with ws_connect(fake, "/public/ws") as ws:
         conn = last_conn(fake, "/public/ws")
         await ws.send(LIST)  # bytes: a binary frame
@@ -124,8 +119,8 @@ async def test_binary_is_counted_and_unanswered(start: StartStreamFake) -> None:
     assert closed["initiator"] == "client"
 
 
-async def test_a_fragmented_control_message_is_one_message(start: StartStreamFake) -> None:
-    fake = await start()
+async def test_a_fragmented_control_message_is_one_message(start_stream: StartStreamFake) -> None:
+    fake = await start_stream()
     _, writer = await raw_upgrade(fake, "/public/ws/a@depth")
     conn = last_conn(fake, "/public/ws/a@depth")
     writer.write(frame(TEXT, LIST[:10], fin=False) + frame(PING, b"mid") + frame(CONT, LIST[10:]))
@@ -137,8 +132,8 @@ async def test_a_fragmented_control_message_is_one_message(start: StartStreamFak
     assert fake.ws.connections[conn].rate.count == 2  # the ping and the one text message
 
 
-async def test_garbage_instead_of_http_is_dropped_and_journaled(start: StartStreamFake) -> None:
-    fake = await start()
+async def test_garbage_instead_of_http_is_dropped_and_journaled(start_stream: StartStreamFake) -> None:
+    fake = await start_stream()
     reader, writer = await asyncio.open_connection(fake.settings.host, fake.ws.port)
     writer.write(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 64 + b"\r\n\r\n")
     async with asyncio.timeout(WAIT):
@@ -149,8 +144,8 @@ async def test_garbage_instead_of_http_is_dropped_and_journaled(start: StartStre
     assert list(fake.journal.of("ws_open", "ws_reject")) == []
 
 
-async def test_an_upgrade_without_a_key_is_400(start: StartStreamFake) -> None:
-    fake = await start()
+async def test_an_upgrade_without_a_key_is_400(start_stream: StartStreamFake) -> None:
+    fake = await start_stream()
     reader, writer = await asyncio.open_connection(fake.settings.host, fake.ws.port)
     writer.write(b"GET /public/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
     async with asyncio.timeout(WAIT):
@@ -163,10 +158,10 @@ async def test_an_upgrade_without_a_key_is_400(start: StartStreamFake) -> None:
 
 
 async def test_a_socket_that_never_sends_a_request_is_closed(
-    start: StartStreamFake, monkeypatch: pytest.MonkeyPatch
+    start_stream: StartStreamFake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(connection, "HANDSHAKE_TIMEOUT", 0.2)
-    fake = await start()
+    fake = await start_stream()
     reader, writer = await asyncio.open_connection(fake.settings.host, fake.ws.port)
     writer.write(b"GET /public/ws HTTP/1.1\r\n")  # and never the rest
     async with asyncio.timeout(WAIT):
@@ -223,9 +218,9 @@ async def _raw_garbage(fake: FakeBinance) -> bytes:
 
 
 async def test_a_flood_of_connections_and_bad_frames_leaves_the_fake_responsive(
-    start: StartStreamFake, loop_errors: Any
+    start_stream: StartStreamFake, loop_errors: Any
 ) -> None:
-    fake = await start()
+    fake = await start_stream()
     n = 500
     async with contextlib.AsyncExitStack() as stack:
         began = time.perf_counter()

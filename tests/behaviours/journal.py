@@ -1,0 +1,153 @@
+"""Hand-built journals for the checks' tests: entry builders and `judge`.
+
+The checks read only a RunRecord, so their edge cases (a reconnect at the very end of the
+run, a copy sent to nobody, a fault that ended no connection) are decided exactly by
+building the journal by hand instead of playing a scenario. The builders write each entry
+with the fields the fake journals for it (fake_server/journal.py), so a test reads like the
+run it stands for; a test file wraps one only to give it that file's usual defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from fake_server.profiles import ProfileName
+from fake_server.settings import Timers
+from harness.behaviours import load_all
+from harness.record import RunRecord
+from harness.scenario import Expectation, Scenario
+from harness.verdict import Verdict
+
+Entry = dict[str, Any]
+
+BEHAVIOURS = load_all()
+LISTEN_KEY = "/fapi/v1/listenKey"
+GONE_BODY = '{"code":-1125,"msg":"This listenKey does not exist."}'
+
+
+def judge(
+    behaviour: str,
+    journal: list[Entry],
+    *,
+    ended_at: float,
+    events: Iterable[dict[str, Any]] = (),
+    ttl: float | None = None,
+    profile: ProfileName = "usdm",
+    **params: Any,
+) -> Verdict:
+    """Decide `behaviour` on `journal` as a run of `ended_at` seconds would.
+
+    `params` are the check's Params, as a scenario's `expect:` gives them; `events` the
+    client's events file; `ttl` the scenario's listenKey TTL (the real one when None), which
+    the keepalive checks derive their deadlines from; `profile` the product the fake played.
+    """
+    b = BEHAVIOURS[behaviour]
+    p = b.params(**params)
+    scenario = Scenario(
+        name="t",
+        family="t",
+        description="",
+        source=("t",),
+        duration=ended_at,
+        expect=(Expectation(behaviour, p),),
+        profile=profile,
+        timers=Timers() if ttl is None else Timers(listen_key_ttl=ttl),
+    )
+    record = RunRecord(scenario, sorted(journal, key=lambda e: e["t"]), list(events), ended_at=ended_at)
+    return b.check(record, p)
+
+
+# Connections -------------------------------------------------------------------------------
+
+
+def opened(t: float, conn: int = 1, state: str = "active", key: str = "k", **extra: Any) -> Entry:
+    """A user-data handshake on listenKey `key`, in `state` when the fake accepted it."""
+    return {"t": t, "kind": "ws_open", "conn": conn, "user": True, "key_states": {key: state}, **extra}
+
+
+def closed(t: float, conn: int, initiator: str = "server", how: str = "abort_fin", code: int = 1006) -> Entry:
+    return {
+        "t": t,
+        "kind": "ws_close",
+        "conn": conn,
+        "code": code,
+        "reason": "",
+        "initiator": initiator,
+        "how": how,
+    }
+
+
+def client_close(t: float, conn: int, code: int = 1000) -> Entry:
+    """The client ending `conn` with a close frame of its own."""
+    return closed(t, conn, "client", "close_frame", code)
+
+
+def rejected(t: float, status: int = 503, why: str = "fault", **extra: Any) -> Entry:
+    """A handshake the fake refused (`why`: a fault, or a limit it enforces)."""
+    return {"t": t, "kind": "ws_reject", "conn": 0, "status": status, "why": why, **extra}
+
+
+def frame(t: float, conn: int, direction: str, op: str, data: str = "", **extra: Any) -> Entry:
+    """A WebSocket frame on `conn`: `direction` "in" from the client, "out" from the fake."""
+    return {"t": t, "kind": "ws_frame", "conn": conn, "dir": direction, "op": op, "data": data, **extra}
+
+
+# Faults, events, REST ----------------------------------------------------------------------
+
+
+def fault(t: float, name: str, conns: Iterable[int] = (), *, ends: bool = False, **params: Any) -> Entry:
+    """Fault `name` firing on `conns`; `ends`: it ended those connections."""
+    return {
+        "t": t,
+        "kind": "fault",
+        "name": name,
+        "ends_connection": ends,
+        "conns": list(conns),
+        "params": params,
+    }
+
+
+def event(
+    t: float, conns: list[int], e: str = "ORDER_TRADE_UPDATE", E: int | None = None, **extra: Any
+) -> Entry:
+    """Account event `e` written to `conns` (none: it reached nobody); E defaults to t in ms."""
+    return {"t": t, "kind": "event", "e": e, "E": int(t * 1000) if E is None else E, "conns": conns, **extra}
+
+
+def rest(
+    t: float, path: str, status: int = 200, method: str = "GET", body: str = "{}", **extra: Any
+) -> Entry:
+    """A REST call the fake answered; `fault=True` in `extra` when a fault wrote the answer."""
+    return {
+        "t": t,
+        "kind": "rest",
+        "method": method,
+        "path": path,
+        "status": status,
+        "body": body,
+        "fault": False,
+        **extra,
+    }
+
+
+def snapshot(t: float) -> Entry:
+    """A state snapshot a client resyncs from (the futures account)."""
+    return rest(t, "/fapi/v2/account")
+
+
+def lapse(t: float, why: str = "ttl", key: str = "k") -> Entry:
+    """ListenKey `key` expiring: by its TTL, or killed by a fault."""
+    return {"t": t, "kind": "listen_key", "action": "expired", "key": key, "why": why}
+
+
+# The client's side -------------------------------------------------------------------------
+
+
+def said(t: float, line: str) -> Entry:
+    """A line the client wrote to stderr."""
+    return {"t": t, "kind": "client_output", "stream": "stderr", "line": line}
+
+
+def exited(t: float, code: int = 1) -> Entry:
+    return {"t": t, "kind": "client_exit", "code": code}
