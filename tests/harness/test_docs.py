@@ -6,7 +6,8 @@ import re
 
 from harness.behaviours import load_all
 from harness.defaults import ROOT, SCENARIOS
-from harness.docs import MODES, NOT_COVERED, modes_of, render_behaviours, render_catalog
+from harness.docs import MODES, NOT_COVERED, conformance_block, modes_of, render_behaviours, render_catalog
+from harness.matrix import load
 from harness.scenario import Scenario
 from harness.scenario_file import default_registries, load_scenarios
 
@@ -57,3 +58,17 @@ def test_every_test_the_fidelity_table_cites_exists() -> None:
 
     missing = sorted(n for n in cited if n not in files and not defined(n))
     assert cited and not missing, missing
+
+
+def test_the_conformance_matrix_is_rendered_from_a_runs_data() -> None:
+    """docs/conformance.md's table comes from docs/conformance/matrix.json (written by
+    `python3 tasks.py matrix`), never typed in."""
+    about, reports = load(ROOT / "docs/conformance/matrix.json")
+    assert {"reference", "node-binance", "python-binance", "node-forum"} <= set(reports)
+    page = (ROOT / "docs/conformance.md").read_text(encoding="utf-8")
+    assert conformance_block(about, reports) in page, FIX.replace("harness.docs", "tasks.py matrix")
+    # The reference client passes everything it is judged on, and no verdict is an ERROR.
+    statuses = {v["status"] for r in reports.values() for run in r["runs"] for v in run["verdicts"]}
+    assert "ERROR" not in statuses
+    reference = [v for run in reports["reference"]["runs"] for v in run["verdicts"]]
+    assert reference and all(v["status"] in ("PASS", "NOT-APPLICABLE") for v in reference)
