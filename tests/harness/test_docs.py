@@ -72,3 +72,20 @@ def test_the_conformance_matrix_is_rendered_from_a_runs_data() -> None:
     assert "ERROR" not in statuses
     reference = [v for run in reports["reference"]["runs"] for v in run["verdicts"]]
     assert reference and all(v["status"] in ("PASS", "NOT-APPLICABLE") for v in reference)
+
+
+def test_the_forum_bot_fails_alike_in_python_and_in_node() -> None:
+    """The Node port of the forum thread's code is the same program as clients/forum_bot.py:
+    in the committed matrix run, every (scenario, behaviour) got the same verdict."""
+    _, reports = load(ROOT / "docs/conformance/matrix.json")
+
+    def statuses(name: str) -> dict[tuple[str, str], str]:
+        return {
+            (v["scenario"], v["behaviour"]): v["status"]
+            for run in reports[name]["runs"]
+            for v in run["verdicts"]
+        }
+
+    python, node = statuses("forum-bot-python"), statuses("node-forum")
+    assert python and python == node
+    assert "FAIL" in python.values()
