@@ -14,7 +14,7 @@ import pytest
 from harness.cli import main
 from harness.client_driver import GRACE
 from harness.defaults import ROOT
-from tests.harness.test_client_lifetime import read_fifo, wait_gone
+from tests.harness.test_client_lifetime import interruptible, read_fifo, wait_gone
 
 CLIENTS = ROOT / "clients"
 CLEAN_CLOSE = str(ROOT / "scenarios/drops/clean-close-1001.yaml")
@@ -110,7 +110,10 @@ def test_ctrl_c_during_a_matrix_leaves_nothing_running(tmp_path: Path) -> None:
     stubborn = command("../tests/harness/clients/stubborn.py")
     cli = [sys.executable, "-m", "harness.cli", "matrix", str(scenario), "--out", str(tmp_path / "m")]
     harness = subprocess.Popen(
-        [*cli, "--client", f"stubborn={stubborn}"], cwd=ROOT, stdout=subprocess.DEVNULL
+        [*cli, "--client", f"stubborn={stubborn}"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=interruptible,
     )
     try:
         client_pid, grandchild_pid = map(int, read_fifo(fifo, 20.0).split())

@@ -160,6 +160,16 @@ def test_coroutine_client_gets_the_contract(tmp_path: Path) -> None:
     assert any(e["kind"] == "rest" and e["path"] == "/fapi/v1/ping" for e in result.record.journal)
 
 
+def interruptible() -> None:
+    """In the child, before exec: SIGINT back to its default action.
+
+    A shell starts background jobs with SIGINT ignored, and an ignored SIGINT is inherited
+    and kept by Python (no KeyboardInterrupt): a test suite run in the background would
+    otherwise see a harness that cannot be interrupted.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 HARNESS_SCRIPT = """
 import asyncio, sys
 sys.path.insert(0, {root!r})
@@ -176,7 +186,7 @@ def test_harness_killed_or_interrupted_leaves_nothing(fifo: Path, tmp_path: Path
     script = HARNESS_SCRIPT.format(
         root=root, fifo=str(fifo), cmd=f'"{sys.executable}" "{STUBBORN}"', workdir=str(tmp_path / "run")
     )
-    harness = subprocess.Popen([sys.executable, "-c", script], cwd=root)
+    harness = subprocess.Popen([sys.executable, "-c", script], cwd=root, preexec_fn=interruptible)
     try:
         client_pid, grandchild_pid = map(int, read_fifo(fifo, 20.0).split())
         harness.send_signal(signal.SIGKILL if how == "SIGKILL" else signal.SIGINT)
