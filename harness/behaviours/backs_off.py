@@ -87,9 +87,15 @@ def check(record: RunRecord, p: Params) -> Verdict:
             evidence,
             gaps=[round(g, 3) for g in gaps],
         )
+    if len(gaps) < 3:
+        return passed(
+            f"only {len(refused)} refused attempts, each at least {fmt_s(min(gaps))} after the last "
+            f"(patient enough: >= {fmt_s(p.patient_gap)})",
+            evidence,
+            gaps=[round(g, 3) for g in gaps],
+        )
     return passed(
-        f"{len(refused)} refused attempts, gaps grew from {fmt_s(gaps[0]) if gaps else '-'} to "
-        f"{fmt_s(gaps[-1]) if gaps else '-'}",
+        f"{len(refused)} refused attempts, gaps grew from {fmt_s(gaps[0])} to {fmt_s(gaps[-1])}",
         evidence,
         gaps=[round(g, 3) for g in gaps],
     )
