@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from harness.cli import main
-from harness.client_driver import GRACE
 from harness.defaults import ROOT
-from tests.harness.test_client_lifetime import interruptible, read_fifo, wait_gone
+from tests.harness.test_client_lifetime import stop_harness
 
 CLIENTS = ROOT / "clients"
 CLEAN_CLOSE = str(ROOT / "scenarios/drops/clean-close-1001.yaml")
@@ -109,19 +107,4 @@ def test_ctrl_c_during_a_matrix_leaves_nothing_running(tmp_path: Path) -> None:
     )
     stubborn = command("../tests/harness/clients/stubborn.py")
     cli = [sys.executable, "-m", "harness.cli", "matrix", str(scenario), "--out", str(tmp_path / "m")]
-    harness = subprocess.Popen(
-        [*cli, "--client", f"stubborn={stubborn}"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        preexec_fn=interruptible,
-    )
-    try:
-        client_pid, grandchild_pid = map(int, read_fifo(fifo, 20.0).split())
-        harness.send_signal(signal.SIGINT)
-        assert harness.wait(timeout=15) == 130
-    finally:
-        if harness.poll() is None:
-            harness.kill()
-            harness.wait()
-    assert wait_gone(client_pid, GRACE + 5.0), "the client outlived the interrupted matrix"
-    assert wait_gone(grandchild_pid, GRACE + 5.0), "the client's child outlived the interrupted matrix"
+    assert stop_harness([*cli, "--client", f"stubborn={stubborn}"], fifo, signal.SIGINT) == 130

@@ -186,15 +186,24 @@ def test_harness_killed_or_interrupted_leaves_nothing(fifo: Path, tmp_path: Path
     script = HARNESS_SCRIPT.format(
         root=root, fifo=str(fifo), cmd=f'"{sys.executable}" "{STUBBORN}"', workdir=str(tmp_path / "run")
     )
-    harness = subprocess.Popen([sys.executable, "-c", script], cwd=root, preexec_fn=interruptible)
+    # SIGKILL: no finally runs in the harness; the guard's parent-death signal ends the group.
+    stop_harness([sys.executable, "-c", script], fifo, signal.SIGKILL if how == "SIGKILL" else signal.SIGINT)
+
+
+def stop_harness(argv: list[str], fifo: Path, how: signal.Signals) -> int:
+    """Start a harness, wait until its stubborn client wrote its pids, stop the harness with
+    `how`, and check the client and its child are gone; the harness's exit status."""
+    harness = subprocess.Popen(
+        argv, cwd=Path(__file__).resolve().parents[2], stdout=subprocess.DEVNULL, preexec_fn=interruptible
+    )
     try:
         client_pid, grandchild_pid = map(int, read_fifo(fifo, 20.0).split())
-        harness.send_signal(signal.SIGKILL if how == "SIGKILL" else signal.SIGINT)
-        harness.wait(timeout=10)
+        harness.send_signal(how)
+        code = harness.wait(timeout=15)
     finally:
         if harness.poll() is None:
             harness.kill()
             harness.wait()
-    # SIGKILL: no finally ran in the harness; the guard's parent-death signal ends the group.
     assert wait_gone(client_pid, GRACE + 5.0), "the client outlived the harness"
     assert wait_gone(grandchild_pid, GRACE + 5.0), "the client's child outlived the harness"
+    return code
