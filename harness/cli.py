@@ -314,13 +314,14 @@ class Played:
         return json_report(self.runs, client=self.client)
 
     def write(self, json_path: Path | None, html_path: Path | None) -> None:
+        report = self.report
         if json_path:
             json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.write_text(json.dumps(self.report, indent=2))
+            json_path.write_text(json.dumps(report, indent=2))
             print(f"JSON report: {json_path}")
         if html_path:
             traces = {r.scenario.name: html_report.trace_of(r) for r in self.results}
-            html_report.write(html_path, self.report, traces)
+            html_report.write(html_path, report, traces)
             print(f"HTML report: {html_path}")
 
 
@@ -381,13 +382,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.write_baseline:
         baseline.write(args.write_baseline, played.verdicts, client=client)
         print(f"baseline written: {args.write_baseline} ({len(played.verdicts)} verdicts)")
+    code = _exit_status(played.verdicts)
     if expected is not None:
         changes = baseline.compare(expected, played.verdicts)
         print(f"\nbaseline {args.baseline}:\n{baseline.summary(changes)}")
-        if any(v.status is Status.ERROR for v in played.verdicts):
-            return 2
-        return 1 if any(c.is_change for c in changes) else 0
-    return _exit_status(played.verdicts)
+        if code != 2:  # with a baseline, only a change fails; an ERROR is never excused
+            code = 1 if any(c.is_change for c in changes) else 0
+    return code
 
 
 def _diagnose(args: argparse.Namespace) -> int:

@@ -102,9 +102,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUNS] = {}
     config.stash[_MARKERS] = set()
     config.addinivalue_line("markers", "scenario(name, family): a harness scenario item")
-    # Items carry xdist_group (one scenario's items stay on one worker); declared here too so
-    # that a run without pytest-xdist (-p no:xdist, --strict-markers) does not warn.
-    config.addinivalue_line("markers", "xdist_group(name): pytest-xdist group of a scenario's items")
+    # Declared here too, so that a suite marking tests with it runs without pytest-xdist
+    # (-p no:xdist, --strict-markers) with no warning. Scenario items need no such mark: the
+    # scheduler of harness/xdist_scheduling.py keeps each scenario on one worker.
+    config.addinivalue_line("markers", "xdist_group(name): pytest-xdist group of tests")
     if config.pluginmanager.hasplugin("xdist"):
         from harness.xdist_scheduling import XdistScheduling
 
@@ -163,7 +164,6 @@ class ScenarioFile(pytest.File):
             raise self.CollectError(str(exc)) from None
         for expectation in scenario.expect:
             item = BehaviourItem.from_parent(self, name=expectation.behaviour, scenario=scenario)
-            item.add_marker(pytest.mark.xdist_group(scenario.name))
             item.add_marker(pytest.mark.scenario(scenario.name, scenario.family))
             for name in _selection_marks(self.config, scenario, expectation.behaviour):
                 item.add_marker(getattr(pytest.mark, name))

@@ -134,6 +134,22 @@ def connection_drops(record: RunRecord) -> list[Drop]:
     return sorted(drops.values(), key=lambda d: d.hit["t"])
 
 
+def fault_end(hit: Entry, answers: list[Entry]) -> float | None:
+    """When a fault stopped acting: its start plus `lasting`, or its `times`-th answer among
+    `answers` (the refusals it may have made, in time order).
+
+    None when it has neither (it acts until the run ends) or has not given all its answers.
+    """
+    params = hit.get("params") or {}
+    if params.get("lasting") is not None:
+        return float(hit["t"]) + float(params["lasting"])
+    if params.get("times") is not None:
+        mine = [a for a in answers if a["t"] >= hit["t"]]
+        times = int(params["times"])
+        return float(mine[times - 1]["t"]) if len(mine) >= times else None
+    return None
+
+
 def exit_time(record: RunRecord) -> float | None:
     """When the client process ended on its own, if it did (not when the harness ended it)."""
     exit_entry = next(record.of("client_exit"), None)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.behaviours import behaviour
-from harness.record import Entry, RunRecord, brief, settled
+from harness.record import Entry, RunRecord, brief, fault_end, settled
 from harness.verdict import Verdict, error, failed, fmt_s, passed
 
 
@@ -46,11 +46,13 @@ def recovery(record: RunRecord) -> tuple[Entry, float] | None:
     refusals = _refusals(record)
     for hit in record.fault_hits():
         params = hit.get("params", {})
-        if params.get("lasting") is not None:
-            ends.append((hit, float(hit["t"]) + float(params["lasting"])))
-        elif params.get("times") is not None:
+        if params.get("lasting") is None and params.get("times") is None:
+            continue  # no end: not an outage the client can be judged to survive
+        end = fault_end(hit, refusals)
+        if end is None:  # fewer answers than `times`: it last refused at its last answer
             mine = [r for r in refusals if r["t"] >= hit["t"]]
-            ends.append((hit, float(mine[-1]["t"]) if mine else float(hit["t"])))
+            end = float(mine[-1]["t"]) if mine else float(hit["t"])
+        ends.append((hit, end))
     if not ends:
         return None
     return ends[0][0], max(end for _, end in ends)

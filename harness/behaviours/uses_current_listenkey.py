@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.behaviours import behaviour
-from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief, exit_time, settled
+from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief, exit_time, fault_end, settled
 from harness.verdict import Verdict, error, failed, fmt_s, passed
 
 
@@ -39,22 +39,10 @@ def dead_keys(open_entry: Entry) -> dict[str, str]:
 
 def refusals_end(record: RunRecord) -> float:
     """When the last handshake refusal window of the run closed (0 if there was none)."""
-    end = 0.0
-    for hit in record.fault_hits("reject_handshake"):
-        params = hit.get("params") or {}
-        if params.get("lasting") is not None:
-            end = max(end, hit["t"] + float(params["lasting"]))
-        elif params.get("times") is not None:
-            refused = [r for r in record.of("ws_reject") if r["t"] >= hit["t"] and r.get("why") == "fault"]
-            done = (
-                refused[int(params["times"]) - 1]["t"]
-                if len(refused) >= int(params["times"])
-                else record.ended_at
-            )
-            end = max(end, done)
-        else:
-            end = record.ended_at  # refused until the run ended
-    return end
+    refused = [r for r in record.of("ws_reject") if r.get("why") == "fault"]
+    ends = [fault_end(hit, refused) for hit in record.fault_hits("reject_handshake")]
+    # A window with no end given (or not all its refusals made) lasts until the run ended.
+    return max((record.ended_at if end is None else end for end in ends), default=0.0)
 
 
 @behaviour(
