@@ -151,3 +151,16 @@ async def test_spot_terminate_event_stream_fault_and_server_shutdown_shape() -> 
             ServerShutdown(grace=5.0).apply(f)
             notice = await next_message(ws, "serverShutdown")
             assert set(notice) == {"event"}  # the WebSocket API shape: no stream, no subscriptionId
+
+
+async def test_spot_web_socket_api_is_ready_when_its_subscription_is_answered() -> None:
+    """The `user_stream` entry (trigger `user_stream_ready`) comes with the subscription's
+    answer, not with the handshake: the WebSocket API carries no user data before it."""
+    async with fake("spot") as f:
+        ws = await spot_subscribed(f)
+        async with ws:
+            opened = next(f.journal.of("ws_open"))
+            ready = [e for e in f.journal.of("user_stream") if e["conn"] == opened["conn"]]
+            answered = [e for e in f.journal.of("ws_frame") if e.get("status") == 200]
+            assert [(e["via"], e["keys"]) for e in ready] == [("ws_api", [])]
+            assert ready[0]["t"] >= answered[0]["t"] > opened["t"]
