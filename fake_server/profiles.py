@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from fake_server.stream_control import FUTURES_ID_RANGE, SPOT_ID_RANGE
+
 ProfileName = Literal["usdm", "coinm", "pm", "spot"]
 
 
@@ -46,6 +48,9 @@ class Profile:
     connection_life: float = 86400.0
     #: The fills-only TRADE_LITE event exists on USD-M only (added 2024-09-03, reference §0).
     trade_lite: bool = False
+    #: Integer request ids the stream servers take on control messages: unsigned on the
+    #: futures pages, signed 64-bit on the spot page (docs/fidelity.md "Request ids").
+    stream_id_range: tuple[int, int] = FUTURES_ID_RANGE
 
 
 USDM = Profile(
@@ -168,6 +173,7 @@ SPOT = Profile(
     expired_has_key=True,
     user_routes=frozenset({"ws-api"}),
     snapshot_paths=frozenset({"/api/v3/account", "/api/v3/openOrders", "/api/v3/allOrders", "/api/v3/order"}),
+    stream_id_range=SPOT_ID_RANGE,
     ping_interval=20.0,  # 2025-02: 20 s pings, pong within 1 min (reference §0, §2)
     pong_timeout=60.0,
     incoming_per_second=5,
