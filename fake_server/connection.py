@@ -317,8 +317,10 @@ class WsConnection(asyncio.Protocol):
 
     def _control(self, text: str) -> None:
         """Answer a control message (SUBSCRIBE, LIST_SUBSCRIPTIONS, ...)."""
-        answer = stream_control.answer(text, self.subs)
-        self._reply(answer.reply, method=answer.method, error=answer.error_code)
+        answer = stream_control.answer(text, self.subs, self.front.server.profile.stream_id_range)
+        # The request's method, id and params go with the answer, so a verdict can quote
+        # what was refused without pairing the answer with its `dir: in` frame.
+        self._reply(answer.reply, error=answer.error_code, **{"method": None, **answer.request})
         if answer.close:
             self.close(1008, "", why="invalid_json")
         elif answer.method == "SUBSCRIBE" and answer.error_code is None and self.carries_user_data:
