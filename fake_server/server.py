@@ -1,32 +1,37 @@
-"""FakeBinance: the fake exchange with its REST and WebSocket fronts, on loopback.
+"""FakeBinance: wires the exchange layer, the fronts and the faults' target together.
 
-This is where the pure models (listenKeys, account) meet time and I/O: it schedules the
-account's activity and the keys' expiry on the one Clock, routes events to connections,
-and journals what the exchange did. Faults act on it through its public methods.
+The pure models (fake_server/exchange/: listenKeys, accounts, profiles) meet time and I/O
+here: this schedules the account's activity and the keys' expiry on the one Clock, hands
+the fronts (fake_server/fronts/) what they serve, routes events to connections, and
+journals what the exchange did. Faults act on it only through the narrow `FaultTarget`
+(fake_server/faults/target.py) it implements; the fronts know it only through the small
+Protocols they declare (`RestOwner`, `WsOwner`, `ControlOwner`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from fake_server import errors
-from fake_server.account import Account, Event
 from fake_server.clock import Clock
-from fake_server.control_api import ControlApi
+from fake_server.exchange import binance_errors
+from fake_server.exchange.account import Account, Event
+from fake_server.exchange.exchange_info import exchange_info
+from fake_server.exchange.listen_keys import ListenKey, ListenKeys
+from fake_server.exchange.profiles import profile as profile_named
+from fake_server.exchange.rest_routes import RestAnswer
+from fake_server.exchange.settings import Limits, Settings
+from fake_server.exchange.spot_account import SpotAccount
+from fake_server.faults.target import Connection, EventRewrite, Pick
+from fake_server.fronts.control_api import ControlApi
+from fake_server.fronts.rest import RestFront
+from fake_server.fronts.tls import ThrowawayCA, TlsRelay
+from fake_server.fronts.websocket import WsFront
+from fake_server.interception import RestOverride, UpgradeRefusal
 from fake_server.journal import Journal
-from fake_server.listen_keys import ListenKey, ListenKeys
-from fake_server.profiles import profile as profile_named
-from fake_server.rest import Answer, RestFront
-from fake_server.settings import Limits, Settings
-from fake_server.spot_account import SpotAccount
-from fake_server.tls import ThrowawayCA, TlsRelay
-from fake_server.websocket_front import WsFront
-
-if TYPE_CHECKING:
-    from fake_server.faults.payload import PayloadRule
 
 
 class FakeBinance:
@@ -53,9 +58,9 @@ class FakeBinance:
         )
         self.rest = RestFront(self)
         self.ws = WsFront(self)
-        #: Payload faults in force (fake_server/faults/payload.py): each rewrites the account's
-        #: events on their way out (sends one twice, holds one back until the next).
-        self.payload_rules: list[PayloadRule] = []
+        #: Payload faults in force (`rewrite_events`): each rewrites the account's events on
+        #: their way out (sends one twice, holds one back until the next).
+        self.payload_rules: list[EventRewrite] = []
         self.control = ControlApi(self) if settings.control_api else None
         #: With `settings.tls`: the run's CA, and the TLS relays in front of REST and WS.
         self.ca: ThrowawayCA | None = None
@@ -90,7 +95,7 @@ class FakeBinance:
         self.journal.append("server", phase="start", rest_url=self.rest_url, ws_url=self.ws_url, **extra)
 
     async def _start_tls(self, host: str) -> None:
-        """A throwaway CA and one TLS relay per front (why relays: fake_server/tls.py)."""
+        """A throwaway CA and one TLS relay per front (why relays: fake_server/fronts/tls.py)."""
         self.ca = ThrowawayCA([host])
         context = self.ca.server_context()
         for name, port in (("rest", self.rest.port), ("ws", self.ws.port)):
@@ -179,8 +184,9 @@ class FakeBinance:
 
     # Events ------------------------------------------------------------------------------
 
-    def publish(self, events: list[Event], **note: Any) -> None:
-        """Deliver account events to the connections of the account's active key.
+    def publish(self, events: list[Event], **note: Any) -> list[int]:
+        """Deliver account events to the connections of the account's active key; the ids
+        of the connections that got at least one of them.
 
         Events happen whether or not anyone listens; the journal records who got each one
         (an empty `conns` is a gap event a client can only learn about through REST).
@@ -193,8 +199,12 @@ class FakeBinance:
         for rule in self.payload_rules:
             outgoing = rule.rewrite(outgoing)
         self.payload_rules = [r for r in self.payload_rules if not r.spent]
+        reached: set[int] = set()
         for event, extra in outgoing:
-            self._journal_event(event, self._send_event(event), **extra)
+            conns = self._send_event(event)
+            reached.update(conns)
+            self._journal_event(event, conns, **extra)
+        return sorted(reached)
 
     def _send_event(self, event: Event) -> list[int]:
         if self.profile.listen_key_path is None:  # spot: WebSocket API subscriptions
@@ -227,6 +237,19 @@ class FakeBinance:
             event["listenKey"] = lk.key
         self._journal_event(event, self.ws.deliver(lk.key, event))
 
+    def active_listen_key(self) -> str | None:
+        self.settle()
+        lk = self.keys.active(self.settings.credentials.api_key, self.clock.now())
+        return None if lk is None else lk.key
+
+    def deliver_raw(self, event: dict[str, Any]) -> list[int]:
+        key = self.active_listen_key()
+        return self.ws.deliver(key, event) if key is not None else []
+
+    def connection_table(self) -> list[dict[str, Any]]:
+        now = self.clock.now()
+        return [c.summary(now) for c in sorted(self.ws.open_connections(), key=lambda c: c.id)]
+
     def key_state(self, key: str) -> str:
         # Settle first: a handshake in the instant between a key's TTL and its expiry timer
         # must see the key dead, as the TTL rule says (`now >= expires_at`).
@@ -236,25 +259,25 @@ class FakeBinance:
 
     # Exchange operations (REST handlers and faults) -------------------------------------
 
-    def rest_create_listen_key(self, api_key: str) -> Answer:
+    def rest_create_listen_key(self, api_key: str) -> RestAnswer:
         lk, reused = self.keys.create(api_key, self.clock.now())
         self.journal.append("listen_key", action="reused" if reused else "created", key=lk.key)
         self._watch_expiry(lk)
         return 200, {"listenKey": lk.key}
 
-    def rest_keepalive(self, api_key: str) -> Answer:
+    def rest_keepalive(self, api_key: str) -> RestAnswer:
         lk = self.keys.keepalive(api_key, self.clock.now())
         if lk is None:
-            return errors.listen_key_does_not_exist()
+            return binance_errors.listen_key_does_not_exist()
         self.journal.append("listen_key", action="extended", key=lk.key)
         self._watch_expiry(lk)
         # fapi and dapi answer PUT with the key since 2024-04-25; PM documents {} (reference §0, §6.3).
         return 200, {"listenKey": lk.key} if self.profile.put_returns_key else {}
 
-    def rest_delete_listen_key(self, api_key: str) -> Answer:
+    def rest_delete_listen_key(self, api_key: str) -> RestAnswer:
         lk = self.keys.delete(api_key, self.clock.now())
         if lk is None:
-            return errors.listen_key_does_not_exist()
+            return binance_errors.listen_key_does_not_exist()
         self.journal.append("listen_key", action="deleted", key=lk.key)
         return 200, {}
 
@@ -274,159 +297,36 @@ class FakeBinance:
             self._expired(lk, why="fault", notify=notify)
         return lk
 
+    # The fault target (fake_server/faults/target.py) ---------------------------------------
+
+    def connections(self, pick: Pick = "all") -> list[Connection]:
+        conns = sorted(self.ws.open_connections(), key=lambda c: c.id)
+        if pick == "latest":
+            return list(conns[-1:])
+        if pick == "first":
+            return list(conns[:1])
+        return list(conns)
+
+    def message_stamp(self) -> int:
+        return self.ws.stamp()
+
+    def limit_connection_attempts(self, attempts: int, window: float) -> None:
+        self.limits = self.ws.limits = replace(
+            self.limits, connection_attempts=attempts, connection_attempt_window=window
+        )
+
+    def intercept_rest(self, rule: RestOverride) -> None:
+        self.rest.rules.append(rule)
+
+    def intercept_upgrades(self, rule: UpgradeRefusal) -> None:
+        self.ws.rejections.append(rule)
+
+    def rewrite_events(self, rule: EventRewrite) -> None:
+        self.payload_rules.append(rule)
+
     def exchange_info(self) -> dict[str, Any]:
-        """A small but valid exchangeInfo of the profile's product: one symbol, the limits."""
-        if self.profile.name == "spot":
-            return self._spot_exchange_info()
-        info = self._futures_exchange_info()
-        if self.profile.name == "coinm":
-            # COIN-M: an inverse perpetual quoted in USD, margined in the coin (reference §1).
-            info["futuresType"] = "COIN_MARGINED"
-            info["assets"] = [{"asset": "BTC", "marginAvailable": True, "autoAssetExchange": None}]
-            coin = info["symbols"][0]
-            coin.update(
-                pair="BTCUSD",
-                quoteAsset="USD",
-                marginAsset="BTC",
-                contractSize=100,
-                baseAsset="BTC",
-                contractStatus="TRADING",
-            )
-            del coin["status"]
-        return info
-
-    def _futures_exchange_info(self) -> dict[str, Any]:
-        symbol = self.symbol
-        limits = self.settings.rest_limits
-        return {
-            "timezone": "UTC",
-            "serverTime": self.clock.epoch_ms(),
-            "futuresType": "U_MARGINED",
-            "rateLimits": [
-                {
-                    "rateLimitType": "REQUEST_WEIGHT",
-                    "interval": "MINUTE",
-                    "intervalNum": 1,
-                    "limit": limits.weight_per_minute,
-                },
-                {
-                    "rateLimitType": "ORDERS",
-                    "interval": "MINUTE",
-                    "intervalNum": 1,
-                    "limit": limits.orders_per_minute,
-                },
-                {
-                    "rateLimitType": "ORDERS",
-                    "interval": "SECOND",
-                    "intervalNum": 10,
-                    "limit": limits.orders_per_10s,
-                },
-            ],
-            "exchangeFilters": [],
-            "assets": [{"asset": "USDT", "marginAvailable": True, "autoAssetExchange": "-10000"}],
-            "symbols": [
-                {
-                    "symbol": symbol,
-                    "pair": symbol,
-                    "contractType": "PERPETUAL",
-                    "deliveryDate": 4133404800000,
-                    "onboardDate": 1569398400000,
-                    "status": "TRADING",
-                    "baseAsset": symbol.removesuffix("USDT"),
-                    "quoteAsset": "USDT",
-                    "marginAsset": "USDT",
-                    "pricePrecision": 2,
-                    "quantityPrecision": 3,
-                    "baseAssetPrecision": 8,
-                    "quotePrecision": 8,
-                    "underlyingType": "COIN",
-                    "underlyingSubType": [],
-                    "triggerProtect": "0.0500",
-                    "liquidationFee": "0.012500",
-                    "marketTakeBound": "0.05",
-                    "maxMoveOrderLimit": 10000,
-                    "filters": [
-                        {
-                            "filterType": "PRICE_FILTER",
-                            "minPrice": "0.10",
-                            "maxPrice": "4529764",
-                            "tickSize": "0.10",
-                        },
-                        {"filterType": "LOT_SIZE", "minQty": "0.001", "maxQty": "1000", "stepSize": "0.001"},
-                        {
-                            "filterType": "MARKET_LOT_SIZE",
-                            "minQty": "0.001",
-                            "maxQty": "120",
-                            "stepSize": "0.001",
-                        },
-                        {"filterType": "MAX_NUM_ORDERS", "limit": 200},
-                        {"filterType": "MIN_NOTIONAL", "notional": "100"},
-                    ],
-                    "orderTypes": [
-                        "LIMIT",
-                        "MARKET",
-                        "STOP",
-                        "STOP_MARKET",
-                        "TAKE_PROFIT",
-                        "TAKE_PROFIT_MARKET",
-                        "TRAILING_STOP_MARKET",
-                    ],
-                    "timeInForce": ["GTC", "IOC", "FOK", "GTX", "GTD"],
-                }
-            ],
-        }
-
-    def _spot_exchange_info(self) -> dict[str, Any]:
-        """GET /api/v3/exchangeInfo: the spot shape (spot's documented 6000 weight/min)."""
-        return {
-            "timezone": "UTC",
-            "serverTime": self.clock.epoch_ms(),
-            "rateLimits": [
-                {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000},
-                {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 100},
-                {"rateLimitType": "ORDERS", "interval": "DAY", "intervalNum": 1, "limit": 200000},
-                {"rateLimitType": "RAW_REQUESTS", "interval": "MINUTE", "intervalNum": 5, "limit": 61000},
-            ],
-            "exchangeFilters": [],
-            "symbols": [
-                {
-                    "symbol": self.symbol,
-                    "status": "TRADING",
-                    "baseAsset": self.symbol.removesuffix("USDT"),
-                    "baseAssetPrecision": 8,
-                    "quoteAsset": "USDT",
-                    "quotePrecision": 8,
-                    "quoteAssetPrecision": 8,
-                    "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"],
-                    "icebergAllowed": True,
-                    "ocoAllowed": True,
-                    "otoAllowed": True,
-                    "quoteOrderQtyMarketAllowed": True,
-                    "allowTrailingStop": True,
-                    "cancelReplaceAllowed": True,
-                    "isSpotTradingAllowed": True,
-                    "isMarginTradingAllowed": True,
-                    "filters": [
-                        {
-                            "filterType": "PRICE_FILTER",
-                            "minPrice": "0.01000000",
-                            "maxPrice": "1000000.00000000",
-                            "tickSize": "0.01000000",
-                        },
-                        {
-                            "filterType": "LOT_SIZE",
-                            "minQty": "0.00001000",
-                            "maxQty": "9000.00000000",
-                            "stepSize": "0.00001000",
-                        },
-                    ],
-                    "permissions": [],
-                    "permissionSets": [["SPOT", "MARGIN"]],
-                    "defaultSelfTradePreventionMode": "EXPIRE_MAKER",
-                    "allowedSelfTradePreventionModes": ["EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"],
-                }
-            ],
-        }
+        """GET exchangeInfo of the profile's product, stamped now."""
+        return exchange_info(self.profile, self.symbol, self.settings.rest_limits, self.clock.epoch_ms())
 
 
 def _host(host: str) -> str:

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from fake_server.clock import Clock
+from fake_server.exchange.profiles import PROFILES
+from fake_server.exchange.settings import EventFlow, Settings, Timers
+from fake_server.fronts.control_client import URL_VARIABLE as CONTROL_URL_VARIABLE
 from fake_server.journal import Journal
-from fake_server.profiles import PROFILES
 from fake_server.server import FakeBinance
-from fake_server.settings import EventFlow, Settings, Timers
 from harness import baseline, html_report
 from harness import behaviours as behaviour_registry
-from harness.control_client import URL_VARIABLE as CONTROL_URL_VARIABLE
 from harness.defaults import SCENARIOS, default_client
 from harness.diagnose import diagnosis
 from harness.durations import parse_duration

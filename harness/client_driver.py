@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from fake_server.fronts.tls import CA_ENV_VARIABLES
 from fake_server.journal import Journal
-from fake_server.tls import CA_ENV_VARIABLES
 
 #: Seconds between SIGTERM and SIGKILL when a client is ended.
 GRACE = 1.0

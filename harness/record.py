@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fake_server.profiles import PROFILES
+from fake_server.exchange.profiles import PROFILES
 from harness.scenario import Scenario
 
 Entry = dict[str, Any]

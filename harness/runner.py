@@ -19,9 +19,9 @@ from pathlib import Path
 import orjson
 
 from fake_server.clock import Clock
+from fake_server.exchange.settings import Settings
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
-from fake_server.settings import Settings
 from harness import behaviours
 from harness.client_driver import (
     Client,

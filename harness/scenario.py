@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from fake_server.exchange.profiles import ProfileName
+from fake_server.exchange.settings import EventFlow, Timers
 from fake_server.faults import Fault
-from fake_server.profiles import ProfileName
-from fake_server.settings import EventFlow, Timers
 
 __all__ = ["TRIGGERS", "EventFlow", "Expectation", "Scenario", "Step", "Timers", "TriggerName"]
 
@@ -69,6 +69,6 @@ class Scenario:
     tags: tuple[str, ...] = ()
     #: Extra environment for the client (hints only; a scenario must not need them).
     client_env: dict[str, str] = field(default_factory=dict)
-    #: Serve https/wss with a throwaway CA the client is told to trust (fake_server/tls.py).
+    #: Serve https/wss with a throwaway CA the client is told to trust (fake_server/fronts/tls.py).
     tls: bool = False
     path: Path | None = None

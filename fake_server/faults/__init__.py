@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
 
 if TYPE_CHECKING:
-    from fake_server.connection import WsConnection
-    from fake_server.server import FakeBinance
+    from fake_server.faults.target import FaultTarget
 
 Layer = Literal["tcp", "websocket", "http", "binance", "payload"]
 
@@ -31,7 +30,7 @@ class Fault:
     #: Whether the fault ends (or kills) the connections it hits, so a client must replace them.
     ends_connection: ClassVar[bool] = False
 
-    def apply(self, server: FakeBinance) -> list[int]:
+    def apply(self, fake: FaultTarget) -> list[int]:
         """Fire the fault; return the ids of the connections it touched (may be empty)."""
         raise NotImplementedError
 
@@ -61,16 +60,3 @@ def load_all() -> dict[str, type[Fault]]:
     for info in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{info.name}")
     return FAULTS
-
-
-Target = Literal["all", "latest", "first"]
-
-
-def pick_connections(server: FakeBinance, target: Target) -> list[WsConnection]:
-    """The open WebSocket connections a connection-level fault acts on."""
-    conns = sorted(server.ws.open_connections(), key=lambda c: c.id)
-    if target == "latest":
-        return conns[-1:]
-    if target == "first":
-        return conns[:1]
-    return conns

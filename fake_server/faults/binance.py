@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from fake_server.faults import Fault, register
 
 if TYPE_CHECKING:
-    from fake_server.server import FakeBinance
+    from fake_server.faults.target import FaultTarget
 
 
 @register
@@ -29,15 +29,11 @@ class ExpireListenKey(Fault):
     #: Push `listenKeyExpired` on the key's sockets (futures); false: the key dies silently.
     notify: bool = True
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        lk = server.expire_listen_key(notify=self.notify)
+    def apply(self, fake: FaultTarget) -> list[int]:
+        lk = fake.expire_listen_key(notify=self.notify)
         if lk is None:
             return []
-        return [
-            c.id
-            for c in server.ws.open_connections()
-            if c.route is not None and lk.key in c.route.listen_keys
-        ]
+        return [c.id for c in fake.connections() if lk.key in c.listen_keys]
 
 
 @register
@@ -53,13 +49,13 @@ class TerminateEventStream(Fault):
     name = "terminate_event_stream"
     layer = "binance"
 
-    def apply(self, server: FakeBinance) -> list[int]:
+    def apply(self, fake: FaultTarget) -> list[int]:
         touched = []
-        for conn in server.ws.open_connections():
+        for conn in fake.connections():
             if conn.ws_api is None:
                 continue
             messages = conn.ws_api.terminate_all()
             if messages and all(conn.send_json(m) for m in messages):
                 touched.append(conn.id)
-        server.journal.append("event", e="eventStreamTerminated", E=server.clock.epoch_ms(), conns=touched)
+        fake.journal.append("event", e="eventStreamTerminated", E=fake.clock.epoch_ms(), conns=touched)
         return touched

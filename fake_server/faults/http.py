@@ -27,14 +27,15 @@ from typing import TYPE_CHECKING, Literal
 
 import orjson
 
-from fake_server import errors
+from fake_server.exchange import binance_errors
+from fake_server.exchange.rest_routes import ORDER_ROUTES, Call
 from fake_server.faults import Fault, register
-from fake_server.rest import ORDER_ROUTES, Call, HttpRule
+from fake_server.interception import RestOverride
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from fake_server.server import FakeBinance
+    from fake_server.faults.target import FaultTarget
 
 
 def _route(route: str) -> tuple[str, str]:
@@ -43,7 +44,7 @@ def _route(route: str) -> tuple[str, str]:
 
 
 def _install(
-    server: FakeBinance,
+    fake: FaultTarget,
     route: str,
     status: int,
     body: str | dict[str, object],
@@ -58,9 +59,9 @@ def _install(
 ) -> list[int]:
     method, path = _route(route)
     text = body if isinstance(body, str) else orjson.dumps(body).decode()
-    until = None if lasting is None else server.clock.now() + lasting
-    server.rest.rules.append(
-        HttpRule(
+    until = None if lasting is None else fake.clock.now() + lasting
+    fake.intercept_rest(
+        RestOverride(
             times,
             until,
             method,
@@ -95,9 +96,9 @@ class HttpError(Fault):
     lasting: float | None = None
     executed: bool = False
 
-    def apply(self, server: FakeBinance) -> list[int]:
+    def apply(self, fake: FaultTarget) -> list[int]:
         return _install(
-            server,
+            fake,
             self.route,
             self.status,
             self.body,
@@ -124,12 +125,12 @@ class RestrictedLocation(Fault):
     times: int | None = None
     lasting: float | None = None
 
-    def apply(self, server: FakeBinance) -> list[int]:
+    def apply(self, fake: FaultTarget) -> list[int]:
         return _install(
-            server,
+            fake,
             self.route,
             451,
-            errors.RESTRICTED_LOCATION_BODY,
+            binance_errors.RESTRICTED_LOCATION_BODY,
             self.times,
             self.lasting,
             binance_headers=False,
@@ -152,8 +153,8 @@ class WafBlock(Fault):
     times: int | None = None
     lasting: float | None = None
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        digest = hashlib.sha256(f"waf-{server.clock.now():.6f}".encode()).digest()
+    def apply(self, fake: FaultTarget) -> list[int]:
+        digest = hashlib.sha256(f"waf-{fake.clock.now():.6f}".encode()).digest()
         request_id = base64.urlsafe_b64encode(digest + digest[:8]).decode()
         headers = {
             "Content-Type": "text/html",
@@ -161,9 +162,9 @@ class WafBlock(Fault):
             "X-Cache": "Error from cloudfront",
             "X-Amz-Cf-Id": request_id,
         }
-        body = errors.WAF_BLOCK_HTML.format(request_id=request_id)
+        body = binance_errors.WAF_BLOCK_HTML.format(request_id=request_id)
         return _install(
-            server,
+            fake,
             self.route,
             403,
             body,
@@ -182,10 +183,10 @@ Variant503 = Literal["unknown", "unavailable", "internal", "throttled"]
 #: (whose documented text C is) for B and C, -1008 as documented for D. "Not counted" is
 #: documented for B and D; A "may or may not" count: the fake counts it, and C.
 VARIANTS_503: dict[str, tuple[int, str, bool]] = {
-    "unknown": (-1000, errors.UNKNOWN_503_MSG, True),
-    "unavailable": (-1001, errors.UNAVAILABLE_503_MSG, False),
-    "internal": (-1001, errors.INTERNAL_MSG, True),
-    "throttled": (-1008, errors.THROTTLED_MSG, False),
+    "unknown": (-1000, binance_errors.UNKNOWN_503_MSG, True),
+    "unavailable": (-1001, binance_errors.UNAVAILABLE_503_MSG, False),
+    "internal": (-1001, binance_errors.INTERNAL_MSG, True),
+    "throttled": (-1008, binance_errors.THROTTLED_MSG, False),
 }
 
 
@@ -231,13 +232,13 @@ class ServiceUnavailable(Fault):
                 f"-1008 happens only on POST {', '.join(sorted(ORDER_ROUTES))}, not {self.route!r}"
             )
 
-    def apply(self, server: FakeBinance) -> list[int]:
+    def apply(self, fake: FaultTarget) -> list[int]:
         code, msg, counted = VARIANTS_503[self.variant]
         return _install(
-            server,
+            fake,
             self.route,
             503,
-            errors.error(code, msg),
+            binance_errors.error(code, msg),
             self.times,
             self.lasting,
             executed=self.executed,
@@ -250,9 +251,9 @@ class ServiceUnavailable(Fault):
 #: backend" (General Info; also seen as 408 on demo-fapi order calls in 2026); -1000 and
 #: -1001 get a plain 500 (reference §4 5XX row: execution status unknown).
 EXECUTION_UNKNOWN: dict[int, tuple[int, str]] = {
-    -1000: (500, errors.UNKNOWN_MSG),
-    -1001: (500, errors.INTERNAL_MSG),
-    -1007: (408, errors.TIMEOUT_MSG),
+    -1000: (500, binance_errors.UNKNOWN_MSG),
+    -1001: (500, binance_errors.INTERNAL_MSG),
+    -1007: (408, binance_errors.TIMEOUT_MSG),
 }
 
 
@@ -280,13 +281,13 @@ class ExecutionUnknown(Fault):
         if self.code not in EXECUTION_UNKNOWN:
             raise ValueError(f"code must be one of {', '.join(map(str, EXECUTION_UNKNOWN))}, not {self.code}")
 
-    def apply(self, server: FakeBinance) -> list[int]:
+    def apply(self, fake: FaultTarget) -> list[int]:
         status, msg = EXECUTION_UNKNOWN[self.code]
         return _install(
-            server,
+            fake,
             self.route,
             self.status or status,
-            errors.error(self.code, msg),
+            binance_errors.error(self.code, msg),
             self.times,
             self.lasting,
             executed=self.executed,

@@ -3,7 +3,7 @@
 The stream server refuses an IP that opens too many connections: 300 attempts per 5 minutes
 per IP (binance-reference.md §1 table, quoted in nautechsystems/nautilus_trader#1339; spot
 documents it, futures documents none, §6.8). The fake always counts attempts per IP
-(fake_server/websocket_front.py) and refuses past `Limits.connection_attempts` with HTTP 429
+(fake_server/fronts/websocket.py) and refuses past `Limits.connection_attempts` with HTTP 429
 and a `Retry-After`. A scenario lasts seconds, so it cannot reach 300 attempts in 5 minutes:
 `connection_attempt_limit` turns the limit on at a scale that fits (e.g. 8 per 4 s), like
 the timers the scenarios shorten (failure modes C4, F2).
@@ -11,13 +11,13 @@ the timers the scenarios shorten (failure modes C4, F2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fake_server.faults import Fault, register
 
 if TYPE_CHECKING:
-    from fake_server.server import FakeBinance
+    from fake_server.faults.target import FaultTarget
 
 
 @register
@@ -41,9 +41,6 @@ class ConnectionAttemptLimit(Fault):
         if self.window <= 0:
             raise ValueError(f"window must be positive, not {self.window}")
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        limits = replace(
-            server.ws.limits, connection_attempts=self.attempts, connection_attempt_window=self.window
-        )
-        server.limits = server.ws.limits = limits
+    def apply(self, fake: FaultTarget) -> list[int]:
+        fake.limit_connection_attempts(self.attempts, self.window)
         return []

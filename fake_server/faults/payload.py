@@ -22,34 +22,19 @@ sent late), raw frames as `ws_frame` entries with `dir: out` and `fault: send_ra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
-from fake_server.faults import Fault, Target, pick_connections, register
+from fake_server.faults import Fault, register
+from fake_server.faults.target import Outgoing, Pick
 
 if TYPE_CHECKING:
-    from fake_server.account import Event
-    from fake_server.server import FakeBinance
-
-#: An event on its way out, with the extra fields of its journal entry.
-Outgoing = tuple["Event", dict[str, Any]]
+    from fake_server.exchange.account import Event
+    from fake_server.faults.target import FaultTarget
 
 
-class PayloadRule(Protocol):
-    """A payload fault in force: rewrites the list of events `publish` is about to send."""
-
-    @property
-    def spent(self) -> bool:
-        """Whether the rule has nothing left to do (then `publish` drops it)."""
-        ...
-
-    def rewrite(self, outgoing: list[Outgoing]) -> list[Outgoing]: ...
-
-
-def _publish(server: FakeBinance, events: list[Event], **note: Any) -> set[int]:
+def _publish(fake: FaultTarget, events: list[Event], **note: Any) -> set[int]:
     """Publish account events (through the payload rules in force); the connections reached."""
-    start = len(server.journal.entries)
-    server.publish(events, **note)
-    return {c for e in server.journal.entries[start:] if e["kind"] == "event" for c in e["conns"]}
+    return set(fake.publish(events, **note))
 
 
 def _positive(count: int) -> None:
@@ -77,8 +62,8 @@ class DuplicateEvent(Fault):
     def __post_init__(self) -> None:
         _positive(self.count)
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        server.payload_rules.append(_Duplicates(self.count, self.event_type))
+    def apply(self, fake: FaultTarget) -> list[int]:
+        fake.rewrite_events(_Duplicates(self.count, self.event_type))
         return []
 
 
@@ -134,8 +119,8 @@ class ReorderEvents(Fault):
     def __post_init__(self) -> None:
         _positive(self.count)
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        server.payload_rules.append(_Holds(self.count, self.x))
+    def apply(self, fake: FaultTarget) -> list[int]:
+        fake.rewrite_events(_Holds(self.count, self.x))
         return []
 
 
@@ -192,23 +177,23 @@ class SendRaw(Fault):
     frame: RawFrame = "text"
     data: str = "Internal Server Error"
     binary_hex: str = "1f8b0800000000000003"
-    target: Target = "all"
+    target: Pick = "all"
 
     def __post_init__(self) -> None:
         bytes.fromhex(self.binary_hex)  # ValueError: the loader reports it at the step
 
-    def apply(self, server: FakeBinance) -> list[int]:
+    def apply(self, fake: FaultTarget) -> list[int]:
         binary = self.frame == "binary"
         payload = (
             bytes.fromhex(self.binary_hex) if binary else b"" if self.frame == "empty" else self.data.encode()
         )
         touched = []
-        for conn in pick_connections(server, self.target):
-            if conn.route is None or not server.ws.carries_user_data(conn.route):
+        for conn in fake.connections(self.target):
+            if not conn.carries_user_data:
                 continue
-            if server.ws.send_raw(conn, payload, binary=binary):
+            if conn.send_raw(payload, binary=binary):
                 touched.append(conn.id)
-                server.journal.append(
+                fake.journal.append(
                     "ws_frame",
                     conn=conn.id,
                     dir="out",
@@ -249,22 +234,22 @@ class UnknownEvent(Fault):
     event_type: str = "NEW_EVENT_TYPE"
     variants: tuple[Variant, ...] = ("unknown_type", "retyped_field", "unknown_fields")
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        server.settle()
+    def apply(self, fake: FaultTarget) -> list[int]:
+        fake.settle()
         reached: set[int] = set()
         for variant in self.variants:
-            events = self._events(variant, server)
-            reached.update(_publish(server, events, fault=self.name, variant=variant))
+            events = self._events(variant, fake)
+            reached.update(_publish(fake, events, fault=self.name, variant=variant))
         return sorted(reached)
 
-    def _events(self, variant: Variant, server: FakeBinance) -> list[Event]:
-        now_ms = server.clock.epoch_ms()
+    def _events(self, variant: Variant, fake: FaultTarget) -> list[Event]:
+        now_ms = fake.clock.epoch_ms()
         if variant == "unknown_type":
-            stamp = server.account.stamp(now_ms)
-            return [{"e": self.event_type, "E": stamp, "T": stamp, "s": server.symbol, **UNKNOWN_FIELDS}]
+            stamp = fake.account.stamp(now_ms)
+            return [{"e": self.event_type, "E": stamp, "T": stamp, "s": fake.symbol, **UNKNOWN_FIELDS}]
         if variant == "retyped_field":
-            return [] if server.profile.name == "spot" else [server.futures_account.margin_call(now_ms)]
-        return [_with_unknown_fields(e) for e in server.account.tick(now_ms)]
+            return [] if fake.profile.name == "spot" else [fake.futures_account.margin_call(now_ms)]
+        return [_with_unknown_fields(e) for e in fake.account.tick(now_ms)]
 
 
 def _with_unknown_fields(event: Event) -> Event:
@@ -295,9 +280,9 @@ class BurstEvents(Fault):
     def __post_init__(self) -> None:
         _positive(self.count)
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        server.settle()
+    def apply(self, fake: FaultTarget) -> list[int]:
+        fake.settle()
         events: list[Event] = []
         while len(events) < self.count:
-            events += server.account.tick(server.clock.epoch_ms())
-        return sorted(_publish(server, events, fault=self.name))
+            events += fake.account.tick(fake.clock.epoch_ms())
+        return sorted(_publish(fake, events, fault=self.name))

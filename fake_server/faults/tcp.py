@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from fake_server.faults import Fault, Target, pick_connections, register
+from fake_server.faults import Fault, register
+from fake_server.faults.target import Pick
 
 if TYPE_CHECKING:
-    from fake_server.server import FakeBinance
+    from fake_server.faults.target import FaultTarget
 
 
 @register
@@ -31,10 +32,10 @@ class AbortTcp(Fault):
     ends_connection = True
     layer = "tcp"
     mode: Literal["fin", "rst"] = "fin"
-    target: Target = "all"
+    target: Pick = "all"
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        conns = pick_connections(server, self.target)
+    def apply(self, fake: FaultTarget) -> list[int]:
+        conns = fake.connections(self.target)
         for conn in conns:
             conn.abort(self.mode)
         return [c.id for c in conns]
@@ -48,10 +49,10 @@ class HalfOpen(Fault):
     name = "half_open"
     ends_connection = True
     layer = "tcp"
-    target: Target = "all"
+    target: Pick = "all"
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        conns = pick_connections(server, self.target)
+    def apply(self, fake: FaultTarget) -> list[int]:
+        conns = fake.connections(self.target)
         for conn in conns:
             conn.half_open()
         return [c.id for c in conns]

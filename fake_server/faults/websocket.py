@@ -13,11 +13,12 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fake_server.faults import Fault, Target, pick_connections, register
-from fake_server.websocket_front import HandshakeRejection
+from fake_server.faults import Fault, register
+from fake_server.faults.target import Pick
+from fake_server.interception import UpgradeRefusal
 
 if TYPE_CHECKING:
-    from fake_server.server import FakeBinance
+    from fake_server.faults.target import FaultTarget
 
 
 @register
@@ -30,10 +31,10 @@ class Close(Fault):
     layer = "websocket"
     code: int = 1000
     reason: str = ""
-    target: Target = "all"
+    target: Pick = "all"
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        conns = pick_connections(server, self.target)
+    def apply(self, fake: FaultTarget) -> list[int]:
+        conns = fake.connections(self.target)
         for conn in conns:
             conn.close(self.code, self.reason)
         return [c.id for c in conns]
@@ -46,10 +47,10 @@ class StopPings(Fault):
 
     name = "stop_pings"
     layer = "websocket"
-    target: Target = "all"
+    target: Pick = "all"
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        conns = pick_connections(server, self.target)
+    def apply(self, fake: FaultTarget) -> list[int]:
+        conns = fake.connections(self.target)
         for conn in conns:
             conn.stop_pings()
         return [c.id for c in conns]
@@ -70,12 +71,12 @@ class StallData(Fault):
 
     name = "stall_data"
     layer = "websocket"
-    target: Target = "all"
+    target: Pick = "all"
     lasting: float | None = None
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        until = math.inf if self.lasting is None else server.clock.now() + self.lasting
-        conns = pick_connections(server, self.target)
+    def apply(self, fake: FaultTarget) -> list[int]:
+        until = math.inf if self.lasting is None else fake.clock.now() + self.lasting
+        conns = fake.connections(self.target)
         for conn in conns:
             conn.stall(until)
         return [c.id for c in conns]
@@ -97,11 +98,9 @@ class RejectHandshake(Fault):
     times: int | None = None
     lasting: float | None = None
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        until = None if self.lasting is None else server.clock.now() + self.lasting
-        server.ws.rejections.append(
-            HandshakeRejection(self.times, until, self.status, self.body, dict(self.headers))
-        )
+    def apply(self, fake: FaultTarget) -> list[int]:
+        until = None if self.lasting is None else fake.clock.now() + self.lasting
+        fake.intercept_upgrades(UpgradeRefusal(self.times, until, self.status, self.body, dict(self.headers)))
         return []
 
 
@@ -125,11 +124,11 @@ class ServerShutdown(Fault):
     grace: float = 1.0
     code: int = 1001
     reason: str = ""
-    target: Target = "all"
+    target: Pick = "all"
 
-    def apply(self, server: FakeBinance) -> list[int]:
-        conns = pick_connections(server, self.target)
-        stamp = server.ws.stamp()
+    def apply(self, fake: FaultTarget) -> list[int]:
+        conns = fake.connections(self.target)
+        stamp = fake.message_stamp()
         touched = [c.id for c in conns if c.server_shutdown(stamp, self.grace, self.code, self.reason)]
-        server.journal.append("event", e="serverShutdown", E=stamp, conns=touched)
+        fake.journal.append("event", e="serverShutdown", E=stamp, conns=touched)
         return touched

@@ -8,7 +8,7 @@ may be IP-banned. Clients got cut for re-subscribing without pacing
 (dev.binance.vision/t/.../363).
 
 Judged on the journal's incoming frames per connection (ws_frame dir in: ping, pong, text,
-binary) with the fake's own rolling-window rule (fake_server/message_rate.py), and on
+binary) with the fake's own rolling-window rule (fake_server/exchange/message_rate.py), and on
 closes with how `too_many_messages`. The default limit is the played product's, over 1 s:
 Binance's values, not scaled, since a message rate needs no long run to show.
 """
@@ -19,8 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from fake_server.message_rate import MessageRate
-from fake_server.profiles import PROFILES
+from fake_server.exchange.message_rate import MessageRate
+from fake_server.exchange.profiles import PROFILES
 from harness.behaviours import behaviour
 from harness.behaviours.no_reconnect_storm import busiest_window
 from harness.record import Entry, RunRecord, brief

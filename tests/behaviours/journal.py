@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from fake_server.profiles import ProfileName
-from fake_server.settings import Timers
+from fake_server.exchange.profiles import ProfileName
+from fake_server.exchange.settings import Timers
 from harness.behaviours import load_all
 from harness.record import RunRecord
 from harness.scenario import Expectation, Scenario

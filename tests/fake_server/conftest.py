@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from fake_server.clock import Clock
+from fake_server.exchange.settings import EventFlow, RestLimits, Settings, Timers
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
-from fake_server.settings import EventFlow, RestLimits, Settings, Timers
 from tests.fake_server._fake_helpers import EPOCH_MS, QUIET_TIMERS, StartFake
 from tests.fake_server._stream_helpers import StartStreamFake, stream_fakes
 

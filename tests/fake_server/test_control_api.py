@@ -20,12 +20,12 @@ from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
 from websockets.protocol import State
 
 from fake_server.clock import Clock
-from fake_server.control_api import build_fault
+from fake_server.exchange.settings import EventFlow, Settings, Timers
 from fake_server.faults.websocket import Close
+from fake_server.fronts.control_api import build_fault
+from fake_server.fronts.control_client import AsyncControlClient, ControlApiError, ControlClient
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
-from fake_server.settings import EventFlow, Settings, Timers
-from harness.control_client import AsyncControlClient, ControlApiError, ControlClient
 from tests.fake_server._fake_helpers import (
     EPOCH_MS,
     QUIET_TIMERS,

@@ -1,4 +1,4 @@
-"""The fake futures account (fake_server/account.py), without sockets.
+"""The fake futures account (fake_server/exchange/account.py), without sockets.
 
 Checks: E and T strictly ordered (reference §5 "Ordering") even when ticks share a
 millisecond; ORDER_TRADE_UPDATE and ACCOUNT_UPDATE carry only the fields of
@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fake_server.account import Account
+from fake_server.exchange.account import Account
 
 #: The USD-M ORDER_TRADE_UPDATE `o` fields, as listed in binance-reference.md §3.
 REFERENCE_O_FIELDS = frozenset(

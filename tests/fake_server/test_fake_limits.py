@@ -1,4 +1,4 @@
-"""Fault rules that hold for N uses or a time window (fake_server/limits.py), without sockets,
+"""Fault rules that hold for N uses or a time window (fake_server/interception.py), without sockets,
 and the per-IP connection-attempt limit a scenario turns on, through real sockets.
 
 Both `http_error` and `reject_handshake` keep such rules: `times` uses, `lasting` seconds,
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import pytest
 
 from fake_server.faults.limits import ConnectionAttemptLimit
-from fake_server.limits import Limited, take
+from fake_server.interception import Budget as Limited
+from fake_server.interception import take
 from tests.fake_server._fake_helpers import StartFake, connect_and_close, refused_handshake
 
 

@@ -1,4 +1,4 @@
-"""The listenKey lifecycle model (fake_server/listen_keys.py), without sockets.
+"""The listenKey lifecycle model (fake_server/exchange/listen_keys.py), without sockets.
 
 Rules: binance-reference.md §1. A key lives TTL after its last POST/PUT; POST while a key
 is active returns that same key and extends it; PUT extends; DELETE invalidates; PUT and
@@ -16,7 +16,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from fake_server.listen_keys import ListenKeys
+from fake_server.exchange.listen_keys import ListenKeys
 
 TTL = 10.0
 

@@ -1,4 +1,4 @@
-"""WebSocket path routing (fake_server/routes.py), without sockets.
+"""WebSocket path routing (fake_server/exchange/stream_routes.py), without sockets.
 
 Sources: binance-reference.md §1 table (USD-M user WS), §2 "URL forms" and "Futures
 routing" (legacy unrouted `/ws` and `/stream` carry no private data since 2026-04-23).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from fake_server.routes import Route, parse
+from fake_server.exchange.stream_routes import Route, parse
 
 K1 = "k1" * 32
 K2 = "k2" * 32

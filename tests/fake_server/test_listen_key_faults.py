@@ -15,10 +15,10 @@ from contextlib import asynccontextmanager
 from websockets.protocol import State
 
 from fake_server.clock import Clock
+from fake_server.exchange.settings import EventFlow, Settings, Timers
 from fake_server.faults.binance import ExpireListenKey
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
-from fake_server.settings import EventFlow, Settings, Timers
 from tests.fake_server._fake_helpers import (
     EPOCH_MS,
     QUIET_TIMERS,

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from fake_server.account import Account
-from fake_server.orders import RULES, OrderRequest
+from fake_server.exchange.account import Account
+from fake_server.exchange.orders import RULES, OrderRequest
 from tests.fake_server._fake_helpers import (
     StartFake,
     new_listen_key,
@@ -347,7 +347,7 @@ async def test_symbol_rules_are_the_published_filters(start_fake: StartFake) -> 
 
 
 def test_done_background_orders_are_forgotten_after_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("fake_server.account.BACKGROUND_HISTORY", 3)
+    monkeypatch.setattr("fake_server.exchange.account.BACKGROUND_HISTORY", 3)
     account = Account("BTCUSDT", random.Random(1))
     account.move_mark(Decimal("70000"), 0)
     body, _ = account.submit(OrderRequest("BUY", "LIMIT", Decimal("0.002"), Decimal("60000")), 0)

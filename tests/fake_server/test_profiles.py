@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fake_server.profiles import PROFILES, profile
+from fake_server.exchange.profiles import PROFILES, profile
 
 
 def test_listen_key_routes_and_put_answers() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from fake_server import errors
+from fake_server.exchange import binance_errors
 from fake_server.faults import load_all
 from fake_server.faults.http import ExecutionUnknown, RestrictedLocation, ServiceUnavailable, WafBlock
 from tests.fake_server._fake_helpers import StartFake, rest, signed_query
@@ -68,7 +68,7 @@ async def test_removed_listen_key_routes_answer_nginx_410(
     async with rest(fake) as client:
         r = await client.request(method, path)
     assert r.status_code == 410
-    assert r.content == errors.GONE_HTML.encode() and len(r.content) == 136
+    assert r.content == binance_errors.GONE_HTML.encode() and len(r.content) == 136
     assert r.headers["Content-Type"] == "text/html"
     assert "X-MBX-USED-WEIGHT-1M" not in r.headers  # nginx answered, not the API
     (logged,) = fake.journal.of("rest")
@@ -144,7 +144,10 @@ async def test_throttled_1008_hits_new_orders_but_not_reduce_only_ones(start_fak
     async with rest(fake) as client:
         throttled = await client.post(f"/fapi/v1/order?{market(fake)}")
         reducing = await client.post(f"/fapi/v1/order?{market(fake, reduceOnly='true')}")
-    assert (throttled.status_code, throttled.json()) == (503, {"code": -1008, "msg": errors.THROTTLED_MSG})
+    assert (throttled.status_code, throttled.json()) == (
+        503,
+        {"code": -1008, "msg": binance_errors.THROTTLED_MSG},
+    )
     # Passed through to the exchange, which refuses it for its own reason (no position).
     assert (reducing.status_code, reducing.json()["code"]) == (400, -2022)
     assert list(fake.journal.of("event")) == []
@@ -169,7 +172,7 @@ async def test_execution_unknown_order_may_have_been_placed(start_fake: StartFak
             "/fapi/v1/order?"
             + signed_query(fake, symbol="BTCUSDT", origClientOrderId="maybe", timestamp=fake.clock.epoch_ms())
         )
-    assert (r.status_code, r.json()) == (408, {"code": -1007, "msg": errors.TIMEOUT_MSG})
+    assert (r.status_code, r.json()) == (408, {"code": -1007, "msg": binance_errors.TIMEOUT_MSG})
     assert "X-MBX-ORDER-COUNT-1M" not in r.headers
     placed = fake.journal.of("rest", path="/fapi/v1/order", method="POST")
     assert [(e["fault"], e["executed"]) for e in placed] == [(True, executed)]

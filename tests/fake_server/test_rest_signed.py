@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from fake_server.rest import sign
+from fake_server.exchange.rest_routes import sign
 from tests.fake_server._fake_helpers import StartFake, rest, signed_query
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

@@ -18,11 +18,11 @@ import httpx
 import pytest
 
 from fake_server.clock import Clock
+from fake_server.exchange.profiles import PROFILES
+from fake_server.exchange.rest_routes import SHARED_PATHS
+from fake_server.exchange.settings import EventFlow, Settings
 from fake_server.journal import Journal
-from fake_server.profiles import PROFILES
-from fake_server.rest import SHARED_PATHS
 from fake_server.server import FakeBinance
-from fake_server.settings import EventFlow, Settings
 from tests.fake_server._fake_helpers import EPOCH_MS, WAIT, signed_query
 
 

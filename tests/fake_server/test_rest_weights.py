@@ -1,4 +1,4 @@
-"""Request weight per IP: 429 with Retry-After, then escalating 418 bans (fake_server/weights.py).
+"""Request weight per IP: 429 with Retry-After, then escalating 418 bans (fake_server/exchange/weights.py).
 
 Sources: binance-reference.md §4 (429 and 418 rows, -1003 futures messages, "Headers and
 limits": X-MBX-USED-WEIGHT-1M, limits per IP, 2400/min on futures); the USD-M General
@@ -16,8 +16,8 @@ import httpx
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fake_server.settings import RestLimits
-from fake_server.weights import OrderCounts, RequestWeights
+from fake_server.exchange.settings import RestLimits
+from fake_server.exchange.weights import OrderCounts, RequestWeights
 from tests.fake_server._fake_helpers import EPOCH_MS, WAIT, StartFake, rest, signed_query
 
 MINUTE = 60_000

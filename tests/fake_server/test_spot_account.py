@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fake_server.spot_account import SpotAccount
+from fake_server.exchange.spot_account import SpotAccount
 
 EXECUTION_REPORT_FIELDS = set(
     [

@@ -14,9 +14,9 @@ import asyncio
 import pytest
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
+from fake_server.exchange.settings import Limits
 from fake_server.faults import load_all
 from fake_server.faults.websocket import ServerShutdown
-from fake_server.settings import Limits
 from tests.fake_server._fake_helpers import (
     EPOCH_MS,
     WAIT,

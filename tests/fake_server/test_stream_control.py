@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fake_server.message_rate import MessageRate
-from fake_server.stream_control import FUTURES_ID_RANGE, SPOT_ID_RANGE, Subscriptions, answer
+from fake_server.exchange.message_rate import MessageRate
+from fake_server.exchange.stream_control import FUTURES_ID_RANGE, SPOT_ID_RANGE, Subscriptions, answer
 
 
 def subs(*streams: str, combined: bool = False, limit: int = 1024) -> Subscriptions:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from fake_server.market import Market, carries, spec
+from fake_server.exchange.market import Market, carries, spec
 from tests.fake_server._fake_helpers import WAIT, last_conn, nothing_within, recv_json, ws_connect
 from tests.fake_server._stream_helpers import StartStreamFake, is_, request
 

@@ -18,7 +18,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from fake_server import connection
+from fake_server.fronts import connection
 from fake_server.server import FakeBinance
 from tests.fake_server._fake_helpers import WAIT, last_conn, nothing_within, ws_connect
 from tests.fake_server._stream_helpers import (

@@ -1,4 +1,4 @@
-"""https/wss with a throwaway CA (fake_server/tls.py), seen by clients that trust it and one that does not.
+"""https/wss with a throwaway CA (fake_server/fronts/tls.py), seen by clients that trust it and one that does not.
 
 The faults must look the same through TLS as without it: a drop is still 1006 with no
 close frame (EOF for fin, a reset for rst), a close still carries its code, and what the
@@ -19,12 +19,12 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
 
 from fake_server.clock import Clock
+from fake_server.exchange.settings import EventFlow, Settings, Timers
 from fake_server.faults.tcp import AbortTcp
 from fake_server.faults.websocket import Close
+from fake_server.fronts.tls import CA_ENV_VARIABLES
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
-from fake_server.settings import EventFlow, Settings, Timers
-from fake_server.tls import CA_ENV_VARIABLES
 from harness.runner import contract, run_scenario
 from harness.scenario import Expectation, Scenario, Step
 from harness.scenario_file import default_registries

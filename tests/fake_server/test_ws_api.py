@@ -10,8 +10,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from fake_server.settings import Credentials
-from fake_server.ws_api import WsApiSession, sign_hmac
+from fake_server.exchange.settings import Credentials
+from fake_server.exchange.ws_api import WsApiSession, sign_hmac
 
 CREDS = Credentials()
 NOW = 1_790_000_000_000

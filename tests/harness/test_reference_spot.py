@@ -16,13 +16,13 @@ from clients.broken.cached_signature import CachedSignatureClient
 from clients.reference_client import Config, ReferenceClient
 from clients.reference_spot import SpotReferenceClient, signature_payload
 from fake_server.clock import Clock
+from fake_server.exchange.profiles import ProfileName
+from fake_server.exchange.settings import Credentials, EventFlow, Settings
+from fake_server.exchange.ws_api import WsApiSession, sign_hmac
 from fake_server.faults.binance import TerminateEventStream
 from fake_server.faults.websocket import ServerShutdown
 from fake_server.journal import Entry, Journal
-from fake_server.profiles import ProfileName
 from fake_server.server import FakeBinance
-from fake_server.settings import Credentials, EventFlow, Settings
-from fake_server.ws_api import WsApiSession, sign_hmac
 
 #: Generous: only a broken client or fake waits this long.
 WAIT = 5.0

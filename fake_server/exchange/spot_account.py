@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from fake_server.order_history import HistoryQuery, find, select
-from fake_server.stamps import Stamps
+from fake_server.exchange.order_history import HistoryQuery, find, select
+from fake_server.exchange.stamps import Stamps
 
 Event = dict[str, Any]
 #: Done orders GET /api/v3/order and allOrders still find (a long run would grow without bound).

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fake_server.account import Account
-from fake_server.spot_account import SpotAccount
+from fake_server.exchange.account import Account
+from fake_server.exchange.spot_account import SpotAccount
 
 #: Display names of the coins the fake's symbols use.
 NAMES = {"BTC": "Bitcoin", "USDT": "TetherUS", "ETH": "Ethereum", "BNB": "BNB"}

@@ -40,7 +40,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import orjson
 from websockets.exceptions import InvalidState
@@ -49,14 +49,54 @@ from websockets.http11 import Request
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
-from fake_server import stream_control
-from fake_server.message_rate import MessageRate
-from fake_server.routes import Route, parse
-from fake_server.stream_control import Subscriptions
-from fake_server.ws_api import WsApiSession
+from fake_server.clock import Clock
+from fake_server.exchange import stream_control
+from fake_server.exchange.message_rate import MessageRate
+from fake_server.exchange.profiles import Profile
+from fake_server.exchange.settings import Limits, Settings, Timers
+from fake_server.exchange.stream_control import Subscriptions
+from fake_server.exchange.stream_routes import Route, parse
+from fake_server.exchange.ws_api import WsApiSession
+from fake_server.journal import Journal
 
-if TYPE_CHECKING:
-    from fake_server.websocket_front import WsFront
+
+class StreamBackend(Protocol):
+    """What a connection needs from the exchange behind the WebSocket front."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def profile(self) -> Profile: ...
+    @property
+    def timers(self) -> Timers: ...
+    @property
+    def ping_interval(self) -> float: ...
+    @property
+    def pong_timeout(self) -> float: ...
+    def key_state(self, key: str) -> str:
+        """ "active", "expired", "deleted" or "unknown": whether a key carries user data now."""
+        ...
+
+
+class ConnectionOwner(Protocol):
+    """What a connection needs from the WebSocket front that accepted it."""
+
+    @property
+    def server(self) -> StreamBackend: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def journal(self) -> Journal: ...
+    @property
+    def limits(self) -> Limits: ...
+    @property
+    def connections(self) -> dict[int, WsConnection]: ...
+    def count_attempt(self, ip: str) -> tuple[int, tuple[int, str, dict[str, str]] | None]: ...
+    def handshake_rejection(self) -> tuple[int, str, dict[str, str]] | None: ...
+    def carries_user_data(self, route: Route) -> bool: ...
+
 
 #: How long the fake waits for the client's close frame after sending its own.
 CLOSE_TIMEOUT = 2.0
@@ -67,7 +107,7 @@ MAX_MESSAGE_SIZE = 2**20
 
 
 class WsConnection(asyncio.Protocol):
-    def __init__(self, front: WsFront, conn_id: int) -> None:
+    def __init__(self, front: ConnectionOwner, conn_id: int) -> None:
         self.front = front
         self.id = conn_id
         self.proto = ServerProtocol(max_size=MAX_MESSAGE_SIZE)
@@ -385,6 +425,37 @@ class WsConnection(asyncio.Protocol):
         self.proto.send_text(text)
         self._flush()
         return True
+
+    def send_raw(self, data: bytes, *, binary: bool) -> bool:
+        """Write one data frame as is, for payload faults: text (maybe empty, maybe not JSON)
+        or binary. False when nothing can be sent (closing or blackholed)."""
+        if not binary:
+            return self.send_bytes(data)
+        if self.blackholed or not self.is_open:
+            return False
+        self.proto.send_binary(data)
+        self._flush()
+        return True
+
+    def summary(self, now: float) -> dict[str, Any]:
+        """The connection as the control API lists it (`GET /v1/connections`)."""
+        route = self.route
+        assert route is not None
+        return {
+            "conn": self.id,
+            "route": route.name,
+            "route_kind": route.kind,
+            "listen_keys": list(route.listen_keys),
+            "peer": self.peer,
+            "opened_at": self.opened_at,
+            "age": None if self.opened_at is None else round(now - self.opened_at, 6),
+            "pinging": self.pinging,
+            "half_open": self.blackholed,
+        }
+
+    @property
+    def listen_keys(self) -> tuple[str, ...]:
+        return () if self.route is None else self.route.listen_keys
 
     @property
     def combined(self) -> bool:

@@ -27,17 +27,50 @@ import math
 import types
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin, get_type_hints
+from pathlib import Path
+from typing import Any, Literal, Protocol, Union, get_args, get_origin, get_type_hints
 
 import orjson
 from aiohttp import web
 
+from fake_server.exchange.settings import Settings, Timers
 from fake_server.faults import Fault, load_all
 from fake_server.faults.binance import ExpireListenKey
+from fake_server.faults.target import FaultTarget
 from fake_server.suggest import did_you_mean, unknown
 
-if TYPE_CHECKING:
-    from fake_server.server import FakeBinance
+
+class ControlOwner(FaultTarget, Protocol):
+    """What the control API needs from the fake it drives (FakeBinance provides it)."""
+
+    @property
+    def rest_url(self) -> str: ...
+    @property
+    def ws_url(self) -> str: ...
+    @property
+    def control_url(self) -> str | None: ...
+    @property
+    def ca_file(self) -> Path | None: ...
+    @property
+    def timers(self) -> Timers: ...
+    @property
+    def settings(self) -> Settings: ...
+    def clear_faults(self) -> int:
+        """Stop every fault still in force; how many there were."""
+        ...
+
+    def active_listen_key(self) -> str | None:
+        """The account's active listenKey, settled to now."""
+        ...
+
+    def deliver_raw(self, event: dict[str, Any]) -> list[int]:
+        """Send `event` as is to the active key's user-data connections (no journal entry)."""
+        ...
+
+    def connection_table(self) -> list[dict[str, Any]]:
+        """The open connections, oldest first, as `GET /v1/connections` lists them."""
+        ...
+
 
 #: The API's version: the `/v1` prefix, and `version` in `GET /v1`. A change that breaks a
 #: caller gets a new prefix; adding routes or fields does not.
@@ -338,7 +371,7 @@ def _check_keys(body: Mapping[str, Any], allowed: Iterable[str], what: str) -> N
 class ControlApi:
     """The control listener of one FakeBinance: an aiohttp app on its own loopback port."""
 
-    def __init__(self, server: FakeBinance) -> None:
+    def __init__(self, server: ControlOwner) -> None:
         self.server = server
         self.journal = server.journal
         self.port = 0
@@ -483,15 +516,13 @@ class ControlApi:
 
     async def _expire(self, request: web.Request) -> Any:
         await self._body(request)
-        s = self.server
-        s.settle()
-        active = s.keys.active(s.settings.credentials.api_key, s.clock.now())
+        active = self.server.active_listen_key()
         if active is None:
             raise ControlError("no active listenKey to expire (POST /fapi/v1/listenKey first)", status=409)
         index, entry = self.fire(ExpireListenKey())
-        return {"index": index, "entry": entry, "listen_key": active.key}
+        return {"index": index, "entry": entry, "listen_key": active}
 
-    def _published(self, publish: Callable[[], None]) -> tuple[int, list[dict[str, Any]]]:
+    def _published(self, publish: Callable[[], object]) -> tuple[int, list[dict[str, Any]]]:
         """Run `publish` and return the index and the `event` entries it journaled."""
         start = len(self.journal.entries)
         publish()
@@ -534,10 +565,7 @@ class ControlApi:
 
     def send_raw(self, event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Deliver `event` as is to the active key's user-data sockets, and journal it."""
-        s = self.server
-        s.settle()
-        active = s.keys.active(s.settings.credentials.api_key, s.clock.now())
-        conns = s.ws.deliver(active.key, event) if active is not None else []
+        conns = self.server.deliver_raw(event)
         entry = self.journal.append(
             "event", e=event["e"], E=event.get("E"), conns=conns, raw=True, source="control"
         )
@@ -642,25 +670,7 @@ class ControlApi:
                         await task
 
     async def _connections(self, request: web.Request) -> Any:
-        now = self.server.clock.now()
-        conns = []
-        for c in sorted(self.server.ws.open_connections(), key=lambda c: c.id):
-            route = c.route
-            assert route is not None
-            conns.append(
-                {
-                    "conn": c.id,
-                    "route": route.name,
-                    "route_kind": route.kind,
-                    "listen_keys": list(route.listen_keys),
-                    "peer": c.peer,
-                    "opened_at": c.opened_at,
-                    "age": None if c.opened_at is None else round(now - c.opened_at, 6),
-                    "pinging": c.pinging,
-                    "half_open": c.blackholed,
-                }
-            )
-        return {"connections": conns}
+        return {"connections": self.server.connection_table()}
 
 
 def _query_int(text: str, field: str) -> int:

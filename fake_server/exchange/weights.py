@@ -30,7 +30,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from fake_server.settings import RestLimits
+from fake_server.exchange.settings import RestLimits
 
 Outcome = Literal["ok", "limited", "banned"]
 

@@ -2,7 +2,7 @@
 
 Sources: the USD-M "New Order (TRADE)" page (mandatory parameters per type, the
 `newClientOrderId` pattern, `newOrderRespType` ACK/RESULT), the USD-M error-code page for
-the codes and messages (errors.py), and the symbol filters the fake's exchangeInfo
+the codes and messages (binance_errors.py), and the symbol filters the fake's exchangeInfo
 publishes (`SymbolRules` must match them; a test checks it).
 
 What the fake supports: LIMIT (GTC, IOC, FOK, GTX, GTD) and MARKET, one-way mode
@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
-from fake_server import errors
-from fake_server.errors import ErrorBody
+from fake_server.exchange import binance_errors
+from fake_server.exchange.binance_errors import ErrorBody
 
 Answer = tuple[int, ErrorBody]
 
@@ -80,13 +80,13 @@ class OrderRequest:
 def _decimal(params: dict[str, str], name: str) -> Decimal:
     raw = params.get(name, "")
     if not raw:
-        raise OrderRejected(errors.mandatory_parameter(name))
+        raise OrderRejected(binance_errors.mandatory_parameter(name))
     if not _DECIMAL.match(raw):
-        raise OrderRejected(errors.mandatory_parameter(name))  # "... or malformed."
+        raise OrderRejected(binance_errors.mandatory_parameter(name))  # "... or malformed."
     try:
         return Decimal(raw)
     except InvalidOperation:  # pragma: no cover - the pattern already refused it
-        raise OrderRejected(errors.mandatory_parameter(name)) from None
+        raise OrderRejected(binance_errors.mandatory_parameter(name)) from None
 
 
 def _choice(params: dict[str, str], name: str, allowed: frozenset[str], bad: Answer, default: str) -> str:
@@ -100,9 +100,9 @@ def _choice(params: dict[str, str], name: str, allowed: frozenset[str], bad: Ans
 
 def check_symbol(params: dict[str, str], symbol: str) -> None:
     if not params.get("symbol"):
-        raise OrderRejected(errors.mandatory_parameter("symbol"))
+        raise OrderRejected(binance_errors.mandatory_parameter("symbol"))
     if params["symbol"] != symbol:
-        raise OrderRejected(errors.invalid_symbol())
+        raise OrderRejected(binance_errors.invalid_symbol())
 
 
 def parse_new_order(params: dict[str, str], symbol: str, rules: SymbolRules = RULES) -> OrderRequest:
@@ -110,38 +110,40 @@ def parse_new_order(params: dict[str, str], symbol: str, rules: SymbolRules = RU
     check_symbol(params, symbol)
     side = params.get("side", "")
     if not side:
-        raise OrderRejected(errors.mandatory_parameter("side"))
+        raise OrderRejected(binance_errors.mandatory_parameter("side"))
     if side not in SIDES:
-        raise OrderRejected(errors.invalid_side())
+        raise OrderRejected(binance_errors.invalid_side())
     kind = params.get("type", "")
     if not kind:
-        raise OrderRejected(errors.mandatory_parameter("type"))
+        raise OrderRejected(binance_errors.mandatory_parameter("type"))
     if kind in ALGO_TYPES:
-        raise OrderRejected(errors.algo_order_type())
+        raise OrderRejected(binance_errors.algo_order_type())
     if kind not in SUPPORTED_TYPES:
-        raise OrderRejected(errors.invalid_order_type())
+        raise OrderRejected(binance_errors.invalid_order_type())
     position_side = params.get("positionSide", "BOTH")
     if position_side in ("LONG", "SHORT"):
-        raise OrderRejected(errors.position_side_not_match())  # the fake is in one-way mode
+        raise OrderRejected(binance_errors.position_side_not_match())  # the fake is in one-way mode
     if position_side != "BOTH":
-        raise OrderRejected(errors.invalid_position_side())
+        raise OrderRejected(binance_errors.invalid_position_side())
     client_id = params.get("newClientOrderId") or None
     if client_id is not None and not CLIENT_ID.match(client_id):
-        raise OrderRejected(errors.client_order_id_invalid())
-    resp_type = _choice(params, "newOrderRespType", RESP_TYPES, errors.invalid_resp_type(), "ACK")
-    stp = _choice(params, "selfTradePreventionMode", STP_MODES, errors.invalid_stp_mode(), "EXPIRE_MAKER")
+        raise OrderRejected(binance_errors.client_order_id_invalid())
+    resp_type = _choice(params, "newOrderRespType", RESP_TYPES, binance_errors.invalid_resp_type(), "ACK")
+    stp = _choice(
+        params, "selfTradePreventionMode", STP_MODES, binance_errors.invalid_stp_mode(), "EXPIRE_MAKER"
+    )
     reduce_only = params.get("reduceOnly", "false")
     if reduce_only not in ("true", "false"):
-        raise OrderRejected(errors.invalid_param("reduceOnly"))
+        raise OrderRejected(binance_errors.invalid_param("reduceOnly"))
     qty = _decimal(params, "quantity")
     if qty <= 0:
-        raise OrderRejected(errors.qty_less_than_zero())
+        raise OrderRejected(binance_errors.qty_less_than_zero())
     if qty % rules.step_size:
-        raise OrderRejected(errors.bad_precision())
+        raise OrderRejected(binance_errors.bad_precision())
     if qty < rules.min_qty:
-        raise OrderRejected(errors.qty_under_min())
+        raise OrderRejected(binance_errors.qty_under_min())
     if qty > (rules.max_qty if kind == "LIMIT" else rules.market_max_qty):
-        raise OrderRejected(errors.qty_over_max())
+        raise OrderRejected(binance_errors.qty_over_max())
     base = OrderRequest(
         side=side,
         type=kind,
@@ -155,30 +157,30 @@ def parse_new_order(params: dict[str, str], symbol: str, rules: SymbolRules = RU
         # A price on a MARKET order is refused; a timeInForce is ignored (our choice: the
         # docs list neither as allowed, and clients do send GTC with market orders).
         if params.get("price"):
-            raise OrderRejected(errors.param_not_required("price"))
+            raise OrderRejected(binance_errors.param_not_required("price"))
         return base
     tif = params.get("timeInForce", "")
     if not tif:
-        raise OrderRejected(errors.mandatory_parameter("timeInForce"))
+        raise OrderRejected(binance_errors.mandatory_parameter("timeInForce"))
     if tif not in TIME_IN_FORCE:
-        raise OrderRejected(errors.invalid_time_in_force())
+        raise OrderRejected(binance_errors.invalid_time_in_force())
     gtd = 0
     if tif == "GTD":
         raw = params.get("goodTillDate", "")
         if not raw:
-            raise OrderRejected(errors.mandatory_parameter("goodTillDate"))
+            raise OrderRejected(binance_errors.mandatory_parameter("goodTillDate"))
         if not raw.isdigit():
-            raise OrderRejected(errors.malformed_param("goodTillDate"))
+            raise OrderRejected(binance_errors.malformed_param("goodTillDate"))
         gtd = int(raw) // 1000 * 1000  # "only retains second-level precision"
     price = _decimal(params, "price")
     if price <= 0:
-        raise OrderRejected(errors.price_less_than_zero())
+        raise OrderRejected(binance_errors.price_less_than_zero())
     if price < rules.min_price:
-        raise OrderRejected(errors.price_under_min())
+        raise OrderRejected(binance_errors.price_under_min())
     if price > rules.max_price:
-        raise OrderRejected(errors.price_over_max())
+        raise OrderRejected(binance_errors.price_over_max())
     if price % rules.tick_size:
-        raise OrderRejected(errors.price_tick())
+        raise OrderRejected(binance_errors.price_tick())
     return replace(base, price=price, time_in_force=tif, good_till_date=gtd)
 
 
@@ -188,7 +190,7 @@ def parse_order_ref(params: dict[str, str], symbol: str) -> tuple[int | None, st
     raw_id = params.get("orderId") or None
     client_id = params.get("origClientOrderId") or None
     if raw_id is None and client_id is None:
-        raise OrderRejected(errors.either_param("orderId", "origClientOrderId"))
+        raise OrderRejected(binance_errors.either_param("orderId", "origClientOrderId"))
     if raw_id is not None and not raw_id.isdigit():
-        raise OrderRejected(errors.malformed_param("orderId"))
+        raise OrderRejected(binance_errors.malformed_param("orderId"))
     return (int(raw_id) if raw_id is not None else None), client_id

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from fake_server import errors
-from fake_server.orders import OrderRejected, check_symbol
+from fake_server.exchange import binance_errors
+from fake_server.exchange.orders import OrderRejected, check_symbol
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
@@ -53,7 +53,7 @@ def _number(params: dict[str, str], name: str) -> int | None:
     if raw is None or raw == "":
         return None
     if not raw.isdigit():
-        raise OrderRejected(errors.invalid_param(name))
+        raise OrderRejected(binance_errors.invalid_param(name))
     return int(raw)
 
 
@@ -62,7 +62,7 @@ def parse_history_query(params: dict[str, str], symbol: str) -> HistoryQuery:
     check_symbol(params, symbol)
     limit = _number(params, "limit")
     if limit is not None and not 1 <= limit <= MAX_LIMIT:
-        raise OrderRejected(errors.invalid_param("limit"))
+        raise OrderRejected(binance_errors.invalid_param("limit"))
     return HistoryQuery(
         order_id=_number(params, "orderId"),
         start_ms=_number(params, "startTime"),

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from fake_server.profiles import ProfileName
+from fake_server.exchange.profiles import ProfileName
 
 if TYPE_CHECKING:
-    from fake_server.profiles import Profile
+    from fake_server.exchange.profiles import Profile
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class RestLimits:
     minute; 429 with Retry-After, then 418 bans that "scale from 2 min to 3 days"). The
     window is Binance's fixed minute (`X-MBX-USED-WEIGHT-1M` resets on the minute); scenarios
     may shorten it, like the timers, and the header keeps its name. The model is
-    fake_server/weights.py.
+    fake_server/exchange/weights.py.
     """
 
     weight_per_minute: int = 2400
@@ -131,12 +131,12 @@ class Settings:
     host: str = "127.0.0.1"
     #: None: the profile's limits (10 messages/s on futures, 5 on spot; 1024 streams).
     limits: Limits | None = None
-    #: Which product's rules the fake plays (fake_server/profiles.py).
+    #: Which product's rules the fake plays (fake_server/exchange/profiles.py).
     profile: ProfileName = "usdm"
-    #: Serve https/wss with a throwaway CA (fake_server/tls.py) for clients that insist on
+    #: Serve https/wss with a throwaway CA (fake_server/fronts/tls.py) for clients that insist on
     #: TLS; plain http/ws otherwise, which every client can use and every test can read.
     tls: bool = False
-    #: Start the HTTP control API (fake_server/control_api.py) on its own port: `serve`
+    #: Start the HTTP control API (fake_server/fronts/control_api.py) on its own port: `serve`
     #: turns it on for test suites in other languages; scenario runs do not need it.
     control_api: bool = False
     #: The control API's port; 0 picks a free one (runs can go in parallel).

@@ -83,7 +83,7 @@ def parse(target: str) -> Route | None:
         # Portfolio margin: wss://fstream.binance.com/pm/ws/<key> (reference §1 table).
         return Route("private", "pm/ws", tuple(rest), False, (None,), tuple(rest))
     if segments == ["ws-api", "v3"]:
-        # The spot WebSocket API, where user data is a subscription (fake_server/ws_api.py).
+        # The spot WebSocket API, where user data is a subscription (fake_server/exchange/ws_api.py).
         return Route("wsapi", "ws-api")
     if head in (["ws"], ["stream"]):
         names = tuple(segments[1:]) if head == ["ws"] else _streams_query(pairs)

@@ -22,36 +22,40 @@ import itertools
 import math
 import random
 from collections import deque
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import orjson
 
-from fake_server import market
-from fake_server.connection import WsConnection
-from fake_server.limits import Limited, take
-from fake_server.market import Market
-from fake_server.routes import Route
+from fake_server.exchange import market
+from fake_server.exchange.account import Account
+from fake_server.exchange.market import Market
+from fake_server.exchange.settings import Limits
+from fake_server.exchange.spot_account import SpotAccount
+from fake_server.exchange.stream_routes import Route
+from fake_server.fronts.connection import StreamBackend, WsConnection
+from fake_server.interception import UpgradeRefusal, take
+from fake_server.journal import Journal
 
-if TYPE_CHECKING:
-    from fake_server.server import FakeBinance
 
+class WsOwner(StreamBackend, Protocol):
+    """What the WebSocket front needs from the fake it belongs to (FakeBinance provides it)."""
 
-@dataclass
-class HandshakeRejection(Limited):
-    status: int = 503
-    body: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
+    @property
+    def journal(self) -> Journal: ...
+    @property
+    def limits(self) -> Limits: ...
+    @property
+    def account(self) -> Account | SpotAccount: ...
 
 
 class WsFront:
-    def __init__(self, server: FakeBinance) -> None:
+    def __init__(self, server: WsOwner) -> None:
         self.server = server
         self.clock = server.clock
         self.journal = server.journal
         self.limits = server.limits
         self.connections: dict[int, WsConnection] = {}
-        self.rejections: list[HandshakeRejection] = []
+        self.rejections: list[UpgradeRefusal] = []
         #: Handshake times per client IP (scenario seconds) within the attempt window.
         self.attempts: dict[str, deque[float]] = {}
         # Its own Random, so the account's sequence (and every user-data scenario) is unchanged.
@@ -151,17 +155,6 @@ class WsFront:
             if any(delivered):
                 sent.append(conn.id)
         return sent
-
-    def send_raw(self, conn: WsConnection, data: bytes, *, binary: bool) -> bool:
-        """Write one data frame as is, for payload faults: text (maybe empty, maybe not JSON)
-        or binary. False when nothing can be sent (closing or blackholed)."""
-        if not binary:
-            return conn.send_bytes(data)
-        if conn.blackholed or not conn.is_open:
-            return False
-        conn.proto.send_binary(data)
-        conn._flush()  # the one place bytes leave a connection (and a fault may swallow them)
-        return True
 
     def stamp(self) -> int:
         """An `E` for a server message on any connection: never before the account's last event."""

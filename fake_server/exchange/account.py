@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from fake_server import errors
-from fake_server.order_history import HistoryQuery, find, select
-from fake_server.orders import RULES, OrderRejected, OrderRequest, SymbolRules
-from fake_server.stamps import Stamps
+from fake_server.exchange import binance_errors
+from fake_server.exchange.order_history import HistoryQuery, find, select
+from fake_server.exchange.orders import RULES, OrderRejected, OrderRequest, SymbolRules
+from fake_server.exchange.stamps import Stamps
 
 Event = dict[str, Any]
 Shape = Literal["new", "cancel", "query"]
@@ -154,20 +154,20 @@ class Account:
         Raises OrderRejected with Binance's answer when the exchange refuses it.
         """
         if req.client_id is not None and any(o.client_id == req.client_id for o in self.open_orders.values()):
-            raise OrderRejected(errors.client_order_id_duplicated())
+            raise OrderRejected(binance_errors.client_order_id_duplicated())
         signed = req.quantity if req.side == "BUY" else -req.quantity
         if req.reduce_only and (
             self.position == 0 or (self.position > 0) == (signed > 0) or req.quantity > abs(self.position)
         ):
-            raise OrderRejected(errors.reduce_only_rejected())
+            raise OrderRejected(binance_errors.reduce_only_rejected())
         at = self.mark_price if req.price is None else req.price
         if not req.reduce_only and req.quantity * at < self.rules.min_notional:
-            raise OrderRejected(errors.min_notional(_s(self.rules.min_notional)))
+            raise OrderRejected(binance_errors.min_notional(_s(self.rules.min_notional)))
         crossing = req.type == "MARKET" or self._reaches(req.side, at, self.mark_price)
         if req.time_in_force == "GTX" and crossing:
-            raise OrderRejected(errors.gtx_rejected())
+            raise OrderRejected(binance_errors.gtx_rejected())
         if req.time_in_force == "FOK" and not crossing:
-            raise OrderRejected(errors.fok_rejected())
+            raise OrderRejected(binance_errors.fok_rejected())
         oid = self._new_order_id()
         stamp = self.stamp(now_ms)
         order = Order(
@@ -204,7 +204,7 @@ class Account:
         """Cancel an open order; -2011 "Unknown order sent." when it is not open."""
         order = find(self.open_orders, order_id, client_id)
         if order is None:
-            raise OrderRejected(errors.unknown_order_sent())
+            raise OrderRejected(binance_errors.unknown_order_sent())
         event = self._end(order, now_ms, "CANCELED")
         return self.order_fields(order, "cancel"), [event]
 
@@ -212,7 +212,7 @@ class Account:
         """GET /fapi/v1/order: any order of this run; -2013 "Order does not exist." otherwise."""
         order = find(self.orders, order_id, client_id)
         if order is None:
-            raise OrderRejected(errors.order_does_not_exist())
+            raise OrderRejected(binance_errors.order_does_not_exist())
         return self.order_fields(order, "query")
 
     @staticmethod

@@ -30,7 +30,7 @@ from typing import Any
 
 import orjson
 
-from fake_server.settings import Credentials
+from fake_server.exchange.settings import Credentials
 
 Message = dict[str, Any]
 

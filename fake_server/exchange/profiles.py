@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from fake_server.stream_control import FUTURES_ID_RANGE, SPOT_ID_RANGE
+from fake_server.exchange.stream_control import FUTURES_ID_RANGE, SPOT_ID_RANGE
 
 ProfileName = Literal["usdm", "coinm", "pm", "spot"]
 
@@ -28,7 +28,7 @@ class Profile:
     put_returns_key: bool
     #: Whether listenKeyExpired carries `listenKey` (missing on PM; reference §3, §6.2).
     expired_has_key: bool
-    #: Route names (fake_server.routes) on which user data flows for this product.
+    #: Route names (fake_server.exchange.stream_routes) on which user data flows for this product.
     user_routes: frozenset[str]
     #: REST snapshot routes a client resyncs from.
     snapshot_paths: frozenset[str]
@@ -43,7 +43,7 @@ class Profile:
     #: open_orders, all_orders, position_risk (and position_risk_v3), balance (and
     #: balance_v3), leverage_bracket, order. A role the product lacks is absent (PM reads
     #: exchangeInfo from the futures API). Each is served in the product's own shape
-    #: (fake_server/rest.py); every snapshot path is one of them (a test holds it).
+    #: (fake_server/exchange/rest_routes.py); every snapshot path is one of them (a test holds it).
     rest_paths: dict[str, str] = field(default_factory=dict)
     #: The account's `accountAlias` (balance routes; COIN-M events carry it as `i`).
     account_alias: str = "SgsR"

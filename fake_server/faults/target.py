@@ -1,0 +1,151 @@
+"""The one narrow surface every fault acts through, like Toxiproxy's stub for its toxics.
+
+A fault never reaches into the fake's parts (the REST front's rule list, the WebSocket
+front's connection table, the journal's entries). It gets a `FaultTarget` and uses its
+interception points:
+
+- an upgrade: `intercept_upgrades` installs an `UpgradeRefusal` the WebSocket front
+  consults before it accepts a handshake;
+- a REST call: `intercept_rest` installs a `RestOverride` the REST front consults before
+  it answers;
+- an outgoing push: `rewrite_events` installs an `EventRewrite` that `publish` runs the
+  account's events through; `publish` itself returns the connections it reached;
+- a connection's transport: `connections` hands out `Connection`s, which close, abort,
+  black-hole, stall or write raw frames;
+
+plus the exchange's own operations a fault triggers (expire the listenKey, tick the
+account, turn on the connection-attempt limit). `FakeBinance` implements it; a test may
+implement it with a stub.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Protocol
+
+from fake_server.clock import Clock
+from fake_server.exchange.account import Account, Event
+from fake_server.exchange.listen_keys import ListenKey
+from fake_server.exchange.profiles import Profile
+from fake_server.exchange.spot_account import SpotAccount
+from fake_server.exchange.ws_api import WsApiSession
+from fake_server.interception import RestOverride, UpgradeRefusal
+from fake_server.journal import Journal
+
+#: Which open connections a connection-level fault acts on: every one, the newest, the oldest.
+Pick = Literal["all", "latest", "first"]
+
+#: An event on its way out, with the extra fields of its journal entry.
+Outgoing = tuple[Event, dict[str, Any]]
+
+
+class EventRewrite(Protocol):
+    """A payload fault in force: rewrites the list of events `publish` is about to send."""
+
+    @property
+    def spent(self) -> bool:
+        """Whether the rule has nothing left to do (then `publish` drops it)."""
+        ...
+
+    def rewrite(self, outgoing: list[Outgoing]) -> list[Outgoing]: ...
+
+
+class Connection(Protocol):
+    """One open WebSocket connection, as a fault sees it: its transport and what it carries."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def carries_user_data(self) -> bool:
+        """Whether user events flow on this connection's route for the product played."""
+        ...
+
+    @property
+    def listen_keys(self) -> tuple[str, ...]:
+        """The listen keys in the connection's URL."""
+        ...
+
+    @property
+    def ws_api(self) -> WsApiSession | None:
+        """The spot WebSocket API session, on the /ws-api/v3 route only."""
+        ...
+
+    def send_json(self, payload: object) -> bool:
+        """Send one text frame; False when nothing can be sent (closing or black-holed)."""
+        ...
+
+    def send_raw(self, data: bytes, *, binary: bool) -> bool:
+        """Write one data frame as is: text (maybe empty, maybe not JSON) or binary."""
+        ...
+
+    def close(self, code: int, reason: str) -> None:
+        """A clean close: close frame, wait for the client's, then close TCP."""
+        ...
+
+    def abort(self, mode: Literal["fin", "rst"]) -> None:
+        """Drop TCP with no close frame: an orderly FIN or a reset."""
+        ...
+
+    def half_open(self) -> None:
+        """Send nothing and read nothing any more, with TCP left open."""
+        ...
+
+    def stop_pings(self) -> None: ...
+    def stall(self, until: float) -> None:
+        """Drop pushes (events, market data) until scenario time `until`; heartbeats go on."""
+        ...
+
+    def server_shutdown(self, stamp: int, grace: float, code: int, reason: str) -> bool:
+        """Push `serverShutdown` now and close after `grace` seconds; False if nothing was sent."""
+        ...
+
+
+class FaultTarget(Protocol):
+    """What a fault may touch of the running fake."""
+
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def journal(self) -> Journal:
+        """For appending what a fault did (never for reading back what happened)."""
+        ...
+
+    @property
+    def profile(self) -> Profile: ...
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def account(self) -> Account | SpotAccount: ...
+    @property
+    def futures_account(self) -> Account: ...
+
+    # The exchange ---------------------------------------------------------------------
+
+    def settle(self) -> None:
+        """Bring time-driven state (key expiry) up to now."""
+        ...
+
+    def publish(self, events: list[Event], **note: Any) -> list[int]:
+        """Send account events (through the rewrites in force); the connections reached."""
+        ...
+
+    def message_stamp(self) -> int:
+        """An `E` for a server message: never before the account's last event."""
+        ...
+
+    def expire_listen_key(self, *, notify: bool = True) -> ListenKey | None:
+        """Expire the account's active key now; None when there is none."""
+        ...
+
+    def limit_connection_attempts(self, attempts: int, window: float) -> None:
+        """Refuse an IP's handshakes past `attempts` within `window` seconds, from now on."""
+        ...
+
+    # Interception points ----------------------------------------------------------------
+
+    def connections(self, pick: Pick = "all") -> list[Connection]:
+        """The open connections `pick` names, oldest first."""
+        ...
+
+    def intercept_rest(self, rule: RestOverride) -> None: ...
+    def intercept_upgrades(self, rule: UpgradeRefusal) -> None: ...
+    def rewrite_events(self, rule: EventRewrite) -> None: ...

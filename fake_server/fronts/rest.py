@@ -1,0 +1,170 @@
+"""The REST front: a real HTTP server (aiohttp) on a loopback socket.
+
+A real socket rather than an in-process mock because most SDKs use requests or aiohttp,
+which respx cannot intercept (DESIGN.md "Choices already made"). One catch-all route
+feeds the exchange's routing table (fake_server/exchange/rest_routes.py), so that every
+answer (including faults, the rate limiter and the futures 404 body) passes through one
+place that journals it and adds Binance's headers.
+
+What this front adds around the handlers (binance-reference.md §1, §4, the USD-M "General
+Info" page):
+- parameters come from the query string or, except on GET, an x-www-form-urlencoded body;
+  a parameter in both is taken from the query string;
+- every answer from Binance itself carries X-MBX-USED-WEIGHT-1M (per IP, weights.py);
+  over the limit 429 then 418; order answers carry X-MBX-ORDER-COUNT-10S and -1M;
+- the removed spot/margin listenKey routes answer nginx's 410 page: no JSON, no Binance
+  header, no weight (nginx answers before the API sees the call; obs, reference §0);
+- a fault's `RestOverride` (fake_server/interception.py) replaces the answer of the calls
+  it matches.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from urllib.parse import parse_qsl
+
+import orjson
+from aiohttp import web
+
+from fake_server.clock import Clock
+from fake_server.exchange import binance_errors
+from fake_server.exchange.rest_routes import GONE_PATHS, Call, RestApi, RestBackend
+from fake_server.exchange.weights import OrderCounts, RequestWeights
+from fake_server.interception import RestOverride, take
+from fake_server.journal import Journal
+
+
+class RestOwner(RestBackend, Protocol):
+    """What the REST front needs from the fake it belongs to (FakeBinance provides it)."""
+
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def journal(self) -> Journal: ...
+    def settle(self) -> None:
+        """Bring time-driven state (key expiry) up to now before a call reads it."""
+        ...
+
+
+class RestFront:
+    def __init__(self, owner: RestOwner) -> None:
+        self.owner = owner
+        #: Fault rules in force, consulted before each call is answered.
+        self.rules: list[RestOverride] = []
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self.weights = RequestWeights(owner.settings.rest_limits)
+        self.order_counts = OrderCounts()
+        self.api = RestApi(owner)
+
+    async def start(self, host: str) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # Dispatch ---------------------------------------------------------------------------
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        server = self.owner
+        server.settle()
+        body_text = await request.text()
+        # GET parameters "must be sent as a query string"; POST, PUT and DELETE may use an
+        # x-www-form-urlencoded body too (USD-M General Info).
+        form = (
+            bool(body_text)
+            and request.method != "GET"
+            and request.content_type == "application/x-www-form-urlencoded"
+        )
+        raw_query = request.rel_url.raw_query_string
+        params = dict(parse_qsl(body_text, keep_blank_values=True)) if form else {}
+        params.update(parse_qsl(raw_query, keep_blank_values=True))  # the query string wins
+        call = Call(
+            request.method,
+            request.path,
+            params,
+            raw_query,
+            request.headers.get("X-MBX-APIKEY"),
+            request.remote or "",
+            body_text if form else "",
+        )
+        now_ms = server.clock.epoch_ms()
+        route = self.api.routes.get((call.method, call.path))
+        weight = route.weight_of(call) if route is not None else 1
+        rule = take(self.rules, server.clock.now(), lambda r: r.matches(call))
+        headers: dict[str, str] = {}
+        note: dict[str, Any] = {"weight": 0, "used_weight": None, "banned_until": None, "executed": None}
+        if rule is not None:
+            status, text = rule.status, rule.body
+            note["executed"] = False
+            if rule.executed and route is not None:
+                # The backend did the work; only the answer is lost.
+                done, _ = route.handler(call)
+                note["executed"] = done < 400
+                if done < 400 and route.places_orders:
+                    self.order_counts.add(call.api_key or "", now_ms)
+            if rule.binance_headers:
+                admission = self.weights.admit(call.peer, weight if rule.counts_weight else 0, now_ms)
+                note.update(weight=admission.weight, used_weight=admission.used)
+                headers["X-MBX-USED-WEIGHT-1M"] = str(admission.used)
+            headers.update(rule.headers)
+            if not any(name.lower() == "content-type" for name in headers):
+                headers["Content-Type"] = _content_type(text)
+        elif call.path in GONE_PATHS:
+            status, text = 410, binance_errors.GONE_HTML
+            headers.update({"Content-Type": "text/html", "Server": "nginx"})
+        else:
+            admission = self.weights.admit(call.peer, weight, now_ms)
+            note.update(
+                weight=admission.weight, used_weight=admission.used, banned_until=admission.banned_until
+            )
+            headers["X-MBX-USED-WEIGHT-1M"] = str(admission.used)
+            body: Any
+            if admission.outcome == "limited":
+                status, body = binance_errors.too_many_requests(self.weights.limits.weight_per_minute)
+                headers["Retry-After"] = str(admission.retry_after)
+            elif admission.outcome == "banned":
+                assert admission.banned_until is not None
+                status, body = binance_errors.ip_banned(admission.banned_until)
+                headers["Retry-After"] = str(admission.retry_after)
+            elif route is None:
+                status, body = binance_errors.path_invalid(call.method, call.path)
+            else:
+                status, body = route.handler(call)
+                if status == 200 and route.places_orders:
+                    counts = self.order_counts.add(call.api_key or "", now_ms)
+                    headers["X-MBX-ORDER-COUNT-10S"] = str(counts["10S"])
+                    headers["X-MBX-ORDER-COUNT-1M"] = str(counts["1M"])
+            text = orjson.dumps(body).decode()
+            headers["Content-Type"] = "application/json"
+        server.journal.append(
+            "rest",
+            method=call.method,
+            path=call.path,
+            query={k: v for k, v in params.items() if k != "signature"},
+            api_key=bool(call.api_key),
+            status=status,
+            body=text[:2000],
+            fault=rule is not None,
+            ip=call.peer,
+            **note,
+        )
+        # Bytes, so that Content-Type goes out exactly as set (nginx's page is "text/html").
+        return web.Response(status=status, body=text.encode(), headers=headers)
+
+
+def _content_type(text: str) -> str:
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        return "application/json"
+    return "text/html" if stripped.startswith("<") else "text/plain"

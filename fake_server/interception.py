@@ -1,0 +1,77 @@
+"""Where faults act on the fronts: rules that hold for a budget of uses or a time window.
+
+A fault does not reach into a front; it installs one of these rules through its target
+(fake_server/faults/target.py) and the front consults the rules at its interception point:
+the REST front before it answers a call (`RestOverride`), the WebSocket front before it
+accepts an upgrade (`UpgradeRefusal`). Every rule holds for `remaining` uses or until
+`until` (scenario time), whichever ends first; with neither, until the run ends. `take`
+is the one place that decides whether a rule still holds and spends it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from fake_server.exchange.rest_routes import Call
+
+
+@dataclass
+class Budget:
+    remaining: int | None  # uses left; None for no count limit
+    until: float | None  # scenario time the rule ends; None for no time limit
+
+    def spent(self, now: float) -> bool:
+        return self.remaining == 0 or (self.until is not None and now >= self.until)
+
+
+R = TypeVar("R", bound=Budget)
+
+
+def take(rules: list[R], now: float, matches: Callable[[R], bool] = lambda r: True) -> R | None:
+    """The first rule still holding that matches, with one use spent; spent rules are dropped."""
+    rules[:] = [r for r in rules if not r.spent(now)]
+    for rule in rules:
+        if matches(rule):
+            if rule.remaining is not None:
+                rule.remaining -= 1
+            return rule
+    return None
+
+
+@dataclass
+class RestOverride(Budget):
+    """Answer matching REST calls with this status, body and headers instead of the route's."""
+
+    method: str = "*"  # "*" for any
+    path: str = ""  # "*" for any
+    status: int = 500
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    #: Run the route's handler anyway and throw its answer away: the request took effect
+    #: (e.g. the order was placed) although the client is told it failed.
+    executed: bool = False
+    #: False for answers made in front of Binance (CloudFront, nginx): no X-MBX-* header
+    #: and no weight counted.
+    binance_headers: bool = True
+    #: Whether the call counts toward the IP's weight (503 B and D "not counted").
+    counts_weight: bool = True
+    #: A further condition on the call, e.g. -1008 spares reduce-only orders.
+    applies: Callable[[Call], bool] | None = None
+
+    def matches(self, call: Call) -> bool:
+        return (
+            self.method in ("*", call.method)
+            and self.path in ("*", call.path)
+            and (self.applies is None or self.applies(call))
+        )
+
+
+@dataclass
+class UpgradeRefusal(Budget):
+    """Answer WebSocket upgrades with this HTTP status, body and headers."""
+
+    status: int = 503
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
