@@ -38,7 +38,7 @@ RouteKind = Literal["private", "legacy", "public", "market", "wsapi"]
 
 
 @dataclass(frozen=True)
-class Route:
+class StreamRoute:
     kind: RouteKind
     name: str  # a stable label for the journal, e.g. "private/ws"
     listen_keys: tuple[str, ...] = ()
@@ -62,7 +62,7 @@ class Route:
         return events is None or event_type in events
 
 
-def parse(target: str) -> Route | None:
+def parse(target: str) -> StreamRoute | None:
     """The route for a request target (path and query), or None for an unknown path."""
     parts = urlsplit(target)
     path = parts.path.rstrip("/") or "/"
@@ -74,29 +74,29 @@ def parse(target: str) -> Route | None:
             path_key = rest[:1]
             keys, filters = _keys_and_filters(pairs, path_key[0] if path_key else None)
             # Raw mode carries one key: the path's, else the first listenKey= of the query.
-            return Route("private", "private/ws", keys[:1], False, filters[:1], keys[:1])
+            return StreamRoute("private", "private/ws", keys[:1], False, filters[:1], keys[:1])
         if mode == ["stream"]:
             keys, filters = _keys_and_filters(pairs, None)
-            return Route("private", "private/stream", keys, True, filters, keys)
+            return StreamRoute("private", "private/stream", keys, True, filters, keys)
         return None
     if head == ["pm"] and mode == ["ws"] and len(rest) == 1:
         # Portfolio margin: wss://fstream.binance.com/pm/ws/<key> (reference §1 table).
-        return Route("private", "pm/ws", tuple(rest), False, (None,), tuple(rest))
+        return StreamRoute("private", "pm/ws", tuple(rest), False, (None,), tuple(rest))
     if segments == ["ws-api", "v3"]:
         # The spot WebSocket API, where user data is a subscription (fake_server/exchange/ws_api.py).
-        return Route("wsapi", "ws-api")
+        return StreamRoute("wsapi", "ws-api")
     if head in (["ws"], ["stream"]):
         names = tuple(segments[1:]) if head == ["ws"] else _streams_query(pairs)
         keys = _key_like(names)
-        return Route("legacy", head[0], keys, head == ["stream"], (None,) * len(keys), names)
+        return StreamRoute("legacy", head[0], keys, head == ["stream"], (None,) * len(keys), names)
     if head in (["public"], ["market"]):
         kind: RouteKind = "public" if head == ["public"] else "market"
         if not mode:
-            return Route(kind, head[0])
+            return StreamRoute(kind, head[0])
         if mode == ["ws"]:
-            return Route(kind, f"{head[0]}/ws", streams=tuple(rest))
+            return StreamRoute(kind, f"{head[0]}/ws", streams=tuple(rest))
         if mode == ["stream"] and not rest:
-            return Route(kind, f"{head[0]}/stream", wrapped=True, streams=_streams_query(pairs))
+            return StreamRoute(kind, f"{head[0]}/stream", wrapped=True, streams=_streams_query(pairs))
     return None
 
 

@@ -5,34 +5,22 @@ because faults need control it hides: not answering pings, going silent with TCP
 dropping TCP with no close frame (the client sees 1006), resetting it (RST). Bytes the
 protocol wants to send go through `_flush`, the one place a fault can swallow them.
 
-Heartbeats follow binance-reference.md §2: a ping every `ping_interval` with a payload; a
-pong must echo that payload within `pong_timeout`, otherwise close 1008 "Pong timeout"
-(observed code and reason, reference §2). Unsolicited pongs and pongs with another payload
-do not count (2024-02-09 change).
+Binance's rules for the connection (which upgrades are accepted, heartbeats, the message
+limit, control messages, user data, the 24 h close) live in a pure `StreamSession`
+(fake_server/exchange/stream_session.py). This class only drives it: it tells the session
+what arrived and what time it is, carries out what the session returns (journal entries,
+frames, closes), and wakes it at `next_wakeup()`. What stays here is RFC 6455 and the socket:
 
-Incoming messages (reference §2 table, "Over the limits"): text and binary messages, pings
-and pongs all count towards `Limits.incoming_messages_per_second` (futures 10, spot 5) over
-a rolling second (`message_rate.py`); the message that breaks it closes the connection with
-1008 "Too many requests" (the observed code and wording, failure mode C4).
-
-Text messages are control messages (`stream_control.py`): SUBSCRIBE, UNSUBSCRIBE,
-LIST_SUBSCRIPTIONS, SET_PROPERTY, GET_PROPERTY, answered on any route. Invalid JSON gets the
-futures error frame and then a close; its code is not documented, and the fake sends a bare
-1008 (no reason), the code Binance uses for its other policy closes (reference §2, §6.9).
-
-Bad input, where Binance documents nothing (choices):
 - A message over `MAX_MESSAGE_SIZE` (1 MiB, websockets' default; Binance's limit is not
   documented, and a SUBSCRIBE of 1024 names is about 30 KiB) is refused by the protocol
   object with close 1009 "message too big" as RFC 6455 §7.4.1 says, before the payload is
   buffered; the journal records `how: protocol_error`.
 - A frame that breaks RFC 6455 (unmasked, reserved bits, bad opcode, a control frame over
-  125 bytes, a bad continuation) is closed with 1002 by the protocol object, and a text
-  message that is not UTF-8 with 1007 (RFC 6455 §8.1).
-- Binary messages count towards the limit, are journaled (`op: binary`, hex) and get no
-  answer: the stream server documents text JSON only.
+  125 bytes, a bad continuation) is closed with 1002 by the protocol object.
 - A TCP connection that sends no complete HTTP request within `HANDSHAKE_TIMEOUT` is
   closed, and one that sends something that is not HTTP gets no answer and is closed (both
   journaled as `ws_invalid`), so idle or garbage sockets cannot pile up.
+- After a close frame the fake waits `CLOSE_TIMEOUT` for the client's, then resets TCP.
 """
 
 from __future__ import annotations
@@ -40,7 +28,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Literal, Protocol
 
 import orjson
 from websockets.exceptions import InvalidState
@@ -50,53 +39,21 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 
 from fake_server.clock import Clock
-from fake_server.exchange import stream_control
+from fake_server.exchange.connection_attempts import HttpAnswer
 from fake_server.exchange.message_rate import MessageRate
-from fake_server.exchange.profiles import Profile
-from fake_server.exchange.settings import Limits, Settings, Timers
-from fake_server.exchange.stream_control import Subscriptions
-from fake_server.exchange.stream_routes import Route, parse
+from fake_server.exchange.stream_routes import StreamRoute
+from fake_server.exchange.stream_session import (
+    Action,
+    Close,
+    Record,
+    SendPing,
+    SendText,
+    StreamSession,
+    UpgradeRefused,
+    route_upgrade,
+)
 from fake_server.exchange.ws_api import WsApiSession
 from fake_server.journal import Journal
-
-
-class StreamBackend(Protocol):
-    """What a connection needs from the exchange behind the WebSocket front."""
-
-    @property
-    def settings(self) -> Settings: ...
-    @property
-    def clock(self) -> Clock: ...
-    @property
-    def profile(self) -> Profile: ...
-    @property
-    def timers(self) -> Timers: ...
-    @property
-    def ping_interval(self) -> float: ...
-    @property
-    def pong_timeout(self) -> float: ...
-    def key_state(self, key: str) -> str:
-        """ "active", "expired", "deleted" or "unknown": whether a key carries user data now."""
-        ...
-
-
-class ConnectionOwner(Protocol):
-    """What a connection needs from the WebSocket front that accepted it."""
-
-    @property
-    def server(self) -> StreamBackend: ...
-    @property
-    def clock(self) -> Clock: ...
-    @property
-    def journal(self) -> Journal: ...
-    @property
-    def limits(self) -> Limits: ...
-    @property
-    def connections(self) -> dict[int, WsConnection]: ...
-    def count_attempt(self, ip: str) -> tuple[int, tuple[int, str, dict[str, str]] | None]: ...
-    def handshake_rejection(self) -> tuple[int, str, dict[str, str]] | None: ...
-    def carries_user_data(self, route: Route) -> bool: ...
-
 
 #: How long the fake waits for the client's close frame after sending its own.
 CLOSE_TIMEOUT = 2.0
@@ -106,32 +63,39 @@ HANDSHAKE_TIMEOUT = 10.0
 MAX_MESSAGE_SIZE = 2**20
 
 
+class ConnectionOwner(Protocol):
+    """What a connection needs from the WebSocket front that accepted it."""
+
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def journal(self) -> Journal: ...
+    @property
+    def connections(self) -> dict[int, WsConnection]: ...
+    def count_attempt(self, ip: str) -> tuple[int, HttpAnswer | None]: ...
+    def handshake_rejection(self) -> HttpAnswer | None: ...
+    def open_session(self, route: StreamRoute) -> StreamSession: ...
+
+
 class WsConnection(asyncio.Protocol):
     def __init__(self, front: ConnectionOwner, conn_id: int) -> None:
         self.front = front
         self.id = conn_id
         self.proto = ServerProtocol(max_size=MAX_MESSAGE_SIZE)
         self.transport: asyncio.Transport | None = None
-        self.route: Route | None = None
-        #: The spot WebSocket API session, on the /ws-api/v3 route only.
-        self.ws_api: WsApiSession | None = None
-        #: The connection's streams and `combined` property, set by the handshake.
-        self.subs = Subscriptions(combined=False)
-        self.rate = MessageRate(front.limits.incoming_messages_per_second)
+        #: Binance's rules for this connection, from the moment the upgrade is accepted.
+        self.session: StreamSession | None = None
         self.peer = ""
         self.ip = ""
-        self.opened_at: float | None = None
         #: Set by the half_open fault: nothing is sent any more, nothing received is read.
         self.blackholed = False
         #: Set by the stall_data fault: pushes (events, market data) are dropped until this
         #: scenario time (math.inf: until the connection ends); heartbeats go on.
         self.stalled_until: float | None = None
-        #: Whether user data has begun to flow here (`user_stream` journaled).
-        self.user_ready = False
-        self.pinging = True
-        self._pending_pongs: dict[bytes, asyncio.TimerHandle] = {}
         self._timers: list[asyncio.TimerHandle] = []
-        self._ping_seq = 0
+        #: The one timer that wakes the session, and the time it is set for.
+        self._wake: asyncio.TimerHandle | None = None
+        self._wake_at: float | None = None
         # How the connection ended, journaled once in connection_lost.
         self._initiator: str | None = None
         self._how = ""
@@ -141,6 +105,67 @@ class WsConnection(asyncio.Protocol):
         self._answered_handshake = False  # a ws_open, ws_reject or ws_invalid was journaled
         self._fragments: list[bytes] = []
         self._fragment_op: Opcode | None = None
+
+    # What the session knows, for the front, the faults and the control API ---------------
+
+    @property
+    def route(self) -> StreamRoute | None:
+        return None if self.session is None else self.session.route
+
+    @property
+    def opened_at(self) -> float | None:
+        return None if self.session is None else self.session.opened_at
+
+    @property
+    def ws_api(self) -> WsApiSession | None:
+        return None if self.session is None else self.session.ws_api
+
+    @property
+    def rate(self) -> MessageRate | None:
+        return None if self.session is None else self.session.rate
+
+    @property
+    def pinging(self) -> bool:
+        return self.session is not None and self.session.pinging
+
+    @property
+    def combined(self) -> bool:
+        """Whether pushes go out wrapped as {"stream","data"} (the `combined` property)."""
+        return self.session is not None and self.session.combined
+
+    @property
+    def listen_keys(self) -> tuple[str, ...]:
+        return () if self.session is None else self.session.route.listen_keys
+
+    @property
+    def carries_user_data(self) -> bool:
+        """Whether this connection's route is one user events flow on, for the product played."""
+        return self.session is not None and self.session.carries_user_data
+
+    @property
+    def carries_data(self) -> bool:
+        """Whether pushes (user events, market data) are written to this connection now."""
+        return self.stalled_until is None or self.front.clock.now() >= self.stalled_until
+
+    @property
+    def is_open(self) -> bool:
+        return self.proto.state is State.OPEN and not self._closed
+
+    def summary(self, now: float) -> dict[str, Any]:
+        """The connection as the control API lists it (`GET /v1/connections`)."""
+        route = self.route
+        assert route is not None
+        return {
+            "conn": self.id,
+            "route": route.name,
+            "route_kind": route.kind,
+            "listen_keys": list(route.listen_keys),
+            "peer": self.peer,
+            "opened_at": self.opened_at,
+            "age": None if self.opened_at is None else round(now - self.opened_at, 6),
+            "pinging": self.pinging,
+            "half_open": self.blackholed,
+        }
 
     # asyncio.Protocol -----------------------------------------------------------
 
@@ -169,8 +194,11 @@ class WsConnection(asyncio.Protocol):
         return None
 
     def connection_lost(self, exc: Exception | None) -> None:
-        for handle in [*self._timers, *self._pending_pongs.values()]:
-            handle.cancel()
+        for handle in [*self._timers, self._wake]:
+            if handle is not None:
+                handle.cancel()
+        if self.session is not None:
+            self.session.closing = True
         self.front.connections.pop(self.id, None)
         if self._closed:
             return
@@ -226,20 +254,16 @@ class WsConnection(asyncio.Protocol):
         front = self.front
         self._answered_handshake = True
         attempts, too_many = front.count_attempt(self.ip)
-        route = parse(request.path)
-        rejection = front.handshake_rejection()
-        why = "fault" if rejection is not None else "connection_attempts" if too_many else "unknown_path"
-        rejection = rejection or too_many
-        if route is None or rejection is not None:
-            status, body, headers = rejection or (404, "", {})
-            response = self.proto.reject(status, body)
-            for name, value in headers.items():
+        decision = route_upgrade(request.path, refusal=front.handshake_rejection(), over_limit=too_many)
+        if isinstance(decision, UpgradeRefused):
+            response = self.proto.reject(decision.status, decision.body)
+            for name, value in decision.headers.items():
                 response.headers[name] = value
-            if rejection is not None:
+            if decision.why != "unknown_path":
                 del response.headers["Content-Type"]
-                response.headers["Content-Type"] = headers.get("Content-Type", "text/html")
+                response.headers["Content-Type"] = decision.headers.get("Content-Type", "text/html")
             self.proto.send_response(response)
-            self._journal_reject(request, status, body, why, attempts)
+            self._journal_reject(request, decision.status, decision.body, decision.why, attempts)
             return
         response = self.proto.accept(request)
         if response.status_code != 101:
@@ -249,34 +273,13 @@ class WsConnection(asyncio.Protocol):
             self._journal_reject(request, response.status_code, body, "bad_handshake", attempts)
             return
         self.proto.send_response(response)
-        self.route = route
-        if route.kind == "wsapi":
-            server = front.server
-            self.ws_api = WsApiSession(server.settings.credentials, server.clock.epoch_ms)
-        self.subs = Subscriptions.of(
-            route.streams, combined=route.wrapped, limit=front.limits.max_streams_per_connection
-        )
-        self.opened_at = front.clock.now()
-        key_states = {k: front.server.key_state(k) for k in route.listen_keys}
-        front.journal.append(
-            "ws_open",
-            conn=self.id,
-            path=request.path,
-            route=route.name,
-            route_kind=route.kind,
-            user=front.carries_user_data(route),
-            listen_keys=list(route.listen_keys),
-            key_states=key_states,
-            events={k: None if f is None else sorted(f) for k, f in zip(route.listen_keys, route.filters)},
-            streams=self.subs.streams,
-            combined=self.subs.combined,
-            peer=self.peer,
-            attempts=attempts,
-        )
-        if front.carries_user_data(route):
-            self._user_stream_ready([k for k, state in key_states.items() if state == "active"], "url")
-        self._later(front.server.ping_interval, self._ping)
-        self._later(front.server.timers.connection_life, lambda: self.close(1001, "", why="connection_life"))
+        self.session = front.open_session(decision)
+        actions = self.session.open()
+        opened, rest = actions[0], actions[1:]
+        assert isinstance(opened, Record)
+        fields = {"path": request.path, **opened.fields, "peer": self.peer, "attempts": attempts}
+        self.front.journal.append(opened.kind, conn=self.id, **fields)
+        self._carry_out(rest)
 
     def _journal_reject(self, request: Request, status: int, body: str, why: str, attempts: int) -> None:
         self.front.journal.append(
@@ -291,34 +294,26 @@ class WsConnection(asyncio.Protocol):
         )
 
     def _frame(self, frame: Frame) -> None:
-        journal = self.front.journal
         if frame.opcode is Opcode.CLOSE:
             if self._initiator is None:
                 self._initiator, self._how = "client", "close_frame"
                 self._code = self.proto.close_rcvd.code if self.proto.close_rcvd else 1005
                 self._reason = self.proto.close_rcvd.reason if self.proto.close_rcvd else ""
             rcvd = self.proto.close_rcvd
-            journal.append("ws_frame", conn=self.id, dir="in", op="close", code=rcvd.code if rcvd else None)
+            self.front.journal.append(
+                "ws_frame", conn=self.id, dir="in", op="close", code=rcvd.code if rcvd else None
+            )
             return
+        session = self.session
+        assert session is not None
+        if self.proto.state is not State.OPEN:
+            session.closing = True  # what still arrives is journaled, never counted or answered
+        now = self.front.clock.now()
         if frame.opcode is Opcode.PING:
-            journal.append("ws_frame", conn=self.id, dir="in", op="ping", data=frame.data.hex())
-            journal.append("ws_frame", conn=self.id, dir="out", op="pong", data=frame.data.hex())
-            self._admit()
+            self._carry_out(session.ping(bytes(frame.data), now))
             return
         if frame.opcode is Opcode.PONG:
-            payload = bytes(frame.data)
-            handle = self._pending_pongs.pop(payload, None)
-            if handle is not None:
-                handle.cancel()
-            journal.append(
-                "ws_frame",
-                conn=self.id,
-                dir="in",
-                op="pong",
-                data=payload.hex(),
-                answers_ping=handle is not None,
-            )
-            self._admit()
+            self._carry_out(session.pong(bytes(frame.data), now))
             return
         # A data frame: TEXT or BINARY, possibly continued by CONT frames up to `fin`.
         if frame.opcode is not Opcode.CONT:
@@ -329,88 +324,44 @@ class WsConnection(asyncio.Protocol):
         opcode, data = self._fragment_op, b"".join(self._fragments)
         self._fragment_op, self._fragments = None, []
         if opcode is Opcode.BINARY:
-            journal.append("ws_frame", conn=self.id, dir="in", op="binary", data=data[:1000].hex())
-            self._admit()  # counted, journaled, not answered
-            return
-        text = data.decode("utf-8", "replace")
-        journal.append("ws_frame", conn=self.id, dir="in", op="text", data=text[:2000])
-        if not self._admit():
-            return
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            self.close(1007, "invalid UTF-8", why="invalid_utf8")
-            return
-        if self.ws_api is not None:
-            self._ws_api_request(text)
+            self._carry_out(session.binary(data, now))
         else:
-            self._control(text)
+            self._carry_out(session.text(data, now))
 
-    def _admit(self) -> bool:
-        """Count one incoming message; False when the connection is closing or just broke the limit."""
-        if self.proto.state is not State.OPEN:
-            return False
-        if self.rate.admit(self.front.clock.now()):
-            return True
-        self.close(1008, "Too many requests", why="too_many_messages")
-        return False
+    # Driving the session ----------------------------------------------------------------
 
-    def _control(self, text: str) -> None:
-        """Answer a control message (SUBSCRIBE, LIST_SUBSCRIPTIONS, ...)."""
-        answer = stream_control.answer(text, self.subs, self.front.server.profile.stream_id_range)
-        # The request's method, id and params go with the answer, so a verdict can quote
-        # what was refused without pairing the answer with its `dir: in` frame.
-        self._reply(answer.reply, error=answer.error_code, **{"method": None, **answer.request})
-        if answer.close:
-            self.close(1008, "", why="invalid_json")
-        elif (
-            answer.request.get("method") == "SUBSCRIBE"
-            and answer.error_code is None
-            and self.carries_user_data
-        ):
-            keys = [s for s in self.subs.streams if self.front.server.key_state(s) == "active"]
-            self._user_stream_ready(keys, "subscribe")
+    def _carry_out(self, actions: list[Action]) -> None:
+        """Do what the session asked, in order, then set its next wake-up."""
+        for action in actions:
+            if isinstance(action, Record):
+                self.front.journal.append(action.kind, conn=self.id, **action.fields)
+            elif isinstance(action, SendText):
+                self.send_bytes(action.data)
+            elif isinstance(action, SendPing):
+                if not self.blackholed and self.proto.state is State.OPEN:
+                    self.proto.send_ping(action.payload)
+            elif isinstance(action, Close):
+                self.close(action.code, action.reason, why=action.why)
+        self._flush()
+        self._arm()
 
-    def _ws_api_request(self, text: str) -> None:
-        """Answer a spot WebSocket API request (userDataStream.subscribe.signature, ...)."""
-        assert self.ws_api is not None
-        for message in self.ws_api.handle(text):
-            error = message.get("error")
-            self._reply(
-                message,
-                status=message.get("status"),
-                error=error["code"] if isinstance(error, dict) else None,
-            )
-            result = message.get("result")
-            if message.get("status") == 200 and isinstance(result, dict) and "subscriptionId" in result:
-                self._user_stream_ready([], "ws_api")
-
-    def _user_stream_ready(self, keys: list[str], via: str) -> None:
-        """Journal the first moment this connection carries user data (`user_stream`).
-
-        A handshake is not that moment for every client: Binance's own SDKs open
-        `/private/stream` bare and SUBSCRIBE their key a moment later, and the spot WebSocket
-        API subscribes after connecting. Steps aimed at "the user-data connection" wait for
-        this entry (trigger `user_stream_ready`), so they never fire before there is one.
-        A key that is not active carries nothing, so a handshake on a dead key is not ready.
-        """
-        if self.user_ready or (via != "ws_api" and not keys):
+    def _arm(self) -> None:
+        session = self.session
+        wake = None if session is None or self._closed else session.next_wakeup()
+        if wake == self._wake_at:
             return
-        self.user_ready = True
-        self.front.journal.append("user_stream", conn=self.id, keys=keys, via=via)
+        if self._wake is not None:
+            self._wake.cancel()
+        self._wake, self._wake_at = None, wake
+        if wake is not None:
+            self._wake = self.front.clock.call_later(wake - self.front.clock.now(), self._woken)
 
-    def _reply(self, message: object, **journal_fields: object) -> None:
-        """Send an answer to a client's message and journal it with what it answered."""
-        reply = orjson.dumps(message)
-        self.send_bytes(reply)
-        self.front.journal.append(
-            "ws_frame",
-            conn=self.id,
-            dir="out",
-            op="text",
-            data=reply[:2000].decode("utf-8", "replace"),
-            **journal_fields,
-        )
+    def _woken(self) -> None:
+        self._wake, self._wake_at = None, None
+        session = self.session
+        if session is None or self.proto.state is not State.OPEN:
+            return
+        self._carry_out(session.due(self.front.clock.now(), self.front.clock.epoch_ms()))
 
     # Sending ---------------------------------------------------------------------------
 
@@ -437,35 +388,6 @@ class WsConnection(asyncio.Protocol):
         self._flush()
         return True
 
-    def summary(self, now: float) -> dict[str, Any]:
-        """The connection as the control API lists it (`GET /v1/connections`)."""
-        route = self.route
-        assert route is not None
-        return {
-            "conn": self.id,
-            "route": route.name,
-            "route_kind": route.kind,
-            "listen_keys": list(route.listen_keys),
-            "peer": self.peer,
-            "opened_at": self.opened_at,
-            "age": None if self.opened_at is None else round(now - self.opened_at, 6),
-            "pinging": self.pinging,
-            "half_open": self.blackholed,
-        }
-
-    @property
-    def listen_keys(self) -> tuple[str, ...]:
-        return () if self.route is None else self.route.listen_keys
-
-    @property
-    def combined(self) -> bool:
-        """Whether events go out wrapped as {"stream","data"} (the `combined` property)."""
-        return self.subs.combined
-
-    @property
-    def streams(self) -> list[str]:
-        return self.subs.streams
-
     def _flush(self) -> None:
         for chunk in self.proto.data_to_send():
             if self.blackholed or self.transport is None:
@@ -479,34 +401,10 @@ class WsConnection(asyncio.Protocol):
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
 
-    def _later(self, delay: float, callback: object) -> None:
-        assert callable(callback)
+    def _later(self, delay: float, callback: Callable[[], object]) -> None:
         self._timers.append(self.front.clock.call_later(delay, callback))
 
-    # Heartbeats ----------------------------------------------------------------------------
-
-    def _ping(self) -> None:
-        if self.proto.state is not State.OPEN:
-            return
-        self._later(self.front.server.ping_interval, self._ping)
-        if not self.pinging or self.blackholed:
-            return
-        self._ping_seq += 1
-        payload = str(self.front.clock.epoch_ms() + self._ping_seq).encode()
-        self.proto.send_ping(payload)
-        self._pending_pongs[payload] = self.front.clock.call_later(
-            self.front.server.pong_timeout, lambda: self.close(1008, "Pong timeout", why="pong_timeout")
-        )
-        self.front.journal.append("ws_frame", conn=self.id, dir="out", op="ping", data=payload.hex())
-        self._flush()
-
-    def stop_pings(self) -> None:
-        self.pinging = False
-        for handle in self._pending_pongs.values():
-            handle.cancel()
-        self._pending_pongs.clear()
-
-    # Endings (used by faults and timers) -----------------------------------------------------
+    # Endings and faults (through faults/target.py's Connection) -------------------------------
 
     def close(self, code: int, reason: str, *, why: str = "fault") -> None:
         """A clean close: close frame, wait for the client's, then close TCP."""
@@ -518,11 +416,13 @@ class WsConnection(asyncio.Protocol):
             self.proto.send_close(code, reason)
         except InvalidState:
             return
+        if self.session is not None:
+            self.session.closing = True
         self.front.journal.append("ws_frame", conn=self.id, dir="out", op="close", code=code, reason=reason)
         self._flush()
         self._later(CLOSE_TIMEOUT, self._abort_now)
 
-    def abort(self, mode: str) -> None:
+    def abort(self, mode: Literal["fin", "rst"]) -> None:
         """Drop TCP with no close frame: `fin` (orderly TCP close) or `rst` (reset)."""
         if self.transport is None or self.transport.is_closing():
             return
@@ -545,22 +445,18 @@ class WsConnection(asyncio.Protocol):
     def server_shutdown(self, stamp: int, grace: float, code: int, reason: str) -> bool:
         """Push `serverShutdown` (`E` = `stamp`) now, close with `code` after `grace` seconds.
 
-        False when nothing could be sent (the connection is closing or blackholed).
-
-        Shapes (reference §2 "Server-initiated end-of-stream signals"): raw
-        `{"e":"serverShutdown","E":<ms>}`, combined `{"stream":"!serverShutdown","data":{...}}`,
-        WebSocket API `{"event":{...}}`. The connection keeps serving during the grace period.
+        False when nothing could be sent (the connection is closing or blackholed). The
+        connection keeps serving during the grace period.
         """
-        event = {"e": "serverShutdown", "E": stamp}
-        payload: dict[str, object] = (
-            event if not self.combined else {"stream": "!serverShutdown", "data": event}
-        )
-        if self.ws_api is not None:
-            payload = WsApiSession.server_shutdown(stamp)
-        if not self.send_json(payload):
+        if self.session is None or not self.send_json(self.session.shutdown_message(stamp)):
             return False
         self._later(grace, lambda: self.close(code, reason, why="server_shutdown"))
         return True
+
+    def stop_pings(self) -> None:
+        if self.session is not None:
+            self.session.stop_pings()
+        self._arm()
 
     def half_open(self) -> None:
         self.blackholed = True
@@ -569,17 +465,3 @@ class WsConnection(asyncio.Protocol):
     def stall(self, until: float) -> None:
         """Drop pushes until `until` (E1): pings, pongs and control replies still flow."""
         self.stalled_until = until
-
-    @property
-    def carries_data(self) -> bool:
-        """Whether pushes (user events, market data) are written to this connection now."""
-        return self.stalled_until is None or self.front.clock.now() >= self.stalled_until
-
-    @property
-    def carries_user_data(self) -> bool:
-        """Whether this connection's route is one user events flow on, for the product played."""
-        return self.route is not None and self.front.carries_user_data(self.route)
-
-    @property
-    def is_open(self) -> bool:
-        return self.proto.state is State.OPEN and not self._closed

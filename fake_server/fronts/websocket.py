@@ -1,51 +1,61 @@
 """The WebSocket front: a plain asyncio server whose connections are `WsConnection`s.
 
-It owns the connection table, the handshake rejections (a fault that answers upgrades with
-an HTTP error for a while), the count of connection attempts per client IP, and the market
-streams; it routes user events to the connections bound to the account's active listenKey
-and market events to the connections subscribed to them.
-
-Connection attempts (binance-reference.md §2 table, §6.8): spot allows 300 per 5 minutes
-per IP; futures documents no limit. The front counts every handshake request per IP with
-its time (accepted or refused, refused ones included, so a client that hammers a refusing
-server stays refused until it slows down), and refuses one only when
-`Limits.connection_attempts` is set: then the upgrade is answered HTTP 429 with a
-`Retry-After` header (seconds until the oldest attempt in the window leaves it) and an
-empty body. 429 is our choice: the status Binance uses for rate limits on REST (§4); what
-the stream server answers is not documented.
+It owns the connection table, the refusals faults install for upgrades, the count of
+connection attempts per client IP (the rule: fake_server/exchange/connection_attempts.py),
+and the market streams. It opens each accepted connection's `StreamSession` (Binance's
+rules for it, fake_server/exchange/stream_session.py) and pushes: user events to the
+connections whose session takes them, market events to the connections subscribed to them,
+skipping connections a fault stalled.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import math
 import random
-from collections import deque
 from typing import Any, Protocol
 
 import orjson
 
-from fake_server.exchange import market
+from fake_server.clock import Clock
 from fake_server.exchange.account import Account
+from fake_server.exchange.connection_attempts import ConnectionAttempts, HttpAnswer
 from fake_server.exchange.market import Market
-from fake_server.exchange.settings import Limits
+from fake_server.exchange.profiles import Profile
+from fake_server.exchange.settings import Limits, Settings, Timers
 from fake_server.exchange.spot_account import SpotAccount
-from fake_server.exchange.stream_routes import Route
-from fake_server.fronts.connection import StreamBackend, WsConnection
+from fake_server.exchange.stream_routes import StreamRoute
+from fake_server.exchange.stream_session import SessionRules, StreamSession
+from fake_server.exchange.ws_api import WsApiSession
+from fake_server.fronts.connection import WsConnection
 from fake_server.interception import UpgradeRefusal, take
 from fake_server.journal import Journal
 
 
-class WsOwner(StreamBackend, Protocol):
+class WsOwner(Protocol):
     """What the WebSocket front needs from the fake it belongs to (FakeBinance provides it)."""
 
     @property
+    def settings(self) -> Settings: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
     def journal(self) -> Journal: ...
+    @property
+    def profile(self) -> Profile: ...
+    @property
+    def timers(self) -> Timers: ...
+    @property
+    def ping_interval(self) -> float: ...
+    @property
+    def pong_timeout(self) -> float: ...
     @property
     def limits(self) -> Limits: ...
     @property
     def account(self) -> Account | SpotAccount: ...
+    def key_state(self, key: str) -> str:
+        """ "active", "expired", "deleted" or "unknown": whether a key carries user data now."""
+        ...
 
 
 class WsFront:
@@ -56,8 +66,9 @@ class WsFront:
         self.limits = server.limits
         self.connections: dict[int, WsConnection] = {}
         self.rejections: list[UpgradeRefusal] = []
+        self.attempt_log = ConnectionAttempts()
         #: Handshake times per client IP (scenario seconds) within the attempt window.
-        self.attempts: dict[str, deque[float]] = {}
+        self.attempts = self.attempt_log.times
         # Its own Random, so the account's sequence (and every user-data scenario) is unchanged.
         self.market = Market(random.Random(server.settings.events.seed))
         self._ids = itertools.count(1)
@@ -86,62 +97,44 @@ class WsFront:
 
     # Handshakes ---------------------------------------------------------------------------
 
-    def handshake_rejection(self) -> tuple[int, str, dict[str, str]] | None:
-        """The HTTP answer for the next upgrade while a rejection fault is active."""
+    def handshake_rejection(self) -> HttpAnswer | None:
+        """The HTTP answer for the next upgrade while a refusal a fault installed holds."""
         r = take(self.rejections, self.clock.now())
         return None if r is None else (r.status, r.body, r.headers)
 
-    def count_attempt(self, ip: str) -> tuple[int, tuple[int, str, dict[str, str]] | None]:
+    def count_attempt(self, ip: str) -> tuple[int, HttpAnswer | None]:
         """Record a handshake from `ip` now: the attempts in the window, and a 429 if over."""
-        now = self.clock.now()
-        window = self.limits.connection_attempt_window
-        times = self.attempts.setdefault(ip, deque())
-        while times and now - times[0] >= window:
-            times.popleft()
-        times.append(now)
-        limit = self.limits.connection_attempts
-        if limit is None or len(times) <= limit:
-            return len(times), None
-        # Every attempt counts, so the next one passes once the limit-th latest (this one
-        # included) has left the window.
-        oldest = times[-limit] if limit > 0 else now
-        retry_after = max(1, math.ceil(oldest + window - now))
-        return len(times), (429, "", {"Retry-After": str(retry_after)})
+        return self.attempt_log.count(ip, self.clock.now(), self.limits)
 
     def attempts_from(self, ip: str) -> int:
         """Handshakes from `ip` within the attempt window, up to now."""
-        now = self.clock.now()
-        window = self.limits.connection_attempt_window
-        return sum(1 for t in self.attempts.get(ip, ()) if now - t < window)
+        return self.attempt_log.within(ip, self.clock.now(), self.limits.connection_attempt_window)
+
+    def open_session(self, route: StreamRoute) -> StreamSession:
+        """Binance's rules for a connection just accepted on `route`."""
+        s = self.server
+        rules = SessionRules(
+            s.profile, self.limits, s.ping_interval, s.pong_timeout, s.timers.connection_life
+        )
+        ws_api = WsApiSession(s.settings.credentials, self.clock.epoch_ms) if route.kind == "wsapi" else None
+        return StreamSession(route, rules, self.clock.now(), key_state=s.key_state, ws_api=ws_api)
 
     # Delivery ------------------------------------------------------------------------------
 
     def open_connections(self) -> list[WsConnection]:
-        return [c for c in self.connections.values() if c.is_open and c.route is not None]
+        return [c for c in self.connections.values() if c.is_open and c.session is not None]
 
     def data_connections(self) -> list[WsConnection]:
         """Open connections that take pushes now: not stalled by the stall_data fault."""
         return [c for c in self.open_connections() if c.carries_data]
 
-    def carries_user_data(self, route: Route) -> bool:
-        """Whether user events flow on this route for the product being played."""
-        return route.name in self.server.profile.user_routes
-
     def deliver(self, listen_key: str, event: dict[str, Any]) -> list[int]:
         """Send `event` to every open user-data connection bound to `listen_key`."""
         sent = []
         for conn in self.data_connections():
-            route = conn.route
-            assert route is not None
-            # A key in the URL, or one SUBSCRIBEd later on the connection (how some SDKs
-            # join /private/stream: reference §1 table, SUBSCRIBE with the key as stream name).
-            bound = listen_key in route.listen_keys or listen_key in conn.streams
-            if not self.carries_user_data(route) or not bound:
-                continue
-            if event["e"] != "listenKeyExpired" and not route.wants(listen_key, event["e"]):
-                continue
-            payload = {"stream": listen_key, "data": event} if conn.combined else event
-            if conn.send_json(payload):
+            assert conn.session is not None
+            payload = conn.session.user_event(listen_key, event)
+            if payload is not None and conn.send_json(payload):
                 sent.append(conn.id)
         return sent
 
@@ -174,10 +167,9 @@ class WsFront:
         """One push on every market stream some open connection may receive."""
         wanted: dict[str, list[WsConnection]] = {}
         for conn in self.data_connections():
-            assert conn.route is not None
-            for name in conn.streams:
-                if market.carries(conn.route.kind, name):
-                    wanted.setdefault(name, []).append(conn)
+            assert conn.session is not None
+            for name in conn.session.market_streams():
+                wanted.setdefault(name, []).append(conn)
         if not wanted:
             return
         events = self.market.tick(wanted, self.clock.epoch_ms())

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from fake_server.exchange.stream_routes import Route, parse
+from fake_server.exchange.stream_routes import StreamRoute as Route
+from fake_server.exchange.stream_routes import parse
 
 K1 = "k1" * 32
 K2 = "k2" * 32
