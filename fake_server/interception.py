@@ -2,8 +2,8 @@
 
 A fault does not reach into a front; it installs one of these rules through its target
 (fake_server/faults/target.py) and the front consults the rules at its interception point:
-the REST front before it answers a call (`RestOverride`), the WebSocket front before it
-accepts an upgrade (`UpgradeRefusal`). Every rule holds for `remaining` uses or until
+the REST front before it answers a call (`RestRule`), the WebSocket front before it
+accepts an upgrade (`UpgradeRefusal`) and before it pushes data (`PushHold`). Every rule holds for `remaining` uses or until
 `until` (scenario time), whichever ends first; with neither, until the run ends. `take`
 is the one place that decides whether a rule still holds and spends it.
 """
@@ -40,14 +40,12 @@ def take(rules: list[R], now: float, matches: Callable[[R], bool] = lambda r: Tr
     return None
 
 
-@dataclass
-class RestOverride(Budget):
-    """Answer matching REST calls with this status, body and headers instead of the route's."""
+@dataclass(frozen=True)
+class ReplacedAnswer:
+    """The answer a fault gives instead of the route's."""
 
-    method: str = "*"  # "*" for any
-    path: str = ""  # "*" for any
-    status: int = 500
-    body: str = ""
+    status: int
+    body: str
     headers: dict[str, str] = field(default_factory=dict)
     #: Run the route's handler anyway and throw its answer away: the request took effect
     #: (e.g. the order was placed) although the client is told it failed.
@@ -57,8 +55,21 @@ class RestOverride(Budget):
     binance_headers: bool = True
     #: Whether the call counts toward the IP's weight (503 B and D "not counted").
     counts_weight: bool = True
+
+
+@dataclass
+class RestRule(Budget):
+    """What happens to the REST calls it matches: held back `delay` seconds, and/or answered
+    with `answer` instead of the route's."""
+
+    method: str = "*"  # "*" for any
+    path: str = "*"  # "*" for any
     #: A further condition on the call, e.g. -1008 spares reduce-only orders.
     applies: Callable[[Call], bool] | None = None
+    #: Seconds the call waits before it is carried out and answered.
+    delay: float = 0.0
+    #: None: the route answers as usual (after `delay`).
+    answer: ReplacedAnswer | None = None
 
     def matches(self, call: Call) -> bool:
         return (
@@ -75,3 +86,15 @@ class UpgradeRefusal(Budget):
     status: int = 503
     body: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PushHold:
+    """Pushes (user events, market data) to these connections are dropped until `until`;
+    pings, pongs and answers to the client's messages still flow."""
+
+    conns: frozenset[int]
+    until: float  # scenario time; math.inf: as long as the connections live
+
+    def holds(self, conn: int, now: float) -> bool:
+        return conn in self.conns and now < self.until

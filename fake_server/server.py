@@ -30,7 +30,7 @@ from fake_server.fronts.control_api import ControlApi
 from fake_server.fronts.rest import RestFront
 from fake_server.fronts.tls import ThrowawayCA, TlsRelay
 from fake_server.fronts.websocket import WsFront
-from fake_server.interception import RestOverride, UpgradeRefusal
+from fake_server.interception import PushHold, RestRule, UpgradeRefusal
 from fake_server.journal import Journal
 
 
@@ -315,7 +315,7 @@ class FakeBinance:
             self.limits, connection_attempts=attempts, connection_attempt_window=window
         )
 
-    def intercept_rest(self, rule: RestOverride) -> None:
+    def intercept_rest(self, rule: RestRule) -> None:
         self.rest.rules.append(rule)
 
     def intercept_upgrades(self, rule: UpgradeRefusal) -> None:
@@ -323,6 +323,9 @@ class FakeBinance:
 
     def rewrite_events(self, rule: EventRewrite) -> None:
         self.payload_rules.append(rule)
+
+    def hold_pushes(self, hold: PushHold) -> None:
+        self.ws.holds.append(hold)
 
     def exchange_info(self) -> dict[str, Any]:
         """GET exchangeInfo of the profile's product, stamped now."""

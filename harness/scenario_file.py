@@ -80,6 +80,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from fake_server.faults import Fault
+from fake_server.schema import parameters
 from fake_server.suggest import did_you_mean, unknown
 from harness.behaviours import BEHAVIOURS, is_deadline
 from harness.durations import format_duration, parse_duration
@@ -321,7 +322,7 @@ def _params(cls: type) -> dict[str, _Param]:
     """
     if cls in _PARAMS:
         return _PARAMS[cls]
-    fields = [f for f in dataclasses.fields(cls) if f.init]
+    fields = parameters(cls)
     try:
         hints = get_type_hints(cls)
     except _UNRESOLVABLE:

@@ -305,7 +305,7 @@ class Account:
     def margin_call(self, now_ms: int) -> Event:
         """A MARGIN_CALL for the current position, with reference §3's fields (its `p` is an
         array, where TRADE_LITE's `p` is a string). The account never nears one by itself:
-        only the `unknown_event` payload fault sends it (fake_server/faults/payload.py)."""
+        only the `unknown_event` payload fault sends it (fake_server/faults/unknown_event.py)."""
         position = {
             "s": self.symbol,
             "ps": "BOTH",

@@ -1,15 +1,19 @@
-"""Faults: one server action at one layer, as small registered objects.
+"""Faults: one server action at one layer, one small registered object per file.
 
-Like Toxiproxy's toxics, each fault family lives in its own module and registers its
-faults here by name, so the scenario loader can validate a step against the fault's own
-fields and the control surfaces (scenario files, `serve`, tests) share one vocabulary.
-A fault is a frozen dataclass: its fields are its parameters, documented in its class.
+Like Toxiproxy's toxics: each fault is a module of this package (`close.py`, `http_error.py`,
+...) holding one frozen dataclass whose fields are its parameters, each declared once with
+its type, default, range and a one-line doc (`fake_server.schema.param`); the parameters
+many faults share (`target`, `times`, `lasting`) come from the mixins of `common.py`. A
+fault acts only through the narrow `FaultTarget` of `target.py`. `load_all` imports every
+module here, so adding a fault is one file (plus its test), with no list to edit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
+
+from fake_server.schema import validate
 
 if TYPE_CHECKING:
     from fake_server.faults.target import FaultTarget
@@ -29,6 +33,14 @@ class Fault:
     layer: ClassVar[Layer]
     #: Whether the fault ends (or kills) the connections it hits, so a client must replace them.
     ends_connection: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        validate(self)
+        self.check()
+
+    def check(self) -> None:
+        """Rules between parameters; raise ValueError. (A parameter's own range is declared
+        with it and checked before this.)"""
 
     def apply(self, fake: FaultTarget) -> list[int]:
         """Fire the fault; return the ids of the connections it touched (may be empty)."""

@@ -6,12 +6,13 @@ interception points:
 
 - an upgrade: `intercept_upgrades` installs an `UpgradeRefusal` the WebSocket front
   consults before it accepts a handshake;
-- a REST call: `intercept_rest` installs a `RestOverride` the REST front consults before
-  it answers;
+- a REST call: `intercept_rest` installs a `RestRule` the REST front consults before
+  it answers (hold the call back, replace its answer);
 - an outgoing push: `rewrite_events` installs an `EventRewrite` that `publish` runs the
-  account's events through; `publish` itself returns the connections it reached;
+  account's events through (`publish` returns the connections it reached), and
+  `hold_pushes` a `PushHold` that keeps pushes off chosen connections for a while;
 - a connection's transport: `connections` hands out `Connection`s, which close, abort,
-  black-hole, stall or write raw frames;
+  black-hole or write raw frames;
 
 plus the exchange's own operations a fault triggers (expire the listenKey, tick the
 account, turn on the connection-attempt limit). `FakeBinance` implements it; a test may
@@ -28,7 +29,7 @@ from fake_server.exchange.listen_keys import ListenKey
 from fake_server.exchange.profiles import Profile
 from fake_server.exchange.spot_account import SpotAccount
 from fake_server.exchange.ws_api import WsApiSession
-from fake_server.interception import RestOverride, UpgradeRefusal
+from fake_server.interception import PushHold, RestRule, UpgradeRefusal
 from fake_server.journal import Journal
 
 #: Which open connections a connection-level fault acts on: every one, the newest, the oldest.
@@ -90,9 +91,6 @@ class Connection(Protocol):
         ...
 
     def stop_pings(self) -> None: ...
-    def stall(self, until: float) -> None:
-        """Drop pushes (events, market data) until scenario time `until`; heartbeats go on."""
-        ...
 
     def server_shutdown(self, stamp: int, grace: float, code: int, reason: str) -> bool:
         """Push `serverShutdown` now and close after `grace` seconds; False if nothing was sent."""
@@ -146,6 +144,7 @@ class FaultTarget(Protocol):
         """The open connections `pick` names, oldest first."""
         ...
 
-    def intercept_rest(self, rule: RestOverride) -> None: ...
+    def intercept_rest(self, rule: RestRule) -> None: ...
     def intercept_upgrades(self, rule: UpgradeRefusal) -> None: ...
     def rewrite_events(self, rule: EventRewrite) -> None: ...
+    def hold_pushes(self, hold: PushHold) -> None: ...

@@ -89,9 +89,6 @@ class WsConnection(asyncio.Protocol):
         self.ip = ""
         #: Set by the half_open fault: nothing is sent any more, nothing received is read.
         self.blackholed = False
-        #: Set by the stall_data fault: pushes (events, market data) are dropped until this
-        #: scenario time (math.inf: until the connection ends); heartbeats go on.
-        self.stalled_until: float | None = None
         self._timers: list[asyncio.TimerHandle] = []
         #: The one timer that wakes the session, and the time it is set for.
         self._wake: asyncio.TimerHandle | None = None
@@ -141,11 +138,6 @@ class WsConnection(asyncio.Protocol):
     def carries_user_data(self) -> bool:
         """Whether this connection's route is one user events flow on, for the product played."""
         return self.session is not None and self.session.carries_user_data
-
-    @property
-    def carries_data(self) -> bool:
-        """Whether pushes (user events, market data) are written to this connection now."""
-        return self.stalled_until is None or self.front.clock.now() >= self.stalled_until
 
     @property
     def is_open(self) -> bool:
@@ -461,7 +453,3 @@ class WsConnection(asyncio.Protocol):
     def half_open(self) -> None:
         self.blackholed = True
         self.stop_pings()
-
-    def stall(self, until: float) -> None:
-        """Drop pushes until `until` (E1): pings, pongs and control replies still flow."""
-        self.stalled_until = until

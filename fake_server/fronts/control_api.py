@@ -35,8 +35,9 @@ from aiohttp import web
 
 from fake_server.exchange.settings import Settings, Timers
 from fake_server.faults import Fault, load_all
-from fake_server.faults.binance import ExpireListenKey
+from fake_server.faults.expire_listen_key import ExpireListenKey
 from fake_server.faults.target import FaultTarget
+from fake_server.schema import parameters
 from fake_server.suggest import did_you_mean, unknown
 
 
@@ -131,7 +132,7 @@ class ControlError(Exception):
 
 def _hints(cls: type) -> dict[str, Any]:
     """The resolved types of `cls`'s init fields; Any for one that cannot be resolved."""
-    fields = [f for f in dataclasses.fields(cls) if f.init]
+    fields = parameters(cls)
     try:
         hints = get_type_hints(cls)
     except (NameError, AttributeError, TypeError):
@@ -179,7 +180,7 @@ def fault_catalog(faults: Mapping[str, type[Fault]]) -> dict[str, Any]:
     for name, cls in sorted(faults.items()):
         hints = _hints(cls)
         params = {}
-        for f in dataclasses.fields(cls):
+        for f in parameters(cls):
             if f.init:
                 required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
                 params[f.name] = {

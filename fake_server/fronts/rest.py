@@ -14,8 +14,8 @@ Info" page):
   over the limit 429 then 418; order answers carry X-MBX-ORDER-COUNT-10S and -1M;
 - the removed spot/margin listenKey routes answer nginx's 410 page: no JSON, no Binance
   header, no weight (nginx answers before the API sees the call; obs, reference §0);
-- a fault's `RestOverride` (fake_server/interception.py) replaces the answer of the calls
-  it matches.
+- a fault's `RestRule` (fake_server/interception.py) holds back or replaces the answer
+  of the calls it matches.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from fake_server.clock import Clock
 from fake_server.exchange import binance_errors
 from fake_server.exchange.rest_routes import GONE_PATHS, Call, RestApi, RestBackend
 from fake_server.exchange.weights import OrderCounts, RequestWeights
-from fake_server.interception import RestOverride, take
+from fake_server.interception import RestRule, take
 from fake_server.journal import Journal
 
 
@@ -50,7 +50,7 @@ class RestFront:
     def __init__(self, owner: RestOwner) -> None:
         self.owner = owner
         #: Fault rules in force, consulted before each call is answered.
-        self.rules: list[RestOverride] = []
+        self.rules: list[RestRule] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.weights = RequestWeights(owner.settings.rest_limits)
@@ -98,26 +98,32 @@ class RestFront:
             request.remote or "",
             body_text if form else "",
         )
+        rule = take(self.rules, server.clock.now(), lambda r: r.matches(call))
+        note: dict[str, Any] = {"weight": 0, "used_weight": None, "banned_until": None, "executed": None}
+        if rule is not None and rule.delay > 0:
+            # A slow backend: the call is carried out, and answered, only after the delay.
+            note["delayed"] = rule.delay
+            await server.clock.sleep(rule.delay)
+            server.settle()
+        replaced = None if rule is None else rule.answer
         now_ms = server.clock.epoch_ms()
         route = self.api.routes.get((call.method, call.path))
         weight = route.weight_of(call) if route is not None else 1
-        rule = take(self.rules, server.clock.now(), lambda r: r.matches(call))
         headers: dict[str, str] = {}
-        note: dict[str, Any] = {"weight": 0, "used_weight": None, "banned_until": None, "executed": None}
-        if rule is not None:
-            status, text = rule.status, rule.body
+        if replaced is not None:
+            status, text = replaced.status, replaced.body
             note["executed"] = False
-            if rule.executed and route is not None:
+            if replaced.executed and route is not None:
                 # The backend did the work; only the answer is lost.
                 done, _ = route.handler(call)
                 note["executed"] = done < 400
                 if done < 400 and route.places_orders:
                     self.order_counts.add(call.api_key or "", now_ms)
-            if rule.binance_headers:
-                admission = self.weights.admit(call.peer, weight if rule.counts_weight else 0, now_ms)
+            if replaced.binance_headers:
+                admission = self.weights.admit(call.peer, weight if replaced.counts_weight else 0, now_ms)
                 note.update(weight=admission.weight, used_weight=admission.used)
                 headers["X-MBX-USED-WEIGHT-1M"] = str(admission.used)
-            headers.update(rule.headers)
+            headers.update(replaced.headers)
             if not any(name.lower() == "content-type" for name in headers):
                 headers["Content-Type"] = _content_type(text)
         elif call.path in GONE_PATHS:
@@ -155,7 +161,7 @@ class RestFront:
             api_key=bool(call.api_key),
             status=status,
             body=text[:2000],
-            fault=rule is not None,
+            fault=replaced is not None,
             ip=call.peer,
             **note,
         )

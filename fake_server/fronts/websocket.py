@@ -28,7 +28,7 @@ from fake_server.exchange.stream_routes import StreamRoute
 from fake_server.exchange.stream_session import SessionRules, StreamSession
 from fake_server.exchange.ws_api import WsApiSession
 from fake_server.fronts.connection import WsConnection
-from fake_server.interception import UpgradeRefusal, take
+from fake_server.interception import PushHold, UpgradeRefusal, take
 from fake_server.journal import Journal
 
 
@@ -65,7 +65,9 @@ class WsFront:
         self.journal = server.journal
         self.limits = server.limits
         self.connections: dict[int, WsConnection] = {}
+        #: Refusals faults installed for upgrades, and holds on pushes (stall_data).
         self.rejections: list[UpgradeRefusal] = []
+        self.holds: list[PushHold] = []
         self.attempt_log = ConnectionAttempts()
         #: Handshake times per client IP (scenario seconds) within the attempt window.
         self.attempts = self.attempt_log.times
@@ -125,8 +127,9 @@ class WsFront:
         return [c for c in self.connections.values() if c.is_open and c.session is not None]
 
     def data_connections(self) -> list[WsConnection]:
-        """Open connections that take pushes now: not stalled by the stall_data fault."""
-        return [c for c in self.open_connections() if c.carries_data]
+        """Open connections that take pushes now: not held by a fault (stall_data)."""
+        now = self.clock.now()
+        return [c for c in self.open_connections() if not any(h.holds(c.id, now) for h in self.holds)]
 
     def deliver(self, listen_key: str, event: dict[str, Any]) -> list[int]:
         """Send `event` to every open user-data connection bound to `listen_key`."""

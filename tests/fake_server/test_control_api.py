@@ -21,7 +21,7 @@ from websockets.protocol import State
 
 from fake_server.clock import Clock
 from fake_server.exchange.settings import EventFlow, Settings, Timers
-from fake_server.faults.websocket import Close
+from fake_server.faults.close import Close
 from fake_server.fronts.control_api import build_fault
 from fake_server.fronts.control_client import AsyncControlClient, ControlApiError, ControlClient
 from fake_server.journal import Journal

@@ -16,10 +16,13 @@ from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK, Inv
 
 from clients.pongless import PonglessClientConnection
 from fake_server.faults import FAULTS, load_all
-from fake_server.faults.binance import ExpireListenKey
-from fake_server.faults.http import HttpError
-from fake_server.faults.tcp import AbortTcp, HalfOpen
-from fake_server.faults.websocket import Close, RejectHandshake, StopPings
+from fake_server.faults.abort_tcp import AbortTcp
+from fake_server.faults.close import Close
+from fake_server.faults.expire_listen_key import ExpireListenKey
+from fake_server.faults.half_open import HalfOpen
+from fake_server.faults.http_error import HttpError
+from fake_server.faults.reject_handshake import RejectHandshake
+from fake_server.faults.stop_pings import StopPings
 from tests.fake_server._fake_helpers import (
     WAIT,
     StartFake,

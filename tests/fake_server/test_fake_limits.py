@@ -4,7 +4,7 @@ and the per-IP connection-attempt limit a scenario turns on, through real socket
 Both `http_error` and `reject_handshake` keep such rules: `times` uses, `lasting` seconds,
 whichever ends first; with neither, the rule holds until the run ends. The attempt limit is
 binance-reference.md §1's 300 per 5 min per IP (failure modes C4, F2), scaled by the
-`connection_attempt_limit` step (fake_server/faults/limits.py).
+`connection_attempt_limit` step (fake_server/faults/connection_attempt_limit.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from fake_server.faults.limits import ConnectionAttemptLimit
+from fake_server.faults.connection_attempt_limit import ConnectionAttemptLimit
 from fake_server.interception import Budget as Limited
 from fake_server.interception import take
 from tests.fake_server._fake_helpers import StartFake, connect_and_close, refused_handshake
@@ -60,7 +60,7 @@ def test_a_call_that_does_not_match_spends_nothing() -> None:
     assert [r.name for r in rules] == ["x"]
 
 
-# The connection-attempt limit a scenario turns on (fake_server/faults/limits.py) ---------------
+# The connection-attempt limit a scenario turns on (fake_server/faults/connection_attempt_limit.py) ---------------
 
 
 async def test_attempt_limit_step_counts_earlier_attempts_then_answers_429(start_fake: StartFake) -> None:

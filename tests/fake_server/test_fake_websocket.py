@@ -14,7 +14,7 @@ from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK, Inv
 from websockets.protocol import State
 
 from clients.pongless import PonglessClientConnection
-from fake_server.faults.binance import ExpireListenKey
+from fake_server.faults.expire_listen_key import ExpireListenKey
 from tests.fake_server._fake_helpers import (
     EPOCH_MS,
     WAIT,

@@ -16,7 +16,7 @@ from websockets.protocol import State
 
 from fake_server.clock import Clock
 from fake_server.exchange.settings import EventFlow, Settings, Timers
-from fake_server.faults.binance import ExpireListenKey
+from fake_server.faults.expire_listen_key import ExpireListenKey
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
 from tests.fake_server._fake_helpers import (

@@ -16,7 +16,11 @@ import pytest
 from websockets.asyncio.client import ClientConnection
 
 from fake_server.faults import FAULTS, load_all
-from fake_server.faults.payload import BurstEvents, DuplicateEvent, ReorderEvents, SendRaw, UnknownEvent
+from fake_server.faults.burst_events import BurstEvents
+from fake_server.faults.duplicate_event import DuplicateEvent
+from fake_server.faults.reorder_events import ReorderEvents
+from fake_server.faults.send_raw import SendRaw
+from fake_server.faults.unknown_event import UnknownEvent
 from fake_server.server import FakeBinance
 from tests.fake_server._fake_helpers import (
     WAIT,

@@ -17,8 +17,8 @@ from websockets.asyncio.client import connect
 from fake_server.clock import Clock
 from fake_server.exchange.settings import EventFlow, Settings
 from fake_server.exchange.ws_api import sign_hmac
-from fake_server.faults.binance import TerminateEventStream
-from fake_server.faults.websocket import ServerShutdown
+from fake_server.faults.server_shutdown import ServerShutdown
+from fake_server.faults.terminate_event_stream import TerminateEventStream
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
 

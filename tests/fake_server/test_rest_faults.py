@@ -13,7 +13,10 @@ import pytest
 
 from fake_server.exchange import binance_errors
 from fake_server.faults import load_all
-from fake_server.faults.http import ExecutionUnknown, RestrictedLocation, ServiceUnavailable, WafBlock
+from fake_server.faults.execution_unknown import ExecutionUnknown
+from fake_server.faults.restricted_location import RestrictedLocation
+from fake_server.faults.service_unavailable import ServiceUnavailable
+from fake_server.faults.waf_block import WafBlock
 from tests.fake_server._fake_helpers import StartFake, rest, signed_query
 
 RESTRICTED = (

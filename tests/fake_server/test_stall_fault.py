@@ -12,7 +12,7 @@ import asyncio
 from typing import Any
 
 from fake_server.faults import load_all
-from fake_server.faults.websocket import StallData
+from fake_server.faults.stall_data import StallData
 from tests.fake_server._fake_helpers import (
     WAIT,
     StartFake,

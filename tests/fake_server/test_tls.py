@@ -20,8 +20,8 @@ from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
 
 from fake_server.clock import Clock
 from fake_server.exchange.settings import EventFlow, Settings, Timers
-from fake_server.faults.tcp import AbortTcp
-from fake_server.faults.websocket import Close
+from fake_server.faults.abort_tcp import AbortTcp
+from fake_server.faults.close import Close
 from fake_server.fronts.tls import CA_ENV_VARIABLES
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_server.faults.tcp import AbortTcp
+from fake_server.faults.abort_tcp import AbortTcp
 from harness.behaviours import load_all
 from harness.client_driver import GRACE, ClientEnv, ClientError, expand, group_alive
 from harness.runner import run_scenario

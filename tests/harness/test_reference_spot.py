@@ -19,8 +19,8 @@ from fake_server.clock import Clock
 from fake_server.exchange.profiles import ProfileName
 from fake_server.exchange.settings import Credentials, EventFlow, Settings
 from fake_server.exchange.ws_api import WsApiSession, sign_hmac
-from fake_server.faults.binance import TerminateEventStream
-from fake_server.faults.websocket import ServerShutdown
+from fake_server.faults.server_shutdown import ServerShutdown
+from fake_server.faults.terminate_event_stream import TerminateEventStream
 from fake_server.journal import Entry, Journal
 from fake_server.server import FakeBinance
 

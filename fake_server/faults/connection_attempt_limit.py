@@ -1,12 +1,13 @@
-"""Limit faults: Binance's per-IP connection-attempt limit, at a scale a scenario can reach.
+"""`connection_attempt_limit`: Binance's per-IP connection-attempt limit, at a scale a
+scenario can reach.
 
 The stream server refuses an IP that opens too many connections: 300 attempts per 5 minutes
 per IP (binance-reference.md §1 table, quoted in nautechsystems/nautilus_trader#1339; spot
 documents it, futures documents none, §6.8). The fake always counts attempts per IP
-(fake_server/fronts/websocket.py) and refuses past `Limits.connection_attempts` with HTTP 429
-and a `Retry-After`. A scenario lasts seconds, so it cannot reach 300 attempts in 5 minutes:
-`connection_attempt_limit` turns the limit on at a scale that fits (e.g. 8 per 4 s), like
-the timers the scenarios shorten (failure modes C4, F2).
+(fake_server/exchange/connection_attempts.py) and refuses past `Limits.connection_attempts`
+with HTTP 429 and a `Retry-After`. A scenario lasts seconds, so it cannot reach 300 attempts
+in 5 minutes: this fault turns the limit on at a scale that fits (e.g. 8 per 4 s), like the
+timers the scenarios shorten (failure modes C4, F2).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fake_server.faults import Fault, register
+from fake_server.schema import param
 
 if TYPE_CHECKING:
     from fake_server.faults.target import FaultTarget
@@ -32,14 +34,8 @@ class ConnectionAttemptLimit(Fault):
 
     name = "connection_attempt_limit"
     layer = "websocket"
-    attempts: int = 300
-    window: float = 300.0
-
-    def __post_init__(self) -> None:
-        if self.attempts < 1:
-            raise ValueError(f"attempts must be at least 1, not {self.attempts}")
-        if self.window <= 0:
-            raise ValueError(f"window must be positive, not {self.window}")
+    attempts: int = param(300, doc="handshakes an IP may make within the window", ge=1)
+    window: float = param(300.0, doc="the window, in seconds", gt=0)
 
     def apply(self, fake: FaultTarget) -> list[int]:
         fake.limit_connection_attempts(self.attempts, self.window)

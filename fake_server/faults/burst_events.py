@@ -1,0 +1,35 @@
+"""`burst_events`: failure mode H3, a few hundred account events written at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fake_server.faults import Fault, register
+from fake_server.schema import param
+
+if TYPE_CHECKING:
+    from fake_server.exchange.account import Event
+    from fake_server.faults.target import FaultTarget
+
+
+@register
+@dataclass(frozen=True)
+class BurstEvents(Fault):
+    """Make at least `count` account events at once (whole ticks of activity) and send them
+    back to back, in one pass of the event loop: a burst far above any `events.rate`.
+
+    The events are real activity (the REST snapshots agree); each is journaled with
+    `fault: burst_events`.
+    """
+
+    name = "burst_events"
+    layer = "payload"
+    count: int = param(300, doc="at least this many account events, sent back to back", ge=1)
+
+    def apply(self, fake: FaultTarget) -> list[int]:
+        fake.settle()
+        events: list[Event] = []
+        while len(events) < self.count:
+            events += fake.account.tick(fake.clock.epoch_ms())
+        return fake.publish(events, fault=self.name)

@@ -1,0 +1,177 @@
+"""The parameters many faults share, declared once, as mixins a fault inherits.
+
+- `OnConnections`: `target`, which open connections a connection-level fault acts on;
+- `Counted` and `Lasting`, joined in `Budgeted`: `times` and `lasting`, how long a rule a
+  fault installs holds (for a number of matching calls or upgrades, or a time window,
+  whichever ends first; with neither, until the run ends).
+
+They are keyword-only, so a fault's own parameters come first wherever parameters are
+listed ("fault 'close' takes: code, reason, target").
+"""
+
+from __future__ import annotations
+
+import http
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from fake_server.exchange.rest_routes import Call
+from fake_server.faults import Fault
+from fake_server.faults.target import Connection, FaultTarget, Pick
+from fake_server.interception import ReplacedAnswer, RestRule
+from fake_server.schema import param
+
+
+@dataclass(frozen=True)
+class OnConnections(Fault):
+    target: Pick = param(
+        "all", doc="which open connections: all, the latest opened or the first", kw_only=True
+    )
+
+    def picked(self, fake: FaultTarget) -> list[Connection]:
+        return fake.connections(self.target)
+
+
+@dataclass(frozen=True)
+class Counted(Fault):
+    times: int | None = param(
+        None, doc="how many matching calls or upgrades it acts on; none: no count limit", ge=1, kw_only=True
+    )
+
+
+@dataclass(frozen=True)
+class Lasting(Fault):
+    lasting: float | None = param(
+        None, doc="how long it acts, in seconds from when it fires; none: no time limit", gt=0, kw_only=True
+    )
+
+    def until(self, fake: FaultTarget) -> float | None:
+        """The scenario time it stops acting, or None."""
+        return None if self.lasting is None else fake.clock.now() + self.lasting
+
+
+@dataclass(frozen=True)
+class Budgeted(Lasting, Counted):
+    """A rule that holds for `times` uses or `lasting` seconds, whichever ends first."""
+
+    def rest_rule(
+        self,
+        fake: FaultTarget,
+        route: str,
+        *,
+        answer: ReplacedAnswer | None = None,
+        delay: float = 0.0,
+        applies: Callable[[Call], bool] | None = None,
+    ) -> list[int]:
+        """Install a REST rule on `route` for this fault's budget; touches no connection."""
+        method, path = split_route(route)
+        fake.intercept_rest(
+            RestRule(self.times, self.until(fake), method, path, applies=applies, delay=delay, answer=answer)
+        )
+        return []
+
+
+def replaced(
+    status: int,
+    body: str | dict[str, object],
+    *,
+    headers: dict[str, str] | None = None,
+    executed: bool = False,
+    binance_headers: bool = True,
+    counts_weight: bool = True,
+) -> ReplacedAnswer:
+    """An answer that replaces the route's: a mapping body is sent as JSON, a string as is,
+    with a Content-Type guessed from it unless `headers` sets one."""
+    text = body if isinstance(body, str) else orjson.dumps(body).decode()
+    return ReplacedAnswer(status, text, dict(headers or {}), executed, binance_headers, counts_weight)
+
+
+# Parameter kinds several faults declare (their checks run where the fault is written) -----
+
+#: Close codes an endpoint may send (RFC 6455 §7.4; 1012-1014 registered since): 1004-1006
+#: and 1015 are reserved, and websockets refuses to send them.
+SENDABLE_CLOSE_CODES = frozenset({1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014})
+#: Headers that frame the HTTP message itself: a fault setting them would break the answer.
+FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "upgrade"})
+#: An HTTP token (RFC 9110 §5.6.2): what a header name is made of.
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_METHODS = frozenset({"*", "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"})
+
+
+def _close_code_error(code: int) -> str | None:
+    if code in SENDABLE_CLOSE_CODES or 3000 <= code <= 4999:
+        return None
+    return (
+        f"{code} is not a close code a server may send: use 1000-1003, 1007-1014 (RFC 6455 §7.4) or 3000-4999"
+    )
+
+
+def _close_reason_error(reason: str) -> str | None:
+    size = len(reason.encode("utf-8"))
+    return None if size <= 123 else f"a close reason fits in 123 bytes of UTF-8 (RFC 6455 §5.5), got {size}"
+
+
+def _http_status_error(status: int) -> str | None:
+    return None if 200 <= status <= 599 else f"an HTTP status from 200 to 599, got {status}"
+
+
+def _upgrade_status_error(status: int) -> str | None:
+    if error := _http_status_error(status):
+        return error
+    known = status in {s.value for s in http.HTTPStatus}
+    return None if known else f"{status} is not an HTTP status the WebSocket server can send"
+
+
+def _headers_error(headers: dict[str, str]) -> str | None:
+    for name, value in headers.items():
+        if not _TOKEN.match(name):
+            return f"{name!r} is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)"
+        if name.lower() in FRAMING_HEADERS:
+            return f"{name!r} frames the HTTP message itself; a fault cannot set it"
+        if any(c in value for c in "\r\n\0"):
+            return f"the value of {name!r} must not contain CR, LF or NUL"
+    return None
+
+
+def _route_error(route: str) -> str | None:
+    method, path = split_route(route)
+    if method not in _METHODS:
+        return f"{method!r} is not an HTTP method (write 'METHOD /path', '/path' or '*')"
+    if path != "*" and not path.startswith("/"):
+        return f"a path starts with '/' (write 'METHOD /path', '/path' or '*'), got {route!r}"
+    return None
+
+
+def split_route(route: str) -> tuple[str, str]:
+    """("METHOD", "/path") of a route parameter; "*" stands for any method or any path."""
+    method, _, path = route.strip().rpartition(" ")
+    return method.upper() or "*", path
+
+
+def close_code(default: int) -> Any:
+    return param(default, doc="the close code (1000-1003, 1007-1014 or 3000-4999)", check=_close_code_error)
+
+
+def close_reason() -> Any:
+    return param("", doc="the close reason (at most 123 bytes of UTF-8)", check=_close_reason_error)
+
+
+def http_status(default: int | None) -> Any:
+    doc = "the HTTP status of the answer (200-599)" + ("; none: the code's own" if default is None else "")
+    return param(default, doc=doc, check=lambda s: None if s is None else _http_status_error(s))
+
+
+def upgrade_status(default: int) -> Any:
+    return param(default, doc="the HTTP status the upgrade is answered with", check=_upgrade_status_error)
+
+
+def header_map() -> Any:
+    return param(doc="extra headers of the answer, name: value", factory=dict, check=_headers_error)
+
+
+def route_param(default: str) -> Any:
+    return param(default, doc="the REST calls it acts on: 'METHOD /path', '/path' or '*'", check=_route_error)
