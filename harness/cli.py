@@ -20,6 +20,7 @@ from fake_server.exchange.profiles import PROFILES
 from fake_server.exchange.settings import EventFlow, Settings, Timers
 from fake_server.fronts.control_client import URL_VARIABLE as CONTROL_URL_VARIABLE
 from fake_server.journal import Journal
+from fake_server.schema import default_words, first_line, params_of, range_words, type_words
 from fake_server.server import FakeBinance
 from harness import baseline, html_report
 from harness import behaviours as behaviour_registry
@@ -541,8 +542,11 @@ def _list(args: argparse.Namespace) -> int:
         print(f"  {b.id}\n      {b.asserts}")
     print(f"\nfaults ({len(faults)}):")
     for name, cls in sorted(faults.items()):
-        doc = (cls.__doc__ or "").strip().splitlines()[0]
-        print(f"  {name:<18} [{cls.layer}] {doc}")
+        print(f"  {name:<18} [{cls.layer}] {first_line(cls.__doc__)}")
+        for p in params_of(cls).values():
+            limits = range_words(p.spec)
+            kind = f"{type_words(p.type)}{f', {limits}' if limits else ''}; default {default_words(p)}"
+            print(f"      {p.name} ({kind}): {p.doc}")
     return 0
 
 

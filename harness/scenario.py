@@ -14,6 +14,7 @@ from typing import Literal
 from fake_server.exchange.profiles import ProfileName
 from fake_server.exchange.settings import EventFlow, Timers
 from fake_server.faults import Fault
+from fake_server.schema import param
 
 __all__ = ["TRIGGERS", "EventFlow", "Expectation", "Scenario", "Step", "Timers", "TriggerName"]
 
@@ -39,9 +40,16 @@ class Step:
     """One fault, fired once, `at` seconds after the `nth` occurrence of `on`."""
 
     fault: Fault
-    at: float = 0.0
-    on: TriggerName = "start"
-    nth: int = 1
+    at: float = param(
+        0.0,
+        doc="seconds after the trigger",
+        ge=0,
+        message="a step cannot fire before its trigger (at must be >= 0)",
+    )
+    on: TriggerName = param("start", doc="what the step waits for: the start, or a journal happening")
+    nth: int = param(
+        1, doc="which occurrence of the trigger", ge=1, message="nth counts occurrences from 1 (the first)"
+    )
     line: int = 0  # line in the scenario file, for reports; 0 when built in code
 
 

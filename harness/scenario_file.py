@@ -59,20 +59,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
-import types
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import (
     Any,
-    Literal,
     TypeVar,
-    Union,
-    cast,
-    get_args,
-    get_origin,
-    get_type_hints,
 )
 
 import yaml
@@ -80,7 +72,18 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from fake_server.faults import Fault
-from fake_server.schema import parameters
+from fake_server.schema import (
+    Mismatch,
+    ParamError,
+    TypeWords,
+    Wording,
+    build,
+    decode,
+    join,
+    params_of,
+    value_error,
+    words_for,
+)
 from fake_server.suggest import did_you_mean, unknown
 from harness.behaviours import BEHAVIOURS, is_deadline
 from harness.durations import format_duration, parse_duration
@@ -213,25 +216,6 @@ def build_dataclass(cls: type[T], node: Node, *, path: Path, field: str = "") ->
 # ---------------------------------------------------------------------------- internals
 
 
-class _Mismatch(Exception):
-    """A node has the wrong shape for the type asked; the caller words the message.
-
-    Raised instead of a ScenarioError so that `X | None` and nested types can report the
-    type the field declares ("an integer or null"), not the member that was tried last.
-    """
-
-    def __init__(self, node: Node, detail: str = "") -> None:
-        super().__init__(detail)
-        self.node = node
-        self.detail = detail
-
-
-@dataclass(frozen=True)
-class _Param:
-    type: Any
-    required: bool
-
-
 def _lasting(step: Step) -> float:
     """How long a step's fault acts after it fires (`lasting`), 0 for a one-off or a count."""
     lasting = getattr(step.fault, "lasting", None)
@@ -242,31 +226,11 @@ def _line(node: Node) -> int:
     return int(node.start_mark.line) + 1
 
 
-def _join(field: str, key: str) -> str:
-    return f"{field}.{key}" if field else key
+_join = join
 
 
 def _is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == NULL
-
-
-def _describe(node: Node) -> str:
-    """How a node reads to a person, for "expected X, got Y"."""
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    value = str(node.value)
-    if node.tag == NULL:
-        return "nothing (null)"
-    if node.tag == BOOL:
-        return f"the boolean {value}"
-    if node.tag == INT:
-        return f"the integer {value}"
-    if node.tag == FLOAT:
-        return f"the number {value}"
-    shown = value if len(value) <= 60 else value[:57] + "..."
-    return f"the string {shown!r}"
 
 
 _PLURAL = {
@@ -277,78 +241,126 @@ _PLURAL = {
 }
 
 
-def _expected(tp: Any) -> str:
-    """How a type reads to a person, for "expected X, got Y"."""
-    origin, args = get_origin(tp), get_args(tp)
-    if tp is int:
-        return "an integer"
-    if tp is float:
-        return "a number of seconds or a duration (e.g. 250ms, 1.5s, 3m)"
-    if tp is str:
-        return "a string"
-    if tp is bool:
-        return "true or false"
-    if origin is Literal:
-        return "one of " + ", ".join(repr(a) for a in args)
-    if origin is Union or origin is types.UnionType:
-        members = [_expected(a) for a in args if a is not _NONE_TYPE]
-        return " or ".join(members + (["null"] if _NONE_TYPE in args else []))
-    if origin in (tuple, list) or tp in (tuple, list):
-        item = args[0] if args else None
-        return f"a list of {_PLURAL[item]}" if item in _PLURAL else "a list"
-    if origin is dict or tp is dict:
-        if args and args[1] in _PLURAL:
-            return f"a mapping of strings to {_PLURAL[args[1]]}"
-        return "a mapping"
-    if dataclasses.is_dataclass(tp):
-        return f"a mapping of {getattr(tp, '__name__', tp)} fields"
-    return repr(tp)
+class _YamlReader:
+    """Composed YAML nodes for the shared decoder (fake_server/schema.py), by the typing
+    rules of this module's docstring; nodes keep the line an error must name."""
+
+    def is_null(self, node: Node) -> bool:
+        return _is_null(node)
+
+    def scalar(self, tp: type, node: Node, field: str) -> Any:
+        if tp is bool and isinstance(node, ScalarNode) and node.tag == BOOL:
+            return _SCALARS.construct_yaml_bool(node)
+        if tp is int and isinstance(node, ScalarNode) and node.tag == INT:
+            return _SCALARS.construct_yaml_int(node)
+        if tp is float:
+            return self.number(node, field)
+        if tp is str and isinstance(node, ScalarNode) and node.tag != NULL:
+            return str(node.value)
+        raise Mismatch(node)
+
+    def number(self, node: Node, field: str) -> float:
+        if isinstance(node, ScalarNode) and node.tag in (INT, FLOAT):
+            value = (
+                float(_SCALARS.construct_yaml_float(node))
+                if node.tag == FLOAT
+                else float(_SCALARS.construct_yaml_int(node))
+            )
+            if not math.isfinite(value):
+                raise ParamError(node, field, f"expected a finite number, got {node.value}")
+            return value
+        if isinstance(node, ScalarNode) and node.tag == STR:
+            try:
+                return parse_duration(str(node.value))
+            except ValueError as exc:
+                raise ParamError(node, field, str(exc)) from None
+        raise Mismatch(node)
+
+    def literal(self, values: tuple[Any, ...], node: Node) -> Any:
+        if not isinstance(node, ScalarNode) or node.tag == NULL:
+            raise Mismatch(node)
+        for wanted in values:
+            if isinstance(wanted, bool):
+                if node.tag == BOOL and _SCALARS.construct_yaml_bool(node) == wanted:
+                    return wanted
+            elif isinstance(wanted, int):
+                if node.tag == INT and _SCALARS.construct_yaml_int(node) == wanted:
+                    return wanted
+            elif isinstance(wanted, str) and node.value == wanted:
+                return wanted
+        words = [v for v in values if isinstance(v, str)]
+        raise Mismatch(node, did_you_mean(str(node.value), words))
+
+    def items(self, node: Node) -> list[tuple[str, Node, Node]] | None:
+        return [(k, v, n) for k, v, n in _Loader.items(node)] if isinstance(node, MappingNode) else None
+
+    def sequence(self, node: Node) -> list[Node] | None:
+        return list(node.value) if isinstance(node, SequenceNode) else None
+
+    def plain(self, node: Node) -> Any:
+        """A field typed Any: plain Python values, keys as written."""
+        if isinstance(node, MappingNode):
+            return {key: self.plain(value) for key, _, value in _Loader.items(node)}
+        if isinstance(node, SequenceNode):
+            return [self.plain(item) for item in node.value]
+        assert isinstance(node, ScalarNode)
+        if node.tag == NULL:
+            return None
+        if node.tag == BOOL:
+            return _SCALARS.construct_yaml_bool(node)
+        if node.tag == INT:
+            return _SCALARS.construct_yaml_int(node)
+        if node.tag == FLOAT:
+            return _SCALARS.construct_yaml_float(node)
+        return str(node.value)
+
+    def describe(self, node: Node) -> str:
+        """How a node reads to a person, for "expected X, got Y"."""
+        if isinstance(node, MappingNode):
+            return "a mapping"
+        if isinstance(node, SequenceNode):
+            return "a list"
+        value = str(node.value)
+        if node.tag == NULL:
+            return "nothing (null)"
+        if node.tag == BOOL:
+            return f"the boolean {value}"
+        if node.tag == INT:
+            return f"the integer {value}"
+        if node.tag == FLOAT:
+            return f"the number {value}"
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"the string {shown!r}"
+
+    def expected(self, tp: Any) -> str:
+        """How a type reads to a person, for "expected X, got Y"."""
+        return words_for(tp, _YAML_WORDS)
 
 
-#: What resolving an annotation raises when it names something missing at run time.
-_UNRESOLVABLE = (NameError, AttributeError, TypeError, SyntaxError)
+def _plural(tp: Any, noun: str) -> str:
+    return f"{noun} of {_PLURAL[tp]}" if tp in _PLURAL else noun
 
 
-_PARAMS: dict[type, dict[str, _Param]] = {}
+#: How scenario files word types in their errors (YAML's names, durations for floats).
+_YAML_WORDS = TypeWords(
+    scalars={
+        int: "an integer",
+        float: "a number of seconds or a duration (e.g. 250ms, 1.5s, 3m)",
+        str: "a string",
+        bool: "true or false",
+    },
+    choice=lambda args: "one of " + ", ".join(repr(a) for a in args),
+    sequence=lambda item: _plural(item, "a list"),
+    mapping=lambda value: _plural(value, "a mapping of strings to") if value in _PLURAL else "a mapping",
+    null="null",
+    other=lambda tp: (
+        f"a mapping of {getattr(tp, '__name__', tp)} fields" if dataclasses.is_dataclass(tp) else repr(tp)
+    ),
+)
 
 
-def _params(cls: type) -> dict[str, _Param]:
-    """The parameters of dataclass `cls`: its init fields with resolved types.
-
-    `get_type_hints` resolves the string annotations that `from __future__ import
-    annotations` leaves. If one names something importable only under TYPE_CHECKING it
-    fails for the whole class, so fall back to resolving field by field and accept any
-    value for a field whose type cannot be resolved.
-    """
-    if cls in _PARAMS:
-        return _PARAMS[cls]
-    fields = parameters(cls)
-    try:
-        hints = get_type_hints(cls)
-    except _UNRESOLVABLE:
-        hints = {f.name: _resolve_one(cls, f) for f in fields}
-    params = _PARAMS[cls] = {
-        f.name: _Param(
-            hints.get(f.name, Any),
-            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
-        )
-        for f in fields
-    }
-    return params
-
-
-def _resolve_one(cls: type, f: dataclasses.Field[Any]) -> Any:
-    if not isinstance(f.type, str):
-        return f.type
-    owner = next((c for c in cls.__mro__ if f.name in vars(c).get("__annotations__", {})), cls)
-    module = sys.modules.get(owner.__module__)
-    namespace = dict(vars(module)) if module is not None else {}
-    try:
-        # The annotation is source text the class's own author wrote, evaluated the way
-        # typing.get_type_hints would, in the defining module's namespace.
-        return eval(f.type, namespace, dict(vars(owner)))
-    except _UNRESOLVABLE:
-        return Any
+_YAML = _YamlReader()
+_describe = _YAML.describe
 
 
 class _Loader:
@@ -434,133 +446,26 @@ class _Loader:
         their source text so that `on:` stays "on" instead of YAML 1.1's True."""
         return [(str(k.value), k, v) for k, v in node.value]
 
-    # ---- the generic typed builder
+    # ---- typed values, through the shared decoder (fake_server/schema.py)
+
+    def located(self, exc: ParamError) -> ScenarioError:
+        """A decoding error at the line of the node it names."""
+        return self.error(exc.where, exc.field, exc.message)
 
     def value(self, tp: Any, node: Node, field: str) -> Any:
         """Build a value of type `tp` from `node`, or raise a ScenarioError at its line."""
         try:
-            return self.build(tp, node, field)
-        except _Mismatch as exc:
-            got = _describe(exc.node)
-            raise self.error(
-                exc.node,
-                field or "<root>",
-                f"expected {_expected(tp)}, got {got}{exc.detail}",
-            ) from None
+            return decode(tp, node, field, _YAML)
+        except ParamError as exc:
+            raise self.located(exc) from None
 
-    def build(self, tp: Any, node: Node, field: str) -> Any:
-        origin, args = get_origin(tp), get_args(tp)
-        if tp is Any or tp is object:
-            return self.plain(node)
-        if origin is Literal:
-            return self.literal(args, node)
-        if origin is Union or origin is types.UnionType:
-            if _NONE_TYPE in args and _is_null(node):
-                return None
-            members = [a for a in args if a is not _NONE_TYPE]
-            if len(members) == 1:
-                return self.build(members[0], node, field)
-            for member in members:
-                try:
-                    return self.build(member, node, field)
-                except _Mismatch:
-                    continue
-            raise _Mismatch(node)
-        if tp is bool:
-            if isinstance(node, ScalarNode) and node.tag == BOOL:
-                return _SCALARS.construct_yaml_bool(node)
-            raise _Mismatch(node)
-        if tp is int:
-            if isinstance(node, ScalarNode) and node.tag == INT:
-                return _SCALARS.construct_yaml_int(node)
-            raise _Mismatch(node)
-        if tp is float:
-            return self.number(node, field)
-        if tp is str:
-            if isinstance(node, ScalarNode) and node.tag != NULL:
-                return str(node.value)
-            raise _Mismatch(node)
-        if origin in (tuple, list) or tp in (tuple, list):
-            return self.sequence(origin or tp, args, node, field)
-        if origin is dict or tp is dict:
-            if not isinstance(node, MappingNode):
-                raise _Mismatch(node)
-            key_tp, value_tp = args if args else (str, Any)
-            return {
-                self.value(key_tp, key_node, field): self.value(value_tp, value_node, _join(field, key))
-                for key, key_node, value_node in self.items(node)
-            }
-        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-            if not isinstance(node, MappingNode):
-                raise _Mismatch(node)
-            what = f"{field!r}" if field else tp.__name__
-            return self.dataclass(tp, self.items(node), node, field, what)
-        raise TypeError(f"the scenario loader cannot build a value of type {tp!r} (field {field})")
-
-    def number(self, node: Node, field: str) -> float:
-        if isinstance(node, ScalarNode) and node.tag in (INT, FLOAT):
-            value = (
-                float(_SCALARS.construct_yaml_float(node))
-                if node.tag == FLOAT
-                else float(_SCALARS.construct_yaml_int(node))
-            )
-            if not math.isfinite(value):
-                raise self.error(node, field, f"expected a finite number, got {node.value}")
-            return value
-        if isinstance(node, ScalarNode) and node.tag == STR:
-            try:
-                return parse_duration(str(node.value))
-            except ValueError as exc:
-                raise self.error(node, field, str(exc)) from None
-        raise _Mismatch(node)
-
-    def sequence(self, container: Any, args: tuple[Any, ...], node: Node, field: str) -> Any:
-        if not isinstance(node, SequenceNode):
-            raise _Mismatch(node)
-        items: list[Node] = list(node.value)
-        if container is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
-            if len(items) != len(args):
-                raise self.error(
-                    node,
-                    field,
-                    f"expected a list of {len(args)} items, got {len(items)}",
-                )
-            return tuple(self.value(a, item, f"{field}[{i}]") for i, (a, item) in enumerate(zip(args, items)))
-        item_tp = args[0] if args else Any
-        built = [self.value(item_tp, item, f"{field}[{i}]") for i, item in enumerate(items)]
-        return tuple(built) if container is tuple else built
-
-    def literal(self, values: tuple[Any, ...], node: Node) -> Any:
-        if not isinstance(node, ScalarNode) or node.tag == NULL:
-            raise _Mismatch(node)
-        for wanted in values:
-            if isinstance(wanted, bool):
-                if node.tag == BOOL and _SCALARS.construct_yaml_bool(node) == wanted:
-                    return wanted
-            elif isinstance(wanted, int):
-                if node.tag == INT and _SCALARS.construct_yaml_int(node) == wanted:
-                    return wanted
-            elif isinstance(wanted, str) and node.value == wanted:
-                return wanted
-        words = [v for v in values if isinstance(v, str)]
-        raise _Mismatch(node, did_you_mean(str(node.value), words))
-
-    def plain(self, node: Node) -> Any:
-        """A field typed Any: plain Python values, keys as written."""
-        if isinstance(node, MappingNode):
-            return {key: self.plain(value) for key, _, value in self.items(node)}
-        if isinstance(node, SequenceNode):
-            return [self.plain(item) for item in node.value]
-        assert isinstance(node, ScalarNode)
-        if node.tag == NULL:
-            return None
-        if node.tag == BOOL:
-            return _SCALARS.construct_yaml_bool(node)
-        if node.tag == INT:
-            return _SCALARS.construct_yaml_int(node)
-        if node.tag == FLOAT:
-            return _SCALARS.construct_yaml_float(node)
-        return str(node.value)
+    def param(self, cls: type, name: str, node: Node, field: str) -> Any:
+        """Parameter `name` of dataclass `cls` from `node`: its type, then its declared range."""
+        p = params_of(cls)[name]
+        value = self.value(p.type, node, field)
+        if p.spec is not None and (error := value_error(p.spec, value)):
+            raise self.error(node, field, error)
+        return value
 
     def dataclass(
         self,
@@ -576,28 +481,10 @@ class _Loader:
         `also` names keys that the surrounding mapping accepts besides the fields (a
         step's at/on/nth/fault): they are offered as suggestions and listed in messages.
         """
-        params = _params(cast("type[Any]", cls))
-        kwargs: dict[str, Any] = {}
-        for key, key_node, value_node in items:
-            if key not in params:
-                takes = ", ".join(params) if params else "no parameters"
-                listing = f"{what} takes: {takes}"
-                if also:
-                    listing += f"; every step also takes: {', '.join(also)}"
-                message = unknown(f"unknown field {key!r} for {what}", key, [*params, *also], listing)
-                raise self.error(key_node, _join(field, key), message)
-            kwargs[key] = self.value(params[key].type, value_node, _join(field, key))
-        missing = [name for name, param in params.items() if param.required and name not in kwargs]
-        if missing:
-            message = f"missing required field {missing[0]!r} of {what}"
-            if len(missing) > 1:
-                message += f" (also missing: {', '.join(missing[1:])})"
-            raise self.error(node, _join(field, missing[0]), message)
         try:
-            return cls(**kwargs)
-        except (TypeError, ValueError) as exc:
-            # A dataclass's own __post_init__ validation, reported at the mapping.
-            raise self.error(node, field or "<root>", f"invalid {what}: {exc}") from None
+            return build(cls, items, node, field, what, _YAML, Wording(also=also))
+        except ParamError as exc:
+            raise self.located(exc) from None
 
     # ---- the scenario itself
 
@@ -618,7 +505,6 @@ class _Loader:
             )
         self.check_tree(root, "")
 
-        hints = _params(Scenario)
         values: dict[str, Any] = {}
         nodes: dict[str, Node] = {}
         steps: list[tuple[Step, Node]] = []
@@ -642,7 +528,7 @@ class _Loader:
             elif key == "expect":
                 values[key] = self.expect(node, key_node)
             else:
-                values[key] = self.value(hints[key].type, node, key)
+                values[key] = self.param(Scenario, key, node, key)
                 self.check_top(key, values[key], node)
         for key in _TOP_REQUIRED:
             if key not in nodes:
@@ -680,7 +566,9 @@ class _Loader:
         return scenario, _line(nodes["name"]) if "name" in nodes else 1
 
     def check_top(self, key: str, value: Any, node: Node) -> None:
-        """Rules the types alone do not say."""
+        """Rules the types and the declared ranges do not say."""
+        if key == "duration" and value <= 0:
+            raise self.error(node, key, "the run must last longer than 0s")
         if key in ("name", "family", "description") and not str(value).strip():
             raise self.error(node, key, "must not be empty")
         if key == "source":
@@ -693,20 +581,6 @@ class _Loader:
             for index, (text, item) in enumerate(zip(value, node.value)):
                 if not text.strip():
                     raise self.error(item, f"source[{index}]", "must not be empty")
-        if key == "duration" and value <= 0:
-            raise self.error(node, key, "the run must last longer than 0s")
-        if key in ("timers", "events"):
-            assert isinstance(node, MappingNode)
-            for field_name, _, field_node in self.items(node):
-                field_value = getattr(value, field_name)
-                if key == "timers" and field_value is not None and field_value <= 0:
-                    raise self.error(
-                        field_node,
-                        f"timers.{field_name}",
-                        "a timer must be longer than 0s",
-                    )
-                if key == "events" and field_name == "rate" and field_value < 0:
-                    raise self.error(field_node, "events.rate", "the fill rate cannot be negative")
 
     def steps(self, node: Node) -> list[tuple[Step, Node]]:
         if not isinstance(node, SequenceNode):
@@ -749,25 +623,12 @@ class _Loader:
                     f"known faults: {known}",
                 ),
             )
-        hints = _params(Step)
         kwargs: dict[str, Any] = {}
         for key in ("at", "on", "nth"):
             if key in own:
-                kwargs[key] = self.value(hints[key].type, own[key][1], _join(field, key))
-        if kwargs.get("at", 0.0) < 0:
-            raise self.error(
-                own["at"][1],
-                _join(field, "at"),
-                "a step cannot fire before its trigger (at must be >= 0)",
-            )
+                kwargs[key] = self.param(Step, key, own[key][1], _join(field, key))
         if "nth" in kwargs:
             nth_node = own["nth"][1]
-            if kwargs["nth"] < 1:
-                raise self.error(
-                    nth_node,
-                    _join(field, "nth"),
-                    "nth counts occurrences from 1 (the first)",
-                )
             if kwargs["nth"] > 1 and kwargs.get("on", "start") == "start":
                 raise self.error(
                     nth_node,

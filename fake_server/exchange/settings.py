@@ -7,12 +7,17 @@ fake without any scenario; the harness's scenario model reuses them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fake_server.exchange.profiles import ProfileName
+from fake_server.schema import param
 
 if TYPE_CHECKING:
     from fake_server.exchange.profiles import Profile
+
+
+def _timer(default: float | None, doc: str) -> Any:
+    return param(default, doc=doc, gt=0, message="a timer must be longer than 0s")
 
 
 @dataclass(frozen=True)
@@ -24,16 +29,16 @@ class Timers:
     them so a behaviour shows within seconds.
     """
 
-    listen_key_ttl: float = 3600.0
+    listen_key_ttl: float = _timer(3600.0, "how long a listenKey lives without a keepalive")
     #: None: the profile's (3 min / 10 min on futures, 20 s / 1 min on spot).
-    ping_interval: float | None = None
-    pong_timeout: float | None = None
-    connection_life: float = 86400.0
+    ping_interval: float | None = _timer(None, "seconds between server pings; none: the profile's")
+    pong_timeout: float | None = _timer(None, "how long a ping's pong may take; none: the profile's")
+    connection_life: float = _timer(86400.0, "how long a connection lives before the server closes it")
     #: The keepalive cadence the scenario assumes of the client; None means min(30 min, TTL/2).
-    keepalive_interval: float | None = None
+    keepalive_interval: float | None = _timer(None, "the keepalive cadence assumed of the client")
     #: The client's own ping budget the scenario assumes (told to the client, not enforced).
-    client_ping_interval: float = 20.0
-    client_ping_timeout: float = 10.0
+    client_ping_interval: float = _timer(20.0, "the client's own ping interval assumed")
+    client_ping_timeout: float = _timer(10.0, "the client's own pong timeout assumed")
 
     def for_profile(self, profile: Profile) -> Timers:
         """These timers with every unset one taken from the product's rules."""
@@ -60,13 +65,18 @@ class EventFlow:
     resync after a gap necessary.
     """
 
-    rate: float = 2.0  # ticks per second; 0 for a quiet account
+    rate: float = param(
+        2.0,
+        doc="ticks of account activity per second; 0: a quiet account",
+        ge=0,
+        message="the fill rate cannot be negative",
+    )
     #: None: the profile's symbol (BTCUSDT; BTCUSD_PERP on COIN-M).
-    symbol: str | None = None
-    seed: int = 1
+    symbol: str | None = param(None, doc="the traded symbol; none: the profile's")
+    seed: int = param(1, doc="the seed of the account's and the market's random choices")
     #: Market-stream pushes per second on each subscribed stream (aggTrade, bookTicker, depth,
     #: markPrice); 0 = no market data, the default, so user-data scenarios are unchanged.
-    market_rate: float = 0.0
+    market_rate: float = param(0.0, doc="market pushes per second on each subscribed stream; 0: none", ge=0)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ against their fields like scenario steps are, and journaled exactly like scenari
 (kind `fault`), with `step: null` and `source: "control"`, so a journal read back tells
 which faults came from the test and which from a scenario.
 
-The parameter validation is written here for JSON instead of reusing the scenario loader
-(`harness.scenario_file`), because the fake must not import the harness: data flows one
-way, harness -> fake (README, Architecture). JSON needs less than YAML anyway: no line
-numbers, and numbers, strings and booleans arrive typed.
+Parameters are decoded by the faults' own schemas (fake_server/schema.py), the same
+declarations the scenario loader reads YAML with, so a value a scenario file would refuse
+(a negative `times`, close code 70000, a header name with a colon) is a 400 here, never an
+error when the fault fires.
 """
 
 from __future__ import annotations
@@ -23,12 +23,10 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import math
-import types
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal, Protocol, Union, get_args, get_origin, get_type_hints
+from typing import Any, Protocol
 
 import orjson
 from aiohttp import web
@@ -37,7 +35,7 @@ from fake_server.exchange.settings import Settings, Timers
 from fake_server.faults import Fault, load_all
 from fake_server.faults.expire_listen_key import ExpireListenKey
 from fake_server.faults.target import FaultTarget
-from fake_server.schema import parameters
+from fake_server.schema import JsonReader, ParamError, Wording, build, decode, describe, docs_of
 from fake_server.suggest import did_you_mean, unknown
 
 
@@ -108,7 +106,6 @@ ACCOUNT_REASONS = (
     "COIN_SWAP_WITHDRAW",
 )
 
-_NONE_TYPE = type(None)
 
 log = logging.getLogger(__name__)
 
@@ -129,180 +126,39 @@ class ControlError(Exception):
 
 # ------------------------------------------------------------------ fault parameters
 
-
-def _hints(cls: type) -> dict[str, Any]:
-    """The resolved types of `cls`'s init fields; Any for one that cannot be resolved."""
-    fields = parameters(cls)
-    try:
-        hints = get_type_hints(cls)
-    except (NameError, AttributeError, TypeError):
-        hints = {}
-    return {f.name: hints.get(f.name, Any) for f in fields}
-
-
-def _default(f: dataclasses.Field[Any]) -> Any:
-    if f.default is not dataclasses.MISSING:
-        return f.default
-    if f.default_factory is not dataclasses.MISSING:
-        return f.default_factory()
-    return None
-
-
-def type_schema(tp: Any) -> dict[str, Any]:
-    """A JSON description of a field type, for `GET /v1` (a small JSON-Schema-like shape)."""
-    origin, args = get_origin(tp), get_args(tp)
-    if tp is bool:
-        return {"type": "boolean"}
-    if tp is int:
-        return {"type": "integer"}
-    if tp is float:
-        return {"type": "number", "unit": "seconds"}
-    if tp is str:
-        return {"type": "string"}
-    if origin is Literal:
-        kinds = {type(a) for a in args}
-        base = {str: "string", int: "integer", bool: "boolean"}.get(next(iter(kinds)), "any")
-        return {"type": base if len(kinds) == 1 else "any", "enum": list(args)}
-    if origin is Union or origin is types.UnionType:
-        members = [type_schema(a) for a in args if a is not _NONE_TYPE]
-        schema = members[0] if len(members) == 1 else {"one_of": members}
-        return {**schema, "nullable": True} if _NONE_TYPE in args else schema
-    if origin in (list, tuple) or tp in (list, tuple):
-        return {"type": "array", "items": type_schema(args[0]) if args else {"type": "any"}}
-    if origin is dict or tp is dict:
-        return {"type": "object", "values": type_schema(args[1]) if args else {"type": "any"}}
-    return {"type": "any"}
+_JSON = JsonReader()
+_kind = _JSON.describe
 
 
 def fault_catalog(faults: Mapping[str, type[Fault]]) -> dict[str, Any]:
-    """Every registered fault with its layer, what it does, and its parameters."""
-    catalog: dict[str, Any] = {}
-    for name, cls in sorted(faults.items()):
-        hints = _hints(cls)
-        params = {}
-        for f in parameters(cls):
-            if f.init:
-                required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-                params[f.name] = {
-                    **type_schema(hints[f.name]),
-                    "required": required,
-                    "default": _default(f),
-                }
-        catalog[name] = {
+    """Every registered fault with its layer, what it does, and its parameters (their types,
+    defaults and ranges; their one-line docs under `param_docs`), from each fault's schema."""
+    return {
+        name: {
             "layer": cls.layer,
             "ends_connection": cls.ends_connection,
             "doc": " ".join((cls.__doc__ or "").split()),
-            "params": params,
+            "params": describe(cls),
+            "param_docs": docs_of(cls),
         }
-    return catalog
-
-
-def _kind(value: Any) -> str:
-    """How a JSON value reads to a person, for "expected X, got Y"."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 60 else value[:57] + "..."
-        return f"the string {shown!r}"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
-
-
-def _expected(tp: Any) -> str:
-    origin, args = get_origin(tp), get_args(tp)
-    if tp is bool:
-        return "true or false"
-    if tp is int:
-        return "an integer"
-    if tp is float:
-        return "a number (seconds)"
-    if tp is str:
-        return "a string"
-    if origin is Literal:
-        return "one of " + ", ".join(orjson.dumps(a).decode() for a in args)
-    if origin is Union or origin is types.UnionType:
-        members = [_expected(a) for a in args if a is not _NONE_TYPE]
-        return " or ".join(members + (["null"] if _NONE_TYPE in args else []))
-    if origin in (list, tuple) or tp in (list, tuple):
-        return "a list"
-    if origin is dict or tp is dict:
-        return "an object"
-    return repr(tp)
-
-
-class _Mismatch(Exception):
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(detail)
-        self.detail = detail
+        for name, cls in sorted(faults.items())
+    }
 
 
 def _convert(tp: Any, value: Any, field: str) -> Any:
     """`value` (decoded JSON) as type `tp`, or a ControlError naming `field`."""
     try:
-        return _build(tp, value, field)
-    except _Mismatch as exc:
-        raise ControlError(f"expected {_expected(tp)}, got {_kind(value)}{exc.detail}", field) from None
-
-
-def _build(tp: Any, value: Any, field: str) -> Any:
-    origin, args = get_origin(tp), get_args(tp)
-    if tp is Any or tp is object:
-        return value
-    if origin is Literal:
-        for wanted in args:
-            if type(wanted) is type(value) and wanted == value:
-                return value
-        words = [a for a in args if isinstance(a, str)]
-        raise _Mismatch(did_you_mean(value, words) if isinstance(value, str) else "")
-    if origin is Union or origin is types.UnionType:
-        if value is None and _NONE_TYPE in args:
-            return None
-        for member in (a for a in args if a is not _NONE_TYPE):
-            try:
-                return _build(member, value, field)
-            except _Mismatch:
-                continue
-        raise _Mismatch()
-    if tp is bool:
-        if isinstance(value, bool):
-            return value
-        raise _Mismatch()
-    if tp is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        raise _Mismatch()
-    if tp is float:
-        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-            return float(value)
-        raise _Mismatch()
-    if tp is str:
-        if isinstance(value, str):
-            return value
-        raise _Mismatch()
-    if origin in (list, tuple) or tp in (list, tuple):
-        if not isinstance(value, list):
-            raise _Mismatch()
-        item = args[0] if args else Any
-        built = [_convert(item, v, f"{field}[{i}]") for i, v in enumerate(value)]
-        return tuple(built) if (origin or tp) is tuple else built
-    if origin is dict or tp is dict:
-        if not isinstance(value, dict):
-            raise _Mismatch()
-        value_tp = args[1] if args else Any
-        return {k: _convert(value_tp, v, f"{field}.{k}") for k, v in value.items()}
-    raise TypeError(f"the control API cannot build a value of type {tp!r} (field {field})")
+        return decode(tp, value, field, _JSON)
+    except ParamError as exc:
+        raise ControlError(exc.message, exc.field) from None
 
 
 def build_fault(name: Any, params: Any, faults: Mapping[str, type[Fault]] | None = None) -> Fault:
-    """The fault `name` with `params` (decoded JSON), validated against its dataclass fields.
+    """The fault `name` with `params` (decoded JSON), decoded by the fault's schema.
 
     Raises ControlError naming the field: an unknown fault or parameter (with a
-    did-you-mean), a value of the wrong type, or a value the fault's own validation refuses.
+    did-you-mean), a value of the wrong type or out of its range, or a combination the
+    fault's own rules refuse.
     """
     registry = faults if faults is not None else load_all()
     if not isinstance(name, str):
@@ -314,23 +170,15 @@ def build_fault(name: Any, params: Any, faults: Mapping[str, type[Fault]] | None
         )
     if params is None:
         params = {}
-    if not isinstance(params, dict):
+    items = _JSON.items(params)
+    if items is None:
         raise ControlError(f"expected an object of the fault's parameters, got {_kind(params)}", "params")
-    cls = registry[name]
-    hints = _hints(cls)
-    kwargs: dict[str, Any] = {}
-    for key, value in params.items():
-        if key not in hints:
-            takes = ", ".join(hints) if hints else "no parameters"
-            message = unknown(
-                f"unknown parameter {key!r} for fault {name!r}", key, hints, f"fault {name!r} takes: {takes}"
-            )
-            raise ControlError(message, f"params.{key}")
-        kwargs[key] = _convert(hints[key], value, f"params.{key}")
     try:
-        return cls(**kwargs)
-    except (TypeError, ValueError) as exc:
-        raise ControlError(f"invalid fault {name!r}: {exc}", "params") from None
+        return build(
+            registry[name], items, params, "params", f"fault {name!r}", _JSON, Wording(noun="parameter")
+        )
+    except ParamError as exc:
+        raise ControlError(exc.message, exc.field) from None
 
 
 # ------------------------------------------------------------------------ the server

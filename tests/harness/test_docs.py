@@ -6,7 +6,15 @@ import re
 
 from harness.behaviours import load_all
 from harness.defaults import ROOT, SCENARIOS
-from harness.docs import MODES, NOT_COVERED, conformance_block, modes_of, render_behaviours, render_catalog
+from harness.docs import (
+    MODES,
+    NOT_COVERED,
+    conformance_block,
+    modes_of,
+    render_behaviours,
+    render_catalog,
+    render_faults,
+)
 from harness.matrix import load
 from harness.scenario import Scenario
 from harness.scenario_file import default_registries, load_scenarios
@@ -25,6 +33,14 @@ def test_committed_pages_are_current() -> None:
     assert (ROOT / "docs/behaviours.md").read_text(encoding="utf-8") == render_behaviours(
         load_all(), scenarios
     ), FIX
+
+
+def test_committed_fault_page_is_current() -> None:
+    """docs/faults.md is rendered from the faults' schemas: a new or changed parameter shows."""
+    faults, _ = default_registries()
+    page = (ROOT / "docs/faults.md").read_text(encoding="utf-8")
+    assert page == render_faults(faults, _catalog()), FIX
+    assert all(f"## {name}" in page for name in faults)
 
 
 def test_every_failure_mode_has_a_scenario_or_a_written_reason() -> None:
