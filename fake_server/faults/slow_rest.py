@@ -1,0 +1,42 @@
+"""`slow_rest`: REST answers on chosen routes come late (a slow backend, a congested path).
+
+Clients meet it as timeouts: ccxt's RequestTimeout on the futures keepalive PUT after hours
+of running (ccxt/ccxt#15396), keepalive PUTs failing on an idle HTTP connection (c9s/bbgo#262),
+users asking python-binance for a longer user-stream timeout while the service was slow
+(sammchardy/python-binance#301). Binance documents no latency; this is a fault a scenario
+asks for. It acts at the REST-call interception point (faults/target.py): the front holds
+each matching call `delay` seconds, then carries it out and answers it as usual, so a
+client that gave up waiting may still have had its request carried out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fake_server.faults import register
+from fake_server.faults.common import Budgeted, route_param
+from fake_server.schema import param
+
+if TYPE_CHECKING:
+    from fake_server.faults.target import FaultTarget
+
+
+@register
+@dataclass(frozen=True)
+class SlowRest(Budgeted):
+    """Hold each matching REST call `delay` seconds, then carry it out and answer it.
+
+    For `times` calls or `lasting` seconds, whichever ends first; with neither, until the run
+    ends. The `rest` journal entry, written when the answer goes out, carries `delayed`.
+    """
+
+    name = "slow_rest"
+    layer = "http"
+    route: str = route_param("PUT /fapi/v1/listenKey")
+    delay: float = param(
+        2.0, doc="seconds each matching call waits before it is carried out and answered", gt=0
+    )
+
+    def apply(self, fake: FaultTarget) -> list[int]:
+        return self.rest_rule(fake, self.route, delay=self.delay)
