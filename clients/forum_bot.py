@@ -1,6 +1,6 @@
 """Faithful Python port of the bot of the forum thread "New connection with webSocket".
 
-Source: /work/shared/forum-thread.txt (TypeScript, axios + the browser-style WebSocket
+Source: the code posted in that thread (TypeScript, axios + the browser-style WebSocket
 API). What it does, exactly like the thread's code:
 
 - POST the listenKey with axios; on failure axios rejects with only "Request failed with

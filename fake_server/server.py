@@ -18,13 +18,14 @@ from typing import Any
 
 from fake_server.clock import Clock
 from fake_server.exchange import binance_errors
-from fake_server.exchange.account import Account, Event
+from fake_server.exchange.account import Account
 from fake_server.exchange.exchange_info import exchange_info
 from fake_server.exchange.listen_keys import ListenKey, ListenKeys
 from fake_server.exchange.profiles import profile as profile_named
 from fake_server.exchange.rest_routes import RestAnswer
-from fake_server.exchange.settings import Limits, Settings
+from fake_server.exchange.settings import Settings, StreamLimits
 from fake_server.exchange.spot_account import SpotAccount
+from fake_server.exchange.user_events import UserEvent
 from fake_server.faults.target import Connection, EventRewrite, Pick
 from fake_server.fronts.control_api import ControlApi
 from fake_server.fronts.rest import RestFront
@@ -46,7 +47,7 @@ class FakeBinance:
         assert self.timers.ping_interval is not None and self.timers.pong_timeout is not None
         self.ping_interval: float = self.timers.ping_interval
         self.pong_timeout: float = self.timers.pong_timeout
-        self.limits = settings.limits or Limits(
+        self.limits = settings.limits or StreamLimits(
             incoming_messages_per_second=self.profile.incoming_per_second,
             max_streams_per_connection=self.profile.max_streams,
         )
@@ -184,7 +185,7 @@ class FakeBinance:
 
     # Events ------------------------------------------------------------------------------
 
-    def publish(self, events: list[Event], **note: Any) -> list[int]:
+    def publish(self, events: list[UserEvent], **note: Any) -> list[int]:
         """Deliver account events to the connections of the account's active key; the ids
         of the connections that got at least one of them.
 
@@ -206,7 +207,7 @@ class FakeBinance:
             self._journal_event(event, conns, **extra)
         return sorted(reached)
 
-    def _send_event(self, event: Event) -> list[int]:
+    def _send_event(self, event: UserEvent) -> list[int]:
         if self.profile.listen_key_path is None:  # spot: WebSocket API subscriptions
             return self.ws.deliver_subscribed(event)
         lk = self.keys.active(self.settings.credentials.api_key, self.clock.now())
@@ -214,7 +215,7 @@ class FakeBinance:
         sent = {**event, **extras} if extras else event
         return self.ws.deliver(lk.key, sent) if lk is not None else []
 
-    def _journal_event(self, event: Event, conns: list[int], **note: Any) -> None:
+    def _journal_event(self, event: UserEvent, conns: list[int], **note: Any) -> None:
         extra: dict[str, Any] = {}
         if event["e"] == "ORDER_TRADE_UPDATE":
             extra = {"order_id": event["o"]["i"], "x": event["o"]["x"]}
@@ -232,7 +233,7 @@ class FakeBinance:
             return
         # Stamped from the same sequence as account events: E never goes backwards on a socket.
         stamp = self.account.stamp(self.clock.epoch_ms())
-        event: Event = {"e": "listenKeyExpired", "E": stamp}
+        event: UserEvent = {"e": "listenKeyExpired", "E": stamp}
         if self.profile.expired_has_key:  # PM's event has only e and E (reference §3)
             event["listenKey"] = lk.key
         self._journal_event(event, self.ws.deliver(lk.key, event))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fake_server.journal import Entry
 from harness import behaviours
 from harness.citations import cite
 from harness.report import plural
@@ -32,7 +33,6 @@ from harness.verdict import Status
 if TYPE_CHECKING:
     from harness.runner import RunResult
 
-Entry = dict[str, Any]
 
 #: Client output lines shown per scenario; the rest stays in the journal file.
 MAX_OUTPUT_LINES = 2000

@@ -37,8 +37,8 @@ from fake_server.exchange import binance_errors
 from fake_server.exchange.order_history import HistoryQuery, find, select
 from fake_server.exchange.orders import RULES, OrderRejected, OrderRequest, SymbolRules
 from fake_server.exchange.stamps import Stamps
+from fake_server.exchange.user_events import UserEvent
 
-Event = dict[str, Any]
 Shape = Literal["new", "cancel", "query"]
 
 #: The position's leverage: what /fapi/v2/account and positionRisk report.
@@ -113,12 +113,12 @@ class Account:
         self.update_ms = self._stamps.next(now_ms)
         return self.update_ms
 
-    def tick(self, now_ms: int) -> list[Event]:
+    def tick(self, now_ms: int) -> list[UserEvent]:
         """One unit of activity: fill the open background order (if any), then place a new one.
 
         The fill moves the mark to its price, which may fill resting client orders.
         """
-        events: list[Event] = []
+        events: list[UserEvent] = []
         for order in [o for o in self.open_orders.values() if not o.by_client]:
             events.extend(self._fill(order, now_ms, order.price, maker=True))
             self.mark_price = order.price
@@ -126,7 +126,7 @@ class Account:
         events.append(self._place(now_ms))
         return events
 
-    def move_mark(self, price: Decimal, now_ms: int) -> list[Event]:
+    def move_mark(self, price: Decimal, now_ms: int) -> list[UserEvent]:
         """Set the mark price; resting client orders it reaches fill at their own price."""
         self.mark_price = price
         return self._cross(now_ms)
@@ -136,7 +136,7 @@ class Account:
         self._next_order_id += 1
         return oid
 
-    def _place(self, now_ms: int) -> Event:
+    def _place(self, now_ms: int) -> UserEvent:
         side = self._rng.choice(("BUY", "SELL"))
         price = Decimal(self._rng.randrange(6_400_000, 6_600_000)) / 100
         qty = Decimal(self._rng.randrange(1, 10)) / 1000
@@ -148,7 +148,7 @@ class Account:
 
     # Client orders ----------------------------------------------------------------------
 
-    def submit(self, req: OrderRequest, now_ms: int) -> tuple[dict[str, Any], list[Event]]:
+    def submit(self, req: OrderRequest, now_ms: int) -> tuple[dict[str, Any], list[UserEvent]]:
         """Place a client order: its REST answer (per `newOrderRespType`) and its events.
 
         Raises OrderRejected with Binance's answer when the exchange refuses it.
@@ -200,7 +200,7 @@ class Account:
 
     def cancel(
         self, order_id: int | None, client_id: str | None, now_ms: int
-    ) -> tuple[dict[str, Any], list[Event]]:
+    ) -> tuple[dict[str, Any], list[UserEvent]]:
         """Cancel an open order; -2011 "Unknown order sent." when it is not open."""
         order = find(self.open_orders, order_id, client_id)
         if order is None:
@@ -219,14 +219,14 @@ class Account:
     def _reaches(side: str, price: Decimal, mark: Decimal) -> bool:
         return price >= mark if side == "BUY" else price <= mark
 
-    def _cross(self, now_ms: int) -> list[Event]:
-        events: list[Event] = []
+    def _cross(self, now_ms: int) -> list[UserEvent]:
+        events: list[UserEvent] = []
         for order in [o for o in self.open_orders.values() if o.by_client]:
             if self._reaches(order.side, order.price, self.mark_price):
                 events.extend(self._fill(order, now_ms, order.price, maker=True))
         return events
 
-    def _end(self, order: Order, now_ms: int, status: str, reason: str = "0") -> Event:
+    def _end(self, order: Order, now_ms: int, status: str, reason: str = "0") -> UserEvent:
         stamp = self.stamp(now_ms)
         order.status = status
         order.update_ms = stamp
@@ -235,7 +235,7 @@ class Account:
 
     # Fills ----------------------------------------------------------------------------
 
-    def _fill(self, order: Order, now_ms: int, price: Decimal, *, maker: bool) -> list[Event]:
+    def _fill(self, order: Order, now_ms: int, price: Decimal, *, maker: bool) -> list[UserEvent]:
         trade_time = self.stamp(now_ms)
         trade_id = self._next_trade_id
         self._next_trade_id += 1
@@ -264,7 +264,7 @@ class Account:
         if self.position == 0:
             self.entry_price = Decimal(0)
         self.wallet -= fee
-        lite: Event = {
+        lite: UserEvent = {
             "e": "TRADE_LITE",
             "E": trade_time,
             "T": trade_time,
@@ -290,7 +290,7 @@ class Account:
             trade_time=trade_time,
             maker=maker,
         )
-        account: Event = {
+        account: UserEvent = {
             "e": "ACCOUNT_UPDATE",
             "E": self.stamp(now_ms),
             "T": trade_time,
@@ -302,7 +302,7 @@ class Account:
         }
         return [lite, trade, account]
 
-    def margin_call(self, now_ms: int) -> Event:
+    def margin_call(self, now_ms: int) -> UserEvent:
         """A MARGIN_CALL for the current position, with reference §3's fields (its `p` is an
         array, where TRADE_LITE's `p` is a string). The account never nears one by itself:
         only the `unknown_event` payload fault sends it (fake_server/faults/unknown_event.py)."""
@@ -344,7 +344,7 @@ class Account:
         trade_time: int | None = None,
         maker: bool = False,
         expiry_reason: str = "0",
-    ) -> Event:
+    ) -> UserEvent:
         traded = exec_type == "TRADE"
         # Open bid/ask notional of a LIMIT order that is (still) on the book.
         notional = _s(order.qty * order.price) if exec_type == "NEW" and order.type == "LIMIT" else "0"

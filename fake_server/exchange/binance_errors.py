@@ -10,68 +10,70 @@ from __future__ import annotations
 from typing import Any
 
 ErrorBody = dict[str, Any]
+#: An error answer: (HTTP status, Binance's JSON body).
+ErrorAnswer = tuple[int, ErrorBody]
 
 
 def error(code: int, msg: str) -> ErrorBody:
     return {"code": code, "msg": msg}
 
 
-def listen_key_does_not_exist() -> tuple[int, ErrorBody]:
+def listen_key_does_not_exist() -> ErrorAnswer:
     # The live message seen on fapi in 2026-01 (reference §6 item 4 picks it over the doc's).
     return 400, error(-1125, "This listenKey does not exist.")
 
 
-def api_key_format_invalid() -> tuple[int, ErrorBody]:
+def api_key_format_invalid() -> ErrorAnswer:
     # -2014 is also what a missing X-MBX-APIKEY header gets (reference §4).
     return 401, error(-2014, "API-key format invalid.")
 
 
-def invalid_api_key(peer_ip: str) -> tuple[int, ErrorBody]:
+def invalid_api_key(peer_ip: str) -> ErrorAnswer:
     # Futures appends the caller's address (obs, reference §4 -2015).
     return 401, error(-2015, f"Invalid API-key, IP, or permissions for action, request ip: {peer_ip}")
 
 
-def path_invalid(method: str, path: str) -> tuple[int, ErrorBody]:
+def path_invalid(method: str, path: str) -> ErrorAnswer:
     """Futures' answer to an unknown route or method (reference §4, 404 row)."""
     return 404, error(-5000, f"Path {path}, Method {method} is invalid")
 
 
-def signature_invalid() -> tuple[int, ErrorBody]:
+def signature_invalid() -> ErrorAnswer:
     return 400, error(-1022, "Signature for this request is not valid.")
 
 
-def mandatory_parameter(name: str) -> tuple[int, ErrorBody]:
+def mandatory_parameter(name: str) -> ErrorAnswer:
     return 400, error(-1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.")
 
 
-def outside_recv_window() -> tuple[int, ErrorBody]:
+def outside_recv_window() -> ErrorAnswer:
     return 400, error(-1021, "Timestamp for this request is outside of the recvWindow.")
 
 
-def ahead_of_server() -> tuple[int, ErrorBody]:
+def ahead_of_server() -> ErrorAnswer:
     return 400, error(-1021, "Timestamp for this request was 1000ms ahead of the server's time.")
 
 
-def malformed_param(name: str) -> tuple[int, ErrorBody]:
+def malformed_param(name: str) -> ErrorAnswer:
     """A LONG parameter that is not a number (-1100; the format is the documented one)."""
     return 400, error(
         -1100, f"Illegal characters found in parameter '{name}'; legal range is '^[0-9]{{1,20}}$'."
     )
 
 
-def either_param(first: str, second: str) -> tuple[int, ErrorBody]:
+def either_param(first: str, second: str) -> ErrorAnswer:
     return 400, error(-1102, f"Param '{first}' or '{second}' must be sent, but both were empty/null!")
 
 
-def param_not_required(name: str) -> tuple[int, ErrorBody]:
+def param_not_required(name: str) -> ErrorAnswer:
     return 400, error(-1106, f"Parameter '{name}' sent when not required.")
 
 
-def invalid_param(name: str) -> tuple[int, ErrorBody]:
+def invalid_param(name: str) -> ErrorAnswer:
     return 400, error(-1130, f"Data sent for parameter '{name}' is not valid.")
 
 
-def recv_window_too_large() -> tuple[int, ErrorBody]:
+def recv_window_too_large() -> ErrorAnswer:
     # Not on the USD-M error page; the code and text of the options error page and of ccxt's
     # binance error map (BAD_RECV_WINDOW). The documented maximum is 60000 (reference §4).
     return 400, error(-1131, "recvWindow must be less than 60000")
@@ -80,7 +82,7 @@ def recv_window_too_large() -> tuple[int, ErrorBody]:
 # Rate limits (reference §4: 429 / 418 rows and -1003) -----------------------------------
 
 
-def too_many_requests(limit: int) -> tuple[int, ErrorBody]:
+def too_many_requests(limit: int) -> ErrorAnswer:
     return 429, error(
         -1003,
         f"Too many requests; current limit is {limit} requests per minute. "
@@ -88,7 +90,7 @@ def too_many_requests(limit: int) -> tuple[int, ErrorBody]:
     )
 
 
-def ip_banned(until_ms: int) -> tuple[int, ErrorBody]:
+def ip_banned(until_ms: int) -> ErrorAnswer:
     return 418, error(
         -1003,
         f"Way too many requests; IP banned until {until_ms}. "
@@ -99,113 +101,113 @@ def ip_banned(until_ms: int) -> tuple[int, ErrorBody]:
 # Orders (USD-M error-code page, verbatim) -----------------------------------------------
 
 
-def invalid_symbol() -> tuple[int, ErrorBody]:
+def invalid_symbol() -> ErrorAnswer:
     return 400, error(-1121, "Invalid symbol.")
 
 
-def invalid_side() -> tuple[int, ErrorBody]:
+def invalid_side() -> ErrorAnswer:
     return 400, error(-1117, "Invalid side.")
 
 
-def invalid_order_type() -> tuple[int, ErrorBody]:
+def invalid_order_type() -> ErrorAnswer:
     return 400, error(-1116, "Invalid orderType.")
 
 
-def invalid_time_in_force() -> tuple[int, ErrorBody]:
+def invalid_time_in_force() -> ErrorAnswer:
     return 400, error(-1115, "Invalid timeInForce.")
 
 
-def invalid_resp_type() -> tuple[int, ErrorBody]:
+def invalid_resp_type() -> ErrorAnswer:
     return 400, error(-1136, "Invalid newOrderRespType.")
 
 
-def bad_precision() -> tuple[int, ErrorBody]:
+def bad_precision() -> ErrorAnswer:
     return 400, error(-1111, "Precision is over the maximum defined for this asset.")
 
 
-def algo_order_type() -> tuple[int, ErrorBody]:
+def algo_order_type() -> ErrorAnswer:
     # Conditional types moved to the Algo Order API (-4120 on the USD-M error page).
     return 400, error(
         -4120, "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead."
     )
 
 
-def price_less_than_zero() -> tuple[int, ErrorBody]:
+def price_less_than_zero() -> ErrorAnswer:
     return 400, error(-4001, "Price less than 0.")
 
 
-def price_over_max() -> tuple[int, ErrorBody]:
+def price_over_max() -> ErrorAnswer:
     return 400, error(-4002, "Price greater than max price.")
 
 
-def price_under_min() -> tuple[int, ErrorBody]:
+def price_under_min() -> ErrorAnswer:
     return 400, error(-4013, "Price less than min price.")
 
 
-def price_tick() -> tuple[int, ErrorBody]:
+def price_tick() -> ErrorAnswer:
     return 400, error(-4014, "Price not increased by tick size.")
 
 
-def qty_less_than_zero() -> tuple[int, ErrorBody]:
+def qty_less_than_zero() -> ErrorAnswer:
     return 400, error(-4003, "Quantity less than zero.")
 
 
-def qty_under_min() -> tuple[int, ErrorBody]:
+def qty_under_min() -> ErrorAnswer:
     return 400, error(-4004, "Quantity less than min quantity.")
 
 
-def qty_over_max() -> tuple[int, ErrorBody]:
+def qty_over_max() -> ErrorAnswer:
     return 400, error(-4005, "Quantity greater than max quantity.")
 
 
-def min_notional(notional: str) -> tuple[int, ErrorBody]:
+def min_notional(notional: str) -> ErrorAnswer:
     return 400, error(
         -4164, f"Order's notional must be no smaller than {notional} (unless you choose reduce only)"
     )
 
 
-def client_order_id_invalid() -> tuple[int, ErrorBody]:
+def client_order_id_invalid() -> ErrorAnswer:
     return 400, error(-4015, "Client order id is not valid.")
 
 
-def client_order_id_duplicated() -> tuple[int, ErrorBody]:
+def client_order_id_duplicated() -> ErrorAnswer:
     return 400, error(-4116, "clientOrderId is duplicated")
 
 
-def invalid_position_side() -> tuple[int, ErrorBody]:
+def invalid_position_side() -> ErrorAnswer:
     return 400, error(-4060, "Invalid position side.")
 
 
-def position_side_not_match() -> tuple[int, ErrorBody]:
+def position_side_not_match() -> ErrorAnswer:
     return 400, error(-4061, "Order's position side does not match user's setting.")
 
 
-def invalid_stp_mode() -> tuple[int, ErrorBody]:
+def invalid_stp_mode() -> ErrorAnswer:
     return 400, error(-5039, "Invalid self trade prevention mode")
 
 
-def reduce_only_rejected() -> tuple[int, ErrorBody]:
+def reduce_only_rejected() -> ErrorAnswer:
     return 400, error(-2022, "ReduceOnly Order is rejected.")
 
 
-def fok_rejected() -> tuple[int, ErrorBody]:
+def fok_rejected() -> ErrorAnswer:
     return 400, error(
         -5021, "Due to the order could not be filled immediately, the FOK order has been rejected."
     )
 
 
-def gtx_rejected() -> tuple[int, ErrorBody]:
+def gtx_rejected() -> ErrorAnswer:
     return 400, error(
         -5022, "Due to the order could not be executed as maker, the Post Only order will be rejected."
     )
 
 
-def order_does_not_exist() -> tuple[int, ErrorBody]:
+def order_does_not_exist() -> ErrorAnswer:
     """GET /fapi/v1/order on an unknown order."""
     return 400, error(-2013, "Order does not exist.")
 
 
-def unknown_order_sent() -> tuple[int, ErrorBody]:
+def unknown_order_sent() -> ErrorAnswer:
     """DELETE /fapi/v1/order on an order that is not open: -2011, not -2013.
 
     The USD-M error page: "-2011 CANCEL_REJECTED ... open order not found in the orderbook:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from fake_server.exchange.settings import Limits
+from fake_server.exchange.settings import StreamLimits
 
 #: An HTTP answer to an upgrade: status, body, headers.
 HttpAnswer = tuple[int, str, dict[str, str]]
@@ -25,7 +25,7 @@ class ConnectionAttempts:
         #: Handshake times per client IP (scenario seconds) within the attempt window.
         self.times: dict[str, deque[float]] = {}
 
-    def count(self, ip: str, now: float, limits: Limits) -> tuple[int, HttpAnswer | None]:
+    def count(self, ip: str, now: float, limits: StreamLimits) -> tuple[int, HttpAnswer | None]:
         """Record a handshake from `ip` at `now`: the attempts in the window, and a 429 if over."""
         window = limits.connection_attempt_window
         times = self.times.setdefault(ip, deque())

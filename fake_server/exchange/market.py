@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-Event = dict[str, Any]
+MarketEvent = dict[str, Any]
 Category = Literal["public", "market"]
 Kind = Literal["aggTrade", "bookTicker", "depth", "markPrice"]
 
@@ -101,7 +101,7 @@ class Market:
         self._symbols: dict[str, _Symbol] = {}
         self._streams: dict[str, _Stream] = {}
 
-    def tick(self, names: Iterable[str], now_ms: int) -> dict[str, Event]:
+    def tick(self, names: Iterable[str], now_ms: int) -> dict[str, MarketEvent]:
         """One push on each of `names` (unknown names are skipped), keyed by stream name."""
         specs = [s for s in (spec(n) for n in dict.fromkeys(names)) if s is not None]
         symbols: dict[str, _Symbol] = {}
@@ -112,7 +112,7 @@ class Market:
                 self._streams[s.name] = _Stream(last_u=sym.book_id)
         for sym in symbols.values():
             self._move(sym)
-        events: dict[str, Event] = {}
+        events: dict[str, MarketEvent] = {}
         for s in specs:
             stream = self._streams[s.name]
             stamp = max(now_ms, stream.last_e + 1)
@@ -140,7 +140,7 @@ class Market:
         sym.price = max(Decimal("0.10"), sym.price + step).quantize(_CENT)
         sym.book_id += self._rng.randrange(1, 6)
 
-    def _event(self, s: StreamSpec, sym: _Symbol, stream: _Stream, stamp: int) -> Event:
+    def _event(self, s: StreamSpec, sym: _Symbol, stream: _Stream, stamp: int) -> MarketEvent:
         rng = self._rng
         if s.kind == "depth":
             first = stream.last_u + 1

@@ -21,9 +21,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from fake_server.exchange import binance_errors
-from fake_server.exchange.binance_errors import ErrorBody
-
-Answer = tuple[int, ErrorBody]
+from fake_server.exchange.binance_errors import ErrorAnswer
 
 SIDES = frozenset({"BUY", "SELL"})
 SUPPORTED_TYPES = frozenset({"LIMIT", "MARKET"})
@@ -40,7 +38,7 @@ _DECIMAL = re.compile(r"^-?(\d+\.?\d*|\.\d+)$")
 class OrderRejected(Exception):
     """An order request Binance refuses: carries the (status, body) answer."""
 
-    def __init__(self, answer: Answer) -> None:
+    def __init__(self, answer: ErrorAnswer) -> None:
         super().__init__(answer[1]["msg"])
         self.answer = answer
 
@@ -89,7 +87,9 @@ def _decimal(params: dict[str, str], name: str) -> Decimal:
         raise OrderRejected(binance_errors.mandatory_parameter(name)) from None
 
 
-def _choice(params: dict[str, str], name: str, allowed: frozenset[str], bad: Answer, default: str) -> str:
+def _choice(
+    params: dict[str, str], name: str, allowed: frozenset[str], bad: ErrorAnswer, default: str
+) -> str:
     value = params.get(name)
     if value is None or value == "":
         return default

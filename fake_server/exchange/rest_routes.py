@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from fake_server.exchange import binance_errors, wallet
-from fake_server.exchange.account import Account, Event
+from fake_server.exchange.account import Account
 from fake_server.exchange.order_history import parse_history_query
 from fake_server.exchange.orders import OrderRejected, check_symbol, parse_new_order, parse_order_ref
 from fake_server.exchange.profiles import Profile
 from fake_server.exchange.settings import Settings
 from fake_server.exchange.spot_account import SpotAccount
+from fake_server.exchange.user_events import UserEvent
 
 
 class EpochClock(Protocol):
@@ -53,7 +54,7 @@ class RestBackend(Protocol):
     def account(self) -> Account | SpotAccount: ...
     @property
     def futures_account(self) -> Account: ...
-    def publish(self, events: list[Event], **note: Any) -> list[int]: ...
+    def publish(self, events: list[UserEvent], **note: Any) -> list[int]: ...
     def exchange_info(self) -> dict[str, Any]: ...
     def rest_create_listen_key(self, api_key: str) -> RestAnswer: ...
     def rest_keepalive(self, api_key: str) -> RestAnswer: ...

@@ -88,7 +88,7 @@ class Credentials:
 
 
 @dataclass(frozen=True)
-class Limits:
+class StreamLimits:
     """WebSocket limits per connection and per client IP (binance-reference.md §2 table).
 
     Defaults are USD-M futures: 10 incoming messages per second (pings, pongs and control
@@ -140,7 +140,7 @@ class Settings:
     rest_limits: RestLimits = field(default_factory=RestLimits)
     host: str = "127.0.0.1"
     #: None: the profile's limits (10 messages/s on futures, 5 on spot; 1024 streams).
-    limits: Limits | None = None
+    limits: StreamLimits | None = None
     #: Which product's rules the fake plays (fake_server/exchange/profiles.py).
     profile: ProfileName = "usdm"
     #: Serve https/wss with a throwaway CA (fake_server/fronts/tls.py) for clients that insist on

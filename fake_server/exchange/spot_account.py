@@ -18,8 +18,8 @@ from typing import Any
 
 from fake_server.exchange.order_history import HistoryQuery, find, select
 from fake_server.exchange.stamps import Stamps
+from fake_server.exchange.user_events import UserEvent
 
-Event = dict[str, Any]
 #: Done orders GET /api/v3/order and allOrders still find (a long run would grow without bound).
 HISTORY = 10_000
 
@@ -61,15 +61,15 @@ class SpotAccount:
         self.update_ms = self._stamps.next(now_ms)
         return self.update_ms
 
-    def tick(self, now_ms: int) -> list[Event]:
+    def tick(self, now_ms: int) -> list[UserEvent]:
         """Fill the open order (if any), then place a new one: the same rhythm as futures."""
-        events: list[Event] = []
+        events: list[UserEvent] = []
         for order in list(self.open_orders.values()):
             events += self._fill(order, now_ms)
         events += self._place(now_ms)
         return events
 
-    def _place(self, now_ms: int) -> list[Event]:
+    def _place(self, now_ms: int) -> list[UserEvent]:
         side = self._rng.choice(("BUY", "SELL"))
         price = Decimal(self._rng.randrange(6_400_000, 6_600_000)) / 100
         qty = Decimal(self._rng.randrange(1, 10)) / 1000
@@ -83,7 +83,7 @@ class SpotAccount:
         self.locked[asset] += amount
         return [self._report(order, stamp, "NEW", Decimal(0), Decimal(0), -1), self._position(now_ms)]
 
-    def _fill(self, order: SpotOrder, now_ms: int) -> list[Event]:
+    def _fill(self, order: SpotOrder, now_ms: int) -> list[UserEvent]:
         stamp = self.stamp(now_ms)
         trade_id = self._next_trade_id
         self._next_trade_id += 1
@@ -103,7 +103,7 @@ class SpotAccount:
             self.free[self.quote] += quote
         return [self._report(order, stamp, "TRADE", last, fee, trade_id), self._position(now_ms)]
 
-    def _position(self, now_ms: int) -> Event:
+    def _position(self, now_ms: int) -> UserEvent:
         stamp = self.stamp(now_ms)
         return {
             "e": "outboundAccountPosition",
@@ -114,7 +114,7 @@ class SpotAccount:
 
     def _report(
         self, order: SpotOrder, stamp: int, exec_type: str, last: Decimal, fee: Decimal, trade_id: int
-    ) -> Event:
+    ) -> UserEvent:
         filled = exec_type == "TRADE"
         cum_quote = order.executed * order.price
         return {

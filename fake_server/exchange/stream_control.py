@@ -14,7 +14,7 @@ page is [DER] websocket-market-streams/Live-Subscribing-Unsubscribing-to-streams
   parameters, missing `method`), 3 "Invalid JSON: expected value at line L column C",
   4 "Too many subscriptions" (observed, failure mode C5).
 - Futures: invalid JSON gets `{"error":{"code":3,"msg":...}}` with no `id`, and then the
-  connection is closed ([DER] change log 2023-06-22). The caller closes it (`Answer.close`).
+  connection is closed ([DER] change log 2023-06-22). The caller closes it (`ControlReply.close`).
 - Request ids (docs/fidelity.md "Request ids on control messages" has the sources): an
   integer in the product's range (futures: unsigned, 0 .. 2**64-1, as the futures page
   says; spot: signed 64-bit, as the spot page says), a string of 1 to 36 letters, digits
@@ -108,7 +108,7 @@ RequestId = int | str | None
 
 
 @dataclass(frozen=True)
-class Answer:
+class ControlReply:
     """The frame to send back, whether the connection must then be closed, and what the
     journal keeps of the request it answers (`request`: its method, id and params)."""
 
@@ -122,8 +122,8 @@ class Answer:
         return error["code"] if isinstance(error, dict) else None
 
 
-def error(code: int, msg: str, request_id: RequestId) -> Answer:
-    return Answer({"error": {"code": code, "msg": msg}, "id": request_id})
+def error(code: int, msg: str, request_id: RequestId) -> ControlReply:
+    return ControlReply({"error": {"code": code, "msg": msg}, "id": request_id})
 
 
 def valid_id(value: object, id_range: tuple[int, int] = FUTURES_ID_RANGE) -> bool:
@@ -137,8 +137,10 @@ def valid_id(value: object, id_range: tuple[int, int] = FUTURES_ID_RANGE) -> boo
     return isinstance(value, str) and _STRING_ID.fullmatch(value) is not None
 
 
-def answer(text: str | bytes, subs: Subscriptions, id_range: tuple[int, int] = FUTURES_ID_RANGE) -> Answer:
-    """Answer one text frame; may change `subs`. Never raises.
+def answer(
+    text: str | bytes, subs: Subscriptions, id_range: tuple[int, int] = FUTURES_ID_RANGE
+) -> ControlReply:
+    """ControlReply one text frame; may change `subs`. Never raises.
 
     `id_range`: the integer ids the product takes (FUTURES_ID_RANGE or SPOT_ID_RANGE).
     """
@@ -147,16 +149,16 @@ def answer(text: str | bytes, subs: Subscriptions, id_range: tuple[int, int] = F
     except orjson.JSONDecodeError as exc:
         # The futures answer carries no id, and the connection is closed after it.
         msg = f"Invalid JSON: expected value at line {exc.lineno} column {exc.colno}"
-        return Answer({"error": {"code": INVALID_JSON, "msg": msg}}, close=True)
+        return ControlReply({"error": {"code": INVALID_JSON, "msg": msg}}, close=True)
     if not isinstance(request, dict):
         return error(INVALID_REQUEST, "Invalid request: expected a JSON object", None)
     answered = _answer(request, text, subs, id_range)
-    return Answer(answered.reply, answered.close, _journal_request(request))
+    return ControlReply(answered.reply, answered.close, _journal_request(request))
 
 
 def _answer(
     request: dict[str, Any], text: str | bytes, subs: Subscriptions, id_range: tuple[int, int]
-) -> Answer:
+) -> ControlReply:
     raw = text if isinstance(text, str) else text.decode("utf-8", "replace")
     request_id = request.get("id")
     id_ok = "id" in request and valid_id(request_id, id_range)
@@ -217,28 +219,28 @@ def _small(value: object) -> object:
     return orjson.dumps(value).decode()[:JOURNAL_TEXT]
 
 
-def _subscribe(params: list[Any], subs: Subscriptions, request_id: RequestId) -> Answer:
+def _subscribe(params: list[Any], subs: Subscriptions, request_id: RequestId) -> ControlReply:
     if not all(isinstance(p, str) for p in params):
         return error(INVALID_REQUEST, "Invalid request: stream names must be strings", request_id)
     if not subs.add(params):
         return error(TOO_MANY_SUBSCRIPTIONS, "Too many subscriptions", request_id)
-    return Answer({"result": None, "id": request_id})
+    return ControlReply({"result": None, "id": request_id})
 
 
-def _unsubscribe(params: list[Any], subs: Subscriptions, request_id: RequestId) -> Answer:
+def _unsubscribe(params: list[Any], subs: Subscriptions, request_id: RequestId) -> ControlReply:
     if not all(isinstance(p, str) for p in params):
         return error(INVALID_REQUEST, "Invalid request: stream names must be strings", request_id)
     subs.remove(params)
-    return Answer({"result": None, "id": request_id})
+    return ControlReply({"result": None, "id": request_id})
 
 
-def _list(params: list[Any], subs: Subscriptions, request_id: RequestId) -> Answer:
+def _list(params: list[Any], subs: Subscriptions, request_id: RequestId) -> ControlReply:
     if params:
         return error(INVALID_REQUEST, "Invalid request: too many parameters", request_id)
-    return Answer({"result": subs.streams, "id": request_id})
+    return ControlReply({"result": subs.streams, "id": request_id})
 
 
-def _property_name(params: list[Any], most: int, request_id: RequestId) -> Answer | None:
+def _property_name(params: list[Any], most: int, request_id: RequestId) -> ControlReply | None:
     if len(params) > most:
         return error(INVALID_REQUEST, "Invalid request: too many parameters", request_id)
     if not params or not isinstance(params[0], str):
@@ -248,21 +250,21 @@ def _property_name(params: list[Any], most: int, request_id: RequestId) -> Answe
     return None
 
 
-def _set_property(params: list[Any], subs: Subscriptions, request_id: RequestId) -> Answer:
+def _set_property(params: list[Any], subs: Subscriptions, request_id: RequestId) -> ControlReply:
     failed = _property_name(params, 2, request_id)
     if failed is not None:
         return failed
     if len(params) < 2 or not isinstance(params[1], bool):
         return error(INVALID_VALUE_TYPE, "Invalid value type: expected Boolean", request_id)
     subs.combined = params[1]
-    return Answer({"result": None, "id": request_id})
+    return ControlReply({"result": None, "id": request_id})
 
 
-def _get_property(params: list[Any], subs: Subscriptions, request_id: RequestId) -> Answer:
+def _get_property(params: list[Any], subs: Subscriptions, request_id: RequestId) -> ControlReply:
     failed = _property_name(params, 1, request_id)
     if failed is not None:
         return failed
-    return Answer({"result": subs.combined, "id": request_id})
+    return ControlReply({"result": subs.combined, "id": request_id})
 
 
 _HANDLERS = {

@@ -18,7 +18,7 @@ do not count (2024-02-09 change). Every connection is closed with 1001 after
 `connection_life` (24 h, reference §2).
 
 Incoming messages (reference §2 table, "Over the limits"): text and binary messages, pings
-and pongs all count towards `Limits.incoming_messages_per_second` (futures 10, spot 5) over
+and pongs all count towards `StreamLimits.incoming_messages_per_second` (futures 10, spot 5) over
 a rolling second (message_rate.py); the message that breaks it closes the connection with
 1008 "Too many requests" (the observed code and wording, failure mode C4).
 
@@ -47,7 +47,7 @@ from fake_server.exchange import market, stream_control
 from fake_server.exchange.connection_attempts import HttpAnswer
 from fake_server.exchange.message_rate import MessageRate
 from fake_server.exchange.profiles import Profile
-from fake_server.exchange.settings import Limits
+from fake_server.exchange.settings import StreamLimits
 from fake_server.exchange.stream_control import Subscriptions
 from fake_server.exchange.stream_routes import StreamRoute, parse
 from fake_server.exchange.ws_api import WsApiSession
@@ -115,7 +115,7 @@ class SessionRules:
     """The product's rules a session applies (resolved once per fake from profile and settings)."""
 
     profile: Profile
-    limits: Limits
+    limits: StreamLimits
     ping_interval: float
     pong_timeout: float
     connection_life: float

@@ -9,7 +9,7 @@ from fake_server.faults import Fault, register
 from fake_server.schema import param
 
 if TYPE_CHECKING:
-    from fake_server.exchange.account import Event
+    from fake_server.exchange.user_events import UserEvent
     from fake_server.faults.target import FaultTarget
 
 
@@ -29,7 +29,7 @@ class BurstEvents(Fault):
 
     def apply(self, fake: FaultTarget) -> list[int]:
         fake.settle()
-        events: list[Event] = []
+        events: list[UserEvent] = []
         while len(events) < self.count:
             events += fake.account.tick(fake.clock.epoch_ms())
         return fake.publish(events, fault=self.name)

@@ -4,7 +4,7 @@ scenario can reach.
 The stream server refuses an IP that opens too many connections: 300 attempts per 5 minutes
 per IP (binance-reference.md §1 table, quoted in nautechsystems/nautilus_trader#1339; spot
 documents it, futures documents none, §6.8). The fake always counts attempts per IP
-(fake_server/exchange/connection_attempts.py) and refuses past `Limits.connection_attempts`
+(fake_server/exchange/connection_attempts.py) and refuses past `StreamLimits.connection_attempts`
 with HTTP 429 and a `Retry-After`. A scenario lasts seconds, so it cannot reach 300 attempts
 in 5 minutes: this fault turns the limit on at a scale that fits (e.g. 8 per 4 s), like the
 timers the scenarios shorten (failure modes C4, F2).

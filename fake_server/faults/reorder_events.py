@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fake_server.exchange.account import Event
+from fake_server.exchange.user_events import UserEvent
 from fake_server.faults import Fault, register
 from fake_server.schema import param
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from fake_server.faults.target import FaultTarget, Outgoing
 
 
-def order_update(event: Event) -> tuple[int, str] | None:
+def order_update(event: UserEvent) -> tuple[int, str] | None:
     """(order id, execution type) of an order update: futures ORDER_TRADE_UPDATE or spot
     executionReport; None for any other event."""
     if event.get("e") == "ORDER_TRADE_UPDATE" and isinstance(event.get("o"), dict):

@@ -24,10 +24,11 @@ from __future__ import annotations
 from typing import Any, Literal, Protocol
 
 from fake_server.clock import Clock
-from fake_server.exchange.account import Account, Event
+from fake_server.exchange.account import Account
 from fake_server.exchange.listen_keys import ListenKey
 from fake_server.exchange.profiles import Profile
 from fake_server.exchange.spot_account import SpotAccount
+from fake_server.exchange.user_events import UserEvent
 from fake_server.exchange.ws_api import WsApiSession
 from fake_server.interception import PushHold, RestRule, UpgradeRefusal
 from fake_server.journal import Journal
@@ -36,7 +37,7 @@ from fake_server.journal import Journal
 Pick = Literal["all", "latest", "first"]
 
 #: An event on its way out, with the extra fields of its journal entry.
-Outgoing = tuple[Event, dict[str, Any]]
+Outgoing = tuple[UserEvent, dict[str, Any]]
 
 
 class EventRewrite(Protocol):
@@ -122,7 +123,7 @@ class FaultTarget(Protocol):
         """Bring time-driven state (key expiry) up to now."""
         ...
 
-    def publish(self, events: list[Event], **note: Any) -> list[int]:
+    def publish(self, events: list[UserEvent], **note: Any) -> list[int]:
         """Send account events (through the rewrites in force); the connections reached."""
         ...
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from fake_server.exchange.account import Event
+from fake_server.exchange.user_events import UserEvent
 from fake_server.faults import Fault, register
 from fake_server.schema import param
 
@@ -51,7 +51,7 @@ class UnknownEvent(Fault):
             reached.update(fake.publish(self._events(variant, fake), fault=self.name, variant=variant))
         return sorted(reached)
 
-    def _events(self, variant: Variant, fake: FaultTarget) -> list[Event]:
+    def _events(self, variant: Variant, fake: FaultTarget) -> list[UserEvent]:
         now_ms = fake.clock.epoch_ms()
         if variant == "unknown_type":
             stamp = fake.account.stamp(now_ms)
@@ -61,7 +61,7 @@ class UnknownEvent(Fault):
         return [_with_unknown_fields(e) for e in fake.account.tick(now_ms)]
 
 
-def _with_unknown_fields(event: Event) -> Event:
+def _with_unknown_fields(event: UserEvent) -> UserEvent:
     out = {**event, **UNKNOWN_FIELDS}
     for inner in ("o", "a"):
         if isinstance(event.get(inner), dict):

@@ -25,6 +25,8 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
+from fake_server.journal import Entry
+
 __all__ = [
     "AsyncControlClient",
     "ControlApiError",
@@ -38,7 +40,6 @@ __all__ = [
 URL_VARIABLE = "BINANCE_HARNESS_CONTROL_URL"
 PREFIX = "/v1"
 
-Entry = dict[str, Any]
 T = TypeVar("T")
 
 #: Seconds a request may take beyond the long-poll it asked for.

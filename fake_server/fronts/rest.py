@@ -1,7 +1,7 @@
 """The REST front: a real HTTP server (aiohttp) on a loopback socket.
 
 A real socket rather than an in-process mock because most SDKs use requests or aiohttp,
-which respx cannot intercept (DESIGN.md "Choices already made"). One catch-all route
+which respx cannot intercept (README, Architecture). One catch-all route
 feeds the exchange's routing table (fake_server/exchange/rest_routes.py), so that every
 answer (including faults, the rate limiter and the futures 404 body) passes through one
 place that journals it and adds Binance's headers.

@@ -22,7 +22,7 @@ from fake_server.exchange.account import Account
 from fake_server.exchange.connection_attempts import ConnectionAttempts, HttpAnswer
 from fake_server.exchange.market import Market
 from fake_server.exchange.profiles import Profile
-from fake_server.exchange.settings import Limits, Settings, Timers
+from fake_server.exchange.settings import Settings, StreamLimits, Timers
 from fake_server.exchange.spot_account import SpotAccount
 from fake_server.exchange.stream_routes import StreamRoute
 from fake_server.exchange.stream_session import SessionRules, StreamSession
@@ -50,7 +50,7 @@ class WsOwner(Protocol):
     @property
     def pong_timeout(self) -> float: ...
     @property
-    def limits(self) -> Limits: ...
+    def limits(self) -> StreamLimits: ...
     @property
     def account(self) -> Account | SpotAccount: ...
     def key_state(self, key: str) -> str:

@@ -1,7 +1,7 @@
 """The Node example (examples/node/) run as its users would: `serve`, `npm ci`, `node --test`.
 
-This is the DESIGN.md use "a test suite in another language: starts the fake standalone,
-drives faults through a small HTTP control API, and reads the journal back", proven with a
+This is the use docs/control-api.md is for, a test suite in another language that starts the
+fake standalone, drives faults through the HTTP control API and reads the journal back, proven with a
 real Node client (`ws` and Node's own fetch). It runs once over plain ws and once over wss,
 where only NODE_EXTRA_CA_CERTS (printed by `serve --tls`) makes Node trust the fake; a third
 run without that variable must fail, so the TLS pass means something.

@@ -13,7 +13,8 @@ import orjson
 from websockets.asyncio.client import ClientConnection
 
 from fake_server.clock import Clock
-from fake_server.exchange.settings import EventFlow, Limits, Settings, Timers
+from fake_server.exchange.settings import EventFlow, Settings, Timers
+from fake_server.exchange.settings import StreamLimits as Limits
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
 from tests.fake_server._fake_helpers import EPOCH_MS, QUIET_TIMERS, WAIT

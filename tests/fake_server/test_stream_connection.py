@@ -14,7 +14,7 @@ import asyncio
 import pytest
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
-from fake_server.exchange.settings import Limits
+from fake_server.exchange.settings import StreamLimits as Limits
 from fake_server.faults import load_all
 from fake_server.faults.server_shutdown import ServerShutdown
 from tests.fake_server._fake_helpers import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import orjson
 
 from fake_server.exchange.profiles import PROFILES
-from fake_server.exchange.settings import Limits
+from fake_server.exchange.settings import StreamLimits
 from fake_server.exchange.stream_routes import parse
 from fake_server.exchange.stream_session import (
     Close,
@@ -32,7 +32,9 @@ def _session(
 ) -> StreamSession:
     route = parse(path)
     assert route is not None
-    rules = SessionRules(PROFILES["usdm"], Limits(incoming_messages_per_second=per_second), 3.0, 10.0, life)
+    rules = SessionRules(
+        PROFILES["usdm"], StreamLimits(incoming_messages_per_second=per_second), 3.0, 10.0, life
+    )
     return StreamSession(route, rules, 100.0, key_state=lambda k: "active" if k == KEY else "unknown")
 
 
