@@ -11,7 +11,7 @@ module here, so adding a fault is one file (plus its test), with no list to edit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from fake_server.schema import validate
 
@@ -33,6 +33,24 @@ class Fault:
     layer: ClassVar[Layer]
     #: Whether the fault ends (or kills) the connections it hits, so a client must replace them.
     ends_connection: ClassVar[bool] = False
+
+    def __init_subclass__(
+        cls,
+        *,
+        name: str | None = None,
+        layer: Layer | None = None,
+        ends_connection: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """A fault says what it is in its class line: `class Close(Fault, name="close",
+        layer="websocket", ends_connection=True)`. (Setting the class variables works too.)"""
+        super().__init_subclass__(**kwargs)
+        if name is not None:
+            cls.name = name
+        if layer is not None:
+            cls.layer = layer
+        if ends_connection is not None:
+            cls.ends_connection = ends_connection
 
     def __post_init__(self) -> None:
         validate(self)

@@ -7,19 +7,17 @@ close frame ever arrives.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from fake_server.faults import register
 from fake_server.faults.common import OnConnections
+from fake_server.faults.target import FaultTarget
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class AbortTcp(OnConnections):
+class AbortTcp(OnConnections, name="abort_tcp", layer="tcp", ends_connection=True):
     """Close TCP with no WebSocket close frame.
 
     `fin`: an orderly TCP close after the data already written (the peer reads everything
@@ -27,13 +25,7 @@ class AbortTcp(OnConnections):
     discard data the peer had not read yet.
     """
 
-    name = "abort_tcp"
-    ends_connection = True
-    layer = "tcp"
     mode: Literal["fin", "rst"] = param("fin", doc="fin: an orderly TCP close; rst: a reset")
 
     def apply(self, fake: FaultTarget) -> list[int]:
-        conns = self.picked(fake)
-        for conn in conns:
-            conn.abort(self.mode)
-        return [c.id for c in conns]
+        return self.on_each(fake, lambda c: c.abort(self.mode))

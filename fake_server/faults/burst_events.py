@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from fake_server.exchange.user_events import UserEvent
 from fake_server.faults import Fault, register
+from fake_server.faults.target import FaultTarget
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.exchange.user_events import UserEvent
-    from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class BurstEvents(Fault):
+class BurstEvents(Fault, name="burst_events", layer="payload"):
     """Make at least `count` account events at once (whole ticks of activity) and send them
     back to back, in one pass of the event loop: a burst far above any `events.rate`.
 
@@ -23,8 +20,6 @@ class BurstEvents(Fault):
     `fault: burst_events`.
     """
 
-    name = "burst_events"
-    layer = "payload"
     count: int = param(300, doc="at least this many account events, sent back to back", ge=1)
 
     def apply(self, fake: FaultTarget) -> list[int]:

@@ -7,28 +7,19 @@ reconnect.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fake_server.faults import register
 from fake_server.faults.common import OnConnections, close_code, close_reason
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
+from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class Close(OnConnections):
+class Close(OnConnections, name="close", layer="websocket", ends_connection=True):
     """Send a close frame with `code` and `reason`, then close TCP once the client answers."""
 
-    name = "close"
-    ends_connection = True
-    layer = "websocket"
     code: int = close_code(1000)
     reason: str = close_reason()
 
     def apply(self, fake: FaultTarget) -> list[int]:
-        conns = self.picked(fake)
-        for conn in conns:
-            conn.close(self.code, self.reason)
-        return [c.id for c in conns]
+        return self.on_each(fake, lambda c: c.close(self.code, self.reason))

@@ -35,6 +35,13 @@ class OnConnections(Fault):
     def picked(self, fake: FaultTarget) -> list[Connection]:
         return fake.connections(self.target)
 
+    def on_each(self, fake: FaultTarget, act: Callable[[Connection], object]) -> list[int]:
+        """Do `act` to every picked connection; their ids (the connections the fault touched)."""
+        conns = self.picked(fake)
+        for conn in conns:
+            act(conn)
+        return [c.id for c in conns]
+
 
 @dataclass(frozen=True)
 class Counted(Fault):

@@ -13,18 +13,15 @@ timers the scenarios shorten (failure modes C4, F2).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fake_server.faults import Fault, register
+from fake_server.faults.target import FaultTarget
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class ConnectionAttemptLimit(Fault):
+class ConnectionAttemptLimit(Fault, name="connection_attempt_limit", layer="websocket"):
     """From now on, a handshake from an IP that made `attempts` in the last `window` seconds
     is answered HTTP 429 with `Retry-After` (seconds until the oldest leaves the window).
 
@@ -32,8 +29,6 @@ class ConnectionAttemptLimit(Fault):
     the fake counts them all: a client that keeps hammering stays refused until it slows down.
     """
 
-    name = "connection_attempt_limit"
-    layer = "websocket"
     attempts: int = param(300, doc="handshakes an IP may make within the window", ge=1)
     window: float = param(300.0, doc="the window, in seconds", gt=0)
 

@@ -10,26 +10,21 @@ way out (the `rewrite_events` point of faults/target.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fake_server.faults import Fault, register
+from fake_server.faults.target import FaultTarget, Outgoing
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget, Outgoing
 
 
 @register
 @dataclass(frozen=True)
-class DuplicateEvent(Fault):
+class DuplicateEvent(Fault, name="duplicate_event", layer="payload"):
     """Send each of the next `count` account events twice in a row: same payload, same E and ids.
 
     `event_type` (e.g. ORDER_TRADE_UPDATE) limits it to events of that type. The second
     copy's journal entry has `fault: duplicate_event` and `copy: 2`.
     """
 
-    name = "duplicate_event"
-    layer = "payload"
     count: int = param(1, doc="how many of the next account events are sent twice", ge=1)
     event_type: str | None = param(None, doc="only events of this type (e.g. ORDER_TRADE_UPDATE); none: any")
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from fake_server.exchange import binance_errors
 from fake_server.faults import register
 from fake_server.faults.common import Budgeted, http_status, replaced, route_param
+from fake_server.faults.target import FaultTarget
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
 
 #: Default HTTP status of each code. -1007 is the futures 408 "timeout waiting for the
 #: backend" (General Info; also seen as 408 on demo-fapi order calls in 2026); -1000 and
@@ -25,7 +23,7 @@ EXECUTION_UNKNOWN: dict[int, tuple[int, str]] = {
 
 @register
 @dataclass(frozen=True)
-class ExecutionUnknown(Budgeted):
+class ExecutionUnknown(Budgeted, name="execution_unknown", layer="http"):
     """A Binance-side failure whose outcome the client cannot know: -1000, -1001 or -1007.
 
     With `executed: true` the request took effect (an order was placed, and its events
@@ -34,8 +32,6 @@ class ExecutionUnknown(Budgeted):
     `status` overrides the code's default HTTP status.
     """
 
-    name = "execution_unknown"
-    layer = "http"
     code: Literal[-1000, -1001, -1007] = param(-1007, doc="Binance's error code: -1000, -1001 or -1007")
     route: str = route_param("POST /fapi/v1/order")
     executed: bool = param(False, doc="the request took effect although the answer is the error")

@@ -10,22 +10,17 @@ nardew/cryptoxlib-aio#65), and users saw keys die despite keepalives with nothin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fake_server.faults import Fault, register
+from fake_server.faults.target import FaultTarget
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class ExpireListenKey(Fault):
+class ExpireListenKey(Fault, name="expire_listen_key", layer="binance"):
     """Expire the account's active listenKey now; `notify: false` pushes nothing (silent death)."""
 
-    name = "expire_listen_key"
-    layer = "binance"
     notify: bool = param(True, doc="push listenKeyExpired on the key's sockets; false: the key dies silently")
 
     def apply(self, fake: FaultTarget) -> list[int]:

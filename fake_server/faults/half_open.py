@@ -7,26 +7,16 @@ liveness check notices.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fake_server.faults import register
 from fake_server.faults.common import OnConnections
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
+from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class HalfOpen(OnConnections):
+class HalfOpen(OnConnections, name="half_open", layer="tcp", ends_connection=True):
     """Keep TCP open but send nothing and read nothing: no events, no pings, no pongs."""
 
-    name = "half_open"
-    ends_connection = True
-    layer = "tcp"
-
     def apply(self, fake: FaultTarget) -> list[int]:
-        conns = self.picked(fake)
-        for conn in conns:
-            conn.half_open()
-        return [c.id for c in conns]
+        return self.on_each(fake, lambda c: c.half_open())

@@ -9,26 +9,21 @@ mapping is JSON-encoded, a string is sent as is, with a Content-Type guessed fro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fake_server.faults import register
 from fake_server.faults.common import Budgeted, header_map, http_status, replaced, route_param
+from fake_server.faults.target import FaultTarget
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class HttpError(Budgeted):
+class HttpError(Budgeted, name="http_error", layer="http"):
     """`route` answers `status`, `body` and `headers`.
 
     With `executed`, the request is carried out anyway and only its answer is replaced.
     """
 
-    name = "http_error"
-    layer = "http"
     route: str = route_param("POST /fapi/v1/listenKey")
     status: int = http_status(500)
     body: str | dict[str, object] = param("", doc="the body: a mapping is sent as JSON, a string as is")

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fake_server.faults import register
 from fake_server.faults.common import Budgeted, header_map, upgrade_status
+from fake_server.faults.target import FaultTarget
 from fake_server.interception import UpgradeRefusal
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class RejectHandshake(Budgeted):
+class RejectHandshake(Budgeted, name="reject_handshake", layer="websocket"):
     """Answer WebSocket upgrades with an HTTP error, for `times` upgrades or `lasting` seconds.
 
     With neither set, every upgrade is refused until the run ends.
     """
 
-    name = "reject_handshake"
-    layer = "websocket"
     status: int = upgrade_status(503)
     body: str = param("", doc="the answer's body, sent as is")
     headers: dict[str, str] = header_map()

@@ -9,14 +9,11 @@ account's next events on their way out (the `rewrite_events` point of faults/tar
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from fake_server.exchange.user_events import UserEvent
 from fake_server.faults import Fault, register
+from fake_server.faults.target import FaultTarget, Outgoing
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget, Outgoing
 
 
 def order_update(event: UserEvent) -> tuple[int, str] | None:
@@ -31,7 +28,7 @@ def order_update(event: UserEvent) -> tuple[int, str] | None:
 
 @register
 @dataclass(frozen=True)
-class ReorderEvents(Fault):
+class ReorderEvents(Fault, name="reorder_events", layer="payload"):
     """Hold back the next `count` order updates of execution type `x` (NEW: an order placed).
 
     Each is sent right after the next update of the same order (for a background order, its
@@ -41,8 +38,6 @@ class ReorderEvents(Fault):
     `fault: reorder_events`, `held: true` and `after` (the E it followed).
     """
 
-    name = "reorder_events"
-    layer = "payload"
     count: int = param(1, doc="how many order updates are held back", ge=1)
     x: str = param("NEW", doc="the execution type of the updates held back (NEW: an order placed)")
 

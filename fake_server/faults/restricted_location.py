@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fake_server.exchange import binance_errors
 from fake_server.faults import register
 from fake_server.faults.common import Budgeted, replaced, route_param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
+from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class RestrictedLocation(Budgeted):
+class RestrictedLocation(Budgeted, name="restricted_location", layer="http"):
     """HTTP 451 with Binance's restricted-location JSON (code 0), on `route`.
 
     The block sits in front of the API (the caller's country, not the call, decides), so
@@ -23,8 +20,6 @@ class RestrictedLocation(Budgeted):
     sources show only the body (obs ccxt#16044, jptsantossilva/BEC#22).
     """
 
-    name = "restricted_location"
-    layer = "http"
     route: str = route_param("*")
 
     def apply(self, fake: FaultTarget) -> list[int]:

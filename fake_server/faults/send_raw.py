@@ -4,14 +4,12 @@ binary frame, on the user-data connections (a connection's transport, faults/tar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from fake_server.faults import register
 from fake_server.faults.common import OnConnections
+from fake_server.faults.target import FaultTarget
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
 
 RawFrame = Literal["empty", "text", "binary"]
 
@@ -26,7 +24,7 @@ def _hex_error(text: str) -> str | None:
 
 @register
 @dataclass(frozen=True)
-class SendRaw(OnConnections):
+class SendRaw(OnConnections, name="send_raw", layer="payload"):
     """Write one data frame that is not an event on the target user-data connections, now.
 
     `frame`: `empty` (a text frame with no payload), `text` (the text `data`, not JSON by
@@ -36,8 +34,6 @@ class SendRaw(OnConnections):
     `binary`, `data`: the text or the hex bytes, `fault: send_raw`, `frame`).
     """
 
-    name = "send_raw"
-    layer = "payload"
     frame: RawFrame = param("text", doc="empty (no payload), text (`data`) or binary (`binary_hex`)")
     data: str = param("Internal Server Error", doc="the text of a text frame")
     binary_hex: str = param(

@@ -4,19 +4,16 @@ old socket goes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fake_server.faults import register
 from fake_server.faults.common import OnConnections, close_code, close_reason
+from fake_server.faults.target import FaultTarget
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class ServerShutdown(OnConnections):
+class ServerShutdown(OnConnections, name="server_shutdown", layer="websocket", ends_connection=True):
     """Push `serverShutdown` on the target connections, then close them after `grace` seconds.
 
     Shapes (binance-reference.md §2): raw `{"e":"serverShutdown","E":<ms>}`, combined
@@ -28,9 +25,6 @@ class ServerShutdown(OnConnections):
     scenario can pick another `code`, or follow with `abort_tcp` for a bare TCP close.
     """
 
-    name = "server_shutdown"
-    ends_connection = True
-    layer = "websocket"
     grace: float = param(1.0, doc="seconds between the event and the close", ge=0)
     code: int = close_code(1001)
     reason: str = close_reason()

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from fake_server.exchange import binance_errors
 from fake_server.exchange.rest_routes import ORDER_ROUTES, Call
 from fake_server.faults import register
 from fake_server.faults.common import Budgeted, replaced, route_param, split_route
+from fake_server.faults.target import FaultTarget
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
 
 Variant503 = Literal["unknown", "unavailable", "internal", "throttled"]
 
@@ -40,7 +38,7 @@ def _reduces_exposure(call: Call) -> bool:
 
 @register
 @dataclass(frozen=True)
-class ServiceUnavailable(Budgeted):
+class ServiceUnavailable(Budgeted, name="service_unavailable", layer="http"):
     """HTTP 503, one of the four USD-M variants.
 
     - `unknown` (A) "Unknown error, please check your request or try again later.": the
@@ -51,8 +49,6 @@ class ServiceUnavailable(Budgeted):
       orders pass through untouched.
     """
 
-    name = "service_unavailable"
-    layer = "http"
     variant: Variant503 = param(
         "unknown", doc="which of the four 503s: unknown, unavailable, internal, throttled"
     )

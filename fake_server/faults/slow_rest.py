@@ -12,27 +12,22 @@ client that gave up waiting may still have had its request carried out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fake_server.faults import register
 from fake_server.faults.common import Budgeted, route_param
+from fake_server.faults.target import FaultTarget
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class SlowRest(Budgeted):
+class SlowRest(Budgeted, name="slow_rest", layer="http"):
     """Hold each matching REST call `delay` seconds, then carry it out and answer it.
 
     For `times` calls or `lasting` seconds, whichever ends first; with neither, until the run
     ends. The `rest` journal entry, written when the answer goes out, carries `delayed`.
     """
 
-    name = "slow_rest"
-    layer = "http"
     route: str = route_param("PUT /fapi/v1/listenKey")
     delay: float = param(
         2.0, doc="seconds each matching call waits before it is carried out and answered", gt=0

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fake_server.faults import register
 from fake_server.faults.common import Lasting, OnConnections
+from fake_server.faults.target import FaultTarget
 from fake_server.interception import PushHold
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class StallData(Lasting, OnConnections):
+class StallData(Lasting, OnConnections, name="stall_data", layer="websocket"):
     """The target connections stop carrying data: events and market pushes are dropped.
 
     Failure mode E1 (silent stall, socket open): TCP and WebSocket stay up, server pings
@@ -26,9 +23,6 @@ class StallData(Lasting, OnConnections):
     got them, so a stalled connection is missing from their `conns`. Connections opened
     later are not stalled.
     """
-
-    name = "stall_data"
-    layer = "websocket"
 
     def apply(self, fake: FaultTarget) -> list[int]:
         conns = [c.id for c in self.picked(fake)]

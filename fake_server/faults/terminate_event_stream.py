@@ -4,26 +4,20 @@ the socket stays open."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fake_server.faults import Fault, register
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
+from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class TerminateEventStream(Fault):
+class TerminateEventStream(Fault, name="terminate_event_stream", layer="binance"):
     """End every spot WebSocket API user-data subscription now: `eventStreamTerminated`.
 
     Failure mode B2: the subscription ends while the socket stays open (the server sends
     `{"subscriptionId":N,"event":{"e":"eventStreamTerminated","E":..}}`, reference §2); a
     client must subscribe again. Touches only connections of the spot profile's /ws-api/v3.
     """
-
-    name = "terminate_event_stream"
-    layer = "binance"
 
     def apply(self, fake: FaultTarget) -> list[int]:
         touched = []

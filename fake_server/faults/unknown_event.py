@@ -5,14 +5,12 @@ is a string."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from fake_server.exchange.user_events import UserEvent
 from fake_server.faults import Fault, register
+from fake_server.faults.target import FaultTarget
 from fake_server.schema import param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
 
 Variant = Literal["unknown_type", "retyped_field", "unknown_fields"]
 
@@ -22,7 +20,7 @@ UNKNOWN_FIELDS: dict[str, Any] = {"zx": {"v": [1, "2", None], "ok": True}}
 
 @register
 @dataclass(frozen=True)
-class UnknownEvent(Fault):
+class UnknownEvent(Fault, name="unknown_event", layer="payload"):
     """Send, now and in this order, the events of `variants` to the active key's connections.
 
     - `unknown_type`: `{"e": event_type, "E", "T", ...}`, a type no client knows yet (as
@@ -36,8 +34,6 @@ class UnknownEvent(Fault):
     Journaled as `event` entries with `fault: unknown_event` and `variant`.
     """
 
-    name = "unknown_event"
-    layer = "payload"
     event_type: str = param("NEW_EVENT_TYPE", doc="the type of the unknown_type event")
     variants: tuple[Variant, ...] = param(
         ("unknown_type", "retyped_field", "unknown_fields"),

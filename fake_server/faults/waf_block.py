@@ -5,27 +5,22 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fake_server.exchange import binance_errors
 from fake_server.faults import register
 from fake_server.faults.common import Budgeted, replaced, route_param
-
-if TYPE_CHECKING:
-    from fake_server.faults.target import FaultTarget
+from fake_server.faults.target import FaultTarget
 
 
 @register
 @dataclass(frozen=True)
-class WafBlock(Budgeted):
+class WafBlock(Budgeted, name="waf_block", layer="http"):
     """HTTP 403 from the WAF: CloudFront's HTML "Request blocked." page, no Binance header.
 
     Body as observed (UBWA#344, 2023; the older short form in tellor-io/telliot#69), with a
     Request ID made from the scenario time so a run can be reproduced.
     """
 
-    name = "waf_block"
-    layer = "http"
     route: str = route_param("*")
 
     def apply(self, fake: FaultTarget) -> list[int]:
