@@ -1,8 +1,9 @@
 """The fake futures account: balances, one position, orders, and the events they make.
 
 Pure: time comes in as Binance epoch milliseconds, randomness from a seeded Random. The
-REST snapshots (`/fapi/v2/account`, `/fapi/v1/openOrders`, `/fapi/v2/positionRisk`,
-`/fapi/v1/order`) read the same state the events describe, so a client that resyncs after
+REST snapshots (`/fapi/v2/account` and v3, `/fapi/v1/openOrders`, `/fapi/v1/allOrders`,
+`/fapi/v2/positionRisk` and v3, the balance routes, `/fapi/v1/order`) read the same state
+the events describe, so a client that resyncs after
 a gap sees what it missed. Field names and shapes: binance-reference.md §3 (USD-M
 ORDER_TRADE_UPDATE, TRADE_LITE, ACCOUNT_UPDATE) and the USD-M New/Cancel/Query Order pages;
 nothing is added that Binance does not send.
@@ -33,12 +34,28 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from fake_server import errors
+from fake_server.order_history import HistoryQuery, find, select
 from fake_server.orders import RULES, OrderRejected, OrderRequest, SymbolRules
 from fake_server.stamps import Stamps
 
 Event = dict[str, Any]
 Shape = Literal["new", "cancel", "query"]
 
+#: The position's leverage: what /fapi/v2/account and positionRisk report.
+LEVERAGE = 20
+#: The symbol's notional and leverage brackets (GET /fapi/v1/leverageBracket), as
+#: (initialLeverage, notionalFloor, notionalCap, maintMarginRatio). Binance's real table
+#: for BTCUSDT has more tiers and moves; these are shaped like it: leverage falls and the
+#: maintenance ratio rises as the notional grows. A position at LEVERAGE may reach the cap
+#: of the last bracket that still allows LEVERAGE: the `maxNotional` the snapshots show.
+BRACKETS: tuple[tuple[int, int, int, Decimal], ...] = (
+    (125, 0, 50_000, Decimal("0.004")),
+    (50, 50_000, 250_000, Decimal("0.005")),
+    (20, 250_000, 1_000_000, Decimal("0.01")),
+    (10, 1_000_000, 5_000_000, Decimal("0.025")),
+    (5, 5_000_000, 20_000_000, Decimal("0.05")),
+)
+MAX_NOTIONAL = max(cap for lev, _, cap, _ in BRACKETS if lev >= LEVERAGE)
 MAKER_FEE = Decimal("0.0002")
 #: Done background orders GET /fapi/v1/order still finds.
 BACKGROUND_HISTORY = 10_000
@@ -185,7 +202,7 @@ class Account:
         self, order_id: int | None, client_id: str | None, now_ms: int
     ) -> tuple[dict[str, Any], list[Event]]:
         """Cancel an open order; -2011 "Unknown order sent." when it is not open."""
-        order = self._find(self.open_orders, order_id, client_id)
+        order = find(self.open_orders, order_id, client_id)
         if order is None:
             raise OrderRejected(errors.unknown_order_sent())
         event = self._end(order, now_ms, "CANCELED")
@@ -193,21 +210,10 @@ class Account:
 
     def query(self, order_id: int | None, client_id: str | None) -> dict[str, Any]:
         """GET /fapi/v1/order: any order of this run; -2013 "Order does not exist." otherwise."""
-        order = self._find(self.orders, order_id, client_id)
+        order = find(self.orders, order_id, client_id)
         if order is None:
             raise OrderRejected(errors.order_does_not_exist())
         return self.order_fields(order, "query")
-
-    @staticmethod
-    def _find(orders: dict[int, Order], order_id: int | None, client_id: str | None) -> Order | None:
-        if order_id is not None:
-            order = orders.get(order_id)
-            # Both sent: orderId finds the order and origClientOrderId must match it.
-            if order is not None and client_id is not None and order.client_id != client_id:
-                return None
-            return order
-        matches = [o for o in orders.values() if o.client_id == client_id]
-        return max(matches, key=lambda o: o.order_id) if matches else None
 
     @staticmethod
     def _reaches(side: str, price: Decimal, mark: Decimal) -> bool:
@@ -421,17 +427,11 @@ class Account:
 
     # REST snapshots ---------------------------------------------------------------
 
-    def account_snapshot(self) -> dict[str, Any]:
-        """`GET /fapi/v2/account`, trimmed to the fields a resync reads."""
+    def _totals(self) -> dict[str, Any]:
+        """The account-wide sums both account versions report (no PnL, no margin in use:
+        the known gaps of docs/fidelity.md)."""
         w = _s(self.wallet)
         return {
-            "feeTier": 0,
-            "canTrade": True,
-            "canDeposit": True,
-            "canWithdraw": True,
-            "updateTime": self.update_ms,
-            "multiAssetsMargin": False,
-            "tradeGroupId": -1,
             "totalInitialMargin": "0",
             "totalMaintMargin": "0",
             "totalWalletBalance": w,
@@ -443,37 +443,63 @@ class Account:
             "totalCrossUnPnl": "0",
             "availableBalance": w,
             "maxWithdrawAmount": w,
-            "assets": [
-                {
-                    "asset": "USDT",
-                    "walletBalance": w,
-                    "unrealizedProfit": "0",
-                    "marginBalance": w,
-                    "maintMargin": "0",
-                    "initialMargin": "0",
-                    "positionInitialMargin": "0",
-                    "openOrderInitialMargin": "0",
-                    "crossWalletBalance": w,
-                    "crossUnPnl": "0",
-                    "availableBalance": w,
-                    "maxWithdrawAmount": w,
-                    "marginAvailable": True,
-                    "updateTime": self.update_ms,
-                }
-            ],
+        }
+
+    def _asset(self) -> dict[str, Any]:
+        """The USDT entry of `assets` in /fapi/v3/account (v2 adds `marginAvailable`)."""
+        w = _s(self.wallet)
+        return {
+            "asset": "USDT",
+            "walletBalance": w,
+            "unrealizedProfit": "0",
+            "marginBalance": w,
+            "maintMargin": "0",
+            "initialMargin": "0",
+            "positionInitialMargin": "0",
+            "openOrderInitialMargin": "0",
+            "crossWalletBalance": w,
+            "crossUnPnl": "0",
+            "availableBalance": w,
+            "maxWithdrawAmount": w,
+            "updateTime": self.update_ms,
+        }
+
+    def _position_margins(self) -> dict[str, Any]:
+        """The position fields the v2 account and PM's UM account open with."""
+        return {
+            "symbol": self.symbol,
+            "initialMargin": "0",
+            "maintMargin": "0",
+            "unrealizedProfit": "0",
+            "positionInitialMargin": "0",
+            "openOrderInitialMargin": "0",
+            "leverage": str(LEVERAGE),
+        }
+
+    def has_activity(self) -> bool:
+        """Whether the symbol has a position or an open order: the v3 routes list a symbol
+        only then ("only symbol that has position or open orders will be returned")."""
+        return self.position != 0 or any(o.symbol == self.symbol for o in self.open_orders.values())
+
+    def account_snapshot(self) -> dict[str, Any]:
+        """`GET /fapi/v2/account`, trimmed to the fields a resync reads."""
+        return {
+            "feeTier": 0,
+            "canTrade": True,
+            "canDeposit": True,
+            "canWithdraw": True,
+            "updateTime": self.update_ms,
+            "multiAssetsMargin": False,
+            "tradeGroupId": -1,
+            **self._totals(),
+            "assets": [{**self._asset(), "marginAvailable": True}],
             "positions": [
                 {
-                    "symbol": self.symbol,
-                    "initialMargin": "0",
-                    "maintMargin": "0",
-                    "unrealizedProfit": "0",
-                    "positionInitialMargin": "0",
-                    "openOrderInitialMargin": "0",
-                    "leverage": "20",
+                    **self._position_margins(),
                     "isolated": False,
                     "entryPrice": _s(self.entry_price),
                     "breakEvenPrice": _s(self.entry_price),
-                    "maxNotional": "1000000",
+                    "maxNotional": str(MAX_NOTIONAL),
                     "positionSide": "BOTH",
                     "positionAmt": _s(self.position),
                     "notional": "0",
@@ -485,29 +511,175 @@ class Account:
             ],
         }
 
+    def account_v3_snapshot(self) -> dict[str, Any]:
+        """`GET /fapi/v3/account`: the v2 sums and asset, the v3 position fields, and the
+        symbol only while it has a position or an open order (Account Information V3)."""
+        positions = [
+            {
+                "symbol": self.symbol,
+                "positionSide": "BOTH",
+                "positionAmt": _s(self.position),
+                "unrealizedProfit": "0",
+                "isolatedMargin": "0",
+                "notional": "0",
+                "isolatedWallet": "0",
+                "initialMargin": "0",
+                "maintMargin": "0",
+                "updateTime": self.update_ms,
+            }
+        ]
+        return {
+            **self._totals(),
+            "assets": [self._asset()],
+            "positions": positions if self.has_activity() else [],
+        }
+
+    def balance_snapshot(self, product: str, alias: str) -> list[dict[str, Any]]:
+        """The balance routes: `GET /fapi/v2/balance` and `/fapi/v3/balance` (USD-M, one
+        shape), `GET /dapi/v1/balance` (COIN-M: `withdrawAvailable`, no `maxWithdrawAmount`
+        nor `marginAvailable`) and `GET /papi/v1/balance` (portfolio margin: the wallet split
+        by account). `alias` is the account's `accountAlias` (COIN-M events carry it as `i`)."""
+        w = _s(self.wallet)
+        if product == "pm":
+            return [
+                {
+                    "asset": "USDT",
+                    "totalWalletBalance": w,
+                    "crossMarginAsset": "0",
+                    "crossMarginBorrowed": "0",
+                    "crossMarginFree": "0",
+                    "crossMarginInterest": "0",
+                    "crossMarginLocked": "0",
+                    "umWalletBalance": w,
+                    "umUnrealizedPNL": "0",
+                    "cmWalletBalance": "0",
+                    "cmUnrealizedPNL": "0",
+                    "updateTime": self.update_ms,
+                    "negativeBalance": "0",
+                }
+            ]
+        entry: dict[str, Any] = {
+            "accountAlias": alias,
+            "asset": "USDT",
+            "balance": w,
+            "crossWalletBalance": w,
+            "crossUnPnl": "0",
+            "availableBalance": w,
+        }
+        if product == "coinm":
+            entry["withdrawAvailable"] = w
+        else:
+            entry.update(maxWithdrawAmount=w, marginAvailable=True)
+        return [{**entry, "updateTime": self.update_ms}]
+
+    def um_account_snapshot(self) -> dict[str, Any]:
+        """`GET /papi/v1/um/account` (portfolio margin's UM account, v1: every symbol)."""
+        asset = {
+            k: v
+            for k, v in self._asset().items()
+            if k
+            in (
+                "asset",
+                "crossWalletBalance",
+                "crossUnPnl",
+                "maintMargin",
+                "initialMargin",
+                "positionInitialMargin",
+                "openOrderInitialMargin",
+                "updateTime",
+            )
+        }
+        position = {
+            **self._position_margins(),
+            "entryPrice": _s(self.entry_price),
+            "maxNotional": str(MAX_NOTIONAL),
+            "bidNotional": "0",
+            "askNotional": "0",
+            "positionSide": "BOTH",
+            "positionAmt": _s(self.position),
+            "updateTime": self.update_ms,
+        }
+        return {"assets": [asset], "positions": [position]}
+
+    def leverage_brackets(self) -> dict[str, Any]:
+        """The symbol's entry of `GET /fapi/v1/leverageBracket` (and PM's
+        `/papi/v1/um/leverageBracket`): BRACKETS with their `cum`, the maintenance amount
+        that makes the margin continuous across brackets (Binance's "auxiliary number")."""
+        brackets: list[dict[str, Any]] = []
+        cum, ratio_before = Decimal(0), Decimal(0)
+        for number, (leverage, floor, cap, ratio) in enumerate(BRACKETS, start=1):
+            cum += floor * (ratio - ratio_before)
+            ratio_before = ratio
+            brackets.append(
+                {
+                    "bracket": number,
+                    "initialLeverage": leverage,
+                    "notionalCap": cap,
+                    "notionalFloor": floor,
+                    "maintMarginRatio": float(ratio),
+                    "cum": float(cum),
+                }
+            )
+        return {"symbol": self.symbol, "brackets": brackets}
+
+    def all_orders_snapshot(self, query: HistoryQuery) -> list[dict[str, Any]]:
+        """`GET /fapi/v1/allOrders`: open and done orders in the Query Order shape; the
+        background flow's done orders reach back BACKGROUND_HISTORY orders."""
+        return [self.order_fields(o, "query") for o in select(self.orders.values(), query)]
+
     def open_orders_snapshot(self) -> list[dict[str, Any]]:
         """`GET /fapi/v1/openOrders`."""
         return [self.order_fields(o, "query") for o in self.open_orders.values()]
+
+    def _position_prices(self) -> dict[str, Any]:
+        """The position and its prices, as both positionRisk versions show them."""
+        return {
+            "symbol": self.symbol,
+            "positionAmt": _s(self.position),
+            "entryPrice": _s(self.entry_price),
+            "breakEvenPrice": _s(self.entry_price),
+            "markPrice": _s(self.mark_price),
+            "unRealizedProfit": "0",
+            "liquidationPrice": "0",
+        }
 
     def position_risk_snapshot(self) -> list[dict[str, Any]]:
         """`GET /fapi/v2/positionRisk`."""
         return [
             {
-                "symbol": self.symbol,
-                "positionAmt": _s(self.position),
-                "entryPrice": _s(self.entry_price),
-                "breakEvenPrice": _s(self.entry_price),
-                "markPrice": _s(self.mark_price),
-                "unRealizedProfit": "0",
-                "liquidationPrice": "0",
-                "leverage": "20",
-                "maxNotionalValue": "1000000",
+                **self._position_prices(),
+                "leverage": str(LEVERAGE),
+                "maxNotionalValue": str(MAX_NOTIONAL),
                 "marginType": "cross",
                 "isolatedMargin": "0",
                 "isAutoAddMargin": "false",
                 "positionSide": "BOTH",
                 "notional": "0",
                 "isolatedWallet": "0",
+                "updateTime": self.update_ms,
+            }
+        ]
+
+    def position_risk_v3_snapshot(self) -> list[dict[str, Any]]:
+        """`GET /fapi/v3/positionRisk` (Position Information V3): the v2 numbers in the v3
+        fields, and the symbol only while it has a position or an open order."""
+        if not self.has_activity():
+            return []
+        return [
+            {
+                **self._position_prices(),
+                "positionSide": "BOTH",
+                "isolatedMargin": "0",
+                "notional": "0",
+                "marginAsset": "USDT",
+                "isolatedWallet": "0",
+                "initialMargin": "0",
+                "maintMargin": "0",
+                "positionInitialMargin": "0",
+                "openOrderInitialMargin": "0",
+                "adl": 0,
+                "bidNotional": "0",
+                "askNotional": "0",
                 "updateTime": self.update_ms,
             }
         ]

@@ -86,6 +86,8 @@ class WsConnection(asyncio.Protocol):
         #: Set by the stall_data fault: pushes (events, market data) are dropped until this
         #: scenario time (math.inf: until the connection ends); heartbeats go on.
         self.stalled_until: float | None = None
+        #: Whether user data has begun to flow here (`user_stream` journaled).
+        self.user_ready = False
         self.pinging = True
         self._pending_pongs: dict[bytes, asyncio.TimerHandle] = {}
         self._timers: list[asyncio.TimerHandle] = []
@@ -231,6 +233,8 @@ class WsConnection(asyncio.Protocol):
             peer=self.peer,
             attempts=attempts,
         )
+        if front.carries_user_data(route):
+            self._user_stream_ready([k for k, state in key_states.items() if state == "active"], "url")
         self._later(front.server.ping_interval, self._ping)
         self._later(front.server.timers.connection_life, lambda: self.close(1001, "", why="connection_life"))
 
@@ -313,10 +317,15 @@ class WsConnection(asyncio.Protocol):
 
     def _control(self, text: str) -> None:
         """Answer a control message (SUBSCRIBE, LIST_SUBSCRIPTIONS, ...)."""
-        answer = stream_control.answer(text, self.subs)
-        self._reply(answer.reply, method=answer.method, error=answer.error_code)
+        answer = stream_control.answer(text, self.subs, self.front.server.profile.stream_id_range)
+        # The request's method, id and params go with the answer, so a verdict can quote
+        # what was refused without pairing the answer with its `dir: in` frame.
+        self._reply(answer.reply, error=answer.error_code, **{"method": None, **answer.request})
         if answer.close:
             self.close(1008, "", why="invalid_json")
+        elif answer.method == "SUBSCRIBE" and answer.error_code is None and self.carries_user_data:
+            keys = [s for s in self.subs.streams if self.front.server.key_state(s) == "active"]
+            self._user_stream_ready(keys, "subscribe")
 
     def _ws_api_request(self, text: str) -> None:
         """Answer a spot WebSocket API request (userDataStream.subscribe.signature, ...)."""
@@ -328,6 +337,23 @@ class WsConnection(asyncio.Protocol):
                 status=message.get("status"),
                 error=error["code"] if isinstance(error, dict) else None,
             )
+            result = message.get("result")
+            if message.get("status") == 200 and isinstance(result, dict) and "subscriptionId" in result:
+                self._user_stream_ready([], "ws_api")
+
+    def _user_stream_ready(self, keys: list[str], via: str) -> None:
+        """Journal the first moment this connection carries user data (`user_stream`).
+
+        A handshake is not that moment for every client: Binance's own SDKs open
+        `/private/stream` bare and SUBSCRIBE their key a moment later, and the spot WebSocket
+        API subscribes after connecting. Steps aimed at "the user-data connection" wait for
+        this entry (trigger `user_stream_ready`), so they never fire before there is one.
+        A key that is not active carries nothing, so a handshake on a dead key is not ready.
+        """
+        if self.user_ready or (via != "ws_api" and not keys):
+            return
+        self.user_ready = True
+        self.front.journal.append("user_stream", conn=self.id, keys=keys, via=via)
 
     def _reply(self, message: object, **journal_fields: object) -> None:
         """Send an answer to a client's message and journal it with what it answered."""
@@ -473,6 +499,11 @@ class WsConnection(asyncio.Protocol):
     def carries_data(self) -> bool:
         """Whether pushes (user events, market data) are written to this connection now."""
         return self.stalled_until is None or self.front.clock.now() >= self.stalled_until
+
+    @property
+    def carries_user_data(self) -> bool:
+        """Whether this connection's route is one user events flow on, for the product played."""
+        return self.route is not None and self.front.carries_user_data(self.route)
 
     @property
     def is_open(self) -> bool:

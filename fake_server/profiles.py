@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from fake_server.stream_control import FUTURES_ID_RANGE, SPOT_ID_RANGE
+
 ProfileName = Literal["usdm", "coinm", "pm", "spot"]
 
 
@@ -37,15 +39,23 @@ class Profile:
     max_streams: int
     symbol: str
     margin_asset: str
-    #: REST routes by role: ping, time, exchange_info, account, open_orders, position_risk,
-    #: order. A role the product lacks is absent (PM reads exchangeInfo from the futures API).
+    #: REST routes by role: ping, time, exchange_info, account (and account_v3, um_account),
+    #: open_orders, all_orders, position_risk (and position_risk_v3), balance (and
+    #: balance_v3), leverage_bracket, order. A role the product lacks is absent (PM reads
+    #: exchangeInfo from the futures API). Each is served in the product's own shape
+    #: (fake_server/rest.py); every snapshot path is one of them (a test holds it).
     rest_paths: dict[str, str] = field(default_factory=dict)
+    #: The account's `accountAlias` (balance routes; COIN-M events carry it as `i`).
+    account_alias: str = "SgsR"
     #: Fields this product adds to futures events (COIN-M `i` account alias, PM `fs`).
     event_extras: dict[str, Any] = field(default_factory=dict)
     listen_key_ttl: float = 3600.0
     connection_life: float = 86400.0
     #: The fills-only TRADE_LITE event exists on USD-M only (added 2024-09-03, reference §0).
     trade_lite: bool = False
+    #: Integer request ids the stream servers take on control messages: unsigned on the
+    #: futures pages, signed 64-bit on the spot page (docs/fidelity.md "Request ids").
+    stream_id_range: tuple[int, int] = FUTURES_ID_RANGE
 
 
 USDM = Profile(
@@ -84,8 +94,16 @@ USDM = Profile(
         "open_orders": "/fapi/v1/openOrders",
         "position_risk": "/fapi/v2/positionRisk",
         "order": "/fapi/v1/order",
+        "account_v3": "/fapi/v3/account",
+        "position_risk_v3": "/fapi/v3/positionRisk",
+        "balance": "/fapi/v2/balance",
+        "balance_v3": "/fapi/v3/balance",
+        "all_orders": "/fapi/v1/allOrders",
+        "leverage_bracket": "/fapi/v1/leverageBracket",
     },
 )
+
+COINM_ALIAS = "SfsR"
 
 COINM = Profile(
     name="coinm",
@@ -120,8 +138,11 @@ COINM = Profile(
         "open_orders": "/dapi/v1/openOrders",
         "position_risk": "/dapi/v1/positionRisk",
         "order": "/dapi/v1/order",
+        "balance": "/dapi/v1/balance",
+        "all_orders": "/dapi/v1/allOrders",
     },
-    event_extras={"i": "SfsR"},  # account alias (reference §3: COIN-M adds `i`)
+    account_alias=COINM_ALIAS,
+    event_extras={"i": COINM_ALIAS},  # account alias (reference §3: COIN-M adds `i`)
 )
 
 PM = Profile(
@@ -155,6 +176,8 @@ PM = Profile(
         "open_orders": "/papi/v1/um/openOrders",
         "position_risk": "/papi/v1/um/positionRisk",
         "order": "/papi/v1/um/order",
+        "balance": "/papi/v1/balance",
+        "um_account": "/papi/v1/um/account",
     },
     event_extras={"fs": "UM"},
 )
@@ -168,6 +191,7 @@ SPOT = Profile(
     expired_has_key=True,
     user_routes=frozenset({"ws-api"}),
     snapshot_paths=frozenset({"/api/v3/account", "/api/v3/openOrders", "/api/v3/allOrders", "/api/v3/order"}),
+    stream_id_range=SPOT_ID_RANGE,
     ping_interval=20.0,  # 2025-02: 20 s pings, pong within 1 min (reference §0, §2)
     pong_timeout=60.0,
     incoming_per_second=5,
@@ -180,6 +204,8 @@ SPOT = Profile(
         "exchange_info": "/api/v3/exchangeInfo",
         "account": "/api/v3/account",
         "open_orders": "/api/v3/openOrders",
+        "all_orders": "/api/v3/allOrders",
+        "order": "/api/v3/order",
     },
 )
 

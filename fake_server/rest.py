@@ -29,10 +29,12 @@ from urllib.parse import parse_qsl
 import orjson
 from aiohttp import web
 
-from fake_server import errors
+from fake_server import errors, wallet
 from fake_server.limits import Limited, take
+from fake_server.order_history import parse_history_query
 from fake_server.orders import OrderRejected, check_symbol, parse_new_order, parse_order_ref
 from fake_server.profiles import Profile
+from fake_server.spot_account import SpotAccount
 from fake_server.weights import OrderCounts, RequestWeights
 
 if TYPE_CHECKING:
@@ -53,6 +55,21 @@ GONE_PATHS = frozenset(
         "/api/v1/userDataStream",
     }
 )
+
+#: Routes of Binance's other hosts that SDKs call at start-up, served on every profile
+#: because the fake is all of Binance's hosts on one port (a client pointed at it for every
+#: host sends them here), by what they answer: python-binance's `AsyncClient.create()` pings
+#: the spot API and reads its time (python-binance 1.0.37 `async_client.py:106-111`); ccxt
+#: loads the wallet's coins and the margin pairs before its markets (fake_server/wallet.py).
+SHARED_PATHS = {
+    "/api/v3/ping": "ping",
+    "/api/v3/time": "time",
+    "/sapi/v1/capital/config/getall": "wallet_coins",
+    "/sapi/v1/margin/allPairs": "margin_pairs",
+}
+
+#: The balance route's weight where a product's page differs from USD-M's 5.
+BALANCE_WEIGHTS = {"coinm": 1, "pm": 20}
 
 #: USD-M order routes, where the 503 -1008 "throttled" answer can happen (General Info).
 ORDER_ROUTES = frozenset({"/fapi/v1/order", "/fapi/v1/batchOrders", "/fapi/v1/order/test"})
@@ -129,33 +146,55 @@ class RestFront:
         self.routes = self._routes(server.profile)
 
     def _routes(self, profile: Profile) -> dict[tuple[str, str], Route]:
-        """The served routes of the product, by their role in `profile.rest_paths`.
+        """The served routes of the product, by their role in `profile.rest_paths`, plus
+        the calls SDKs make to Binance's other hosts at start-up (`SHARED_PATHS`).
 
-        Weights: the USD-M pages of each route (POST order: 0 on the IP limit).
+        Weights: the page of each route (POST order: 0 on the IP limit); where a product's
+        page gives another weight for the same role, the product's own.
         """
         s = self.server
         paths = profile.rest_paths
+        ping = Route(1, lambda c: (200, {}))
+        server_time = Route(1, lambda c: (200, {"serverTime": s.clock.epoch_ms()}))
         by_role: dict[str, list[tuple[str, Route]]] = {
-            "ping": [("GET", Route(1, lambda c: (200, {})))],
-            "time": [("GET", Route(1, lambda c: (200, {"serverTime": s.clock.epoch_ms()})))],
+            "ping": [("GET", ping)],
+            "time": [("GET", server_time)],
             "exchange_info": [("GET", Route(1, lambda c: (200, s.exchange_info())))],
             "account": [("GET", Route(5, self._signed(lambda c: (200, s.account.account_snapshot()))))],
+            "account_v3": [("GET", Route(5, self._signed(self._account_v3)))],
+            "um_account": [("GET", Route(5, self._signed(self._um_account)))],
             "open_orders": [
                 ("GET", Route(lambda c: 1 if c.query.get("symbol") else 40, self._signed(self._open_orders)))
             ],
+            "all_orders": [("GET", Route(self._all_orders_weight, self._signed(self._all_orders)))],
             "position_risk": [("GET", Route(5, self._signed(self._position_risk)))],
+            "position_risk_v3": [("GET", Route(5, self._signed(self._position_risk_v3)))],
+            "balance": [("GET", Route(BALANCE_WEIGHTS.get(profile.name, 5), self._signed(self._balance)))],
+            "balance_v3": [("GET", Route(5, self._signed(self._balance)))],
+            "leverage_bracket": [("GET", Route(1, self._signed(self._leverage_bracket)))],
             "order": [
                 ("POST", Route(0, self._signed(self._new_order), places_orders=True)),
                 ("DELETE", Route(1, self._signed(self._cancel_order))),
                 ("GET", Route(1, self._signed(self._query_order))),
             ],
         }
+        if profile.name == "spot":
+            # The spot profile places no orders (a known gap); it answers queries of its own.
+            by_role["order"] = [("GET", Route(4, self._signed(self._spot_query_order)))]
         routes = {
             (method, paths[role]): route
             for role, served in by_role.items()
             if role in paths
             for method, route in served
         }
+        shared = {
+            "ping": ping,
+            "time": server_time,
+            "wallet_coins": Route(10, self._signed(lambda c: (200, wallet.coins(s.account)))),
+            "margin_pairs": Route(1, self._keyed(lambda _key: (200, wallet.margin_pairs(s.account)))),
+        }
+        for path, role in SHARED_PATHS.items():
+            routes.setdefault(("GET", path), shared[role])
         if profile.listen_key_path is not None:
             for method, handler in (
                 ("POST", s.rest_create_listen_key),
@@ -257,17 +296,72 @@ class RestFront:
         except OrderRejected as rejected:
             return rejected.answer
 
+    def _wrong_symbol(self, call: Call) -> Answer | None:
+        """Binance's answer to an optional `symbol` the exchange does not list, if sent."""
+        if "symbol" not in call.query:
+            return None
+        try:
+            check_symbol(call.query, self.server.account.symbol)
+        except OrderRejected as rejected:
+            return rejected.answer
+        return None
+
     def _open_orders(self, call: Call) -> Answer:
-        account = self.server.account
-        if "symbol" in call.query:
-            try:
-                check_symbol(call.query, account.symbol)
-            except OrderRejected as rejected:
-                return rejected.answer
-        return 200, account.open_orders_snapshot()
+        return self._wrong_symbol(call) or (200, self.server.account.open_orders_snapshot())
 
     def _position_risk(self, call: Call) -> Answer:
         return 200, self.server.futures_account.position_risk_snapshot()
+
+    def _position_risk_v3(self, call: Call) -> Answer:
+        return 200, self.server.futures_account.position_risk_v3_snapshot()
+
+    def _account_v3(self, call: Call) -> Answer:
+        return 200, self.server.futures_account.account_v3_snapshot()
+
+    def _um_account(self, call: Call) -> Answer:
+        return 200, self.server.futures_account.um_account_snapshot()
+
+    def _balance(self, call: Call) -> Answer:
+        """The product's balance shape; portfolio margin answers one object, not a list,
+        when `asset` is sent (Query Account Balance page)."""
+        profile = self.server.profile
+        balances = self.server.futures_account.balance_snapshot(profile.name, profile.account_alias)
+        if profile.name == "pm" and call.query.get("asset"):
+            return 200, next((b for b in balances if b["asset"] == call.query["asset"]), {})
+        return 200, balances
+
+    def _leverage_bracket(self, call: Call) -> Answer:
+        """A list of symbols' brackets; with `symbol`, that symbol's object alone (the
+        Notional and Leverage Brackets page: "OR (if symbol sent)")."""
+        brackets = self.server.futures_account.leverage_brackets()
+        if "symbol" not in call.query:
+            return 200, [brackets]
+        return self._wrong_symbol(call) or (200, brackets)
+
+    def _all_orders_weight(self, call: Call) -> int:
+        """USD-M 5; COIN-M 20 with `symbol`, 40 with `pair`; spot 20 (each product's page)."""
+        product = self.server.profile.name
+        if product == "coinm":
+            return 20 if call.query.get("symbol") else 40
+        return 20 if product == "spot" else 5
+
+    def _all_orders(self, call: Call) -> Answer:
+        account = self.server.account
+        try:
+            query = parse_history_query(call.query, account.symbol)
+        except OrderRejected as rejected:
+            return rejected.answer
+        return 200, account.all_orders_snapshot(query)
+
+    def _spot_query_order(self, call: Call) -> Answer:
+        account = self.server.account
+        assert isinstance(account, SpotAccount)
+        try:
+            order_id, client_id = parse_order_ref(call.query, account.symbol)
+        except OrderRejected as rejected:
+            return rejected.answer
+        found = account.query(order_id, client_id)
+        return (200, found) if found is not None else errors.order_does_not_exist()
 
     # Dispatch ---------------------------------------------------------------------------
 

@@ -4,19 +4,24 @@ Spot user data (after 2026-02-20 only through the WebSocket API subscription) ca
 `executionReport` for every order change and `outboundAccountPosition` for the balances it
 moved (binance-reference.md §3 "Spot and margin"). Pure, like the futures account: time in
 epoch milliseconds, randomness from a seeded Random, E strictly increasing; the REST
-snapshots (`/api/v3/account`, `/api/v3/openOrders`) read the same state.
+snapshots (`/api/v3/account`, `/api/v3/openOrders`, `/api/v3/allOrders`, `/api/v3/order`)
+read the same state.
 """
 
 from __future__ import annotations
 
 import random
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from fake_server.order_history import HistoryQuery, find, select
 from fake_server.stamps import Stamps
 
 Event = dict[str, Any]
+#: Done orders GET /api/v3/order and allOrders still find (a long run would grow without bound).
+HISTORY = 10_000
 
 
 def _s(d: Decimal) -> str:
@@ -44,6 +49,9 @@ class SpotAccount:
         self.free = {self.base: Decimal("1.00000000"), self.quote: Decimal("100000.00000000")}
         self.locked = {self.base: Decimal(0), self.quote: Decimal(0)}
         self.open_orders: dict[int, SpotOrder] = {}
+        #: Every open order and the last HISTORY done ones, for GET /api/v3/order and allOrders.
+        self.orders: dict[int, SpotOrder] = {}
+        self._done: deque[int] = deque()
         self._next_order_id = 28_000_000_001
         self._next_trade_id = 1_800_000_001
         self._stamps = Stamps()
@@ -69,7 +77,7 @@ class SpotAccount:
         self._next_order_id += 1
         stamp = self.stamp(now_ms)
         order = SpotOrder(oid, f"web_{oid:x}", side, price, qty, stamp, stamp)
-        self.open_orders[oid] = order
+        self.open_orders[oid] = self.orders[oid] = order
         asset, amount = (self.quote, qty * price) if side == "BUY" else (self.base, qty)
         self.free[asset] -= amount
         self.locked[asset] += amount
@@ -82,6 +90,9 @@ class SpotAccount:
         last = order.qty - order.executed
         order.executed, order.status, order.update_ms = order.qty, "FILLED", stamp
         del self.open_orders[order.order_id]
+        self._done.append(order.order_id)
+        while len(self._done) > HISTORY:
+            del self.orders[self._done.popleft()]
         quote = last * order.price
         fee = (last * Decimal("0.001")).quantize(Decimal("0.00000001"))
         if order.side == "BUY":
@@ -174,30 +185,40 @@ class SpotAccount:
             "uid": 354937868,
         }
 
+    def order_fields(self, o: SpotOrder) -> dict[str, Any]:
+        """An order as `GET /api/v3/order`, `openOrders` and `allOrders` show it."""
+        return {
+            "symbol": self.symbol,
+            "orderId": o.order_id,
+            "orderListId": -1,
+            "clientOrderId": o.client_id,
+            "price": _s(o.price),
+            "origQty": _s(o.qty),
+            "executedQty": _s(o.executed),
+            "cummulativeQuoteQty": _s(o.executed * o.price),
+            "status": o.status,
+            "timeInForce": "GTC",
+            "type": "LIMIT",
+            "side": o.side,
+            "stopPrice": _s(Decimal(0)),
+            "icebergQty": _s(Decimal(0)),
+            "time": o.time_ms,
+            "updateTime": o.update_ms,
+            "isWorking": True,
+            "workingTime": o.time_ms,
+            "origQuoteOrderQty": _s(Decimal(0)),
+            "selfTradePreventionMode": "EXPIRE_MAKER",
+        }
+
     def open_orders_snapshot(self) -> list[dict[str, Any]]:
         """`GET /api/v3/openOrders`."""
-        return [
-            {
-                "symbol": self.symbol,
-                "orderId": o.order_id,
-                "orderListId": -1,
-                "clientOrderId": o.client_id,
-                "price": _s(o.price),
-                "origQty": _s(o.qty),
-                "executedQty": _s(o.executed),
-                "cummulativeQuoteQty": _s(o.executed * o.price),
-                "status": o.status,
-                "timeInForce": "GTC",
-                "type": "LIMIT",
-                "side": o.side,
-                "stopPrice": _s(Decimal(0)),
-                "icebergQty": _s(Decimal(0)),
-                "time": o.time_ms,
-                "updateTime": o.update_ms,
-                "isWorking": True,
-                "workingTime": o.time_ms,
-                "origQuoteOrderQty": _s(Decimal(0)),
-                "selfTradePreventionMode": "EXPIRE_MAKER",
-            }
-            for o in self.open_orders.values()
-        ]
+        return [self.order_fields(o) for o in self.open_orders.values()]
+
+    def query(self, order_id: int | None, client_id: str | None) -> dict[str, Any] | None:
+        """`GET /api/v3/order`: the order, or None (Binance's -2013) when there is none."""
+        order = find(self.orders, order_id, client_id)
+        return None if order is None else self.order_fields(order)
+
+    def all_orders_snapshot(self, query: HistoryQuery) -> list[dict[str, Any]]:
+        """`GET /api/v3/allOrders`."""
+        return [self.order_fields(o) for o in select(self.orders.values(), query)]

@@ -15,8 +15,15 @@ page is [DER] websocket-market-streams/Live-Subscribing-Unsubscribing-to-streams
   4 "Too many subscriptions" (observed, failure mode C5).
 - Futures: invalid JSON gets `{"error":{"code":3,"msg":...}}` with no `id`, and then the
   connection is closed ([DER] change log 2023-06-22). The caller closes it (`Answer.close`).
-- Futures ids are unsigned integers (0 .. 2**64-1); anything else is code 2. Spot would
-  also accept strings and null; this module plays futures.
+- Request ids (docs/fidelity.md "Request ids on control messages" has the sources): an
+  integer in the product's range (futures: unsigned, 0 .. 2**64-1, as the futures page
+  says; spot: signed 64-bit, as the spot page says), a string of 1 to 36 letters, digits
+  and hyphens (the spot and Alpha pages: "alphanumeric; max length 36"; hyphens because
+  Binance's own futures SDKs send a hyphenated UUID, exactly 36 characters), or null.
+  Futures takes strings and null too: Binance's official USD-M SDKs subscribe with string
+  ids there. A missing id, a boolean, a float, an integer out of range or any other string
+  is code 2 "request ID must be an unsigned integer" (the text the spot page still lists
+  for an unsupported id). Answers echo the id as sent: a string stays a string, null null.
 
 Choices where the sources are silent (each also said where it is made):
 - Texts the docs give are used verbatim. Where the docs give only a pattern, the serde-style
@@ -41,6 +48,15 @@ import orjson
 
 METHODS = ("SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY", "GET_PROPERTY")
 MAX_ID = 2**64 - 1
+#: Integer ids the futures stream servers take (the futures page: "an unsigned INT").
+FUTURES_ID_RANGE = (0, MAX_ID)
+#: Integer ids the spot stream servers take (the spot page: "64-bit signed integer").
+SPOT_ID_RANGE = (-(2**63), 2**63 - 1)
+#: String ids: "alphanumeric; max length 36", and the hyphens of a UUID.
+_STRING_ID = re.compile(r"[A-Za-z0-9-]{1,36}")
+#: What the journal keeps of a request: at most this many params, strings this long.
+JOURNAL_PARAMS = 10
+JOURNAL_TEXT = 100
 
 UNKNOWN_PROPERTY = 0
 INVALID_VALUE_TYPE = 1
@@ -88,13 +104,17 @@ class Subscriptions:
             self._streams.pop(name, None)
 
 
+RequestId = int | str | None
+
+
 @dataclass(frozen=True)
 class Answer:
-    """The frame to send back, and whether the connection must then be closed."""
+    """The frame to send back, whether the connection must then be closed, and what the
+    journal keeps of the request it answers (`request`: its method, id and params)."""
 
     reply: dict[str, Any]
-    method: str | None = None
     close: bool = False
+    request: dict[str, Any] = field(default_factory=dict)
 
     @property
     def error_code(self) -> int | None:
@@ -102,33 +122,52 @@ class Answer:
         return error["code"] if isinstance(error, dict) else None
 
 
-def error(code: int, msg: str, request_id: int | None) -> Answer:
+def error(code: int, msg: str, request_id: RequestId) -> Answer:
     return Answer({"error": {"code": code, "msg": msg}, "id": request_id})
 
 
-def answer(text: str | bytes, subs: Subscriptions) -> Answer:
-    """Answer one text frame; may change `subs`. Never raises."""
+def valid_id(value: object, id_range: tuple[int, int] = FUTURES_ID_RANGE) -> bool:
+    """Whether a request id is one the stream server takes (see the module docstring)."""
+    if value is None:
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return id_range[0] <= value <= id_range[1]
+    return isinstance(value, str) and _STRING_ID.fullmatch(value) is not None
+
+
+def answer(text: str | bytes, subs: Subscriptions, id_range: tuple[int, int] = FUTURES_ID_RANGE) -> Answer:
+    """Answer one text frame; may change `subs`. Never raises.
+
+    `id_range`: the integer ids the product takes (FUTURES_ID_RANGE or SPOT_ID_RANGE).
+    """
     try:
         request = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         # The futures answer carries no id, and the connection is closed after it.
         msg = f"Invalid JSON: expected value at line {exc.lineno} column {exc.colno}"
         return Answer({"error": {"code": INVALID_JSON, "msg": msg}}, close=True)
-    raw = text if isinstance(text, str) else text.decode("utf-8", "replace")
     if not isinstance(request, dict):
         return error(INVALID_REQUEST, "Invalid request: expected a JSON object", None)
+    answered = _answer(request, text, subs, id_range)
+    return Answer(answered.reply, answered.close, _journal_request(request))
+
+
+def _answer(
+    request: dict[str, Any], text: str | bytes, subs: Subscriptions, id_range: tuple[int, int]
+) -> Answer:
+    raw = text if isinstance(text, str) else text.decode("utf-8", "replace")
     request_id = request.get("id")
-    valid_id = (
-        request_id
-        if isinstance(request_id, int) and not isinstance(request_id, bool) and 0 <= request_id <= MAX_ID
-        else None
-    )
+    id_ok = "id" in request and valid_id(request_id, id_range)
+    # Errors found before the id is judged carry the id only when it is a valid one.
+    echoed = request_id if id_ok else None
     if "method" not in request:
         line, column = _end_position(raw)
         return error(
             INVALID_REQUEST,
             f"Invalid request: missing field `method` at line {line} column {column}",
-            valid_id,
+            echoed,
         )
     method = request["method"]
     if method not in METHODS:
@@ -139,20 +178,46 @@ def answer(text: str | bytes, subs: Subscriptions) -> Answer:
             INVALID_REQUEST,
             f"Invalid request: unknown variant `{shown}`, expected one of {expected} "
             f"at line {line} column {column}",
-            valid_id,
+            echoed,
         )
-    if valid_id is None:
+    if not id_ok:
         return error(INVALID_REQUEST, "Invalid request: request ID must be an unsigned integer", None)
     params = request.get("params", [])
     if params is None:
         params = []
     if not isinstance(params, list):
-        return error(INVALID_REQUEST, "Invalid request: params must be an array", valid_id)
-    handled = _HANDLERS[method](params, subs, valid_id)
-    return Answer(handled.reply, method, handled.close)
+        return error(INVALID_REQUEST, "Invalid request: params must be an array", echoed)
+    return _HANDLERS[method](params, subs, echoed)
 
 
-def _subscribe(params: list[Any], subs: Subscriptions, request_id: int) -> Answer:
+def _journal_request(request: dict[str, Any]) -> dict[str, Any]:
+    """What the journal keeps of a request, small: its method as sent (None when it sent
+    none), its id as sent (the key is absent when the request had none) and its first
+    params, long strings cut."""
+    kept: dict[str, Any] = {"method": _small(request.get("method"))}
+    if "id" in request:
+        kept["id"] = _small(request["id"])
+    params = request.get("params")
+    if isinstance(params, list):
+        kept["params"] = [_small(p) for p in params[:JOURNAL_PARAMS]]
+        if len(params) > JOURNAL_PARAMS:
+            kept["params_total"] = len(params)
+    elif params is not None:
+        kept["params"] = _small(params)
+    return kept
+
+
+def _small(value: object) -> object:
+    """A JSON value as the journal keeps it: scalars as they are, strings and containers
+    (as JSON text) cut to JOURNAL_TEXT characters."""
+    if isinstance(value, str):
+        return value[:JOURNAL_TEXT]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return orjson.dumps(value).decode()[:JOURNAL_TEXT]
+
+
+def _subscribe(params: list[Any], subs: Subscriptions, request_id: RequestId) -> Answer:
     if not all(isinstance(p, str) for p in params):
         return error(INVALID_REQUEST, "Invalid request: stream names must be strings", request_id)
     if not subs.add(params):
@@ -160,20 +225,20 @@ def _subscribe(params: list[Any], subs: Subscriptions, request_id: int) -> Answe
     return Answer({"result": None, "id": request_id})
 
 
-def _unsubscribe(params: list[Any], subs: Subscriptions, request_id: int) -> Answer:
+def _unsubscribe(params: list[Any], subs: Subscriptions, request_id: RequestId) -> Answer:
     if not all(isinstance(p, str) for p in params):
         return error(INVALID_REQUEST, "Invalid request: stream names must be strings", request_id)
     subs.remove(params)
     return Answer({"result": None, "id": request_id})
 
 
-def _list(params: list[Any], subs: Subscriptions, request_id: int) -> Answer:
+def _list(params: list[Any], subs: Subscriptions, request_id: RequestId) -> Answer:
     if params:
         return error(INVALID_REQUEST, "Invalid request: too many parameters", request_id)
     return Answer({"result": subs.streams, "id": request_id})
 
 
-def _property_name(params: list[Any], most: int, request_id: int) -> Answer | None:
+def _property_name(params: list[Any], most: int, request_id: RequestId) -> Answer | None:
     if len(params) > most:
         return error(INVALID_REQUEST, "Invalid request: too many parameters", request_id)
     if not params or not isinstance(params[0], str):
@@ -183,7 +248,7 @@ def _property_name(params: list[Any], most: int, request_id: int) -> Answer | No
     return None
 
 
-def _set_property(params: list[Any], subs: Subscriptions, request_id: int) -> Answer:
+def _set_property(params: list[Any], subs: Subscriptions, request_id: RequestId) -> Answer:
     failed = _property_name(params, 2, request_id)
     if failed is not None:
         return failed
@@ -193,7 +258,7 @@ def _set_property(params: list[Any], subs: Subscriptions, request_id: int) -> An
     return Answer({"result": None, "id": request_id})
 
 
-def _get_property(params: list[Any], subs: Subscriptions, request_id: int) -> Answer:
+def _get_property(params: list[Any], subs: Subscriptions, request_id: RequestId) -> Answer:
     failed = _property_name(params, 1, request_id)
     if failed is not None:
         return failed

@@ -22,6 +22,9 @@ __all__ = ["TRIGGERS", "EventFlow", "Expectation", "Scenario", "Step", "Timers",
 TriggerName = Literal[
     "start",  # the run started (the client process was launched)
     "ws_open",  # a user-stream WebSocket connection completed its handshake
+    # a connection began to carry user data: at the handshake for a key in the URL, or when
+    # the client SUBSCRIBEd an active key (or subscribed on the WebSocket API) afterwards
+    "user_stream_ready",
     "ws_close",  # a WebSocket connection ended, whoever ended it
     "listen_key_created",  # POST listenKey answered 200
     "keepalive",  # PUT listenKey answered (any status)

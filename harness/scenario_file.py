@@ -62,7 +62,7 @@ import math
 import sys
 import types
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import (
     Any,
@@ -81,6 +81,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from fake_server.faults import Fault
 from fake_server.suggest import did_you_mean, unknown
+from harness.behaviours import BEHAVIOURS, is_deadline
 from harness.durations import format_duration, parse_duration
 from harness.scenario import EventFlow, Expectation, Scenario, Step, Timers
 
@@ -230,6 +231,12 @@ class _Param:
     required: bool
 
 
+def _lasting(step: Step) -> float:
+    """How long a step's fault acts after it fires (`lasting`), 0 for a one-off or a count."""
+    lasting = getattr(step.fault, "lasting", None)
+    return float(lasting) if isinstance(lasting, int | float) else 0.0
+
+
 def _line(node: Node) -> int:
     return int(node.start_mark.line) + 1
 
@@ -355,6 +362,9 @@ class _Loader:
         self.path = path
         self.faults = faults
         self.behaviours = behaviours
+        #: (behaviour, field) -> the node of its value ("" field: the behaviour's id), so a
+        #: rule checked once the whole file is read can still name the line.
+        self.expect_nodes: dict[tuple[str, str], Node] = {}
 
     def error(self, where: Node | int, field: str, message: str) -> ScenarioError:
         line = where if isinstance(where, int) else _line(where)
@@ -665,6 +675,7 @@ class _Loader:
             client_env=values.get("client_env", {}),
             path=self.path,
         )
+        self.check_deadlines_fit(scenario)
         return scenario, _line(nodes["name"]) if "name" in nodes else 1
 
     def check_top(self, key: str, value: Any, node: Node) -> None:
@@ -817,4 +828,49 @@ class _Loader:
                 f"behaviour {behaviour!r}",
             )
             result.append(Expectation(behaviour=behaviour, params=params, line=_line(id_node)))
+            for name, _, value_node in items:
+                self.expect_nodes[(behaviour, name)] = value_node
+            self.expect_nodes[(behaviour, "")] = id_node
         return tuple(result)
+
+    def check_deadlines_fit(self, scenario: Scenario) -> None:
+        """Refuse a deadline that cannot end inside the run.
+
+        A check whose deadline outlives the run can only call a slow client "too late to
+        judge", never FAIL it. The bound is the earliest the situation can arise: the last
+        step's `at` for deadlines counted from a fault, its `at` plus `lasting` for those
+        counted from the server's recovery (`Behaviour.deadline_from`). The client's own
+        start-up comes on top, so a file should leave a margin beyond this bound.
+        """
+        starts = [step.at for step in scenario.steps]
+        ends = [step.at + _lasting(step) for step in scenario.steps]
+        for expectation in scenario.expect:
+            registered = BEHAVIOURS.get(expectation.behaviour)
+            from_recovery = registered is not None and registered.deadline_from == "recovery"
+            anchors = ends if from_recovery else starts
+            last = max(anchors, default=0.0)
+            for f in fields(expectation.params):  # type: ignore[arg-type]
+                value = getattr(expectation.params, f.name)
+                if (
+                    not is_deadline(f.name)
+                    or not isinstance(value, int | float)
+                    or last + value <= scenario.duration
+                ):
+                    continue
+                node = self.expect_nodes.get((expectation.behaviour, f.name))
+                given = "" if node is not None else " (its default)"
+                after = (
+                    f"counted from {format_duration(last)} (steps[{anchors.index(last)}] "
+                    + ("stops acting" if from_recovery else "fires")
+                    + ")"
+                    if anchors
+                    else "counted from the start"
+                )
+                raise self.error(
+                    node or self.expect_nodes[(expectation.behaviour, "")],
+                    f"expect.{expectation.behaviour}.{f.name}",
+                    f"the deadline {format_duration(value)}{given} cannot end inside the run: {after}, "
+                    f"it ends at {format_duration(last + value)}, after the run's end "
+                    f"(duration: {format_duration(scenario.duration)}); lengthen the duration or "
+                    "shorten the deadline",
+                )

@@ -17,6 +17,7 @@ from harness.scenario import Step
 
 TRIGGER_MATCHERS: dict[str, Callable[[Entry], bool]] = {
     "ws_open": lambda e: e["kind"] == "ws_open" and bool(e.get("user")),
+    "user_stream_ready": lambda e: e["kind"] == "user_stream",
     "ws_close": lambda e: e["kind"] == "ws_close",
     "listen_key_created": lambda e: (
         e["kind"] == "rest"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from harness.record import RunRecord
     from harness.verdict import Verdict
+
+DeadlineFrom = Literal["fault", "recovery"]
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,22 @@ class Behaviour:
     evidence: str = ""
     #: The lack in plain words, completing "Your client ...": what `diagnose` tells a user.
     problem: str = ""
+    #: Where its deadlines start: when a fault fires ("fault": a drop, an expiry), or when
+    #: the server is back ("recovery": the end of a fault's `lasting`).
+    deadline_from: DeadlineFrom = "fault"
 
 
 BEHAVIOURS: dict[str, Behaviour] = {}
+
+
+def is_deadline(name: str) -> bool:
+    """Whether a `Params` field is a deadline: seconds the client has to react once the
+    situation the check judges arose (`within`, `post_within`, `connect_within`, `period`).
+
+    The scenario loader refuses a deadline that cannot end inside the run, since a check
+    whose deadline outlives the run can only say "too late to judge" about a slow client.
+    """
+    return name in ("within", "period") or name.endswith("_within")
 
 
 def behaviour(
@@ -45,13 +60,14 @@ def behaviour(
     params: type[Any],
     evidence: str,
     problem: str = "",
+    deadline_from: DeadlineFrom = "fault",
 ) -> Callable[[Callable[[RunRecord, Any], Verdict]], Callable[[RunRecord, Any], Verdict]]:
     """Register the decorated function as the check of behaviour `id`."""
 
     def register(fn: Callable[[RunRecord, Any], Verdict]) -> Callable[[RunRecord, Any], Verdict]:
         if id in BEHAVIOURS:
             raise ValueError(f"behaviour {id!r} registered twice")
-        BEHAVIOURS[id] = Behaviour(id, asserts, hint, reports, params, fn, evidence, problem)
+        BEHAVIOURS[id] = Behaviour(id, asserts, hint, reports, params, fn, evidence, problem, deadline_from)
         return fn
 
     return register

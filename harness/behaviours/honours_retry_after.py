@@ -111,6 +111,7 @@ def _what(entry: Entry) -> str:
     evidence="journal: the refused answers (rest, ws_reject), the http_error/reject_handshake "
     "faults whose Retry-After header they carried, and the client's next requests",
     problem="sends requests again before the Retry-After of a 429/418 has passed, which is how a rate limit becomes an IP ban that grows from minutes to days",
+    deadline_from="recovery",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     limited: list[tuple[Entry, Entry, float]] = []  # (answer, its fault, Retry-After)

@@ -85,6 +85,7 @@ def connected_at(record: RunRecord, t: float) -> Entry | None:
     "the outage (ws_reject, fault rest answers), and the first user-data ws_open after recovery",
     problem="gives up reconnecting after a few failed attempts, so after a long outage it "
     "stays disconnected until restarted",
+    deadline_from="recovery",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     found = recovery(record)

@@ -63,6 +63,7 @@ def refusals_end(record: RunRecord) -> float:
     "handshake refusals, and the first account event delivered after the server was back",
     problem="reconnects with the listenKey it remembers even after it died, and Binance then "
     "accepts the connection but never sends anything on it",
+    deadline_from="recovery",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     if record.never_connected():

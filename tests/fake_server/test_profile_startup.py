@@ -118,6 +118,59 @@ async def test_usdm_listen_key_subscribed_on_private_stream_gets_user_data() -> 
         assert event["stream"] == key and event["data"]["e"] in ("ORDER_TRADE_UPDATE", "TRADE_LITE")
 
 
+@pytest.mark.parametrize(
+    "request_id",
+    [
+        # binance-sdk-derivatives-trading-usds-futures 18.1.0 / binance-common 4.7.0:
+        # stream_messages() sends str(uuid.uuid4()) (websocket.py:1263-1267, utils.py:252-255).
+        "0b7cb9a2-3f4e-4d5c-8a9b-1c2d3e4f5a6b",
+        # @binance/derivatives-trading-usds-futures 38.1.1 / @binance/common 2.4.9:
+        # sendSubscriptionPayload() sends randomBytes(16) in hex (dist/index.js:139-141, 1655-1662).
+        "9f86d081884c7d659a2feaa0c55ad015",
+    ],
+)
+async def test_official_sdks_subscribe_their_listen_key_with_a_string_id(request_id: str) -> None:
+    """The official USD-M SDKs open /private/stream bare, SUBSCRIBE the listenKey with a
+    string id and wait for the answer with that id: it must come, echoed as a string."""
+    async with fake("usdm") as f:
+        headers = {"X-MBX-APIKEY": f.settings.credentials.api_key}
+        async with httpx.AsyncClient(base_url=f.rest_url, headers=headers, timeout=WAIT) as client:
+            key = (await client.post("/fapi/v1/listenKey")).json()["listenKey"]
+        async with connect(f.ws_url + "/private/stream", open_timeout=WAIT) as ws:
+            await ws.send(orjson.dumps({"method": "SUBSCRIBE", "params": [key], "id": request_id}).decode())
+            async with asyncio.timeout(WAIT):
+                assert orjson.loads(await ws.recv(decode=False)) == {"result": None, "id": request_id}
+                while "stream" not in (event := orjson.loads(await ws.recv(decode=False))):
+                    pass
+        assert event["stream"] == key
+        answered = next(f.journal.of("ws_frame", dir="out", op="text"))
+        assert (answered["method"], answered["id"], answered["params"], answered["error"]) == (
+            "SUBSCRIBE",
+            request_id,
+            [key],
+            None,
+        )
+
+
+async def test_a_refused_subscribe_is_journaled_with_what_was_refused() -> None:
+    """The journal entry of the answer alone says which SUBSCRIBE, with which id, got which
+    code: what a verdict quotes ("your SUBSCRIBE id "x_1" was answered with code 2")."""
+    async with fake("usdm") as f:
+        async with connect(f.ws_url + "/private/stream", open_timeout=WAIT) as ws:
+            await ws.send(orjson.dumps({"method": "SUBSCRIBE", "params": ["k1"], "id": "x_1"}).decode())
+            async with asyncio.timeout(WAIT):
+                reply = orjson.loads(await ws.recv(decode=False))
+        assert reply["error"]["code"] == 2
+        answered = next(f.journal.of("ws_frame", dir="out", op="text"))
+        assert {k: answered[k] for k in ("method", "id", "params", "error")} == {
+            "method": "SUBSCRIBE",
+            "id": "x_1",
+            "params": ["k1"],
+            "error": 2,
+        }
+        assert orjson.loads(answered["data"]) == reply
+
+
 async def spot_subscribed(f: FakeBinance) -> Any:
     creds = f.settings.credentials
     params: dict[str, Any] = {"apiKey": creds.api_key, "timestamp": int(time.time() * 1000)}
@@ -151,3 +204,16 @@ async def test_spot_terminate_event_stream_fault_and_server_shutdown_shape() -> 
             ServerShutdown(grace=5.0).apply(f)
             notice = await next_message(ws, "serverShutdown")
             assert set(notice) == {"event"}  # the WebSocket API shape: no stream, no subscriptionId
+
+
+async def test_spot_web_socket_api_is_ready_when_its_subscription_is_answered() -> None:
+    """The `user_stream` entry (trigger `user_stream_ready`) comes with the subscription's
+    answer, not with the handshake: the WebSocket API carries no user data before it."""
+    async with fake("spot") as f:
+        ws = await spot_subscribed(f)
+        async with ws:
+            opened = next(f.journal.of("ws_open"))
+            ready = [e for e in f.journal.of("user_stream") if e["conn"] == opened["conn"]]
+            answered = [e for e in f.journal.of("ws_frame") if e.get("status") == 200]
+            assert [(e["via"], e["keys"]) for e in ready] == [("ws_api", [])]
+            assert ready[0]["t"] >= answered[0]["t"] > opened["t"]

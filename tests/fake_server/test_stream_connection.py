@@ -103,7 +103,7 @@ async def test_errors_are_wrapped_with_the_id_and_keep_the_connection(start_stre
             "error": {"code": 1, "msg": "Invalid value type: expected Boolean"},
             "id": 2,
         }
-        assert await request(ws, {"method": "SUBSCRIBE", "params": ["a@depth"], "id": "x"}) == {
+        assert await request(ws, {"method": "SUBSCRIBE", "params": ["a@depth"], "id": "x_1"}) == {
             "error": {"code": 2, "msg": "Invalid request: request ID must be an unsigned integer"},
             "id": None,
         }

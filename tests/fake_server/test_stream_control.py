@@ -1,8 +1,9 @@
 """Control messages and the incoming-message counter, as pure code (no sockets).
 
 Sources: binance-reference.md §2 "Live control messages" (request and reply shapes, error
-codes 0-3, wrapped errors on the wire, futures ids are unsigned ints, invalid JSON closes on
-futures), failure-modes.md C5 (code 4 "Too many subscriptions"), §2 table (10 messages/s on
+codes 0-3, wrapped errors on the wire, invalid JSON closes on futures), the request-id rule
+of docs/fidelity.md "Request ids on control messages" (unsigned ints on futures, signed
+64-bit ints on spot, strings of 1-36 letters, digits and hyphens, null), failure-modes.md C5 (code 4 "Too many subscriptions"), §2 table (10 messages/s on
 futures, 5 on spot; 1024 streams per connection). The same rules over real sockets are in
 test_stream_connection.py.
 """
@@ -16,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fake_server.message_rate import MessageRate
-from fake_server.stream_control import Subscriptions, answer
+from fake_server.stream_control import FUTURES_ID_RANGE, SPOT_ID_RANGE, Subscriptions, answer
 
 
 def subs(*streams: str, combined: bool = False, limit: int = 1024) -> Subscriptions:
@@ -120,7 +121,27 @@ def test_combined_property_set_and_get(start: bool) -> None:
             None,
         ),
         (
-            {"method": "SUBSCRIBE", "params": ["a@depth"], "id": "abc"},
+            # Underscore: not "alphanumeric", and no Binance SDK sends one (the old rule
+            # refused "abc" too; strings of letters, digits and hyphens are ids now).
+            {"method": "SUBSCRIBE", "params": ["a@depth"], "id": "abc_def"},
+            2,
+            "Invalid request: request ID must be an unsigned integer",
+            None,
+        ),
+        (
+            {"method": "SUBSCRIBE", "params": ["a@depth"], "id": "a" * 37},
+            2,
+            "Invalid request: request ID must be an unsigned integer",
+            None,
+        ),
+        (
+            {"method": "SUBSCRIBE", "params": ["a@depth"], "id": ""},
+            2,
+            "Invalid request: request ID must be an unsigned integer",
+            None,
+        ),
+        (
+            {"method": "SUBSCRIBE", "params": ["a@depth"], "id": 1.5},
             2,
             "Invalid request: request ID must be an unsigned integer",
             None,
@@ -161,6 +182,74 @@ def test_documented_errors_are_wrapped_with_the_id(
     message: dict[str, object], code: int, msg: str, echoed_id: int | None
 ) -> None:
     assert ask(subs(), message) == {"error": {"code": code, "msg": msg}, "id": echoed_id}
+
+
+@pytest.mark.parametrize(
+    "request_id",
+    [
+        # binance-sdk-derivatives-trading-usds-futures (Python): str(uuid.uuid4()), 36 chars.
+        "0b7cb9a2-3f4e-4d5c-8a9b-1c2d3e4f5a6b",
+        # @binance/derivatives-trading-usds-futures (Node): 16 random bytes in hex.
+        "9f86d081884c7d659a2feaa0c55ad015",
+        "A",
+        "z" * 36,
+        None,
+        0,
+        2**64 - 1,
+    ],
+)
+def test_string_null_and_unsigned_ids_are_answered_with_the_id_as_sent(request_id: object) -> None:
+    s = subs()
+    assert ask(s, {"method": "SUBSCRIBE", "params": ["a@depth"], "id": request_id}) == {
+        "result": None,
+        "id": request_id,
+    }
+    assert s.streams == ["a@depth"]
+    assert ask(s, {"method": "LIST_SUBSCRIPTIONS", "id": request_id}) == {
+        "result": ["a@depth"],
+        "id": request_id,
+    }
+
+
+@pytest.mark.parametrize(
+    ("request_id", "futures", "spot"),
+    [(-1, False, True), (-(2**63), False, True), (-(2**63) - 1, False, False), (2**63, True, False)],
+)
+def test_integer_ids_follow_the_product(request_id: int, futures: bool, spot: bool) -> None:
+    """Futures pages: an unsigned INT; spot page: a 64-bit signed integer."""
+    message = json.dumps({"method": "LIST_SUBSCRIPTIONS", "id": request_id})
+    for id_range, accepted in ((FUTURES_ID_RANGE, futures), (SPOT_ID_RANGE, spot)):
+        reply = answer(message, subs(), id_range).reply
+        assert ("result" in reply) == accepted
+        assert reply["id"] == (request_id if accepted else None)
+
+
+@given(st.text(max_size=40))
+def test_a_string_id_is_taken_exactly_when_it_is_1_to_36_letters_digits_or_hyphens(text: str) -> None:
+    reply = answer(json.dumps({"method": "LIST_SUBSCRIPTIONS", "id": text}), subs()).reply
+    taken = 1 <= len(text) <= 36 and all(c.isascii() and (c.isalnum() or c == "-") for c in text)
+    assert reply == ({"result": [], "id": text} if taken else {"error": reply.get("error"), "id": None})
+    assert ("error" in reply) != taken
+
+
+def test_the_answer_keeps_the_request_for_the_journal() -> None:
+    """What connection.py journals with each answer: the method, the id as sent (refused or
+    not) and the first params, long strings cut."""
+    refused = answer(json.dumps({"method": "SUBSCRIBE", "params": ["k" * 150], "id": "abc_def"}), subs())
+    assert refused.error_code == 2
+    assert refused.request == {"method": "SUBSCRIBE", "id": "abc_def", "params": ["k" * 100]}
+    many = answer(json.dumps({"method": "SUBSCRIBE", "params": [f"s{i}@depth" for i in range(12)]}), subs())
+    assert many.request == {
+        "method": "SUBSCRIBE",
+        "params": [f"s{i}@depth" for i in range(10)],
+        "params_total": 12,
+    }
+    assert "id" not in many.request  # no id sent: refused, and the key says so by its absence
+    assert answer(json.dumps({"method": "LIST_SUBSCRIPTIONS", "id": None}), subs()).request == {
+        "method": "LIST_SUBSCRIPTIONS",
+        "id": None,
+    }
+    assert answer("{", subs()).request == {}
 
 
 def test_unknown_method_names_the_variants_and_position() -> None:

@@ -713,3 +713,64 @@ def test_build_dataclass_errors_name_the_nested_field() -> None:
     with pytest.raises(ScenarioError) as info:
         build_dataclass(Nested, node("window: {start: 1}\npair: [1]\n"), path=Path("p.yaml"))
     assert info.value.message == "expected a list of 2 items, got 1"
+
+
+# ------------------------------------------------------------- deadlines inside the run
+
+
+def test_a_deadline_that_ends_after_the_run_is_refused_at_its_line(tmp_path: Path) -> None:
+    # The step fires at 1.5 s after its trigger at the earliest; 1.5 s + 7 s is past 8 s.
+    text = broken("{within: 5s}", "{within: 7s}")
+    exc = error(tmp_path, text)
+    assert (exc.line, exc.field) == (line_of(text, "within: 7s"), "expect.reconnects-after-drop.within")
+    assert "the deadline 7s cannot end inside the run" in exc.message
+    assert "counted from 1.5s (steps[0] fires), it ends at 8.5s" in exc.message
+    assert "(duration: 8s)" in exc.message
+
+
+def test_a_default_deadline_is_checked_too_and_named_as_such(tmp_path: Path) -> None:
+    # ReconnectParams.within defaults to 10 s: with no value given, the error points at the id.
+    text = broken("reconnects-after-drop: {within: 5s}", "reconnects-after-drop:")
+    exc = error(tmp_path, text)
+    assert exc.line == line_of(text, "reconnects-after-drop:")
+    assert "the deadline 10s (its default) cannot end inside the run" in exc.message
+
+
+def test_a_deadline_that_just_fits_loads(tmp_path: Path) -> None:
+    assert load(write(tmp_path, broken("{within: 5s}", "{within: 6.5s}"))).duration == 8.0
+
+
+def test_the_catalog_deadlines_all_fit() -> None:
+    from harness.scenario_file import default_registries
+
+    faults, behaviours = default_registries()
+    root = Path(__file__).resolve().parents[2] / "scenarios"
+    files = sorted(root.rglob("*.yaml"))
+    assert len(load_scenarios(files, faults=faults, behaviours=behaviours)) == len(files) > 30
+
+
+def test_a_recovery_deadline_counts_from_the_end_of_the_outage(tmp_path: Path) -> None:
+    """keeps-retrying is judged from the server's recovery: the step's `lasting` counts."""
+    from harness.scenario_file import default_registries
+
+    faults, behaviours = default_registries()
+    text = """\
+        family: reconnect
+        description: refused for a while
+        source: [F1 gives-up-after-n-retries]
+        duration: 5s
+        steps:
+          - on: user_stream_ready
+            at: 1s
+            fault: reject_handshake
+            status: 503
+            lasting: 2s
+        expect:
+          keeps-retrying: {within: 2.5s}
+        """
+    path = write(tmp_path, text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, faults=faults, behaviours=behaviours)
+    assert "counted from 3s (steps[0] stops acting), it ends at 5.5s" in info.value.message
+    fitting = write(tmp_path, text.replace("2.5s", "2s"), "fits.yaml")
+    assert load_scenario(fitting, faults=faults, behaviours=behaviours).duration == 5.0
