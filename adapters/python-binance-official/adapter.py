@@ -36,8 +36,9 @@ Timers: the SDK has no heartbeat of its own (it answers the server's pings,
 websocket.py:419-422) and no option for one; its reconnect options (``reconnect_delay``,
 ``reconnect_attempts``) keep their defaults. What it reports: each user-data event handed to
 the stream's callback, as the SDK's model serialises it back (``to_dict()``, Binance's field
-names, ``e`` and ``E`` included; an event type the SDK does not know arrives as the raw dict,
-binance_common/utils.py:1092-1136), appended to BINANCE_HARNESS_EVENTS_FILE. The SDK's own
+names) with the ``e`` the model drops put back from the model's class (see ``event_type``);
+an event type the SDK does not know arrives as the raw dict (binance_common/utils.py:
+1092-1136), and is reported as it is. Appended to BINANCE_HARNESS_EVENTS_FILE. The SDK's own
 logging (INFO, as the README's examples set it) goes to stdout with timestamps.
 
 Run: adapters/python-binance-official/.venv/bin/python adapters/python-binance-official/adapter.py
@@ -49,6 +50,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import signal
 import sys
 from typing import Any, TextIO
@@ -68,10 +70,28 @@ def env(name: str) -> str:
     return value.rstrip("/")
 
 
+def event_type(model: Any) -> str:
+    """Binance's ``e`` of the event an SDK model was parsed from.
+
+    The SDK picks the model class whose name matches ``e`` once underscores are dropped and
+    case is ignored (``normalize_event_name``, binance_common/utils.py:1048-1058, used by
+    ``resolve_model_from_event``, :1061-1090), and the models have no ``e`` field, so
+    ``to_dict()`` drops it. This is that mapping read backwards, for the names of the SDK's
+    user data events (``UserDataStreamEventsResponse.one_of_schemas``): Binance writes them
+    in upper snake case, except ``listenKeyExpired``.
+    """
+    name = type(model).__name__
+    if name == "ListenKeyExpired":
+        return "listenKeyExpired"
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()
+
+
 def as_received(data: Any) -> Any:
     """The event as Binance sent it, from what the SDK hands to the callback."""
     event = getattr(data, "actual_instance", data)
-    return event.to_dict() if hasattr(event, "to_dict") else event
+    if isinstance(event, dict):  # an event type the SDK does not know: the raw payload
+        return event
+    return {"e": event_type(event), **event.to_dict()}
 
 
 class Handler:

@@ -9,13 +9,14 @@ Each test asserts what the harness needs from an adapter, not how well its SDK r
 (that is the catalog's job, and docs/conformance.md's): no harness problem and no ERROR
 verdict, a user-data connection opened on the fake, and at least one event reported to the
 events file. One adapter per language plays the core subset (a drop, server pings, an
-expired key); the Node port of the forum code plays the drop.
+expired key); every other adapter plays the drop (a few seconds each).
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -35,9 +36,8 @@ ADAPTERS = ROOT / "adapters"
 INSTALL_TIMEOUT = 300.0
 #: The core subset: the forum thread's three failures (the drop, the pings, the key).
 CORE = ("drops/drop-1006.yaml", "heartbeats/server-pings.yaml", "listenkey/expired.yaml")
-#: (adapter, scenario) pairs; the "@adapter" test id suffix keeps one adapter on one xdist
-#: worker (harness/xdist_scheduling.py), so two SDK processes never compete for a core.
-PLAYS = [(a, s) for a in ("node-binance", "python-binance") for s in CORE] + [("node-forum", CORE[0])]
+#: Adapters that play the whole core subset (one per language); the others play the drop.
+CORE_PLAYERS = ("node-binance", "python-binance")
 
 
 def _load_commands() -> dict[str, Any]:
@@ -54,6 +54,20 @@ def _load_commands() -> dict[str, Any]:
 
 
 COMMANDS = _load_commands()
+#: (adapter, scenario) pairs; the "@adapter" test id suffix keeps one adapter on one xdist
+#: worker (harness/xdist_scheduling.py), so two SDK processes never compete for a core.
+PLAYS = [(a, s) for a in CORE_PLAYERS for s in CORE] + [
+    (a, CORE[0]) for a in COMMANDS if a not in CORE_PLAYERS
+]
+#: Plays that give ERROR today through no fault of the adapter, with the reason. The official
+#: Python SDK imports for 2-3 s, so its user stream is ready ~3 s into drop-1006's 5 s run; the
+#: drop comes 1 s later (`on: user_stream_ready`) and, since that SDK never reconnects, the 3 s
+#: reconnect deadline ends after the run: reconnects-after-drop cannot say FAIL and says ERROR.
+#: Strict: the test fails as soon as the harness judges it, so this entry is then removed.
+HARNESS_GAPS = {
+    ("python-binance-official", CORE[0]): "drop-1006's 5 s run ends before the reconnect deadline "
+    "of a client whose user stream is ready only after ~3 s (reconnects-after-drop says ERROR)",
+}
 
 
 def _unavailable(reason: str) -> None:
@@ -85,34 +99,59 @@ def installed() -> None:
         )
 
 
+def of_language(language: str) -> list[Any]:
+    return [a for a in COMMANDS.values() if a.language == language]
+
+
 def test_every_adapter_has_a_command_and_its_files() -> None:
-    assert set(COMMANDS) == {"node-binance", "python-binance", "node-forum"}
+    assert set(COMMANDS) == {
+        "node-binance",
+        "python-binance",
+        "python-ccxt",
+        "node-ccxt",
+        "python-binance-official",
+        "node-binance-official",
+        "node-forum",
+    }
     for adapter in COMMANDS.values():
         assert adapter.profiles == ("usdm",)
+        assert adapter.language in ("Node.js", "Python"), adapter.name
         for arg in adapter.argv[1:]:
             assert (ROOT / arg).is_file(), arg
+            assert (ROOT / arg).parent == adapter.folder, arg
 
 
-def test_node_locks_record_no_download_address() -> None:
-    for name in ("node-binance", "node-forum"):
-        lock = (ADAPTERS / name / "package-lock.json").read_text(encoding="utf-8")
-        assert '"resolved"' not in lock, name
-        assert "omit-lockfile-registry-resolved=true" in (ADAPTERS / name / ".npmrc").read_text()
+def test_node_locks_pin_exact_versions_and_record_no_download_address() -> None:
+    for adapter in of_language("Node.js"):
+        lock = (adapter.folder / "package-lock.json").read_text(encoding="utf-8")
+        assert '"resolved"' not in lock, adapter.name
+        assert "omit-lockfile-registry-resolved=true" in (adapter.folder / ".npmrc").read_text()
+        wanted = json.loads((adapter.folder / "package.json").read_text(encoding="utf-8"))["dependencies"]
+        locked = json.loads(lock)["packages"]
+        for name, version in wanted.items():
+            assert version[:1].isdigit(), (adapter.name, name, version)  # exact, not a range
+            assert locked[f"node_modules/{name}"]["version"] == version, (adapter.name, name)
+            assert version in adapter.sdk, (adapter.name, name)  # the version commands.py names
 
 
-def test_python_binance_lock_pins_every_package_by_version_only() -> None:
-    lines = (ADAPTERS / "python-binance" / "requirements.lock").read_text(encoding="utf-8").splitlines()
-    pins = [line for line in lines if line.strip() and not line.startswith("#")]
-    assert any(p.startswith("python_binance==") or p.startswith("python-binance==") for p in pins)
-    for pin in pins:
-        name, sep, version = pin.partition("==")
-        assert sep and name and version and "/" not in pin and " " not in pin, pin
+def test_python_locks_pin_every_package_by_version_only() -> None:
+    for adapter in of_language("Python"):
+        lines = (adapter.folder / "requirements.lock").read_text(encoding="utf-8").splitlines()
+        pins = dict(line.partition("==")[::2] for line in lines if line.strip() and not line.startswith("#"))
+        for name, version in pins.items():
+            assert name and version and "/" not in name + version and " " not in name + version, name
+        # The SDK itself is pinned at the version commands.py names.
+        sdk_name = adapter.sdk.split(" ", 1)[0]
+        normalised = {n.lower().replace("_", "-"): v for n, v in pins.items()}
+        assert normalised[sdk_name] == adapter.sdk.rsplit(" ", 1)[1], adapter.name
 
 
 @pytest.mark.parametrize(("name", "scenario_file"), PLAYS, ids=[f"{s}@{a}" for a, s in PLAYS])
 async def test_adapter_plays_the_core_catalog(
-    installed: None, name: str, scenario_file: str, tmp_path: Path
+    installed: None, name: str, scenario_file: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
+    if (name, scenario_file) in HARNESS_GAPS:
+        request.applymarker(pytest.mark.xfail(reason=HARNESS_GAPS[name, scenario_file], strict=True))
     faults, behaviours = default_registries()
     scenario = load_scenario(SCENARIOS / scenario_file, faults=faults, behaviours=behaviours)
     command = COMMANDS[name].command()
