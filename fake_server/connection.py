@@ -323,7 +323,11 @@ class WsConnection(asyncio.Protocol):
         self._reply(answer.reply, error=answer.error_code, **{"method": None, **answer.request})
         if answer.close:
             self.close(1008, "", why="invalid_json")
-        elif answer.method == "SUBSCRIBE" and answer.error_code is None and self.carries_user_data:
+        elif (
+            answer.request.get("method") == "SUBSCRIBE"
+            and answer.error_code is None
+            and self.carries_user_data
+        ):
             keys = [s for s in self.subs.streams if self.front.server.key_state(s) == "active"]
             self._user_stream_ready(keys, "subscribe")
 
