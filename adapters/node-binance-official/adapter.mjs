@@ -35,33 +35,17 @@
 //
 // Run: node adapters/node-binance-official/adapter.mjs   (after `npm ci`, see adapters/install.py)
 
-import fs from 'node:fs';
 import { inspect } from 'node:util';
 
 import { DerivativesTradingUsdsFutures } from '@binance/derivatives-trading-usds-futures';
 
+import { record, required, say, seconds } from '../client_contract.mjs';
+
 const env = process.env;
-
-function required(name) {
-  const value = env[name];
-  if (!value) {
-    console.error(`adapter: ${name} is not set (see docs/client-contract.md)`);
-    process.exit(2);
-  }
-  return value.replace(/\/+$/, '');
-}
-
-function say(...parts) {
-  console.log(new Date().toISOString(), ...parts);
-}
 
 function show(value) {
   return inspect(value, { depth: 6, breakLength: Infinity });
 }
-
-const eventsFd = env.BINANCE_HARNESS_EVENTS_FILE
-  ? fs.openSync(env.BINANCE_HARNESS_EVENTS_FILE, 'a')
-  : null;
 
 function handle(event) {
   const line = JSON.stringify(event);
@@ -73,11 +57,7 @@ function handle(event) {
     say('listenKeyExpired: the SDK does nothing about it, nor does the README');
     return;
   }
-  if (eventsFd !== null) {
-    // Synchronous append: a line is on disk before the next event is handled, and nothing is
-    // left in a buffer when the harness ends the process.
-    fs.writeSync(eventsFd, line + '\n');
-  }
+  record(event);
 }
 
 const client = new DerivativesTradingUsdsFutures({
@@ -91,17 +71,7 @@ const client = new DerivativesTradingUsdsFutures({
   },
 });
 
-function stop(signal) {
-  say(`adapter: ${signal}, exiting`);
-  if (eventsFd !== null) {
-    fs.closeSync(eventsFd);
-  }
-  process.exit(0);
-}
-process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('SIGINT', () => stop('SIGINT'));
-
-const keepaliveMs = Math.round(Number.parseFloat(env.BINANCE_HARNESS_KEEPALIVE_INTERVAL || '1800') * 1000);
+const keepaliveMs = Math.round((seconds('BINANCE_HARNESS_KEEPALIVE_INTERVAL') ?? 1800) * 1000);
 
 try {
   const response = await client.restAPI.startUserDataStream();

@@ -4,7 +4,7 @@
 // `while (true) { try { await exchange.watchOrders () } catch (e) { console.log (e) } }`, where
 // the next watchOrders() after an error is what reconnects. ccxt creates the listenKey itself
 // (authenticate(), js/src/pro/binance.js:2966-3076) and keeps it alive (keepAliveListenKey(),
-// :3077-3196). The Python twin is adapters/python-ccxt/adapter.py (same ccxt version).
+// :3077-3197). The Python twin is adapters/python-ccxt/adapter.py (same ccxt version).
 //
 // Pointed at the fake by ccxt's OWN configuration, no patch:
 //   - `urls.api`: ccxt's table of base URLs, which users override (it is what setSandboxMode
@@ -13,10 +13,11 @@
 //     `${BINANCE_HARNESS_WS_URL}/ws`, so nothing can leave loopback. ccxt turns the `future`
 //     WebSocket base into `.../private/ws?listenKey=<key>` (getWsUrl(), getPrivateWsUrl(),
 //     js/src/pro/binance.js:255-292).
-//   - `options.fetchCurrencies = false`: with API keys, loadMarkets() (which watchOrders()
-//     calls first) asks the SPOT wallet API `GET /sapi/v1/capital/config/getall` first
-//     (js/src/binance.js:3168-3188), which a USD-M server does not serve (the fake answers 404,
-//     and every watchOrders() would fail there). The option is ccxt's own switch for that call.
+// Everything ccxt asks on its way goes to the fake: loadMarkets() (which watchOrders() calls
+// first) reads the spot wallet's coins and margin pairs (`GET /sapi/v1/capital/config/getall`,
+// `/sapi/v1/margin/allPairs`, js/src/binance.js:3168-3191) before `GET /fapi/v1/exchangeInfo`,
+// and the first watchOrders() loads a positions snapshot (`GET /fapi/v1/leverageBracket`,
+// `/fapi/v3/positionRisk`; option `watchPositions.fetchPositionsSnapshot`, on by default).
 // Over TLS (`tls: true` scenarios) Node itself reads NODE_EXTRA_CA_CERTS, set by the harness.
 //
 // Timers: scenarios shorten time, and the contract says by how much. ccxt's documented
@@ -24,10 +25,10 @@
 // period, binance's default 180 s, js/src/pro/binance.js:129-131) from
 // BINANCE_HARNESS_CLIENT_PING_INTERVAL, and `streaming.maxPingPongMisses` (default 2,
 // js/src/base/ws/Client.js:55-56) so that a pong missing for the contract's interval plus timeout
-// ends the connection (onPingInterval(), Client.js:162-177); the exchange option
+// ends the connection (onPingInterval(), Client.js:162-207); the exchange option
 // `listenKeyRefreshRate` (default 20 min, js/src/pro/binance.js:196) from
 // BINANCE_HARNESS_KEEPALIVE_INTERVAL. Everything else is ccxt's default (including its dial
-// backoff, calculateWsBackoffDelay(), js/src/base/Exchange.js:1461-1497).
+// backoff, calculateWsBackoffDelay(), js/src/base/Exchange.js:1461-1499).
 //
 // What it reports: the raw event (as Binance sent it, `e` and `E` included) of every account
 // event that ccxt hands to one of its own handlers, by extending the two handlers in a subclass
@@ -35,49 +36,22 @@
 // watchOrders() returns, parsed into unified orders whose `info` is only the inner `o` object,
 // without `E`) and handleAcountUpdate (ACCOUNT_UPDATE, which feeds the balance and positions
 // caches that watchOrders() arms on the same connection, js/src/pro/binance.js:4363-4364).
-// Events ccxt has no handler for (handleMessage()'s table, js/src/pro/binance.js:5678-) are not
+// Events ccxt has no handler for (handleMessage()'s table, js/src/pro/binance.js:5710-5752) are not
 // reported: ccxt drops them. ccxt's exceptions are printed by the loop (their text carries
 // Binance's code and msg); BINANCE_ADAPTER_TRACE=1 sets ccxt's `verbose`.
 //
 // Run: node adapters/node-ccxt/adapter.mjs   (after `npm ci` here, see adapters/install.py)
 
-import fs from 'node:fs';
-
 import ccxt from 'ccxt';
 
+import { record, required, say, seconds } from '../client_contract.mjs';
+
 const env = process.env;
-
-function required(name) {
-  const value = env[name];
-  if (!value) {
-    console.error(`adapter: ${name} is not set (see docs/client-contract.md)`);
-    process.exit(2);
-  }
-  return value.replace(/\/+$/, '');
-}
-
-function seconds(name) {
-  const value = Number.parseFloat(env[name] ?? '');
-  return Number.isFinite(value) && value > 0 ? value : undefined;
-}
-
-function say(...parts) {
-  console.log(new Date().toISOString().slice(11, 23), ...parts);
-}
-
 const restUrl = required('BINANCE_HARNESS_REST_URL');
 const wsUrl = required('BINANCE_HARNESS_WS_URL');
-const eventsFd = env.BINANCE_HARNESS_EVENTS_FILE
-  ? fs.openSync(env.BINANCE_HARNESS_EVENTS_FILE, 'a')
-  : null;
 
-function record(message) {
-  if (eventsFd === null || message === null || typeof message !== 'object' || !('e' in message)) {
-    return;
-  }
-  // Synchronous append: a line is on disk before the next event is handled, and nothing is
-  // left in a buffer when the harness ends the process.
-  fs.writeSync(eventsFd, JSON.stringify(message) + '\n');
+function reported(message) {
+  return message !== null && typeof message === 'object' && 'e' in message;
 }
 
 // ccxt's base URL table with every base moved to the fake (same paths).
@@ -96,18 +70,22 @@ function pointedAt(urls) {
 class RecordingBinanceusdm extends ccxt.pro.binanceusdm {
   handleOrderUpdate(client, message) {
     const result = super.handleOrderUpdate(client, message);
-    record(message);
+    if (reported(message)) {
+      record(message);
+    }
     return result;
   }
 
   handleAcountUpdate(client, message) { // ccxt's spelling
     const result = super.handleAcountUpdate(client, message);
-    record(message);
+    if (reported(message)) {
+      record(message);
+    }
     return result;
   }
 }
 
-const options = { fetchCurrencies: false };
+const options = {};
 const streaming = {};
 const keepalive = seconds('BINANCE_HARNESS_KEEPALIVE_INTERVAL');
 if (keepalive !== undefined) {
@@ -131,18 +109,6 @@ const exchange = new RecordingBinanceusdm({
   verbose: env.BINANCE_ADAPTER_TRACE === '1',
 });
 
-let stopping = false;
-async function stop(signal) {
-  stopping = true;
-  say(`adapter: ${signal}, exiting`);
-  if (eventsFd !== null) {
-    fs.closeSync(eventsFd);
-  }
-  process.exit(0);
-}
-process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('SIGINT', () => stop('SIGINT'));
-
 // ccxt in Node refuses a plain `ws://` URL until its HTTP agent is loaded, and says so:
 // "to use proxy with non-ssl ws:// urls, at first run `await exchange.loadHttpProxyAgent()`"
 // (getHttpAgentIfNeeded(), js/src/base/Exchange.js:555-563). The fake serves `ws://` unless the
@@ -152,7 +118,7 @@ if (wsUrl.startsWith('ws://')) {
 }
 
 // The manual's real-time tick loop.
-while (!stopping) {
+for (;;) {
   try {
     const orders = await exchange.watchOrders();
     for (const order of orders.slice(-1)) {

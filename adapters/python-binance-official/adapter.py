@@ -51,23 +51,19 @@ import json
 import logging
 import os
 import re
-import signal
 import sys
-from typing import Any, TextIO
+from pathlib import Path
+from typing import Any
 
 from binance_common.configuration import ConfigurationRestAPI, ConfigurationWebSocketStreams
 from binance_sdk_derivatives_trading_usds_futures.derivatives_trading_usds_futures import (
     DerivativesTradingUsdsFutures,
 )
 
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # adapters/client_contract.py
+from client_contract import Events, env, log_to_stdout, seconds, serve
+
 log = logging.getLogger("adapter")
-
-
-def env(name: str) -> str:
-    value = os.environ.get(name, "")
-    if not value:
-        sys.exit(f"adapter: {name} is not set (see docs/client-contract.md)")
-    return value.rstrip("/")
 
 
 def event_type(model: Any) -> str:
@@ -97,7 +93,7 @@ def as_received(data: Any) -> Any:
 class Handler:
     """The stream's "message" callback: log the event, report it, say what the SDK does not."""
 
-    def __init__(self, events: TextIO | None) -> None:
+    def __init__(self, events: Events) -> None:
         self.events = events
 
     def __call__(self, data: Any) -> None:
@@ -109,9 +105,7 @@ class Handler:
         if event["e"] == "listenKeyExpired":
             log.warning("listenKeyExpired: the SDK does nothing about it, nor does the README")
             return
-        if self.events is not None:
-            self.events.write(line + "\n")
-            self.events.flush()
+        self.events.record(event)
 
 
 async def keep_alive(client: DerivativesTradingUsdsFutures, interval: float) -> None:
@@ -124,7 +118,7 @@ async def keep_alive(client: DerivativesTradingUsdsFutures, interval: float) -> 
             log.error("keepalive_user_data_stream() failed: %s: %s", type(e).__name__, e)
 
 
-async def stream_user_data(events: TextIO | None) -> None:
+async def stream_user_data(events: Events) -> None:
     client = DerivativesTradingUsdsFutures(
         config_rest_api=ConfigurationRestAPI(
             api_key=os.environ.get("BINANCE_HARNESS_API_KEY", ""),
@@ -140,36 +134,15 @@ async def stream_user_data(events: TextIO | None) -> None:
         connection = await client.websocket_streams.create_connection()
         stream = await connection.user_data(listen_key)
         stream.on("message", Handler(events))
-        await keep_alive(client, float(os.environ.get("BINANCE_HARNESS_KEEPALIVE_INTERVAL") or 1800))
+        await keep_alive(client, seconds("BINANCE_HARNESS_KEEPALIVE_INTERVAL") or 1800.0)
     finally:
         if connection is not None:
             await connection.close_connection(close_session=True)
 
 
-async def run_until_signalled(events: TextIO | None) -> None:
-    loop = asyncio.get_running_loop()
-    task = asyncio.create_task(stream_user_data(events))
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, task.cancel)
-    try:
-        await task
-    except asyncio.CancelledError:
-        log.info("signalled, exiting")
-
-
 def main() -> int:
-    logging.basicConfig(
-        stream=sys.stdout,
-        level=logging.INFO,
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-    )
-    events_file = os.environ.get("BINANCE_HARNESS_EVENTS_FILE") or None
-    if events_file is None:
-        asyncio.run(run_until_signalled(None))
-    else:
-        with open(events_file, "a", encoding="utf-8") as events:
-            asyncio.run(run_until_signalled(events))
-    return 0
+    log_to_stdout()
+    return serve(stream_user_data)
 
 
 if __name__ == "__main__":

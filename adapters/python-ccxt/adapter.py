@@ -6,8 +6,8 @@ shows: ``exchange = ccxt.pro.binanceusdm({...})`` and a real-time tick loop
 print(e)``, where the next ``watch_orders()`` after an error is what reconnects ("Upon a
 critical exception, a disconnect or a connection timeout/failure, the next iteration of the
 tick function will call the watch method that will trigger a reconnection"). ccxt creates
-the listenKey itself (``authenticate``, ccxt/pro/binance.py:2812-2906) and keeps it alive
-(``keep_alive_listen_key``, :2908-3006). Runs in its own virtualenv
+the listenKey itself (``authenticate``, ccxt/pro/binance.py:2725-2818) and keeps it alive
+(``keep_alive_listen_key``, :2820-2917). Runs in its own virtualenv
 (adapters/python-ccxt/.venv, made by adapters/install.py), never in the harness's.
 
 POINTED AT THE FAKE BY ccxt's OWN CONFIGURATION, no patch:
@@ -18,21 +18,21 @@ POINTED AT THE FAKE BY ccxt's OWN CONFIGURATION, no patch:
   WebSocket base ``wss://fstream.binance.com/ws`` becomes ``{BINANCE_HARNESS_WS_URL}/ws``,
   so nothing can leave loopback. ccxt turns the ``linear`` WebSocket base into
   ``.../private/ws?listenKey=<key>`` (``get_ws_url`` and ``get_private_ws_url``,
-  ccxt/pro/binance.py:257-292).
-- ``options['fetchCurrencies'] = False``: with API keys, ``load_markets()`` (which
-  ``watch_orders()`` calls first, pro/binance.py:4017-4018) first asks the SPOT wallet API
-  ``GET /sapi/v1/capital/config/getall`` (ccxt/async_support/binance.py:3166-3182), a host a
-  USD-M server does not serve: the fake answers 404 and every ``watch_orders()`` would fail
-  there. The option is ccxt's own switch for that call (users of futures set it for the
-  same reason); the markets still come from ``GET /fapi/v1/exchangeInfo``.
+  ccxt/pro/binance.py:254-286).
+Everything ccxt asks on its way goes to the fake: ``load_markets()`` (which ``watch_orders()``
+calls first, pro/binance.py:3928-3929) reads the spot wallet's coins and margin pairs
+(``GET /sapi/v1/capital/config/getall``, ``/sapi/v1/margin/allPairs``,
+async_support/binance.py:3157-3177) before ``GET /fapi/v1/exchangeInfo``, and the first
+``watch_orders()`` loads a positions snapshot (``GET /fapi/v1/leverageBracket``,
+``/fapi/v3/positionRisk``; option ``watchPositions.fetchPositionsSnapshot``, on by default).
 
 Timers: scenarios shorten time, and the contract says by how much. ccxt's documented
 streaming options are set from it, as a user tuning them would: ``streaming['keepAlive']``
-(ping period, binance's default 180 s, pro/binance.py:133-135) from
+(ping period, binance's default 180 s, pro/binance.py:132-134) from
 BINANCE_HARNESS_CLIENT_PING_INTERVAL, and ``streaming['maxPingPongMisses']`` (default 2,
 async_support/base/exchange.py:61-64) so that a pong missing for the contract's interval
-plus timeout ends the connection (ccxt/async_support/base/ws/client.py:424-436); the
-exchange option ``listenKeyRefreshRate`` (default 20 min, pro/binance.py:200) from
+plus timeout ends the connection (ccxt/async_support/base/ws/client.py:419-431); the
+exchange option ``listenKeyRefreshRate`` (default 20 min, pro/binance.py:199) from
 BINANCE_HARNESS_KEEPALIVE_INTERVAL. Everything else is ccxt's default.
 
 What it reports: the raw event (as Binance sent it, ``e`` and ``E`` included) of every
@@ -41,8 +41,8 @@ the two handlers in a subclass (calling them first, then recording): ``handle_or
 (ORDER_TRADE_UPDATE, what ``watch_orders()`` returns, parsed into unified orders whose
 ``info`` is only the inner ``o`` object, without ``E``) and ``handle_acount_update``
 (ACCOUNT_UPDATE, which feeds the balance and positions caches that ``watch_orders()``
-arms on the same connection, pro/binance.py:4079-4080). Events ccxt has no handler for
-(``handle_message``'s table, pro/binance.py:5297-5380: TRADE_LITE, listenKeyExpired) are
+arms on the same connection, pro/binance.py:3991-3992). Events ccxt has no handler for
+(``handle_message``'s table, pro/binance.py:5219-5260: TRADE_LITE, listenKeyExpired) are
 not reported: ccxt drops them. ccxt's exceptions are printed by the loop (their text
 carries Binance's code and msg); BINANCE_ADAPTER_TRACE=1 sets ccxt's ``verbose``.
 
@@ -51,39 +51,22 @@ Run: adapters/python-ccxt/.venv/bin/python adapters/python-ccxt/adapter.py
 
 from __future__ import annotations
 
-import asyncio
-import json
+import logging
 import os
 import re
-import signal
 import sys
-import time
-from typing import Any, TextIO
+from pathlib import Path
+from typing import Any
 
 import ccxt.pro
 
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # adapters/client_contract.py
+from client_contract import Events, env, log_to_stdout, seconds, serve
+
+log = logging.getLogger("adapter")
+
 #: ``scheme://host[:port]`` at the start of one of ccxt's base URLs.
 ORIGIN = re.compile(r"^[a-z]+://[^/]+")
-
-
-def env(name: str) -> str:
-    value = os.environ.get(name, "")
-    if not value:
-        sys.exit(f"adapter: {name} is not set (see docs/client-contract.md)")
-    return value.rstrip("/")
-
-
-def seconds(name: str) -> float | None:
-    try:
-        value = float(os.environ.get(name, ""))
-    except ValueError:
-        return None
-    return value if value > 0 else None
-
-
-def say(*parts: Any) -> None:
-    stamp = time.strftime("%H:%M:%S", time.localtime()) + f".{int(time.time() * 1000) % 1000:03d}"
-    print(stamp, *parts, flush=True)
 
 
 def pointed_at(urls: Any, rest_url: str, ws_url: str) -> Any:
@@ -95,39 +78,33 @@ def pointed_at(urls: Any, rest_url: str, ws_url: str) -> Any:
     return urls
 
 
-class Recorder:
-    """Appends each reported event to BINANCE_HARNESS_EVENTS_FILE, one JSON line."""
-
-    def __init__(self, events: TextIO | None) -> None:
-        self.events = events
-
-    def __call__(self, message: Any) -> None:
-        if self.events is not None and isinstance(message, dict) and "e" in message:
-            self.events.write(json.dumps(message, separators=(",", ":")) + "\n")
-            self.events.flush()
+def reported(message: Any) -> bool:
+    return isinstance(message, dict) and "e" in message
 
 
 class RecordingBinanceusdm(ccxt.pro.binanceusdm):  # type: ignore[misc,name-defined]
     """ccxt's binanceusdm, unchanged, telling the harness which raw events its handlers took."""
 
-    recorder: Recorder = Recorder(None)
+    events: Events = Events(None)
 
     def handle_order_update(self, client: Any, message: Any) -> Any:
         result = super().handle_order_update(client, message)
-        self.recorder(message)
+        if reported(message):
+            self.events.record(message)
         return result
 
     def handle_acount_update(self, client: Any, message: Any) -> Any:  # ccxt's spelling
         result = super().handle_acount_update(client, message)
-        self.recorder(message)
+        if reported(message):
+            self.events.record(message)
         return result
 
 
-def make_exchange(recorder: Recorder) -> Any:
+def make_exchange(events: Events) -> Any:
     rest_url = env("BINANCE_HARNESS_REST_URL")
     ws_url = env("BINANCE_HARNESS_WS_URL")
     defaults = ccxt.pro.binanceusdm().describe()  # type: ignore[attr-defined]
-    options: dict[str, Any] = {"fetchCurrencies": False}
+    options: dict[str, Any] = {}
     streaming: dict[str, Any] = {}
     keepalive = seconds("BINANCE_HARNESS_KEEPALIVE_INTERVAL")
     if keepalive:
@@ -148,43 +125,27 @@ def make_exchange(recorder: Recorder) -> Any:
             "verbose": os.environ.get("BINANCE_ADAPTER_TRACE") == "1",
         }
     )
-    exchange.recorder = recorder
+    exchange.events = events
     return exchange
 
 
-async def watch(recorder: Recorder) -> None:
-    exchange = make_exchange(recorder)
+async def watch(events: Events) -> None:
+    exchange = make_exchange(events)
     try:
         while True:  # the manual's real-time tick loop
             try:
                 orders = await exchange.watch_orders()
                 for order in orders[-1:]:
-                    say("order:", order["id"], order["status"], order["symbol"])
+                    log.info("order: %s %s %s", order["id"], order["status"], order["symbol"])
             except Exception as e:
-                say(f"{type(e).__name__}: {e}")
+                log.error("%s: %s", type(e).__name__, e)
     finally:
         await exchange.close()
 
 
-async def run_until_signalled(recorder: Recorder) -> None:
-    loop = asyncio.get_running_loop()
-    task = asyncio.create_task(watch(recorder))
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, task.cancel)
-    try:
-        await task
-    except asyncio.CancelledError:
-        say("adapter: signalled, exiting")
-
-
 def main() -> int:
-    events_file = os.environ.get("BINANCE_HARNESS_EVENTS_FILE") or None
-    if events_file is None:
-        asyncio.run(run_until_signalled(Recorder(None)))
-    else:
-        with open(events_file, "a", encoding="utf-8") as events:
-            asyncio.run(run_until_signalled(Recorder(events)))
-    return 0
+    log_to_stdout()
+    return serve(watch)
 
 
 if __name__ == "__main__":
