@@ -18,8 +18,9 @@ still open counts at once). Default `within`: 60 s, the backoff cap of failure-m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from harness.applicability import not_arisen
 from harness.behaviours import behaviour
 from harness.record import Entry, RunRecord, brief, fault_end, settled
 from harness.verdict import Verdict, error, failed, fmt_s, passed
@@ -40,13 +41,17 @@ def _refusals(record: RunRecord) -> list[Entry]:
     ]
 
 
+def _bounded(params: dict[str, object]) -> bool:
+    """Whether a fault with these parameters stops acting: after `lasting`, or `times` answers."""
+    return params.get("lasting") is not None or params.get("times") is not None
+
+
 def recovery(record: RunRecord) -> tuple[Entry, float] | None:
     """(first outage fault, when the last one stopped refusing), or None without an outage."""
     ends: list[tuple[Entry, float]] = []
     refusals = _refusals(record)
     for hit in record.fault_hits():
-        params = hit.get("params", {})
-        if params.get("lasting") is None and params.get("times") is None:
+        if not _bounded(hit.get("params", {})):
             continue  # no end: not an outage the client can be judged to survive
         end = fault_end(hit, refusals)
         if end is None:  # fewer answers than `times`: it last refused at its last answer
@@ -85,11 +90,13 @@ def connected_at(record: RunRecord, t: float) -> Entry | None:
     "the outage (ws_reject, fault rest answers), and the first user-data ws_open after recovery",
     problem="gives up reconnecting after a few failed attempts, so after a long outage it "
     "stays disconnected until restarted",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     found = recovery(record)
     if found is None:
-        return error("the scenario has no outage with an end (a fault with `lasting` or `times`)")
+        bounded = {s.fault.name for s in record.scenario.steps if _bounded(asdict(s.fault))}
+        return not_arisen(record, "no outage with an end began (a fault with `lasting` or `times`)", bounded)
     first, recovered = found
     refused = [r for r in _refusals(record) if first["t"] <= r["t"] <= recovered]
     back = connected_at(record, recovered)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.applicability import no_drop
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief, connection_drops, settled
 from harness.verdict import Verdict, error, failed, fmt_s, passed
@@ -34,13 +35,12 @@ class Params:
     params=Params,
     evidence="journal: the fault (or server close) that ended a user-data connection, its ws_close, and the next user-data ws_open",
     problem="does not reconnect after the server drops or closes its user-data connection (a 1006 drop, or a clean 1000/1001 close), so events silently stop",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if record.never_connected():
-        return failed("the client never opened a user-data stream, so it never reconnected either")
     drops = connection_drops(record)
     if not drops:
-        return error("no connection was dropped in this run: the scenario's fault never hit one")
+        return no_drop(record)
     delays, evidence = [], []
     for drop in drops:
         close = drop.close

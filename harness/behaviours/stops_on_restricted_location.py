@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from harness.applicability import not_arisen
 from harness.behaviours import behaviour
 from harness.record import Entry, RunRecord, brief, settled
 from harness.verdict import Verdict, error, failed, fmt_s, passed
@@ -61,12 +62,13 @@ def _msg(entry: Entry) -> str:
     "and path, and the client_output lines after it",
     problem="keeps retrying a request Binance refuses for the caller's location (HTTP 451), "
     "in a loop that can never succeed",
+    needs_stream=False,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     calls = [e for e in record.of("rest") if e["t"] < record.ended_at]
     first = next((e for e in calls if e["status"] == 451), None)
     if first is None:
-        return error("no REST call was answered 451: the scenario's restricted_location fault hit none")
+        return not_arisen(record, "no REST call was answered 451", ("restricted_location",))
     request = f"{first['method']} {first['path']}"
     again = [
         e

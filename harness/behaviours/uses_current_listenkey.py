@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.applicability import KEY_KILLERS, key_ttl_story, not_arisen
 from harness.behaviours import behaviour
 from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief, exit_time, fault_end, settled
 from harness.verdict import Verdict, error, failed, fmt_s, passed
@@ -63,13 +64,12 @@ def refusals_end(record: RunRecord) -> float:
     "handshake refusals, and the first account event delivered after the server was back",
     problem="reconnects with the listenKey it remembers even after it died, and Binance then "
     "accepts the connection but never sends anything on it",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if record.never_connected():
-        return failed("the client never opened a user-data stream")
     deaths = [e for e in record.of("listen_key") if e["action"] in ("expired", "deleted")]
     if not deaths:
-        return error("no listenKey died in this run: the scenario never made a key stale")
+        return not_arisen(record, "no listenKey died", KEY_KILLERS, timer=key_ttl_story(record))
     stale = [o for o in record.user_opens() if dead_keys(o)]
     if stale:
         first = stale[0]

@@ -108,6 +108,11 @@ def fault(t: float, name: str, conns: Iterable[int] = (), *, ends: bool = False,
     }
 
 
+def dropped(t: float, conn: int = 1) -> list[Entry]:
+    """The server dropping `conn` at `t` (abort_tcp: 1006, no close frame)."""
+    return [fault(t, "abort_tcp", [conn], ends=True), closed(t, conn)]
+
+
 def event(
     t: float, conns: list[int], e: str = "ORDER_TRADE_UPDATE", E: int | None = None, **extra: Any
 ) -> Entry:
