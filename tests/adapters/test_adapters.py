@@ -21,7 +21,6 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +59,6 @@ COMMANDS = _load_commands()
 PLAYS = [(a, s) for a in CORE_PLAYERS for s in CORE] + [
     (a, CORE[0]) for a in COMMANDS if a not in CORE_PLAYERS
 ]
-#: Seconds added to the run for adapters whose user stream opens late, so that a drop aimed at
-#: it (`on: user_stream_ready`, 1 s later) still leaves the 3 s reconnect deadline inside the
-#: run; the harness ends a run at its fixed duration whatever the trigger waited, and a check
-#: whose deadline outlives the run says ERROR ("too late in the run to judge"). Binance's
-#: official SDKs subscribe 0.5 s after connecting; the Python one also imports for 2-3 s, and
-#: neither reconnects within 3 s (Node waits its 5 s reconnectDelay, Python never does).
-LATE_START = {"python-binance-official": 4.0, "node-binance-official": 3.0}
 
 
 def _unavailable(reason: str) -> None:
@@ -151,7 +143,6 @@ async def test_adapter_plays_the_core_catalog(
 ) -> None:
     faults, behaviours = default_registries()
     scenario = load_scenario(SCENARIOS / scenario_file, faults=faults, behaviours=behaviours)
-    scenario = replace(scenario, duration=scenario.duration + LATE_START.get(name, 0.0))
     command = COMMANDS[name].command()
     result = await asyncio.wait_for(
         run_scenario(scenario, command, workdir=tmp_path),
