@@ -1,7 +1,8 @@
 """A client that takes a 429's Retry-After as "come back much later": after the refused
-POST listenKey it waits an hour, so within a scenario it sends nothing more. Nothing shows
-whether it honours the Retry-After, so honours-retry-after must say NOT-APPLICABLE with
-that reason, not PASS with no evidence (issue 9).
+POST listenKey it waits an hour, so within a scenario it sends nothing more. It used to get
+a PASS with no evidence from honours-retry-after (issue 9); the check also wants the client
+back soon after the window, and http/retry-after's deadline for that now ends inside the
+run, so it FAILs there for not recovering (and is NOT-APPLICABLE where a run ends first).
 """
 
 from __future__ import annotations
