@@ -133,13 +133,21 @@ def refusals(record: RunRecord) -> list[Refusal]:
             what = f"a socket never completed its WebSocket handshake ({e.get('why', '?')})"
             found.append(Refusal(float(e["t"]), what, (e,)))
     found += rest_refusals(record, until=record.ended_at)
-    exit_entry = next(record.of("client_exit"), None)
-    if exit_entry is not None and exit_time(record) is not None:
-        lines = record.output()
-        last = f' (its last line: "{_cut(lines[-1]["line"], 120)}")' if lines else ""
-        what = f"the client exited on its own with code {exit_entry['code']} at {exit_entry['t']:.2f} s{last}"
-        found.append(Refusal(float(exit_entry["t"]), what, (exit_entry,)))
+    gone = own_exit(record)
+    if gone is not None:
+        found.append(gone)
     return sorted(found, key=lambda r: r.t)
+
+
+def own_exit(record: RunRecord) -> Refusal | None:
+    """The client's exit during the run, on its own, told with its code and last line."""
+    exit_entry = next(record.of("client_exit"), None)
+    if exit_entry is None or exit_time(record) is None:
+        return None
+    lines = record.output()
+    last = f' (its last line: "{_cut(lines[-1]["line"], 120)}")' if lines else ""
+    what = f"the client exited on its own with code {exit_entry['code']} at {exit_entry['t']:.2f} s{last}"
+    return Refusal(float(exit_entry["t"]), what, (exit_entry,))
 
 
 def explain(found: list[Refusal], most: int = 4) -> str:

@@ -31,7 +31,8 @@ from harness.client_driver import (
     CoroutineClientRunner,
     SubprocessClient,
 )
-from harness.record import RunRecord
+from harness.record import RunRecord, brief
+from harness.refusals import own_exit
 from harness.scenario import Scenario
 from harness.steps import StepScheduler
 from harness.verdict import Status, Verdict, error
@@ -211,5 +212,10 @@ def judge(record: RunRecord, problems: Sequence[str]) -> list[Verdict]:
         v.behaviour = b.id
         v.scenario = record.scenario.name
         v.hint = b.hint if v.status is Status.FAIL else ""
+        gone = own_exit(record) if v.status is Status.FAIL else None
+        if gone is not None and "exited" not in v.summary:
+            # A client that died explains most of its FAILs: say so where it matters.
+            v.summary += f"; {gone.what}"
+            v.evidence.append(brief(gone.evidence[0]))
         verdicts.append(v)
     return verdicts

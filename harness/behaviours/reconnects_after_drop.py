@@ -45,11 +45,19 @@ def check(record: RunRecord, p: Params) -> Verdict:
     for drop in drops:
         close = drop.close
         if close is None:
+            # Still open at the end (a half-open socket the client replaced without closing
+            # it): the replacement is the reconnect, timed from the fault.
+            nxt = record.opens_after(drop.hit["t"])
+            if nxt and nxt[0]["t"] - drop.hit["t"] <= p.within:
+                delays.append(nxt[0]["t"] - drop.hit["t"])
+                evidence += [brief(drop.hit), brief(nxt[0])]
+                continue
             if not settled(record, drop.hit["t"] + p.within):
                 continue
             return failed(
-                f"connection {drop.conn} was hit by {drop.cause} and was never ended or replaced",
-                [brief(drop.hit)],
+                f"connection {drop.conn} was hit by {drop.cause} and was neither ended nor "
+                f"replaced within {fmt_s(p.within)}",
+                [brief(drop.hit)] + [brief(o) for o in nxt[:1]],
             )
         nxt = record.opens_after(close["t"])
         in_time = bool(nxt) and nxt[0]["t"] - close["t"] <= p.within

@@ -73,9 +73,14 @@ def check(record: RunRecord, p: Params) -> Verdict:
             late = f" (it came after {fmt_s(snap['t'] - reopen['t'])})" if snap else ""
             refused = rest_refusals(record, float(reopen["t"]), float(reopen["t"]) + p.within)
             why = f"; the fake refused its calls: {explain(refused)}" if refused else ""
+            sent = (
+                f"{len(missed)} events were sent during the gap"
+                if missed
+                else "no event happened to be sent during this gap, which a client cannot know without reading"
+            )
             return failed(
                 f"no REST snapshot within {fmt_s(p.within)} of reconnecting at "
-                f"{fmt_s(reopen['t'])}; {len(missed)} events were sent during the gap{late}{why}",
+                f"{fmt_s(reopen['t'])}; {sent}{late}{why}",
                 [brief(reopen)]
                 + [brief(e) for r in refused[:3] for e in r.evidence]
                 + [brief(m) for m in missed[:3]],
