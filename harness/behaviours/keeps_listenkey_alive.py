@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from harness.applicability import never_connected
+from harness.applicability import never_connected, too_late
 from harness.behaviours import behaviour
 from harness.record import Entry, RunRecord, brief, exit_time
 from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
@@ -83,10 +83,12 @@ def check(record: RunRecord, p: Params) -> Verdict:
             return not_applicable(
                 f"the client exited {fmt_s(end - first['t'])} after its first key, before a keepalive was due"
             )
-        return error(
-            f"the run ends {fmt_s(end - first['t'])} after the first key, within the allowed gap "
-            f"{fmt_s(max_gap)}: shorten the scenario's listen_key_ttl to judge the keepalive"
-        )
+        if record.scenario.duration < max_gap:
+            return error(
+                f"the run ends {fmt_s(end - first['t'])} after the first key, within the allowed gap "
+                f"{fmt_s(max_gap)}: shorten the scenario's listen_key_ttl to judge the keepalive"
+            )
+        return too_late(record, "the first listenKey was created", float(first["t"]), max_gap, [first])
     later = [c for c in calls if first["t"] <= c["t"] < end]
     lapses = [
         e

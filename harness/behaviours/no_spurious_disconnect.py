@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from harness.applicability import too_late
 from harness.behaviours import behaviour
 from harness.record import Entry, RunRecord, brief
 from harness.verdict import Verdict, error, failed, fmt_s, passed
@@ -109,6 +110,14 @@ def check(record: RunRecord, p: Params) -> Verdict:
             silence_before_close=round(quiet, 3),
         )
     if longest < p.min_silence:
+        if opens and record.ended_at - float(opens[0]["t"]) < p.min_silence:
+            return too_late(
+                record,
+                "the first user-data connection opened",
+                float(opens[0]["t"]),
+                p.min_silence,
+                opens[:1],
+            )
         return error(
             f"no user-data connection stayed quiet for {fmt_s(p.min_silence)} (longest silence "
             f"{fmt_s(longest)}): the scenario did not test a quiet stream"

@@ -49,6 +49,15 @@ def failing(t: float) -> dict[str, Any]:
 # keeps-listenkey-alive -------------------------------------------------------------------
 
 
+def test_a_key_created_too_late_for_a_keepalive_is_not_judged_but_a_short_scenario_is_an_error() -> None:
+    # TTL 2 s: a keepalive is due within 1.5 s. A first key at 3.5 s of a 4 s run is the
+    # client's lateness; a 1 s scenario could judge no client at all.
+    late = judge("keeps-listenkey-alive", [post(3.5)], ended_at=4, ttl=2)
+    assert late.status is Status.NOT_APPLICABLE and "created at 3.50 s" in late.summary
+    short = judge("keeps-listenkey-alive", [post(0.2)], ended_at=1, ttl=2)
+    assert short.status is Status.ERROR and "shorten the scenario's listen_key_ttl" in short.summary
+
+
 def test_keepalive_at_half_the_ttl_passes_with_its_figures() -> None:
     journal = [post(0.5), put(1.5), put(2.51), put(3.5)]
     v = judge("keeps-listenkey-alive", journal, ended_at=4, ttl=2)

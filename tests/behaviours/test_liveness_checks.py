@@ -162,6 +162,12 @@ def test_a_run_without_the_required_quiet_period_is_a_scenario_error() -> None:
     assert quiet.status is Status.PASS and quiet.measured["longest_silence"] == 4.0
 
 
+def test_a_client_that_connected_too_late_for_the_quiet_period_is_not_judged() -> None:
+    """Its lateness, not the scenario, left no 2 s of quiet: NOT-APPLICABLE, not ERROR."""
+    v = judge("no-spurious-disconnect", [opened(2.9, 1)], ended_at=4, min_silence=2)
+    assert v.status is Status.NOT_APPLICABLE and "opened at 2.90 s" in v.summary
+
+
 def test_no_spurious_disconnect_without_a_connection_fails() -> None:
     assert judge("no-spurious-disconnect", [], ended_at=4).status is Status.FAIL
 
