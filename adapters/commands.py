@@ -32,6 +32,11 @@ class Adapter:
     language: str
     profiles: tuple[str, ...]
 
+    @property
+    def folder(self) -> Path:
+        """Where the adapter lives (its program, its lock file, what install.py installs)."""
+        return ROOT / "adapters" / self.name
+
     def command(self, root: Path | None = ROOT) -> str:
         """The shell-quoted command line; paths made absolute under `root` (None: relative)."""
         parts = [str(root / a) if root is not None and "/" in a else a for a in self.argv]
@@ -53,6 +58,37 @@ ADAPTERS: dict[str, Adapter] = {
             argv=("adapters/python-binance/.venv/bin/python", "adapters/python-binance/adapter.py"),
             sdk="python-binance (PyPI, sammchardy) 1.0.37",
             language="Python",
+            profiles=("usdm",),
+        ),
+        Adapter(
+            name="python-ccxt",
+            argv=("adapters/python-ccxt/.venv/bin/python", "adapters/python-ccxt/adapter.py"),
+            sdk="ccxt (PyPI, ccxt.pro binanceusdm) 4.5.84",
+            language="Python",
+            profiles=("usdm",),
+        ),
+        Adapter(
+            name="node-ccxt",
+            argv=("node", "adapters/node-ccxt/adapter.mjs"),
+            sdk="ccxt (npm, ccxt.pro binanceusdm) 4.5.84",
+            language="Node.js",
+            profiles=("usdm",),
+        ),
+        Adapter(
+            name="python-binance-official",
+            argv=(
+                "adapters/python-binance-official/.venv/bin/python",
+                "adapters/python-binance-official/adapter.py",
+            ),
+            sdk="binance-sdk-derivatives-trading-usds-futures (PyPI, Binance) 18.1.0",
+            language="Python",
+            profiles=("usdm",),
+        ),
+        Adapter(
+            name="node-binance-official",
+            argv=("node", "adapters/node-binance-official/adapter.mjs"),
+            sdk="@binance/derivatives-trading-usds-futures (npm, Binance) 38.1.1",
+            language="Node.js",
             profiles=("usdm",),
         ),
         Adapter(

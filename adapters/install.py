@@ -1,15 +1,18 @@
 """Install what the SDK adapters need, from their lock files; idempotent, stdlib only.
 
-- each Node adapter (adapters/node-*/): ``npm ci`` from its package-lock.json;
-- python-binance: its own virtualenv, adapters/python-binance/.venv, made with the Python
-  running this script, and ``pip install --no-deps -r requirements.lock`` (every package is
-  pinned there, so nothing else is resolved), then ``pip check``.
+Which adapters there are, and in which language, is adapters/commands.py's table; each lives
+in adapters/<name>/ and is installed by its language's one recipe:
 
-Each step leaves a stamp (a hash of the lock file, and of the Python version for the venv)
+- Node.js: ``npm ci`` from its package-lock.json (into its node_modules);
+- Python: its own virtualenv, adapters/<name>/.venv, made with the Python running this
+  script, and ``pip install --no-deps -r requirements.lock`` (every package is pinned there,
+  so nothing else is resolved), then ``pip check``.
+
+Each step leaves a stamp (a hash of the lock file, and of the Python version for a venv)
 in what it installed, and is skipped while the stamp matches: a second run takes well under
-a second. ``--force`` reinstalls; names (``node-binance``, ``node-forum``,
-``python-binance``) limit the run to those adapters. Concurrent runs (test workers) wait for
-each other on a lock file in the temporary directory.
+a second. ``--force`` reinstalls; names (``python3 adapters/commands.py`` lists them) limit
+the run to those adapters. Concurrent runs (test workers) wait for each other on a lock file
+in the temporary directory.
 
 Usage: python3 adapters/install.py [--force] [NAME ...]
 """
@@ -25,12 +28,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-NODE_ADAPTERS = ("node-binance", "node-forum")
-PYTHON_BINANCE = HERE / "python-binance"
+if str(HERE) not in sys.path:  # commands.py is this script's neighbour, not a package
+    sys.path.insert(0, str(HERE))
+from commands import ADAPTERS, Adapter  # noqa: E402
+
 STAMP = ".adapters-install-stamp"
 #: Seconds one install command may take before it is abandoned.
 STEP_TIMEOUT = 600.0
@@ -69,38 +74,47 @@ def run(argv: Sequence[str], cwd: Path) -> None:
         raise InstallError(f"{' '.join(argv)} exited with {done.returncode}")
 
 
-def install_node(name: str, force: bool) -> None:
-    folder = HERE / name
+def install_node(adapter: Adapter, force: bool) -> None:
+    """``npm ci`` from the adapter's package-lock.json into its node_modules."""
+    folder = adapter.folder
     lock = folder / "package-lock.json"
     expected = digest(lock.read_bytes(), (folder / "package.json").read_bytes())
     stamp = folder / "node_modules" / STAMP
     if not force and stamp_matches(stamp, expected):
-        say(f"{name}: node_modules up to date with package-lock.json")
+        say(f"{adapter.name}: node_modules up to date with package-lock.json")
         return
     npm = shutil.which("npm")
     if npm is None:
-        raise InstallError(f"{name}: npm is not installed (the Node adapters need Node.js 20+ and npm)")
+        raise InstallError(
+            f"{adapter.name}: npm is not installed (the Node adapters need Node.js 20+ and npm)"
+        )
     run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], folder)
     stamp.write_text(expected + "\n", encoding="utf-8")
-    say(f"{name}: installed")
+    say(f"{adapter.name}: installed")
 
 
-def install_python_binance(force: bool) -> None:
-    lock = PYTHON_BINANCE / "requirements.lock"
-    venv = PYTHON_BINANCE / ".venv"
+def install_python(adapter: Adapter, force: bool) -> None:
+    """The adapter's own virtualenv (.venv beside it), from its requirements.lock, then pip check."""
+    folder = adapter.folder
+    lock = folder / "requirements.lock"
+    venv = folder / ".venv"
     python = venv / "bin" / "python"
     expected = digest(lock.read_bytes(), sys.version.encode())
     stamp = venv / STAMP
     if not force and python.exists() and stamp_matches(stamp, expected):
-        say("python-binance: .venv up to date with requirements.lock")
+        say(f"{adapter.name}: .venv up to date with requirements.lock")
         return
-    if force or not python.exists():
-        run([sys.executable, "-m", "venv", "--clear", str(venv)], PYTHON_BINANCE)
+    # A venv made for another lock is made anew: --no-deps would leave its stale packages.
+    run([sys.executable, "-m", "venv", "--clear", str(venv)], folder)
     pip = [str(python), "-m", "pip", "--disable-pip-version-check", "--no-input"]
-    run([*pip, "install", "--quiet", "--no-deps", "-r", str(lock)], PYTHON_BINANCE)
-    run([*pip, "check"], PYTHON_BINANCE)
+    run([*pip, "install", "--quiet", "--no-deps", "-r", str(lock)], folder)
+    run([*pip, "check"], folder)
     stamp.write_text(expected + "\n", encoding="utf-8")
-    say("python-binance: installed")
+    say(f"{adapter.name}: installed")
+
+
+#: How each language's adapters are installed (Adapter.language in commands.py).
+INSTALLERS: dict[str, Callable[[Adapter, bool], None]] = {"Node.js": install_node, "Python": install_python}
 
 
 @contextlib.contextmanager
@@ -120,17 +134,15 @@ def lock_path() -> Path:
 
 def install(names: Sequence[str] = (), force: bool = False) -> None:
     """Install the named adapters (all when empty); InstallError says what failed."""
-    known = (*NODE_ADAPTERS, "python-binance")
-    unknown = [n for n in names if n not in known]
+    unknown = [n for n in names if n not in ADAPTERS]
     if unknown:
-        raise InstallError(f"unknown adapter(s) {', '.join(unknown)}; known: {', '.join(known)}")
-    selected = list(names) or list(known)
+        raise InstallError(f"unknown adapter(s) {', '.join(unknown)}; known: {', '.join(ADAPTERS)}")
     with exclusive(lock_path()):
-        for name in selected:
-            if name == "python-binance":
-                install_python_binance(force)
-            else:
-                install_node(name, force)
+        for name in names or list(ADAPTERS):
+            adapter = ADAPTERS[name]
+            started = time.monotonic()
+            INSTALLERS[adapter.language](adapter, force)
+            say(f"{name}: {time.monotonic() - started:.1f} s")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -172,7 +172,10 @@ def render_behaviours(registry: Mapping[str, Behaviour], scenarios: Sequence[Sce
         "(harness/behaviours/); do not edit by hand. Deadlines are defaults: a scenario sets "
         "its own under `expect:` (docs/scenario-format.md), scaled to its shortened timers. "
         "Each behaviour has a broken client in clients/broken/ that lacks exactly it and fails "
-        "it (tests/behaviours/test_broken_clients.py).",
+        "it (tests/behaviours/test_broken_clients.py). A client that never opens a user-data "
+        "stream gets the same reason from every check, citing what the fake refused it "
+        "(harness/applicability.py); a check whose situation the run never produced says "
+        "NOT-APPLICABLE with the reason, and ERROR only when the scenario lacks it.",
         "",
     ]
     for b in sorted(registry.values(), key=lambda b: b.id):
@@ -186,6 +189,12 @@ def render_behaviours(registry: Mapping[str, Behaviour], scenarios: Sequence[Sce
             lines += [f"- `{name}` = {default}: {why}" for name, default, why in params]
             lines.append("")
         lines += [f"**A client that fails it**: {b.problem or '(not stated)'}.", ""]
+        nobody = (
+            "FAIL: the behaviour needs a stream"
+            if b.needs_stream
+            else "NOT-APPLICABLE: the behaviour cannot arise without one"
+        )
+        lines += [f"**A client that never opens a user-data stream**: {nobody}.", ""]
         lines += [f"**What to change**: {b.hint}.", ""]
         if b.reports:
             links = []

@@ -138,18 +138,28 @@ def html_page(
 
 def compact(report: Mapping[str, Any]) -> dict[str, Any]:
     """A report with only what the matrix shows: each verdict's scenario, behaviour, status
-    and summary (no evidence). Small enough to commit beside docs/conformance.md."""
+    and summary, and how many evidence entries it had (the entries themselves stay in the
+    run's report). Small enough to commit beside docs/conformance.md."""
     keep = ("scenario", "behaviour", "status", "summary")
     return {
         "client": report["client"],
         "runs": [
             {
                 "scenario": run.get("scenario", ""),
-                "verdicts": [{k: v[k] for k in keep} for v in run["verdicts"]],
+                "verdicts": [{**{k: v[k] for k in keep}, **_evidence_count(v)} for v in run["verdicts"]],
             }
             for run in report["runs"]
         ],
     }
+
+
+def _evidence_count(verdict: Mapping[str, Any]) -> dict[str, int]:
+    """{"evidence": n} from a full verdict (its list) or a compact one (its count); nothing
+    for data written before the count was kept, so a missing count is never taken for 0."""
+    evidence = verdict.get("evidence")
+    if isinstance(evidence, list):
+        return {"evidence": len(evidence)}
+    return {"evidence": evidence} if isinstance(evidence, int) else {}
 
 
 def save(path: Path, reports: Mapping[str, Mapping[str, Any]], **about: Any) -> None:

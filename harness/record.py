@@ -6,6 +6,7 @@ the client's events file and its output), so a run can be judged again from its 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,6 +85,25 @@ class RunRecord:
         """
         return self.ended_at - float(entry["t"]) < margin
 
+    def owed_events(self, margin: float) -> list[Entry]:
+        """Account events the client's handler is owed, in order: written to a live
+        connection, not the second copy of an event sent twice (the event is owed once),
+        and not written less than `margin` seconds before the run ended or before every
+        connection it went to was aborted (TCP FIN or RST with no close frame: the kernel
+        may drop what was in flight)."""
+        aborts = {
+            e["conn"]: e["t"] for e in self.of("ws_close") if e.get("how") in ("abort_rst", "abort_fin")
+        }
+        return [
+            e
+            for e in self.of("event")
+            if e["e"] in ACCOUNT_EVENTS
+            and e["conns"]
+            and not e.get("copy")
+            and not self.in_flight(e, margin)
+            and not all(c in aborts and aborts[c] - e["t"] < margin for c in e["conns"])
+        ]
+
     # Client side ---------------------------------------------------------------------------
 
     def output(self) -> list[Entry]:
@@ -94,8 +114,63 @@ class RunRecord:
         client's events file, whatever else the client wrote about it."""
         return {(str(ev.get("e")), ev.get("E")) for ev in self.client_events}
 
+    def user_streams(self) -> list[Entry]:
+        """User-data handshakes whose connection came to carry the user's events (see
+        `ready_at`): a socket on a user route that never subscribed is not one."""
+        return [o for o in self.user_opens() if ready_at(self, o) is not None]
+
     def never_connected(self) -> bool:
-        return not self.user_opens()
+        """Whether the client never had a user-data stream: no user-data connection of its
+        ever carried its events (harness/applicability.py gives the one verdict for it)."""
+        return not self.user_streams() and not any(e["conns"] for e in self.of("event"))
+
+
+def frame_json(entry: Entry) -> Any:
+    """The JSON of a journaled text frame (a request or an answer), or None."""
+    try:
+        return json.loads(entry.get("data") or "")
+    except ValueError:
+        return None
+
+
+def subscriptions(record: RunRecord) -> list[Entry]:
+    """WebSocket API answers that started a user-data subscription (status 200 with a
+    `subscriptionId`), in order."""
+    out = []
+    for e in record.of("ws_frame"):
+        if e.get("dir") != "out" or e.get("op") != "text" or e.get("status") != 200:
+            continue
+        answer = frame_json(e)
+        result = answer.get("result") if isinstance(answer, dict) else None
+        if isinstance(result, dict) and "subscriptionId" in result:
+            out.append(e)
+    return out
+
+
+def ready_at(record: RunRecord, opened: Entry) -> float | None:
+    """When a user-data connection began carrying the user's events (None: never).
+
+    At its handshake when the URL names a listenKey; on the WebSocket API at its first
+    subscription; on a user route opened without a key (`/private/stream`, joined by a
+    SUBSCRIBE of the key, as some SDKs do) at the first SUBSCRIBE the fake accepted.
+    """
+    if opened.get("route_kind") == "wsapi":
+        sub = next((s for s in subscriptions(record) if s["conn"] == opened["conn"]), None)
+        return None if sub is None else float(sub["t"])
+    if opened.get("listen_keys", True):  # journals without the field name their key in the URL
+        return float(opened["t"])
+    joined = next(
+        (
+            e
+            for e in record.of("ws_frame")
+            if e["conn"] == opened["conn"]
+            and e.get("dir") == "out"
+            and e.get("method") == "SUBSCRIBE"
+            and e.get("error") is None
+        ),
+        None,
+    )
+    return None if joined is None else float(joined["t"])
 
 
 def brief(entry: Entry) -> dict[str, Any]:
@@ -148,6 +223,45 @@ def fault_end(hit: Entry, answers: list[Entry]) -> float | None:
         times = int(params["times"])
         return float(mine[times - 1]["t"]) if len(mine) >= times else None
     return None
+
+
+@dataclass(frozen=True)
+class Deafness:
+    """A client that stopped reporting events from some moment on, while the fake kept
+    writing them to its live connections: its reader died, or its handler, and the socket
+    may well look healthy."""
+
+    since: float
+    #: Events owed to the handler from `since` on; the client reported none of them.
+    missed: list[Entry]
+    #: Connections those events went to that were still open when the run ended.
+    still_open: list[int]
+
+    def summary(self, after: str) -> str:
+        """'went deaf after <after>: ...', with how many events it missed and the open socket."""
+        conns = ", ".join(map(str, self.still_open))
+        kept = f"; connection {conns} stayed open" if self.still_open else ""
+        return (
+            f"the client went deaf after {after}: none of the {len(self.missed)} events written "
+            f"to its live connections from {self.since:.2f} s on was reported{kept}"
+        )
+
+
+def deaf_after(record: RunRecord, t: float, margin: float = 0.5) -> Deafness | None:
+    """Whether the client reports events but none of those owed to it from `t` on.
+
+    None when it reports no events at all (it writes no events file: a NOT-APPLICABLE, not
+    deafness), when it reported any of what was owed from `t` on, or when that was a single
+    event (one event missed is a lost event: it does not show the reader stopped).
+    """
+    if not record.client_events:
+        return None
+    got = record.reported()
+    missed = [e for e in record.owed_events(margin) if e["t"] >= t]
+    if len(missed) < 2 or any((e["e"], e["E"]) in got for e in missed):
+        return None
+    conns = sorted({c for e in missed for c in e["conns"]})
+    return Deafness(t, missed, [c for c in conns if record.close_of(c) is None])
 
 
 def exit_time(record: RunRecord) -> float | None:

@@ -31,7 +31,8 @@ from harness.client_driver import (
     CoroutineClientRunner,
     SubprocessClient,
 )
-from harness.record import RunRecord
+from harness.record import RunRecord, brief
+from harness.refusals import own_exit
 from harness.scenario import Scenario
 from harness.steps import StepScheduler
 from harness.verdict import Status, Verdict, error
@@ -99,11 +100,11 @@ async def run_scenario(scenario: Scenario, client: ClientSpec, *, workdir: Path 
     try:
         await asyncio.wait_for(
             _play(scenario, client, clock, journal, events_file, workdir, problems),
-            scenario.duration + HARD_TIMEOUT_MARGIN,
+            2 * scenario.duration + HARD_TIMEOUT_MARGIN,
         )
     except TimeoutError:
         problems.append(
-            f"the run did not finish within {scenario.duration + HARD_TIMEOUT_MARGIN:.0f} s (harness timeout)"
+            f"the run did not finish within {2 * scenario.duration + HARD_TIMEOUT_MARGIN:.0f} s (harness timeout)"
         )
     except ClientError as exc:
         problems.append(str(exc))
@@ -149,7 +150,11 @@ async def _play(
             await client.start()
             steps.start()
             exited = asyncio.create_task(client.wait())
-            done, _ = await asyncio.wait({exited}, timeout=max(0.0, scenario.duration - clock.now()))
+            first = await _first_contact(journal, exited, scenario.duration)
+            # The scenario's duration counts from the client's first contact: a client that
+            # takes seconds to import its SDK and connect gets the whole run all the same.
+            end = (first if first is not None else 0.0) + scenario.duration
+            done, _ = await asyncio.wait({exited}, timeout=max(0.0, end - clock.now()))
             if not done:
                 exited.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -160,6 +165,27 @@ async def _play(
             journal.append("run", phase="stopping")
             await client.stop()
             journal.append("run", phase="stop")
+
+
+#: Journal entries that show the client reached the fake: a REST call, a handshake (accepted,
+#: refused or never completed).
+CONTACT = frozenset({"rest", "ws_open", "ws_reject", "ws_invalid"})
+
+
+async def _first_contact(journal: Journal, exited: asyncio.Task[object], within: float) -> float | None:
+    """When the client first reached the fake (journaled as `run` phase `contact`), waiting at
+    most `within` seconds and no longer than the client lives; None when it never did."""
+    contact = asyncio.ensure_future(journal.wait_for(lambda e: e["kind"] in CONTACT, within))
+    try:
+        await asyncio.wait({contact, exited}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        if not contact.done():
+            contact.cancel()
+    if contact.cancelled() or contact.exception() is not None:
+        return None
+    first = float(contact.result()["t"])
+    journal.append("run", phase="contact", first=contact.result()["kind"], at=first)
+    return first
 
 
 def _setup_problems(record: RunRecord) -> list[str]:
@@ -211,5 +237,10 @@ def judge(record: RunRecord, problems: Sequence[str]) -> list[Verdict]:
         v.behaviour = b.id
         v.scenario = record.scenario.name
         v.hint = b.hint if v.status is Status.FAIL else ""
+        gone = own_exit(record) if v.status is Status.FAIL else None
+        if gone is not None and "exited" not in v.summary:
+            # A client that died explains most of its FAILs: say so where it matters.
+            v.summary += f"; {gone.what}"
+            v.evidence.append(brief(gone.evidence[0]))
         verdicts.append(v)
     return verdicts

@@ -23,27 +23,15 @@
 //
 // Run: node adapters/node-binance/adapter.mjs   (after `npm ci` here, see adapters/install.py)
 
-import fs from 'node:fs';
 import { inspect } from 'node:util';
 
 import { DefaultLogger, WebsocketClient } from 'binance';
 
+import { record, required, seconds } from '../client_contract.mjs';
+
 const env = process.env;
-
-function required(name) {
-  const value = env[name];
-  if (!value) {
-    console.error(`adapter: ${name} is not set (see docs/client-contract.md)`);
-    process.exit(2);
-  }
-  return value.replace(/\/+$/, '');
-}
-
 const restUrl = required('BINANCE_HARNESS_REST_URL');
 const wsUrl = required('BINANCE_HARNESS_WS_URL');
-const eventsFd = env.BINANCE_HARNESS_EVENTS_FILE
-  ? fs.openSync(env.BINANCE_HARNESS_EVENTS_FILE, 'a')
-  : null;
 
 // Keys the SDK adds to each event object (websocket-client.js resolveEmittableEvents():
 // wsMarket, streamName; BaseWSClient.js getFinalEmittable(): wsKey, isWSAPIResponse). They
@@ -63,15 +51,6 @@ function isUserEvent(event) {
   );
 }
 
-function record(event) {
-  if (eventsFd === null || !isUserEvent(event)) {
-    return;
-  }
-  // Synchronous append: a line is on disk before the next event is handled, and nothing is
-  // left in a buffer when the harness ends the process.
-  fs.writeSync(eventsFd, JSON.stringify(asReceived(event)) + '\n');
-}
-
 function show(value) {
   return inspect(value, { depth: 6, breakLength: Infinity });
 }
@@ -83,8 +62,8 @@ const logger = {
 
 // The contract's scaled heartbeat (seconds) as the SDK's options (milliseconds), when given.
 function millis(name) {
-  const seconds = Number.parseFloat(env[name] ?? '');
-  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : undefined;
+  const value = seconds(name);
+  return value === undefined ? undefined : Math.round(value * 1000);
 }
 const heartbeat = Object.fromEntries(
   [
@@ -108,7 +87,9 @@ wsClient.on('message', (data) => {
   const events = Array.isArray(data) ? data : [data];
   for (const event of events) {
     console.log('message:', JSON.stringify(asReceived(event)));
-    record(event);
+    if (isUserEvent(event)) {
+      record(asReceived(event));
+    }
   }
 });
 wsClient.on('open', (data) => console.log('open:', data?.wsKey, data?.wsUrl));
@@ -117,16 +98,6 @@ wsClient.on('reconnected', (data) => console.log('reconnected:', data?.wsKey, da
 wsClient.on('close', (data) => console.log('close:', data?.wsKey));
 wsClient.on('response', (data) => console.log('response:', show(data)));
 wsClient.on('exception', (data) => console.error('exception:', show(data)));
-
-function stop(signal) {
-  console.log(`adapter: ${signal}, exiting`);
-  if (eventsFd !== null) {
-    fs.closeSync(eventsFd);
-  }
-  process.exit(0);
-}
-process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('SIGINT', () => stop('SIGINT'));
 
 // The README's call. It resolves (to undefined) even when the listenKey POST fails: the SDK
 // then logs and emits 'exception' and does not retry the first subscription.

@@ -36,24 +36,19 @@ Run: adapters/python-binance/.venv/bin/python adapters/python-binance/adapter.py
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
-import signal
 import sys
-from typing import Any, TextIO
+from pathlib import Path
+from typing import Any
 
 from binance import AsyncClient, BinanceSocketManager
 
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # adapters/client_contract.py
+from client_contract import Events, env, log_to_stdout, serve
+
 log = logging.getLogger("adapter")
-
-
-def env(name: str) -> str:
-    value = os.environ.get(name, "")
-    if not value:
-        sys.exit(f"adapter: {name} is not set (see docs/client-contract.md)")
-    return value.rstrip("/")
 
 
 def is_user_event(message: Any) -> bool:
@@ -61,13 +56,7 @@ def is_user_event(message: Any) -> bool:
     return isinstance(message, dict) and "e" in message and message["e"] not in ("error", "listenKeyExpired")
 
 
-def record(events: TextIO | None, message: Any) -> None:
-    if events is not None and is_user_event(message):
-        events.write(json.dumps(message, separators=(",", ":")) + "\n")
-        events.flush()
-
-
-async def stream_user_data(events: TextIO | None) -> None:
+async def stream_user_data(events: Events) -> None:
     rest_url = env("BINANCE_HARNESS_REST_URL")
     ws_url = env("BINANCE_HARNESS_WS_URL")
     client = AsyncClient(
@@ -87,36 +76,16 @@ async def stream_user_data(events: TextIO | None) -> None:
                     log.error("SDK reported: %s", message)
                     continue
                 print("message:", json.dumps(message, separators=(",", ":")), flush=True)
-                record(events, message)
+                if is_user_event(message):
+                    events.record(message)
     finally:
         await client.close_connection()
 
 
-async def run_until_signalled(events: TextIO | None) -> None:
-    loop = asyncio.get_running_loop()
-    task = asyncio.create_task(stream_user_data(events))
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, task.cancel)
-    try:
-        await task
-    except asyncio.CancelledError:
-        log.info("signalled, exiting")
-
-
 def main() -> int:
-    logging.basicConfig(
-        stream=sys.stdout,
-        level=logging.INFO,
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-    )
+    log_to_stdout()
     logging.getLogger("binance").setLevel(logging.DEBUG)
-    events_file = os.environ.get("BINANCE_HARNESS_EVENTS_FILE") or None
-    if events_file is None:
-        asyncio.run(run_until_signalled(None))
-    else:
-        with open(events_file, "a", encoding="utf-8") as events:
-            asyncio.run(run_until_signalled(events))
-    return 0
+    return serve(stream_user_data)
 
 
 if __name__ == "__main__":

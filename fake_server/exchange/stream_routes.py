@@ -77,7 +77,15 @@ def parse(target: str) -> StreamRoute | None:
             return StreamRoute("private", "private/ws", keys[:1], False, filters[:1], keys[:1])
         if mode == ["stream"]:
             keys, filters = _keys_and_filters(pairs, None)
-            return StreamRoute("private", "private/stream", keys, True, filters, keys)
+            # `streams=` names subscribe at connect time, as a SUBSCRIBE would a moment later:
+            # a listen key among them binds the connection too (Binance's own Node SDK
+            # reconnects this way; docs/fidelity.md "streams= on /private/stream").
+            named = _streams_query(pairs)
+            extra = tuple(k for k in _key_like(named) if k not in keys)
+            streams = tuple(dict.fromkeys(keys + named))
+            return StreamRoute(
+                "private", "private/stream", keys + extra, True, filters + (None,) * len(extra), streams
+            )
         return None
     if head == ["pm"] and mode == ["ws"] and len(rest) == 1:
         # Portfolio margin: wss://fstream.binance.com/pm/ws/<key> (reference §1 table).

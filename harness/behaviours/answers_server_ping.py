@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fake_server.exchange.profiles import PROFILES
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief, settled
-from harness.verdict import Verdict, error, failed, fmt_s, passed
+from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,9 @@ class Params:
     params=Params,
     evidence="journal: ws_frame entries for each server ping and the client's next pong on user-data connections (their times), and ws_close entries with how pong_timeout",
     problem="does not answer the server's pings in time, so Binance closes the connection with 1008 'Pong timeout'",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if record.never_connected():
-        return failed("the client never opened a user-data stream")
     user_conns = record.user_conns()
     frames = [e for e in record.of("ws_frame") if e["conn"] in user_conns]
     timeouts = [
@@ -95,15 +95,38 @@ def check(record: RunRecord, p: Params) -> Verdict:
             pings=len(pings),
             answered=answered,
         )
+    if not pings:
+        return no_ping(record)
     if not answered:
-        return error(
-            "no server ping could be judged: the scenario's ping_interval is longer "
-            "than the connections lived"
+        return not_applicable(
+            f"none of the {len(pings)} server pings could be judged: each came less than "
+            f"{fmt_s(p.within)} before the run or its connection ended"
         )
+    first = next(f for f in frames if f["dir"] == "in" and f["op"] == "pong" and f["t"] >= pings[0]["t"])
     return passed(
         f"{answered} server pings answered by a pong, slowest {fmt_s(max(latencies))} "
         f"(deadline {fmt_s(p.within)})",
-        [brief(pings[0])],
+        [brief(pings[0]), brief(first)],
         pings=answered,
         max_latency=round(max(latencies), 4),
+    )
+
+
+def no_ping(record: RunRecord) -> Verdict:
+    """The verdict when no server ping came on a user-data connection: the scenario's ping
+    interval outlasts the run (ERROR), or the client's connections did not live that long."""
+    interval = record.scenario.timers.for_profile(PROFILES[record.scenario.profile]).ping_interval
+    assert interval is not None
+    if interval >= record.scenario.duration:
+        return error(
+            f"the server sent no ping: the scenario's ping_interval {fmt_s(interval)} is not "
+            f"shorter than its {fmt_s(record.scenario.duration)} duration"
+        )
+    lived = [
+        (close["t"] if (close := record.close_of(o["conn"])) is not None else record.ended_at) - o["t"]
+        for o in record.user_opens()
+    ]
+    return not_applicable(
+        f"the server sent no ping on a user-data connection: they lived at most "
+        f"{fmt_s(max(lived, default=0.0))}, under the {fmt_s(interval)} ping interval"
     )

@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from harness.applicability import never_connected
 from harness.behaviours import behaviour
 from harness.behaviours.no_reconnect_storm import busiest_window
 from harness.record import Entry, RunRecord, brief
@@ -52,6 +53,7 @@ def ip_of(entry: Entry) -> str:
     evidence="journal: every handshake (ws_open, ws_reject) per client IP with the server's "
     "count, the connection_attempt_limit step, and 429s with why connection_attempts",
     problem="opens more connections per IP than Binance allows (300 per 5 min), so its handshakes get refused with 429 and, if it insists, its IP banned",
+    needs_stream=False,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     enforced = record.fault_hits("connection_attempt_limit")
@@ -60,7 +62,9 @@ def check(record: RunRecord, p: Params) -> Verdict:
         limit, window = int(enforced[-1]["params"]["attempts"]), float(enforced[-1]["params"]["window"])
     handshakes = [e for e in record.of("ws_open", "ws_reject") if e["t"] < record.ended_at]
     if not handshakes:
-        return not_applicable("the client made no connection attempt")
+        return never_connected(record, needs_stream=False) or not_applicable(
+            "the client made no connection attempt during the run"
+        )
     by_ip: dict[str, list[Entry]] = defaultdict(list)
     for e in handshakes:
         by_ip[ip_of(e)].append(e)

@@ -15,9 +15,10 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from harness.applicability import not_arisen
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief
-from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
+from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Params:
     params=Params,
     evidence="journal: the timestamps of the client's failed handshakes (ws_reject) and REST retries during the outage",
     problem="retries at a fixed or tight pace while the server refuses it, instead of backing off",
+    needs_stream=False,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     attempts = record.attempts()
@@ -50,12 +52,20 @@ def check(record: RunRecord, p: Params) -> Verdict:
             runs.append([])
     refused = max(runs, key=len)
     if not refused:
-        if record.fault_hits("reject_handshake"):
-            return not_applicable(
-                "the client made no reconnect attempt while upgrades were refused "
-                "(it did not reconnect at all, see reconnects-after-drop)"
-            )
-        return error("the scenario refused no handshake, so backing off cannot be judged")
+        hits = record.fault_hits("reject_handshake")
+        if not hits or record.never_connected():
+            return not_arisen(record, "no handshake was refused", ("reject_handshake",))
+        back = record.opens_after(float(hits[0]["t"]))
+        after = (
+            f"its next connection opened at {fmt_s(float(back[0]['t']))}, after the refusals"
+            if back
+            else "it did not reconnect at all (see reconnects-after-drop)"
+        )
+        return not_applicable(
+            f"the client made no reconnect attempt while upgrades were refused: {after}; "
+            "no gap between failed attempts shows its backoff",
+            [brief(hits[0])] + [brief(o) for o in back[:1]],
+        )
     if len(refused) < 2:
         return not_applicable(
             "only 1 refused attempt: the client waited out the refusals (or gave up), so no "

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.applicability import not_arisen, too_late
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief, settled
-from harness.verdict import Verdict, error, failed, fmt_s, passed
+from harness.verdict import Verdict, failed, fmt_s, passed
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,12 @@ class Params:
     params=Params,
     evidence="journal: the half_open fault entry and the client's next handshake (ws_open or ws_reject) after it",
     problem="does not notice a dead (half-open) connection: nothing closes it, and it waits for data that never comes",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if record.never_connected():
-        return failed("the client never opened a user-data stream")
     hits = [h for h in record.fault_hits("half_open") if h["conns"]]
     if not hits:
-        return error("no connection went half-open in this run: the scenario's fault never hit one")
+        return not_arisen(record, "no user-data connection went half-open", ("half_open",))
     detections, evidence = [], []
     for hit in hits:
         for conn in hit["conns"]:
@@ -66,7 +66,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 )
             detections.append(took)
     if not detections:
-        return error("the connection went silent too late in the run to judge detection")
+        return too_late(record, "the connection went silent", hits[0]["t"], p.within, hits[:1])
     return passed(
         f"dead connection noticed after {fmt_s(max(detections))} (deadline {fmt_s(p.within)})",
         evidence,

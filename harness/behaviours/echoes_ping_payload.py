@@ -19,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.behaviours import behaviour
+from harness.behaviours.answers_server_ping import no_ping
 from harness.record import Entry, RunRecord, brief, settled
-from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
+from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,13 @@ def _payload(frame: Entry) -> str:
     "user-data connection, their payloads (hex) compared",
     problem="answers the server's pings with pongs that do not echo the ping's payload, which "
     "Binance does not count, so it closes the connection with 1008 'Pong timeout'",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if record.never_connected():
-        return failed("the client never opened a user-data stream")
     user = record.user_conns()
     pings = [e for e in record.of("ws_frame") if e["conn"] in user and (e["dir"], e["op"]) == ("out", "ping")]
     if not pings:
-        return error("the server sent no ping in this run: the scenario's ping_interval is too long")
+        return no_ping(record)
     answers = _answers(record)
     if not answers:
         return not_applicable(
@@ -103,7 +103,10 @@ def check(record: RunRecord, p: Params) -> Verdict:
             pings_echoed=len(echoed),
         )
     if not echoed:
-        return error("every answered ping came too late in the run to judge its echo")
+        return not_applicable(
+            f"every answered server ping came less than {fmt_s(p.within)} before the end of the run, "
+            "too late to judge its echo"
+        )
     return passed(
         f"all {len(echoed)} answered server pings got a pong echoing their payload",
         [brief(echoed[0].ping), brief(echoed[0].echo)] if echoed[0].echo else [brief(echoed[0].ping)],

@@ -17,15 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.applicability import no_drop
 from harness.behaviours import behaviour
-from harness.behaviours.resubscribes_after_termination import (
-    events_flow,
-    flow_note,
-    frame_json,
-    subscriptions,
-)
-from harness.record import Entry, RunRecord, brief, connection_drops, settled
-from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
+from harness.behaviours.resubscribes_after_termination import events_flow, flow_note
+from harness.record import Entry, RunRecord, brief, connection_drops, frame_json, settled, subscriptions
+from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 #: WebSocket API methods that carry a signature over a timestamp.
 SIGNED_METHODS = frozenset({"userDataStream.subscribe.signature", "session.logon"})
@@ -87,16 +83,15 @@ def answer_to(record: RunRecord, request: Entry) -> Entry | None:
     "its subscription",
     problem="re-sends the request it signed at startup after a reconnect (or none at all), so the "
     "new connection never carries its events",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if record.never_connected():
-        return failed("the client never opened a user-data stream")
     opens = [o for o in record.user_opens() if o.get("route_kind") == "wsapi"]
     if not opens:
         return not_applicable("the client's user data does not come over the WebSocket API")
     if len(opens) < 2:
         if not connection_drops(record):
-            return error("no connection was dropped: the scenario's fault never hit one")
+            return no_drop(record)
         return failed("the client never reconnected, so it never subscribed on a new connection")
     signed = signed_requests(record)
     subs = subscriptions(record)

@@ -19,9 +19,10 @@ do not carry headers, so the weight limiter's own 429s are not judged here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from harness.applicability import not_arisen
 from harness.behaviours import behaviour
 from harness.record import Entry, RunRecord, brief, settled
 from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
@@ -111,6 +112,7 @@ def _what(entry: Entry) -> str:
     evidence="journal: the refused answers (rest, ws_reject), the http_error/reject_handshake "
     "faults whose Retry-After header they carried, and the client's next requests",
     problem="sends requests again before the Retry-After of a 429/418 has passed, which is how a rate limit becomes an IP ban that grows from minutes to days",
+    needs_stream=False,
     deadline_from="recovery",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
@@ -120,9 +122,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
         if fault is not None:
             limited.append((entry, fault, retry_after_of(fault["params"]) or 0.0))
     if not limited:
-        if any(retry_after_of(f["params"]) is not None for f in record.fault_hits()):
-            return not_applicable("the client made no request while the Retry-After faults were in force")
-        return error("no answer carried a Retry-After header: the scenario has no such fault")
+        return _none_limited(record)
     waits: list[dict[str, Any]] = []
     evidence: list[dict[str, Any]] = []
     for answer, fault, retry_after in limited:
@@ -145,13 +145,41 @@ def check(record: RunRecord, p: Params) -> Verdict:
     late = _late_recovery(record, limited, p)
     if late is not None:
         return late
-    closest = min((w["waited"] - w["retry_after"] for w in waits), default=0.0)
+    if not waits:
+        kinds = " or ".join(
+            sorted({"REST call" if _kind(a) == "rest" else "handshake" for a, _, _ in limited})
+        )
+        return not_applicable(
+            f"{_what(limited[0][0])} with Retry-After: {limited[0][2]:g}, and the client made no "
+            f"further {kinds} before the run ended {fmt_s(record.ended_at - limited[-1][0]['t'])} "
+            "later: nothing shows whether it waits",
+            [brief(limited[0][1]), brief(limited[0][0])],
+        )
+    closest = min(w["waited"] - w["retry_after"] for w in waits)
+    unjudged = len(limited) - len(waits)
     return passed(
-        f"{len(limited)} answer(s) with Retry-After honoured "
+        f"{len(waits)} answer(s) with Retry-After honoured "
         + ", ".join(f"({w['kind']}: waited {w['waited']:.2f} s of {w['retry_after']:g} s)" for w in waits)
-        + (f"; closest margin {fmt_s(closest)}" if waits else ""),
+        + f"; closest margin {fmt_s(closest)}"
+        + (f"; {unjudged} more had no request after them" if unjudged else ""),
         evidence[:8],
         waits=waits,
+    )
+
+
+def _none_limited(record: RunRecord) -> Verdict:
+    """No answer the client got carried a Retry-After: why, from the scenario and the run."""
+    fired = [f for f in record.fault_hits() if retry_after_of(f["params"]) is not None]
+    if fired and not record.never_connected():
+        return not_applicable(
+            "the client made no request while the Retry-After faults were in force",
+            [brief(f) for f in fired[:2]],
+        )
+    stepped = {s.fault.name for s in record.scenario.steps if retry_after_of(asdict(s.fault)) is not None}
+    if not fired and not stepped:
+        return error("no answer carried a Retry-After header: the scenario has no fault that sends one")
+    return not_arisen(
+        record, "no answer the client got carried a Retry-After", stepped | {f["name"] for f in fired}
     )
 
 

@@ -21,10 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.applicability import not_arisen, too_late, went_deaf, without_events
 from harness.behaviours import behaviour
 from harness.behaviours.no_duplicate_delivery import client_event
 from harness.record import RunRecord, brief
-from harness.verdict import Verdict, error, failed, not_applicable, passed
+from harness.verdict import Verdict, failed, not_applicable, passed
 
 #: Status precedence; any status not listed ends the order (FILLED, CANCELED, EXPIRED, ...).
 RANK = {"NEW": 0, "PARTIALLY_FILLED": 1}
@@ -60,13 +61,15 @@ def older(update: dict[str, Any], than: dict[str, Any]) -> bool:
     evidence="journal: order updates sent late (`event` entries with `held`) and every update of "
     "those orders; the client's events file (ORDER_TRADE_UPDATE E, o.i, o.X, in reported order)",
     problem="applies order updates in arrival order, so a late NEW moves a filled order back",
+    needs_stream=False,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if not record.client_events:
-        return not_applicable("the client reported no events (it writes no events file)")
+    unread = without_events(record)
+    if unread is not None:
+        return unread
     held = [e for e in record.of("event") if e.get("held") and e["conns"]]
     if not held:
-        return error("no order update was sent out of order: the reorder_events fault reached no connection")
+        return not_arisen(record, "no order update was sent out of order", ("reorder_events",))
     updates = [
         (n, ev)
         for n, ev in enumerate(record.client_events, 1)
@@ -85,6 +88,10 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 held=len(held),
             )
         newest[ev["o"]["i"]] = (n, ev)
+    what = f"the first update sent out of order (order {held[0].get('order_id')})"
+    deaf = went_deaf(record, float(held[0]["t"]), what, held[0], p.in_flight, held=len(held))
+    if deaf is not None:
+        return deaf
     judged = 0
     for h in held:
         sent = [
@@ -106,12 +113,15 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 held=len(held),
             )
     if not judged:
-        return error("every order update sent out of order came too late in the run to judge")
+        return too_late(
+            record, "the first update sent out of order came", held[0]["t"], p.in_flight, held[:1]
+        )
     return passed(
         f"{len(held)} update(s) sent after a newer one of the same order; the client's "
         f"{len(updates)} order updates over {len(newest)} orders never went back, and each "
         f"reordered order ended at its newest update",
-        [brief(h) for h in held[:3]],
+        [brief(h) for h in held[:3]]
+        + [client_event(*newest[h["order_id"]]) for h in held if h["order_id"] in newest][:1],
         held=len(held),
         orders=len(newest),
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from harness.applicability import never_connected, too_late
 from harness.behaviours import behaviour
 from harness.record import Entry, RunRecord, brief, exit_time
 from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
@@ -64,6 +65,7 @@ def refreshes(record: RunRecord) -> list[Entry]:
     "any listenKey that expired by its TTL",
     problem="lets its listenKey expire because it does not refresh it on a timer of its own, so "
     "the user stream goes silent after an hour with no error",
+    needs_stream=False,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     ttl = record.scenario.timers.listen_key_ttl
@@ -71,7 +73,9 @@ def check(record: RunRecord, p: Params) -> Verdict:
     calls = refreshes(record)
     first = next((c for c in calls if c["method"] == "POST"), None)
     if first is None:
-        return not_applicable("no listenKey was ever created in this run, so none had to be kept alive")
+        return never_connected(record, needs_stream=False) or not_applicable(
+            "no listenKey was ever created in this run, so none had to be kept alive"
+        )
     exited = exit_time(record)
     end = min(record.ended_at, exited) if exited is not None else record.ended_at
     if end - first["t"] < max_gap:
@@ -79,10 +83,12 @@ def check(record: RunRecord, p: Params) -> Verdict:
             return not_applicable(
                 f"the client exited {fmt_s(end - first['t'])} after its first key, before a keepalive was due"
             )
-        return error(
-            f"the run ends {fmt_s(end - first['t'])} after the first key, within the allowed gap "
-            f"{fmt_s(max_gap)}: shorten the scenario's listen_key_ttl to judge the keepalive"
-        )
+        if record.scenario.duration < max_gap:
+            return error(
+                f"the run ends {fmt_s(end - first['t'])} after the first key, within the allowed gap "
+                f"{fmt_s(max_gap)}: shorten the scenario's listen_key_ttl to judge the keepalive"
+            )
+        return too_late(record, "the first listenKey was created", float(first["t"]), max_gap, [first])
     later = [c for c in calls if first["t"] <= c["t"] < end]
     lapses = [
         e

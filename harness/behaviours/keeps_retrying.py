@@ -18,11 +18,12 @@ still open counts at once). Default `within`: 60 s, the backoff cap of failure-m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from harness.applicability import not_arisen, too_late
 from harness.behaviours import behaviour
 from harness.record import Entry, RunRecord, brief, fault_end, settled
-from harness.verdict import Verdict, error, failed, fmt_s, passed
+from harness.verdict import Verdict, failed, fmt_s, passed
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,17 @@ def _refusals(record: RunRecord) -> list[Entry]:
     ]
 
 
+def _bounded(params: dict[str, object]) -> bool:
+    """Whether a fault with these parameters stops acting: after `lasting`, or `times` answers."""
+    return params.get("lasting") is not None or params.get("times") is not None
+
+
 def recovery(record: RunRecord) -> tuple[Entry, float] | None:
     """(first outage fault, when the last one stopped refusing), or None without an outage."""
     ends: list[tuple[Entry, float]] = []
     refusals = _refusals(record)
     for hit in record.fault_hits():
-        params = hit.get("params", {})
-        if params.get("lasting") is None and params.get("times") is None:
+        if not _bounded(hit.get("params", {})):
             continue  # no end: not an outage the client can be judged to survive
         end = fault_end(hit, refusals)
         if end is None:  # fewer answers than `times`: it last refused at its last answer
@@ -85,12 +90,14 @@ def connected_at(record: RunRecord, t: float) -> Entry | None:
     "the outage (ws_reject, fault rest answers), and the first user-data ws_open after recovery",
     problem="gives up reconnecting after a few failed attempts, so after a long outage it "
     "stays disconnected until restarted",
+    needs_stream=True,
     deadline_from="recovery",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     found = recovery(record)
     if found is None:
-        return error("the scenario has no outage with an end (a fault with `lasting` or `times`)")
+        bounded = {s.fault.name for s in record.scenario.steps if _bounded(asdict(s.fault))}
+        return not_arisen(record, "no outage with an end began (a fault with `lasting` or `times`)", bounded)
     first, recovered = found
     refused = [r for r in _refusals(record) if first["t"] <= r["t"] <= recovered]
     back = connected_at(record, recovered)
@@ -106,10 +113,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             refused_attempts=len(refused),
         )
     if not settled(record, deadline):
-        return error(
-            f"the run ended {fmt_s(record.ended_at - recovered)} after the server recovered, "
-            f"before the {fmt_s(p.within)} deadline: too short to judge"
-        )
+        return too_late(record, "the server recovered", recovered, p.within, [])
     last = max((a["t"] for a in record.attempts() if a["t"] >= first["t"]), default=None)
     tried = f"its last attempt was at {fmt_s(last)}" if last is not None else "it made no attempt"
     return failed(

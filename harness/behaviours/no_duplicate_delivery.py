@@ -20,9 +20,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from harness.applicability import not_arisen, too_late, went_deaf, without_events
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief
-from harness.verdict import Verdict, error, failed, not_applicable, passed
+from harness.verdict import Verdict, failed, passed
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,15 @@ def client_event(line: int, event: dict[str, Any], **extra: Any) -> dict[str, An
     evidence="journal: events sent twice (`event` entries with `copy`) and their connections; "
     "the client's events file (how many times each e, E was reported)",
     problem="hands the same event to the application twice when the server sends it twice",
+    needs_stream=False,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if not record.client_events:
-        return not_applicable("the client reported no events (it writes no events file)")
+    unread = without_events(record)
+    if unread is not None:
+        return unread
     copies = [e for e in record.of("event") if e.get("copy") and e["conns"]]
     if not copies:
-        return error(
-            "no event was sent twice: the scenario's duplicate_event fault never reached a connection"
-        )
+        return not_arisen(record, "no event was sent twice", ("duplicate_event",))
     counts = Counter((str(ev.get("e")), ev.get("E")) for ev in record.client_events if "E" in ev)
     first_line: dict[tuple[str, Any], tuple[int, dict[str, Any]]] = {}
     for n, ev in enumerate(record.client_events, 1):
@@ -78,9 +79,13 @@ def check(record: RunRecord, p: Params) -> Verdict:
             repeated=len(repeated),
             sent_twice=len(copies),
         )
+    what = f"the first event sent twice ({copies[0]['e']} E={copies[0]['E']})"
+    deaf = went_deaf(record, float(copies[0]["t"]), what, copies[0], p.in_flight, sent_twice=len(copies))
+    if deaf is not None:
+        return deaf
     judged = [c for c in copies if not record.in_flight(c, p.in_flight)]
     if not judged:
-        return error("every event sent twice came too late in the run to judge")
+        return too_late(record, "the first event sent twice came", copies[0]["t"], p.in_flight, copies[:1])
     never = [c for c in judged if counts[(c["e"], c["E"])] == 0]
     if never:
         return failed(
@@ -92,7 +97,8 @@ def check(record: RunRecord, p: Params) -> Verdict:
     return passed(
         f"each of the {len(judged)} events sent twice reached the handler once; "
         f"none of the {len(record.client_events)} reported events was handled twice",
-        [brief(c) for c in judged[:3]],
+        [brief(c) for c in judged[:3]]
+        + [client_event(*first_line[(judged[0]["e"], judged[0]["E"])], times=1)],
         sent_twice=len(judged),
         reported=len(record.client_events),
     )

@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.applicability import went_deaf, without_events
 from harness.behaviours import behaviour
-from harness.record import ACCOUNT_EVENTS, RunRecord, brief
-from harness.verdict import Verdict, failed, not_applicable, passed
+from harness.record import Entry, RunRecord, brief
+from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 
 @dataclass(frozen=True)
@@ -44,25 +45,30 @@ class Params:
     params=Params,
     evidence="journal: user events sent on each connection; the client's events file (each event's e and E)",
     problem="loses some of the events the server delivered on a live connection",
+    needs_stream=False,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if not record.client_events:
-        return not_applicable("the client reported no events (it writes no events file)")
-    aborts = {e["conn"]: e["t"] for e in record.of("ws_close") if e.get("how") in ("abort_rst", "abort_fin")}
+    unread = without_events(record)
+    if unread is not None:
+        return unread
     got = record.reported()
     stale = superseded(record, got)
-    sent = []
-    for e in record.of("event"):
-        if e["e"] not in ACCOUNT_EVENTS or not e["conns"] or record.in_flight(e, p.in_flight):
-            continue
-        if e.get("copy") or (e["e"], e["E"]) in stale:
-            continue
-        if all(c in aborts and aborts[c] - e["t"] < p.in_flight for c in e["conns"]):
-            continue
-        sent.append(e)
+    sent = [e for e in record.owed_events(p.in_flight) if (e["e"], e["E"]) not in stale]
+    if not sent:
+        return not_applicable(
+            "no account event was written to a live user-data connection early enough to judge "
+            f"(the client reported {len(record.client_events)} events)"
+        )
     missing = [e for e in sent if (e["e"], e["E"]) not in got]
     if missing:
         kinds = sorted({m["e"] for m in missing})
+        what, cause = _cause(record, missing[0])
+        deaf = went_deaf(
+            record, float(missing[0]["t"]), what, cause, p.in_flight, sent=len(sent), missing=len(missing)
+        )
+        if deaf is not None:
+            deaf.summary += f"; it had reported the {len(sent) - len(missing)} events before"
+            return deaf
         return failed(
             f"{len(missing)} of {len(sent)} events sent on live connections never reached the "
             f"client's handler ({', '.join(kinds)})",
@@ -70,7 +76,21 @@ def check(record: RunRecord, p: Params) -> Verdict:
             sent=len(sent),
             missing=len(missing),
         )
-    return passed(f"all {len(sent)} events sent on live connections were reported", sent=len(sent))
+    return passed(
+        f"all {len(sent)} events sent on live connections were reported, the first at "
+        f"{fmt_s(float(sent[0]['t']))} and the last at {fmt_s(float(sent[-1]['t']))}",
+        [brief(sent[0]), brief(sent[-1])],
+        sent=len(sent),
+    )
+
+
+def _cause(record: RunRecord, event: Entry) -> tuple[str, Entry]:
+    """What came just before the first event the client missed (the latest fault, if any),
+    in words and as its journal entry."""
+    faults = [h for h in record.fault_hits() if h["t"] <= event["t"]]
+    if faults:
+        return f"the scenario's {faults[-1]['name']} at {fmt_s(float(faults[-1]['t']))}", faults[-1]
+    return f"the {event['e']} event at {fmt_s(float(event['t']))}", event
 
 
 def superseded(record: RunRecord, got: set[tuple[str, Any]]) -> set[tuple[str, Any]]:

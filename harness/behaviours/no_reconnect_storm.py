@@ -23,9 +23,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from harness.applicability import no_drop
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief, connection_drops
-from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
+from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,14 @@ def busiest_window(times: list[float], window: float) -> tuple[int, int]:
     params=Params,
     evidence="journal: the client's handshakes (ws_open of user-data routes and ws_reject), per requested path, in the busiest window",
     problem="reconnects in a burst while the server refuses it, hammering it instead of spacing its attempts",
+    needs_stream=False,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     attempts = [a for a in record.attempts() if a["t"] < record.ended_at]
     if not any(record.of("ws_reject")) and not connection_drops(record):
-        return error("the server neither refused a handshake nor dropped a connection: no reconnect to judge")
+        return no_drop(
+            record, "the server neither refused a handshake nor dropped a connection", ("reject_handshake",)
+        )
     if not attempts:
         return not_applicable("the client made no connection attempt")
     first_trouble = min(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from harness.applicability import too_late
 from harness.behaviours import behaviour
 from harness.record import Entry, RunRecord, brief
 from harness.verdict import Verdict, error, failed, fmt_s, passed
@@ -84,11 +85,10 @@ def _excused(record: RunRecord, opened: Entry, close: Entry) -> bool:
     "faults and listen_key expiries that excuse a close",
     problem="closes quiet but healthy connections itself (a data watchdog or a too short "
     "timeout), reconnecting again and again and losing the events of each gap",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     opens = record.user_opens()
-    if not opens:
-        return failed("the client never opened a user-data stream")
     spurious: list[tuple[Entry, Entry, float]] = []
     longest, connected = 0.0, 0.0
     for opened in opens:
@@ -110,6 +110,14 @@ def check(record: RunRecord, p: Params) -> Verdict:
             silence_before_close=round(quiet, 3),
         )
     if longest < p.min_silence:
+        if opens and record.ended_at - float(opens[0]["t"]) < p.min_silence:
+            return too_late(
+                record,
+                "the first user-data connection opened",
+                float(opens[0]["t"]),
+                p.min_silence,
+                opens[:1],
+            )
         return error(
             f"no user-data connection stayed quiet for {fmt_s(p.min_silence)} (longest silence "
             f"{fmt_s(longest)}): the scenario did not test a quiet stream"

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.applicability import not_arisen, too_late
 from harness.behaviours import behaviour
 from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief, settled
-from harness.verdict import Verdict, error, failed, fmt_s, passed
+from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
 
 
 @dataclass(frozen=True)
@@ -66,15 +67,12 @@ def _stall_windows(record: RunRecord) -> list[tuple[Entry, float, float]]:
     "reached no connection, and the REST snapshots (account, openOrders, positionRisk) after them",
     problem="trusts an open socket: when the user stream stalls it never checks over REST, so "
     "fills made meanwhile stay unknown",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if record.never_connected():
-        return failed("the client never opened a user-data stream")
     windows = _stall_windows(record)
     if not windows:
-        return error(
-            "no user-data connection was stalled in this run: the scenario's stall_data fault hit none"
-        )
+        return not_arisen(record, "no user-data connection was stalled", ("stall_data",))
     unseen = [
         (hit, e)
         for hit, start, end in windows
@@ -82,9 +80,18 @@ def check(record: RunRecord, p: Params) -> Verdict:
         if e["e"] in ACCOUNT_EVENTS and not e["conns"] and start < e["t"] <= end
     ]
     if not unseen:
-        return error("the account changed nothing during the stall: the scenario needs events.rate > 0")
+        rate = record.scenario.events.rate
+        longest = max(b - a for _, a, b in windows)
+        if rate <= 0 or longest >= 2 / rate:  # two ticks with no change: not the client's doing
+            return error("the account changed nothing during the stall: the scenario needs events.rate > 0")
+        return not_applicable(
+            f"the account changed nothing during the stall, which lasted {fmt_s(longest)} at most: "
+            f"the client's connection closed (or the run ended) before the next change",
+            [brief(windows[0][0])],
+        )
     snapshots = record.snapshots()
     lags, judged = [], 0
+    proof: list[Entry] = []  # the first change judged and the snapshot that saw it
     for hit, event in unseen:
         snap = next((s for s in snapshots if s["t"] > event["t"]), None)
         in_time = snap is not None and snap["t"] - event["t"] <= p.period
@@ -104,15 +111,22 @@ def check(record: RunRecord, p: Params) -> Verdict:
             )
         assert snap is not None
         lags.append(snap["t"] - event["t"])
+        proof = proof or [brief(event), brief(snap)]
     if not lags:
-        return error("the stall came too late in the run to judge a reconciliation")
+        return too_late(
+            record,
+            "the first change unseen during the stall came",
+            unseen[0][1]["t"],
+            p.period,
+            [unseen[0][1]],
+        )
     stalled = sum(b - a for _, a, b in windows)
     in_stall = sum(1 for s in snapshots for _, a, b in windows if a < s["t"] <= b)
     return passed(
         f"{judged} account changes made during {fmt_s(stalled)} of stall were each followed by a "
         f"REST snapshot, at most {fmt_s(max(lags))} later (period {fmt_s(p.period)}); "
         f"{in_stall} snapshots during the stall",
-        [brief(windows[0][0])],
+        [brief(windows[0][0]), *proof],
         max_lag=round(max(lags), 3),
         snapshots_in_stall=in_stall,
     )

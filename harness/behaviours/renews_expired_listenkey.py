@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.applicability import KEY_KILLERS, key_ttl_story, not_arisen, too_late
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief, settled
-from harness.verdict import Verdict, error, failed, fmt_s, passed
+from harness.verdict import Verdict, failed, fmt_s, passed
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,12 @@ class Params:
     params=Params,
     evidence="journal: the listenKeyExpired push or the -1125 keepalive answer, the next POST listenKey and the next user-data ws_open",
     problem="keeps using a listenKey after Binance expired it, so its stream stays open but no event arrives",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if record.never_connected():
-        return failed("the client never opened a user-data stream")
     expiries = [e for e in record.of("listen_key") if e["action"] == "expired"]
     if not expiries:
-        return error("no listenKey expired in this run: the scenario's fault never hit one")
+        return not_arisen(record, "no listenKey expired", KEY_KILLERS, timer=key_ttl_story(record))
     lk_calls = record.listen_key_calls()
     # A PUT after a -1125 with no POST in between keeps retrying a dead key.
     for i, call in enumerate(lk_calls):
@@ -93,7 +93,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
         evidence += [brief(post), brief(opens[0])]
         figures.append((post["t"] - t0, opens[0]["t"] - t0))
     if not figures:
-        return error("the key expired too late in the run to judge its renewal")
+        return too_late(record, "the listenKey expired", expiries[0]["t"], p.connect_within, expiries[:1])
     return passed(
         f"new key POSTed after {fmt_s(max(f[0] for f in figures))}, stream reopened after "
         f"{fmt_s(max(f[1] for f in figures))} (deadlines {fmt_s(p.post_within)}, "

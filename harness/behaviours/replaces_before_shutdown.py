@@ -17,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.applicability import not_arisen, too_late
 from harness.behaviours import behaviour
-from harness.behaviours.resubscribes_after_termination import ready_at, unsent_events
-from harness.record import Entry, RunRecord, brief, settled
-from harness.verdict import Verdict, error, failed, fmt_s, passed
+from harness.behaviours.resubscribes_after_termination import unsent_events
+from harness.record import Entry, RunRecord, brief, ready_at, settled
+from harness.verdict import Verdict, failed, fmt_s, passed
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,9 @@ def replacement(record: RunRecord, notice: Entry) -> tuple[Entry, float] | None:
     "ws_open (and WebSocket API subscription), and the old connection's ws_close",
     problem="waits for the server to close a connection it announced as shutting down, so events "
     "are lost in the gap before it reconnects",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if record.never_connected():
-        return failed("the client never opened a user-data stream")
     user = record.user_conns()
     notices = [
         e
@@ -67,7 +67,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
         if e["e"] == "serverShutdown" and user.intersection(e["conns"]) and e["t"] < record.ended_at
     ]
     if not notices:
-        return error("no serverShutdown reached a user-data connection: the scenario's fault hit none")
+        return not_arisen(record, "no serverShutdown reached a user-data connection", ("server_shutdown",))
     evidence: list[dict[str, Any]] = []
     delays, leads = [], []
     for notice in notices:
@@ -103,7 +103,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 leads.append(close["t"] - ready_t)
             evidence += [brief(notice), brief(found[0])] + ([brief(close)] if close else [])
     if not delays:
-        return error("serverShutdown came too late in the run to judge a replacement")
+        return too_late(record, "serverShutdown came", notices[0]["t"], p.within, notices[:1])
     lead = f", {fmt_s(min(leads))} before the old connection closed" if leads else ""
     return passed(
         f"replacement ready {fmt_s(max(delays))} after serverShutdown{lead} (deadline {fmt_s(p.within)})",

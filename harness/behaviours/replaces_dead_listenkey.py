@@ -24,9 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.applicability import KEY_KILLERS, key_ttl_story, not_arisen, too_late
 from harness.behaviours import behaviour
 from harness.record import Entry, RunRecord, brief, settled
-from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
+from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,14 @@ def live(open_entry: Entry) -> bool:
     "POST answered 200 and the next user-data ws_open (with its key_states)",
     problem="keeps sending keepalives for a listenKey Binance has declared dead (-1125) instead of "
     "creating a new one, so its stream stays silent",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     calls = record.listen_key_calls()
     dead = [c for c in calls if c["method"] == "PUT" and answered_1125(c)]
     if not dead:
         if not any(e["action"] in ("expired", "deleted") for e in record.of("listen_key")):
-            return error("no listenKey died in this run: the scenario never made a keepalive answer -1125")
+            return not_arisen(record, "no listenKey died", KEY_KILLERS, timer=key_ttl_story(record))
         return not_applicable(
             "no keepalive was answered -1125: the client replaced the dead key before its next "
             "PUT, or sent none (see keeps-listenkey-alive)"
@@ -107,7 +109,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
         evidence += [brief(answer), brief(post), brief(opens[0])]
         figures.append((post["t"] - t0, opens[0]["t"] - t0))
     if not figures:
-        return error("the keepalive was answered -1125 too late in the run to judge the replacement")
+        return too_late(record, "the keepalive was answered -1125", dead[0]["t"], p.connect_within, dead[:1])
     post_delay = max(f[0] for f in figures)
     open_delay = max(f[1] for f in figures)
     return passed(

@@ -8,50 +8,19 @@ only watches the socket keeps a dead subscription and hears nothing more, with n
 a new one) <= 5 s after the event (failure-modes.md B2: "re-logon and re-subscribe (or
 reconnect) <= 5 s"); scenarios scale it down.
 
-Also the WebSocket API helpers the other spot checks share: which answers started a
-subscription, and when a user-data connection began carrying the user's events.
+Also the helpers the other spot checks share: the events a connection got after its
+subscription, and those that went to nobody.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from harness.applicability import not_arisen, too_late
 from harness.behaviours import behaviour
-from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief, settled
-from harness.verdict import Verdict, error, failed, fmt_s, passed
-
-
-def frame_json(entry: Entry) -> Any:
-    """The JSON of a journaled text frame (a request or an answer), or None."""
-    try:
-        return json.loads(entry.get("data") or "")
-    except ValueError:
-        return None
-
-
-def subscriptions(record: RunRecord) -> list[Entry]:
-    """WebSocket API answers that started a user-data subscription (status 200 with a
-    `subscriptionId`), in order."""
-    out = []
-    for e in record.of("ws_frame"):
-        if e.get("dir") != "out" or e.get("op") != "text" or e.get("status") != 200:
-            continue
-        answer = frame_json(e)
-        result = answer.get("result") if isinstance(answer, dict) else None
-        if isinstance(result, dict) and "subscriptionId" in result:
-            out.append(e)
-    return out
-
-
-def ready_at(record: RunRecord, opened: Entry) -> float | None:
-    """When a user-data connection began carrying the user's events: at its handshake on a
-    listenKey route, at its first subscription on the WebSocket API (None: never)."""
-    if opened.get("route_kind") != "wsapi":
-        return float(opened["t"])
-    sub = next((s for s in subscriptions(record) if s["conn"] == opened["conn"]), None)
-    return None if sub is None else float(sub["t"])
+from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief, settled, subscriptions
+from harness.verdict import Verdict, failed, fmt_s, passed
 
 
 def first_event_on(record: RunRecord, conn: int, after: float) -> Entry | None:
@@ -107,16 +76,13 @@ class Params:
     "WebSocket API answer that started a subscription, and the account events sent to nobody in between",
     problem="keeps listening on a WebSocket API subscription the server ended (eventStreamTerminated), "
     "so it hears no more events while the socket looks healthy",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if record.never_connected():
-        return failed("the client never opened a user-data stream")
     ends = [e for e in record.of("event") if e["e"] == "eventStreamTerminated" and e["conns"]]
     ends = [e for e in ends if e["t"] < record.ended_at]
     if not ends:
-        return error(
-            "no subscription was terminated: the scenario's terminate_event_stream hit no subscribed connection"
-        )
+        return not_arisen(record, "no subscription was terminated", ("terminate_event_stream",))
     subs = subscriptions(record)
     evidence: list[dict[str, Any]] = []
     delays, flow_delays = [], []
@@ -149,7 +115,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
         if flow_delay is not None:
             flow_delays.append(flow_delay)
     if not delays:
-        return error("the subscription ended too late in the run to judge a new one")
+        return too_late(record, "the subscription ended", ends[0]["t"], p.within, ends[:1])
     return passed(
         f"subscribed again {fmt_s(max(delays))} after eventStreamTerminated{flow_note(flow_delays)} "
         f"(deadline {fmt_s(p.within)})",

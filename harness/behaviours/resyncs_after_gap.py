@@ -11,8 +11,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from harness.applicability import KEY_KILLERS, key_ttl_story, no_drop
 from harness.behaviours import behaviour
-from harness.record import ACCOUNT_EVENTS, RunRecord, brief, settled
+from harness.record import ACCOUNT_EVENTS, RunRecord, brief, connection_drops, settled
+from harness.refusals import explain, rest_refusals
 from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 
@@ -35,14 +37,25 @@ class Params:
     params=Params,
     evidence="journal: each user-data ws_open after a drop and the REST snapshot calls (account, openOrders, positionRisk) answered 200",
     problem="does not re-read its state over REST after a reconnect, so what happened during the gap is never seen",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     opens = record.user_opens()
     if len(opens) < 2:
+        # What calls for a reconnect: a dropped connection, or a listenKey that died.
+        causes = [d.hit for d in connection_drops(record)] + [
+            e for e in record.of("listen_key") if e["action"] in ("expired", "deleted")
+        ]
+        if not causes:
+            return no_drop(
+                record,
+                "the client was never made to reconnect (no connection dropped, no listenKey died)",
+                KEY_KILLERS,
+                key_ttl_story(record),
+            )
         return failed(
-            "the client never reconnected, so it never resynced after a gap"
-            if opens
-            else "the client never opened a user-data stream"
+            "the client never reconnected, so it never resynced after a gap",
+            [brief(min(causes, key=lambda e: e["t"]))],
         )
     snapshots = record.snapshots()
     evidence, delays = [], []
@@ -58,10 +71,19 @@ def check(record: RunRecord, p: Params) -> Verdict:
             continue
         if not in_time:
             late = f" (it came after {fmt_s(snap['t'] - reopen['t'])})" if snap else ""
+            refused = rest_refusals(record, float(reopen["t"]), float(reopen["t"]) + p.within)
+            why = f"; the fake refused its calls: {explain(refused)}" if refused else ""
+            sent = (
+                f"{len(missed)} events were sent during the gap"
+                if missed
+                else "no event happened to be sent during this gap, which a client cannot know without reading"
+            )
             return failed(
                 f"no REST snapshot within {fmt_s(p.within)} of reconnecting at "
-                f"{fmt_s(reopen['t'])}; {len(missed)} events were sent during the gap{late}",
-                [brief(reopen)] + [brief(m) for m in missed[:3]],
+                f"{fmt_s(reopen['t'])}; {sent}{late}{why}",
+                [brief(reopen)]
+                + [brief(e) for r in refused[:3] for e in r.evidence]
+                + [brief(m) for m in missed[:3]],
                 missed_events=len(missed),
             )
         assert snap is not None

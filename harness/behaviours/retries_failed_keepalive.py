@@ -19,9 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fake_server.faults import load_all as load_faults
+from harness.applicability import never_connected, not_arisen, too_late
 from harness.behaviours import behaviour
 from harness.record import Entry, RunRecord, brief, settled
-from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
+from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
+
+#: Faults that answer REST calls (a keepalive PUT among them) with an error.
+HTTP_FAULTS = frozenset(name for name, fault in load_faults().items() if fault.layer == "http")
 
 
 @dataclass(frozen=True)
@@ -59,14 +64,17 @@ def describe(call: Entry) -> str:
     "and any listenKey that lapsed by its TTL in between",
     problem="waits a whole keepalive interval after a failed keepalive, so one lost request can "
     "let the listenKey expire",
+    needs_stream=False,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     calls = record.listen_key_calls()
     if not any(c["method"] == "PUT" for c in calls):
-        return not_applicable("the client sent no keepalive PUT at all (see keeps-listenkey-alive)")
+        return never_connected(record, needs_stream=False) or not_applicable(
+            "the client sent no keepalive PUT at all (see keeps-listenkey-alive)"
+        )
     streaks = [c for i, c in enumerate(calls) if transient(c) and (i == 0 or not transient(calls[i - 1]))]
     if not streaks:
-        return error("no keepalive failed in this run: the scenario's fault never hit a PUT /listenKey")
+        return not_arisen(record, "no keepalive failed", HTTP_FAULTS)
     lapses = [e for e in record.of("listen_key") if e["action"] == "expired" and e.get("why") == "ttl"]
     evidence, delays = [], []
     for fail in streaks:
@@ -94,7 +102,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
         evidence.append(brief(retry))
         delays.append(retry["t"] - t0)
     if not delays:
-        return error("the keepalive failed too late in the run to judge the retry")
+        return too_late(record, "the keepalive failed", streaks[0]["t"], p.within, streaks[:1])
     return passed(
         f"{len(delays)} failed keepalive(s) retried after at most {fmt_s(max(delays))} "
         f"(deadline {fmt_s(p.within)}), {len(lapses)} lapse(s) of the key",

@@ -21,6 +21,7 @@ from typing import Any
 
 from fake_server.exchange.message_rate import MessageRate
 from fake_server.exchange.profiles import PROFILES
+from harness.applicability import never_connected
 from harness.behaviours import behaviour
 from harness.behaviours.no_reconnect_storm import busiest_window
 from harness.record import Entry, RunRecord, brief
@@ -55,11 +56,15 @@ class Params:
     evidence="journal: incoming ws_frame entries per connection (counted in a rolling window) "
     "and ws_close entries with how too_many_messages",
     problem="sends more messages per second than Binance accepts on one connection (pings, pongs and requests count), so Binance closes it with 1008 'Too many requests'",
+    needs_stream=False,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     limit = p.limit if p.limit is not None else PROFILES[record.scenario.profile].incoming_per_second
-    if not any(record.of("ws_open")):
-        return not_applicable("the client opened no WebSocket connection")
+    opens = list(record.of("ws_open"))
+    if not opens:
+        return never_connected(record, needs_stream=False) or not_applicable(
+            "the client opened no WebSocket connection"
+        )
     frames: dict[int, list[Entry]] = defaultdict(list)
     for f in record.of("ws_frame"):
         if f["dir"] == "in" and f["op"] in COUNTED and f["t"] < record.ended_at:
@@ -90,6 +95,11 @@ def check(record: RunRecord, p: Params) -> Verdict:
             [brief(first)] + [brief(c) for c in cut[:3]],
             cut=len(cut),
             **measured,
+        )
+    if not frames:
+        return not_applicable(
+            f"the client sent no message on its {len(opens)} connection(s), so its pace cannot be judged",
+            [brief(o) for o in opens[:2]],
         )
     return passed(
         f"{measured['messages']} messages on {len(frames)} connection(s), at most {busiest} "

@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from harness.applicability import not_arisen, too_late
 from harness.behaviours import behaviour
 from harness.record import Entry, RunRecord, brief, settled
-from harness.verdict import Verdict, error, failed, fmt_s, passed
+from harness.verdict import Verdict, failed, fmt_s, passed
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,13 @@ def _msg(entry: Entry) -> str:
     "and path, and the client_output lines after it",
     problem="keeps retrying a request Binance refuses for the caller's location (HTTP 451), "
     "in a loop that can never succeed",
+    needs_stream=False,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     calls = [e for e in record.of("rest") if e["t"] < record.ended_at]
     first = next((e for e in calls if e["status"] == 451), None)
     if first is None:
-        return error("no REST call was answered 451: the scenario's restricted_location fault hit none")
+        return not_arisen(record, "no REST call was answered 451", ("restricted_location",))
     request = f"{first['method']} {first['path']}"
     again = [
         e
@@ -88,7 +90,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
     )
     if shown is None:
         if not settled(record, first["t"] + p.within):
-            return error("the 451 came too late in the run to judge what the client reported")
+            return too_late(record, "the 451 came", first["t"], p.within, [first])
         return failed(
             f"after HTTP 451 on {request} the client's output in the next {fmt_s(p.within)} never "
             f"shows Binance's msg '{msg[:80]}'",
@@ -96,10 +98,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             attempts_after_451=len(again),
         )
     if not settled(record, first["t"] + p.watch):
-        return error(
-            f"the run ended {fmt_s(record.ended_at - first['t'])} after the 451, before the "
-            f"{fmt_s(p.watch)} the client must be watched for more attempts"
-        )
+        return too_late(record, "the 451 came", first["t"], p.watch, [first])
     return passed(
         f"after HTTP 451 on {request}: {len(again)} more calls (at most {p.max_attempts}), "
         f"msg shown {fmt_s(shown['t'] - first['t'])} later",

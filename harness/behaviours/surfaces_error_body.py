@@ -10,14 +10,18 @@ check reads the client's captured stdout/stderr after each error answer: a JSON 
 
 from __future__ import annotations
 
-import html
-import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from harness.applicability import never_connected
 from harness.behaviours import behaviour
-from harness.record import RunRecord, brief, settled
+from harness.record import Entry, RunRecord, brief, settled
+from harness.refusals import error_body
 from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
+
+#: A test of the client's output (its lines in the window, whitespace collapsed).
+Needle = Callable[[str], bool]
 
 
 @dataclass(frozen=True)
@@ -44,17 +48,20 @@ class Params:
     "client_output lines within the deadline after it",
     problem="reports a failed REST call without what the server said (its code and msg, or the "
     "error page's title), so nobody can tell why it failed",
+    needs_stream=False,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     errors = [(call, detail) for call in record.of("rest") if (detail := error_detail(call))]
     if not errors:
-        return not_applicable("no REST call of the client was answered with an error body")
+        return never_connected(record, needs_stream=False) or not_applicable(
+            "no REST call of the client was answered with an error body"
+        )
     output = record.output()
-    shown = 0
+    evidence: list[Entry] = []
     for call, (what, needles) in errors:
         window = [o for o in output if call["t"] <= o["t"] <= call["t"] + p.within]
         text = " ".join(" ".join(o["line"].split()) for o in window)
-        shown_here = all(n in text for n in needles)
+        shown_here = all(n(text) for n in needles)
         if not shown_here and not settled(record, call["t"] + p.within):
             continue
         if not shown_here:
@@ -64,33 +71,58 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 + ("only: " + window[0]["line"][:120] if window else "nothing"),
                 [brief(call)] + [brief(o) for o in window[:3]],
             )
-        shown += 1
+        line = next((o for o in window if any(n(" ".join(o["line"].split())) for n in needles)), window[0])
+        evidence += [brief(call), brief(line)]
+    if not evidence:
+        return not_applicable(
+            f"each of the {len(errors)} error answers came less than {fmt_s(p.within)} before the "
+            "end of the run, too late to judge what the client showed"
+        )
+    shown = len(evidence) // 2
+    late = (
+        f" (the other {len(errors) - shown} came too late in the run to judge)" if shown < len(errors) else ""
+    )
     return passed(
-        f"all {shown} error bodies shown in the client's output",
-        [brief(errors[0][0])],
+        f"{shown} of {len(errors)} error bodies shown in the client's output (code and msg, or the "
+        f"page's title), the first {evidence[1]['t'] - evidence[0]['t']:.2f} s after its answer{late}",
+        evidence[:6],
         errors_shown=shown,
     )
 
 
-_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+def code_shown(code: object) -> Needle:
+    """Binance's error code as a token of the output: -1125, but not inside -11250 or 1125.
+
+    Code 0 (the 451 body's) says nothing as a bare digit, so it counts only labelled as a
+    code ("code 0", '"code":0', "code: 0"); the msg, required beside it, shows it anyway.
+    """
+    if str(code) == "0":
+        labelled = re.compile(r"""\bcode["']?\s*[:=]?\s*["']?0(?![\w.])""", re.IGNORECASE)
+        return lambda text: labelled.search(text) is not None
+    token = re.compile(rf"(?<![\w.+-]){re.escape(str(code))}(?![\w.])")
+    return lambda text: token.search(text) is not None
 
 
-def error_detail(call: dict[str, object]) -> tuple[str, list[str]] | None:
-    """What an error answer said, and the texts the client's output must contain to show it.
+def text_shown(words: str) -> Needle:
+    """A text of the answer (its msg, a page's title) in the output, whitespace collapsed."""
+    return lambda text: words in text
+
+
+def error_detail(call: Entry) -> tuple[str, list[Needle]] | None:
+    """What an error answer said, and the tests the client's output must pass to show it.
 
     None for a success, or an error with nothing to show (an empty body: the status is all).
     """
-    status, body = call.get("status"), call.get("body")
-    if not isinstance(status, int) or status < 400 or not isinstance(body, str):
+    status = call.get("status")
+    if not isinstance(status, int) or status < 400:
         return None
-    try:
-        data = json.loads(body)
-    except ValueError:
-        title = _TITLE.search(body)
-        if title is None:
-            return None
-        text = " ".join(html.unescape(title.group(1)).split())
-        return f"an HTML page titled '{text}'", [text]
-    if isinstance(data, dict) and "code" in data and "msg" in data:
-        return f"code {data['code']} '{data['msg']}'", [str(data["code"]), " ".join(str(data["msg"]).split())]
-    return None
+    said = error_body(call.get("body"))
+    if isinstance(said, str):
+        return f"an HTML page titled '{said}'", [text_shown(said)]
+    if said is None:
+        return None
+    code, msg = said
+    if str(code) == "0" and msg:
+        # The msg is the only thing a code-0 body says: showing it shows the error.
+        return f"code {code} '{msg}'", [text_shown(msg)]
+    return f"code {code} '{msg}'", [code_shown(code), text_shown(msg)]

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.applicability import no_event_after, no_events_file, not_arisen, went_deaf
 from harness.behaviours import behaviour
 from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief
-from harness.verdict import Verdict, error, failed, fmt_s, passed
+from harness.verdict import Verdict, failed, fmt_s, passed
 
 
 @dataclass(frozen=True)
@@ -54,30 +55,26 @@ def how_ended(close: Entry) -> str:
     evidence="journal: the bad frames written (`ws_frame` with `fault: send_raw`), how that "
     "connection ended, later user-data opens, the next event on it; the client's events file",
     problem="drops or restarts a healthy stream when one frame is not JSON",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     bad = [e for e in record.of("ws_frame") if e.get("fault") == "send_raw" and e["t"] < record.ended_at]
     if not bad:
-        return error("no bad frame was written: the scenario's send_raw fault reached no connection")
+        return not_arisen(record, "no bad frame was written to a connection", ("send_raw",))
+    for frame in bad:
+        kept = _kept(record, frame)
+        if kept is not None:
+            return kept
+    if not record.client_events:
+        return no_events_file(record, _reader_note(record, bad[0]))
     got = record.reported()
     evidence: list[Entry] = []
     for frame in bad:
         conn, t, what = frame["conn"], frame["t"], f"bad frame ({frame.get('frame', frame['op'])})"
-        close = ended_by_client(record, conn)
-        if close is not None:
-            return failed(
-                f"the client ended connection {conn} {fmt_s(close['t'] - t)} after a {what}: "
-                f"{how_ended(close)}",
-                [brief(frame), brief(close), *map(brief, record.opens_after(t)[:1])],
-            )
-        server_close = record.close_of(conn)
-        reopen = [o for o in record.opens_after(t) if server_close is None or o["t"] < server_close["t"]]
-        if reopen:
-            return failed(
-                f"the client opened connection {reopen[0]['conn']} {fmt_s(reopen[0]['t'] - t)} after a "
-                f"{what} on connection {conn}, which was still up",
-                [brief(frame), brief(reopen[0])],
-            )
+        after = f"a {what} on connection {conn} at {fmt_s(float(t))}"
+        deaf = went_deaf(record, float(t), after, frame, p.in_flight, bad_frames=len(bad))
+        if deaf is not None:
+            return deaf
         nxt = next(
             (
                 e
@@ -88,7 +85,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
         )
         if nxt is None or record.in_flight(nxt, p.in_flight):
             continue
-        if record.client_events and (nxt["e"], nxt["E"]) not in got:
+        if (nxt["e"], nxt["E"]) not in got:
             return failed(
                 f"the first event after the {what} on connection {conn} ({nxt['e']} E={nxt['E']}) "
                 "never reached the handler",
@@ -96,17 +93,46 @@ def check(record: RunRecord, p: Params) -> Verdict:
             )
         evidence += [brief(frame), brief(nxt)]
     if not evidence:
-        return error("no account event followed a bad frame early enough to judge the delivery")
+        return no_event_after(record, "its bad frame", bad)
     kinds = sorted({str(f.get("frame", f["op"])) for f in bad})
     conns = sorted({f["conn"] for f in bad})
-    delivered = (
-        " and delivered the next event after each"
-        if record.client_events
-        else "; the delivery is not judged: the client reports no events"
-    )
     return passed(
         f"kept connection {', '.join(map(str, conns))} through {len(bad)} bad frame(s) "
-        f"({', '.join(kinds)}){delivered}",
+        f"({', '.join(kinds)}) and delivered the next event after each",
         evidence,
         bad_frames=len(bad),
+    )
+
+
+def _kept(record: RunRecord, frame: Entry) -> Verdict | None:
+    """A FAIL when the client ended the frame's connection, or replaced it while it was up."""
+    conn, t, what = frame["conn"], frame["t"], f"bad frame ({frame.get('frame', frame['op'])})"
+    close = ended_by_client(record, conn)
+    if close is not None:
+        return failed(
+            f"the client ended connection {conn} {fmt_s(close['t'] - t)} after a {what}: {how_ended(close)}",
+            [brief(frame), brief(close), *map(brief, record.opens_after(t)[:1])],
+        )
+    server_close = record.close_of(conn)
+    reopen = [o for o in record.opens_after(t) if server_close is None or o["t"] < server_close["t"]]
+    if reopen:
+        return failed(
+            f"the client opened connection {reopen[0]['conn']} {fmt_s(reopen[0]['t'] - t)} after a "
+            f"{what} on connection {conn}, which was still up",
+            [brief(frame), brief(reopen[0])],
+        )
+    return None
+
+
+def _reader_note(record: RunRecord, frame: Entry) -> str:
+    """For a client with no events file: whether the bad frame came before any event, so that
+    a reader dying on it would look the same (the socket alone proves nothing)."""
+    first = next(
+        (e for e in record.of("event") if frame["conn"] in e["conns"] and e["e"] in ACCOUNT_EVENTS), None
+    )
+    if first is not None and first["t"] < frame["t"]:
+        return ""
+    return (
+        f"; the first bad frame came at {fmt_s(float(frame['t']))}, before any event on its connection, "
+        "so a reader that died on it would look the same: whether it survived is not judged"
     )

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.applicability import no_event_after, no_events_file, not_arisen, went_deaf
 from harness.behaviours import behaviour
 from harness.behaviours.survives_bad_frame import ended_by_client, how_ended
 from harness.record import ACCOUNT_EVENTS, RunRecord, brief
-from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
+from harness.verdict import Verdict, failed, fmt_s, passed
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,14 @@ class Params:
     evidence="journal: the unexpected events sent (`event` with `fault: unknown_event`), how "
     "their connections ended, the account events sent after them; the client's events file",
     problem="drops the connection, or the events after it, when an event type or field is new to it",
+    needs_stream=True,
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     if not record.client_events:
-        return not_applicable("the client reported no events (it writes no events file)")
+        return no_events_file(record)
     unknown = [e for e in record.of("event") if e.get("fault") == "unknown_event" and e["conns"]]
     if not unknown:
-        return error("no unexpected event was sent: the scenario's unknown_event fault reached no connection")
+        return not_arisen(record, "no unexpected event was sent to a connection", ("unknown_event",))
     first = unknown[0]["t"]
     conns = sorted({c for e in unknown for c in e["conns"]})
     for conn in conns:
@@ -79,8 +81,12 @@ def check(record: RunRecord, p: Params) -> Verdict:
         and not record.in_flight(e, p.in_flight)
     ]
     if not after:
-        return error("no account event followed the unexpected ones early enough to judge")
+        return no_event_after(record, "the unexpected ones", unknown)
     missing = [e for e in after if (e["e"], e["E"]) not in got]
+    what = f"the first unexpected event ({unknown[0]['e']}, {unknown[0].get('variant')})"
+    deaf = went_deaf(record, first, what, unknown[0], p.in_flight, sent=len(after), missing=len(missing))
+    if deaf is not None:
+        return deaf
     if missing:
         return failed(
             f"{len(missing)} of the {len(after)} known events sent from the first unexpected one on "
@@ -93,7 +99,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
     return passed(
         f"kept connection {', '.join(map(str, conns))} through {len(unknown)} unexpected events "
         f"({', '.join(variants)}) and reported all {len(after)} known events from then on",
-        [brief(e) for e in unknown[:3]],
+        [brief(e) for e in unknown[:3]] + [brief(after[0])],
         unexpected=len(unknown),
         known_after=len(after),
     )

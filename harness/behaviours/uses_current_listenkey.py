@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.applicability import KEY_KILLERS, key_ttl_story, not_arisen, too_late
 from harness.behaviours import behaviour
 from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief, exit_time, fault_end, settled
 from harness.verdict import Verdict, error, failed, fmt_s, passed
@@ -63,14 +64,13 @@ def refusals_end(record: RunRecord) -> float:
     "handshake refusals, and the first account event delivered after the server was back",
     problem="reconnects with the listenKey it remembers even after it died, and Binance then "
     "accepts the connection but never sends anything on it",
+    needs_stream=True,
     deadline_from="recovery",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    if record.never_connected():
-        return failed("the client never opened a user-data stream")
     deaths = [e for e in record.of("listen_key") if e["action"] in ("expired", "deleted")]
     if not deaths:
-        return error("no listenKey died in this run: the scenario never made a key stale")
+        return not_arisen(record, "no listenKey died", KEY_KILLERS, timer=key_ttl_story(record))
     stale = [o for o in record.user_opens() if dead_keys(o)]
     if stale:
         first = stale[0]
@@ -90,7 +90,9 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 f"the client exited at {fmt_s(gone)}, before the server was back at {fmt_s(back)}",
                 [brief(deaths[0]), *(brief(e) for e in record.of("client_exit"))],
             )
-        return error("the server was not back before the run ended: nothing to judge")
+        return too_late(
+            record, "the listenKey died", deaths[0]["t"], back - deaths[0]["t"] + p.within, deaths[:1]
+        )
     fresh = {o["conn"] for o in record.opens_after(deaths[0]["t"])}
     happened = [e for e in record.of("event") if e["e"] in ACCOUNT_EVENTS and e["t"] > back]
     got = next((e for e in happened if fresh & set(e["conns"])), None)
@@ -104,7 +106,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             event_delay=round(got["t"] - back, 3),
         )
     if not settled(record, back + p.within):
-        return error("the server came back too late in the run to judge the reconnect")
+        return too_late(record, "the server was back", back, p.within, deaths[:1])
     if not [e for e in happened if e["t"] <= back + p.within]:
         return error(
             f"no account event happened within {fmt_s(p.within)} after the server was back: "

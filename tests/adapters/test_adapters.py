@@ -9,13 +9,14 @@ Each test asserts what the harness needs from an adapter, not how well its SDK r
 (that is the catalog's job, and docs/conformance.md's): no harness problem and no ERROR
 verdict, a user-data connection opened on the fake, and at least one event reported to the
 events file. One adapter per language plays the core subset (a drop, server pings, an
-expired key); the Node port of the forum code plays the drop.
+expired key); every other adapter plays the drop (a few seconds each).
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -31,13 +32,12 @@ from harness.scenario_file import default_registries, load_scenario
 from harness.verdict import Status
 
 ADAPTERS = ROOT / "adapters"
-#: Seconds the install may take on a fresh checkout (npm ci twice, one pip install).
-INSTALL_TIMEOUT = 300.0
+#: Seconds the install may take on a fresh checkout (~2 min here: three venvs, four npm ci).
+INSTALL_TIMEOUT = 600.0
 #: The core subset: the forum thread's three failures (the drop, the pings, the key).
 CORE = ("drops/drop-1006.yaml", "heartbeats/server-pings.yaml", "listenkey/expired.yaml")
-#: (adapter, scenario) pairs; the "@adapter" test id suffix keeps one adapter on one xdist
-#: worker (harness/xdist_scheduling.py), so two SDK processes never compete for a core.
-PLAYS = [(a, s) for a in ("node-binance", "python-binance") for s in CORE] + [("node-forum", CORE[0])]
+#: Adapters that play the whole core subset (one per language); the others play the drop.
+CORE_PLAYERS = ("node-binance", "python-binance")
 
 
 def _load_commands() -> dict[str, Any]:
@@ -54,6 +54,11 @@ def _load_commands() -> dict[str, Any]:
 
 
 COMMANDS = _load_commands()
+#: (adapter, scenario) pairs; the "@adapter" test id suffix keeps one adapter on one xdist
+#: worker (harness/xdist_scheduling.py), so two SDK processes never compete for a core.
+PLAYS = [(a, s) for a in CORE_PLAYERS for s in CORE] + [
+    (a, CORE[0]) for a in COMMANDS if a not in CORE_PLAYERS
+]
 
 
 def _unavailable(reason: str) -> None:
@@ -85,28 +90,51 @@ def installed() -> None:
         )
 
 
+def of_language(language: str) -> list[Any]:
+    return [a for a in COMMANDS.values() if a.language == language]
+
+
 def test_every_adapter_has_a_command_and_its_files() -> None:
-    assert set(COMMANDS) == {"node-binance", "python-binance", "node-forum"}
+    assert set(COMMANDS) == {
+        "node-binance",
+        "python-binance",
+        "python-ccxt",
+        "node-ccxt",
+        "python-binance-official",
+        "node-binance-official",
+        "node-forum",
+    }
     for adapter in COMMANDS.values():
         assert adapter.profiles == ("usdm",)
+        assert adapter.language in ("Node.js", "Python"), adapter.name
         for arg in adapter.argv[1:]:
             assert (ROOT / arg).is_file(), arg
+            assert (ROOT / arg).parent == adapter.folder, arg
 
 
-def test_node_locks_record_no_download_address() -> None:
-    for name in ("node-binance", "node-forum"):
-        lock = (ADAPTERS / name / "package-lock.json").read_text(encoding="utf-8")
-        assert '"resolved"' not in lock, name
-        assert "omit-lockfile-registry-resolved=true" in (ADAPTERS / name / ".npmrc").read_text()
+def test_node_locks_pin_exact_versions_and_record_no_download_address() -> None:
+    for adapter in of_language("Node.js"):
+        lock = (adapter.folder / "package-lock.json").read_text(encoding="utf-8")
+        assert '"resolved"' not in lock, adapter.name
+        assert "omit-lockfile-registry-resolved=true" in (adapter.folder / ".npmrc").read_text()
+        wanted = json.loads((adapter.folder / "package.json").read_text(encoding="utf-8"))["dependencies"]
+        locked = json.loads(lock)["packages"]
+        for name, version in wanted.items():
+            assert version[:1].isdigit(), (adapter.name, name, version)  # exact, not a range
+            assert locked[f"node_modules/{name}"]["version"] == version, (adapter.name, name)
+            assert version in adapter.sdk, (adapter.name, name)  # the version commands.py names
 
 
-def test_python_binance_lock_pins_every_package_by_version_only() -> None:
-    lines = (ADAPTERS / "python-binance" / "requirements.lock").read_text(encoding="utf-8").splitlines()
-    pins = [line for line in lines if line.strip() and not line.startswith("#")]
-    assert any(p.startswith("python_binance==") or p.startswith("python-binance==") for p in pins)
-    for pin in pins:
-        name, sep, version = pin.partition("==")
-        assert sep and name and version and "/" not in pin and " " not in pin, pin
+def test_python_locks_pin_every_package_by_version_only() -> None:
+    for adapter in of_language("Python"):
+        lines = (adapter.folder / "requirements.lock").read_text(encoding="utf-8").splitlines()
+        pins = dict(line.partition("==")[::2] for line in lines if line.strip() and not line.startswith("#"))
+        for name, version in pins.items():
+            assert name and version and "/" not in name + version and " " not in name + version, name
+        # The SDK itself is pinned at the version commands.py names.
+        sdk_name = adapter.sdk.split(" ", 1)[0]
+        normalised = {n.lower().replace("_", "-"): v for n, v in pins.items()}
+        assert normalised[sdk_name] == adapter.sdk.rsplit(" ", 1)[1], adapter.name
 
 
 @pytest.mark.parametrize(("name", "scenario_file"), PLAYS, ids=[f"{s}@{a}" for a, s in PLAYS])

@@ -66,6 +66,11 @@ def opened(t: float, conn: int = 1, state: str = "active", key: str = "k", **ext
     return {"t": t, "kind": "ws_open", "conn": conn, "user": True, "key_states": {key: state}, **extra}
 
 
+def ready(t: float, conn: int = 1, key: str = "k", via: str = "url") -> Entry:
+    """The moment connection `conn` began to carry user data (trigger `user_stream_ready`)."""
+    return {"t": t, "kind": "user_stream", "conn": conn, "keys": [key], "via": via}
+
+
 def closed(t: float, conn: int, initiator: str = "server", how: str = "abort_fin", code: int = 1006) -> Entry:
     return {
         "t": t,
@@ -106,6 +111,11 @@ def fault(t: float, name: str, conns: Iterable[int] = (), *, ends: bool = False,
         "conns": list(conns),
         "params": params,
     }
+
+
+def dropped(t: float, conn: int = 1) -> list[Entry]:
+    """The server dropping `conn` at `t` (abort_tcp: 1006, no close frame)."""
+    return [fault(t, "abort_tcp", [conn], ends=True), closed(t, conn)]
 
 
 def event(

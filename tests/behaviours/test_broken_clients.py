@@ -76,6 +76,7 @@ def test_broken_client_fails_it(play: Play, broken: BrokenClient) -> None:
 def test_reference_client_passes_it(play: Play, broken: BrokenClient) -> None:
     verdict = play(broken.scenario, "reference_client.py").verdict(broken.lacks)
     assert verdict.status is Status.PASS, verdict.summary
+    assert verdict.evidence, "a PASS names the evidence that proves it (issue 9)"
 
 
 @pytest.mark.parametrize("broken", BROKEN, ids=IDS)

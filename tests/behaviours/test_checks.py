@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 from harness.verdict import Status
 from tests.behaviours.journal import (
+    BEHAVIOURS,
     GONE_BODY,
     LISTEN_KEY,
     closed,
+    dropped,
     event,
     exited,
     fault,
@@ -47,6 +49,16 @@ def test_reconnect_too_late_fails_with_how_late() -> None:
     assert v.status is Status.FAIL and "6.00 s later" in v.summary
 
 
+def test_a_half_open_socket_replaced_without_closing_it_is_a_reconnect() -> None:
+    """half_open never ends the socket: a client that opens a new one is reconnecting (it
+    used to FAIL "never ended or replaced" beside a detects-dead-connection PASS)."""
+    journal = [opened(0.5, 1), fault(1, "half_open", [1], ends=True), opened(2.2, 2)]
+    v = judge("reconnects-after-drop", journal, ended_at=6, within=3)
+    assert v.status is Status.PASS and v.measured["reconnect_delays"] == [1.2]
+    v = judge("reconnects-after-drop", journal[:2], ended_at=6, within=3)
+    assert v.status is Status.FAIL and "neither ended nor replaced within 3.00 s" in v.summary
+
+
 def test_no_reconnect_but_run_too_short_to_tell_is_not_a_fail() -> None:
     v = judge(
         "reconnects-after-drop",
@@ -54,7 +66,7 @@ def test_no_reconnect_but_run_too_short_to_tell_is_not_a_fail() -> None:
         ended_at=3,
         within=5,
     )
-    assert v.status is Status.ERROR
+    assert v.status is Status.NOT_APPLICABLE
 
 
 def test_no_reconnect_and_client_exited_is_a_fail() -> None:
@@ -117,13 +129,7 @@ def test_a_single_refused_attempt_shows_no_backoff_and_is_not_applicable() -> No
 
 
 def test_resync_after_reconnect_passes_and_missing_one_fails() -> None:
-    drop = [
-        opened(0.5, 1),
-        snapshot(0.6),
-        fault(1, "abort_tcp", [1], ends=True),
-        closed(1, 1),
-        opened(1.3, 2),
-    ]
+    drop = [opened(0.5, 1), snapshot(0.6), *dropped(1, 1), opened(1.3, 2)]
     assert judge("resyncs-after-gap", [*drop, snapshot(1.4)], ended_at=5, within=2).status is Status.PASS
     assert judge("resyncs-after-gap", drop, ended_at=5, within=2).status is Status.FAIL
 
@@ -219,3 +225,30 @@ def test_reconnect_on_the_dead_key_fails() -> None:
     ]
     v = judge("renews-expired-listenkey", journal, ended_at=20)
     assert v.status is Status.FAIL and "dead key" in v.summary
+
+
+# A client that exits on its own ----------------------------------------------------------------
+
+
+def test_a_fail_of_a_client_that_exited_on_its_own_says_so() -> None:
+    """node-ccxt died of an unhandled rejection during long-outage and keeps-retrying never
+    said so: every FAIL of a client that exited by itself now names the exit and its code."""
+    from harness.record import RunRecord
+    from harness.runner import judge as judge_run
+    from harness.scenario import Expectation, Scenario
+
+    b = BEHAVIOURS["reconnects-after-drop"]
+    scenario = Scenario("t", "t", "", ("t",), 6.0, (Expectation(b.id, b.params(within=2)),))
+    journal = [
+        opened(0.5, 1),
+        fault(1, "abort_tcp", [1], ends=True),
+        closed(1, 1),
+        said(1.1, "UnhandledPromiseRejection"),
+        exited(1.2, 1),
+    ]
+    (v,) = judge_run(RunRecord(scenario, journal, [], ended_at=6.0), [])
+    assert v.status is Status.FAIL
+    assert v.summary.endswith(
+        'the client exited on its own with code 1 at 1.20 s (its last line: "UnhandledPromiseRejection")'
+    )
+    assert v.evidence[-1]["kind"] == "client_exit"

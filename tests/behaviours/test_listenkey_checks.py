@@ -49,6 +49,15 @@ def failing(t: float) -> dict[str, Any]:
 # keeps-listenkey-alive -------------------------------------------------------------------
 
 
+def test_a_key_created_too_late_for_a_keepalive_is_not_judged_but_a_short_scenario_is_an_error() -> None:
+    # TTL 2 s: a keepalive is due within 1.5 s. A first key at 3.5 s of a 4 s run is the
+    # client's lateness; a 1 s scenario could judge no client at all.
+    late = judge("keeps-listenkey-alive", [post(3.5)], ended_at=4, ttl=2)
+    assert late.status is Status.NOT_APPLICABLE and "created at 3.50 s" in late.summary
+    short = judge("keeps-listenkey-alive", [post(0.2)], ended_at=1, ttl=2)
+    assert short.status is Status.ERROR and "shorten the scenario's listen_key_ttl" in short.summary
+
+
 def test_keepalive_at_half_the_ttl_passes_with_its_figures() -> None:
     journal = [post(0.5), put(1.5), put(2.51), put(3.5)]
     v = judge("keeps-listenkey-alive", journal, ended_at=4, ttl=2)
@@ -142,7 +151,7 @@ def test_new_key_but_reconnect_on_the_dead_one_fails() -> None:
 def test_1125_too_late_to_judge_is_an_error() -> None:
     journal = [post(0.2), opened(0.3, 1), lapse(0.8, "fault"), gone(3.9)]
     v = judge("replaces-dead-listenkey", journal, ended_at=4, within=1, connect_within=2)
-    assert v.status is Status.ERROR
+    assert v.status is Status.NOT_APPLICABLE
 
 
 def test_key_replaced_before_any_1125_is_not_applicable() -> None:
@@ -187,7 +196,7 @@ def test_never_retrying_fails_once_the_deadline_passed() -> None:
 
 def test_failure_at_the_end_of_the_run_is_an_error_not_a_fail() -> None:
     v = judge("retries-failed-keepalive", [post(0.3), failing(3.9)], ended_at=4, within=0.6)
-    assert v.status is Status.ERROR
+    assert v.status is Status.NOT_APPLICABLE
 
 
 def test_1125_is_not_a_transient_failure() -> None:
@@ -264,7 +273,7 @@ def test_no_account_events_after_the_outage_is_an_error() -> None:
 def test_server_never_back_is_an_error() -> None:
     journal = [opened(0.5, 1), lapse(1.0, "fault"), refused(1.05, lasting=None)]
     v = judge("uses-current-listenkey", journal, ended_at=4.5)
-    assert v.status is Status.ERROR
+    assert v.status is Status.NOT_APPLICABLE
 
 
 def test_no_key_death_is_an_error() -> None:

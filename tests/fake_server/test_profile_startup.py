@@ -171,6 +171,19 @@ async def test_a_refused_subscribe_is_journaled_with_what_was_refused() -> None:
         assert orjson.loads(answered["data"]) == reply
 
 
+async def test_usdm_listen_key_in_streams_on_private_stream_gets_user_data() -> None:
+    """Binance's Node SDK reconnects to /private/stream?streams=<key> without a new SUBSCRIBE."""
+    async with fake("usdm") as f:
+        headers = {"X-MBX-APIKEY": f.settings.credentials.api_key}
+        async with httpx.AsyncClient(base_url=f.rest_url, headers=headers, timeout=WAIT) as client:
+            key = (await client.post("/fapi/v1/listenKey")).json()["listenKey"]
+        event = await first_event(f"{f.ws_url}/private/stream?streams={key}/btcusdt@aggTrade")
+        assert event["stream"] == key and event["data"]["e"] in ("ORDER_TRADE_UPDATE", "TRADE_LITE")
+        opened = next(f.journal.of("ws_open"))
+        assert opened["listen_keys"] == [key] and opened["streams"] == [key, "btcusdt@aggTrade"]
+        assert [e["via"] for e in f.journal.of("user_stream")] == ["url"]
+
+
 async def spot_subscribed(f: FakeBinance) -> Any:
     creds = f.settings.credentials
     params: dict[str, Any] = {"apiKey": creds.api_key, "timestamp": int(time.time() * 1000)}
