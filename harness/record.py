@@ -114,6 +114,16 @@ class RunRecord:
         client's events file, whatever else the client wrote about it."""
         return {(str(ev.get("e")), ev.get("E")) for ev in self.client_events}
 
+    def handles(self, event_type: str) -> bool:
+        """Whether the client's handler takes events of this type: it reported at least one
+        (or it reports none at all, and the checks of its events file do not apply).
+
+        The checks of a reader's health (a bad frame, an unknown event) ask whether the
+        events it handles kept coming; a type it never takes (ccxt has no TRADE_LITE
+        handler) says nothing about that. Losing a whole type is no-event-lost's to judge.
+        """
+        return not self.client_events or any(str(ev.get("e")) == event_type for ev in self.client_events)
+
     def user_streams(self) -> list[Entry]:
         """User-data handshakes whose connection came to carry the user's events (see
         `ready_at`): a socket on a user route that never subscribed is not one."""
@@ -257,7 +267,7 @@ def deaf_after(record: RunRecord, t: float, margin: float = 0.5) -> Deafness | N
     if not record.client_events:
         return None
     got = record.reported()
-    missed = [e for e in record.owed_events(margin) if e["t"] >= t]
+    missed = [e for e in record.owed_events(margin) if e["t"] >= t and record.handles(e["e"])]
     if len(missed) < 2 or any((e["e"], e["E"]) in got for e in missed):
         return None
     conns = sorted({c for e in missed for c in e["conns"]})

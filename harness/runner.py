@@ -181,6 +181,9 @@ async def _first_contact(journal: Journal, exited: asyncio.Task[object], within:
     finally:
         if not contact.done():
             contact.cancel()
+            # Let the cancellation land, so the task is done whichever way we leave.
+            with contextlib.suppress(asyncio.CancelledError):
+                await contact
     if contact.cancelled() or contact.exception() is not None:
         return None
     first = float(contact.result()["t"])

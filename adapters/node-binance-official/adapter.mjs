@@ -77,15 +77,16 @@ try {
   const response = await client.restAPI.startUserDataStream();
   const { listenKey } = await response.data();
   say('startUserDataStream():', listenKey);
-  const connection = await client.websocketStreams.connect();
-  const stream = connection.userData(listenKey);
-  stream.on('message', handle);
+  // The key's clock starts with the POST, so the keepalive timer does too.
   setInterval(() => {
     client.restAPI
       .keepaliveUserDataStream()
       .then(() => say('keepaliveUserDataStream(): ok'))
       .catch((error) => console.error('keepaliveUserDataStream() failed:', show(error)));
   }, keepaliveMs);
+  const connection = await client.websocketStreams.connect();
+  const stream = connection.userData(listenKey);
+  stream.on('message', handle);
 } catch (error) {
   console.error('user data stream failed:', show(error));
   process.exit(1);

@@ -129,13 +129,17 @@ async def stream_user_data(events: Events) -> None:
     )
     listen_key = client.rest_api.start_user_data_stream().data().listen_key
     log.info("start_user_data_stream(): listenKey %s", listen_key)
+    # The key's clock starts with the POST, so the keepalive timer does too (started after
+    # the SDK's connections and its 0.5 s SUBSCRIBE delay, it came too late for the TTL).
+    keeper = asyncio.create_task(keep_alive(client, seconds("BINANCE_HARNESS_KEEPALIVE_INTERVAL") or 1800.0))
     connection = None
     try:
         connection = await client.websocket_streams.create_connection()
         stream = await connection.user_data(listen_key)
         stream.on("message", Handler(events))
-        await keep_alive(client, seconds("BINANCE_HARNESS_KEEPALIVE_INTERVAL") or 1800.0)
+        await keeper
     finally:
+        keeper.cancel()
         if connection is not None:
             await connection.close_connection(close_session=True)
 

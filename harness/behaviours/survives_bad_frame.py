@@ -79,7 +79,11 @@ def check(record: RunRecord, p: Params) -> Verdict:
             (
                 e
                 for e in record.of("event")
-                if e["t"] >= t and conn in e["conns"] and e["e"] in ACCOUNT_EVENTS and not e.get("copy")
+                if e["t"] >= t
+                and conn in e["conns"]
+                and e["e"] in ACCOUNT_EVENTS
+                and record.handles(e["e"])
+                and not e.get("copy")
             ),
             None,
         )

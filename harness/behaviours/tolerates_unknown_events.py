@@ -76,6 +76,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
         for e in record.of("event")
         if e["t"] >= first
         and e["e"] in ACCOUNT_EVENTS
+        and record.handles(e["e"])
         and e["conns"]
         and not e.get("copy")
         and not record.in_flight(e, p.in_flight)

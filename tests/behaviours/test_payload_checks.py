@@ -260,7 +260,10 @@ def test_unknown_events_skipped_and_known_ones_delivered_passes() -> None:
 
 
 def test_known_event_with_unknown_fields_dropped_fails() -> None:
-    v = judge("tolerates-unknown-events", unknown_journal(), ended_at=3, events=[reported("TRADE_LITE", 13)])
+    # It handles ORDER_TRADE_UPDATE (an earlier one, E=1, is in its events file), yet drops the
+    # one that carries unknown fields.
+    events = [reported("ORDER_TRADE_UPDATE", 1), reported("TRADE_LITE", 13)]
+    v = judge("tolerates-unknown-events", unknown_journal(), ended_at=3, events=events)
     assert v.status is Status.FAIL and v.measured["missing"] == 1
 
 
@@ -309,3 +312,21 @@ def test_reference_event_key_tells_repeats_from_other_events() -> None:
     assert event_key(fill) == event_key(dict(fill))
     assert event_key(fill) != event_key({**fill, "E": 6})
     assert event_key({"e": "X"}) != event_key({"e": "X", "n": 1})  # without E, the whole payload
+
+
+def test_a_type_the_client_never_handles_does_not_decide_whether_its_reader_survived() -> None:
+    """ccxt has no TRADE_LITE handler: the first event after a bad frame being a TRADE_LITE it
+    never reports says nothing about the reader, the next ORDER_TRADE_UPDATE does."""
+    journal = [
+        opened(0.5, 1),
+        event(0.8, [1], e="ORDER_TRADE_UPDATE", E=1),
+        frame(1.0, 1, "out", "text", fault="send_raw", frame="empty"),
+        event(1.1, [1], e="TRADE_LITE", E=2),
+        event(1.2, [1], e="ORDER_TRADE_UPDATE", E=3),
+    ]
+    handled = [{"e": "ORDER_TRADE_UPDATE", "E": 1}, {"e": "ORDER_TRADE_UPDATE", "E": 3}]
+    v = judge("survives-bad-frame", journal, ended_at=4, events=handled)
+    assert v.status is Status.PASS, v.summary
+    # The same reader dying at the frame: the next ORDER_TRADE_UPDATE never comes.
+    dead = judge("survives-bad-frame", journal, ended_at=4, events=handled[:1])
+    assert dead.status is Status.FAIL and "ORDER_TRADE_UPDATE E=3" in dead.summary
