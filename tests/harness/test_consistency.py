@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from harness.consistency import HAS_STREAM, RECONNECTED, REPORTS_EVENTS, contradictions, unproven
 from harness.defaults import ROOT
 from harness.matrix import compact, load
@@ -118,7 +116,6 @@ def matrix_problems() -> list[str]:
     return problems
 
 
-@pytest.mark.xfail(strict=False, reason="matrix data predates issue 9; re-run tasks.py matrix")
 def test_the_committed_matrix_proves_every_pass_and_contradicts_itself_nowhere() -> None:
     problems = matrix_problems()
     assert not problems, "\n".join(problems)
