@@ -702,7 +702,8 @@ class _Loader:
         judge", never FAIL it. The bound is the earliest the situation can arise: the last
         step's `at` for deadlines counted from a fault, its `at` plus `lasting` for those
         counted from the server's recovery (`Behaviour.deadline_from`). The client's own
-        start-up comes on top, so a file should leave a margin beyond this bound.
+        steps after its first contact (a key, a connection, a subscription) come on top: the
+        run's duration counts from that contact, not from them, so leave a margin beyond this bound.
         """
         starts = [step.at for step in scenario.steps]
         ends = [step.at + _lasting(step) for step in scenario.steps]
