@@ -2,9 +2,9 @@
 
 Every part of the fake (and the harness's client driver) appends to one journal, so a
 check can decide a behaviour from one ordered list of facts, and a run can be replayed into
-a report later from its JSON-lines file. Entries are plain dicts with `t` (scenario
-seconds, from the run's Clock) and `kind`; the kinds and their fields are documented in
-docs/journal.md.
+a report later from its JSON-lines file. Entries are dicts typed by kind
+(fake_server/journal_entries.py) with `t` (scenario seconds, from the run's Clock, stamped
+here) and `kind`; docs/journal.md says what each field means.
 
 Waiting on the journal (`wait_for`) is how tests and triggers synchronise with what the
 fake saw, instead of sleeping.
@@ -13,45 +13,44 @@ fake saw, instead of sleeping.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TypeVar, cast
 
 import orjson
 
 from fake_server.clock import Clock
+from fake_server.journal_entries import Entry, Lookup
 
-Entry = dict[str, Any]
 Listener = Callable[[Entry], None]
+E = TypeVar("E", bound=Entry)
 
 
-class Journal:
+class Journal(Lookup):
     def __init__(self, clock: Clock, path: Path | None = None) -> None:
         self.clock = clock
         self.entries: list[Entry] = []
         self._listeners: list[Listener] = []
         self._file: IO[bytes] | None = path.open("ab") if path else None
 
-    def append(self, kind: str, **fields: Any) -> Entry:
-        entry: Entry = {"t": round(self.clock.now(), 6), "kind": kind, **fields}
-        self.entries.append(entry)
+    def append(self, entry: E) -> E:
+        """Stamp `entry` with the time (first, so a journal line reads in order) and record it."""
+        stamped = cast(E, {"t": round(self.clock.now(), 6), **entry})
+        self.entries.append(stamped)
         if self._file is not None:
-            self._file.write(orjson.dumps(entry, default=str) + b"\n")
+            self._file.write(orjson.dumps(stamped, default=str) + b"\n")
             self._file.flush()
         for listener in list(self._listeners):
-            listener(entry)
-        return entry
+            listener(stamped)
+        return stamped
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener` for each entry appended from now on; returns an unsubscribe."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    def of(self, *kinds: str, **match: Any) -> Iterator[Entry]:
-        """Entries of the given kinds whose fields equal `match`, in order."""
-        for e in self.entries:
-            if (not kinds or e["kind"] in kinds) and all(e.get(k) == v for k, v in match.items()):
-                yield e
+    def entries_in_order(self) -> list[Entry]:
+        return self.entries
 
     async def wait_for(
         self, predicate: Callable[[Entry], bool], timeout: float, *, past: bool = True
@@ -86,4 +85,4 @@ class Journal:
     def read(path: Path) -> list[Entry]:
         """Entries of a journal file, for replaying a run into a report."""
         with path.open("rb") as f:
-            return [orjson.loads(line) for line in f if line.strip()]
+            return [cast(Entry, orjson.loads(line)) for line in f if line.strip()]

@@ -14,7 +14,7 @@ import asyncio
 import random
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Unpack
 
 from fake_server.clock import Clock
 from fake_server.exchange import binance_errors
@@ -26,13 +26,21 @@ from fake_server.exchange.rest_routes import RestAnswer
 from fake_server.exchange.settings import Settings, StreamLimits
 from fake_server.exchange.spot_account import SpotAccount
 from fake_server.exchange.user_events import UserEvent
-from fake_server.faults.target import Connection, EventRewrite, Pick
+from fake_server.faults.target import Connection, EventRewrite, Outgoing, Pick
 from fake_server.fronts.control_api import ControlApi
 from fake_server.fronts.rest import RestFront
 from fake_server.fronts.tls import ThrowawayCA, TlsRelay
 from fake_server.fronts.websocket import WsFront
 from fake_server.interception import PushHold, RestRule, UpgradeRefusal
 from fake_server.journal import Journal
+from fake_server.journal_entries import (
+    EventEntry,
+    EventNote,
+    FaultsClearedEntry,
+    ListenKeyEntry,
+    ServerEntry,
+    with_note,
+)
 
 
 class FakeBinance:
@@ -88,12 +96,12 @@ class FakeBinance:
         self._running = True
         if self.settings.events.rate > 0:
             self._schedule_tick()
-        extra: dict[str, Any] = {}
+        started = ServerEntry(kind="server", phase="start", rest_url=self.rest_url, ws_url=self.ws_url)
         if self.control_url is not None:
-            extra["control_url"] = self.control_url
+            started["control_url"] = self.control_url
         if self.ca_file is not None:
-            extra["ca_file"] = str(self.ca_file)
-        self.journal.append("server", phase="start", rest_url=self.rest_url, ws_url=self.ws_url, **extra)
+            started["ca_file"] = str(self.ca_file)
+        self.journal.append(started)
 
     async def _start_tls(self, host: str) -> None:
         """A throwaway CA and one TLS relay per front (why relays: fake_server/fronts/tls.py)."""
@@ -117,7 +125,7 @@ class FakeBinance:
             await relay.stop()
         if self.ca is not None:
             self.ca.remove()
-        self.journal.append("server", phase="stop")
+        self.journal.append(ServerEntry(kind="server", phase="stop"))
 
     async def __aenter__(self) -> FakeBinance:
         await self.start()
@@ -185,7 +193,7 @@ class FakeBinance:
 
     # Events ------------------------------------------------------------------------------
 
-    def publish(self, events: list[UserEvent], **note: Any) -> list[int]:
+    def publish(self, events: list[UserEvent], **note: Unpack[EventNote]) -> list[int]:
         """Deliver account events to the connections of the account's active key; the ids
         of the connections that got at least one of them.
 
@@ -196,7 +204,7 @@ class FakeBinance:
         """
         if not self.profile.trade_lite:
             events = [e for e in events if e["e"] != "TRADE_LITE"]
-        outgoing = [(event, dict(note)) for event in events]
+        outgoing: list[Outgoing] = [(event, EventNote(**note)) for event in events]
         for rule in self.payload_rules:
             outgoing = rule.rewrite(outgoing)
         self.payload_rules = [r for r in self.payload_rules if not r.spent]
@@ -204,7 +212,7 @@ class FakeBinance:
         for event, extra in outgoing:
             conns = self._send_event(event)
             reached.update(conns)
-            self._journal_event(event, conns, **extra)
+            self._journal_event(event, conns, extra)
         return sorted(reached)
 
     def _send_event(self, event: UserEvent) -> list[int]:
@@ -215,20 +223,20 @@ class FakeBinance:
         sent = {**event, **extras} if extras else event
         return self.ws.deliver(lk.key, sent) if lk is not None else []
 
-    def _journal_event(self, event: UserEvent, conns: list[int], **note: Any) -> None:
-        extra: dict[str, Any] = {}
+    def _journal_event(self, event: UserEvent, conns: list[int], note: EventNote | None = None) -> None:
+        entry = EventEntry(kind="event", e=event["e"], E=event["E"], conns=conns)
         if event["e"] == "ORDER_TRADE_UPDATE":
-            extra = {"order_id": event["o"]["i"], "x": event["o"]["x"]}
+            entry["order_id"], entry["x"] = event["o"]["i"], event["o"]["x"]
         elif event["e"] == "TRADE_LITE":
-            extra = {"order_id": event["i"]}
-        self.journal.append("event", e=event["e"], E=event["E"], conns=conns, **extra, **note)
+            entry["order_id"] = event["i"]
+        self.journal.append(with_note(entry, note or {}))
 
-    def _expired(self, lk: ListenKey, *, why: str, notify: bool = True) -> None:
+    def _expired(self, lk: ListenKey, *, why: Literal["ttl", "fault"], notify: bool = True) -> None:
         """Futures pushes listenKeyExpired and keeps the socket open (reference §2).
 
         `notify=False`: the silent death of the legacy spot streams (reference §1), a fault.
         """
-        self.journal.append("listen_key", action="expired", key=lk.key, why=why)
+        self.journal.append(ListenKeyEntry(kind="listen_key", action="expired", key=lk.key, why=why))
         if not notify:
             return
         # Stamped from the same sequence as account events: E never goes backwards on a socket.
@@ -262,7 +270,9 @@ class FakeBinance:
 
     def rest_create_listen_key(self, api_key: str) -> RestAnswer:
         lk, reused = self.keys.create(api_key, self.clock.now())
-        self.journal.append("listen_key", action="reused" if reused else "created", key=lk.key)
+        self.journal.append(
+            ListenKeyEntry(kind="listen_key", action="reused" if reused else "created", key=lk.key)
+        )
         self._watch_expiry(lk)
         return 200, {"listenKey": lk.key}
 
@@ -270,7 +280,7 @@ class FakeBinance:
         lk = self.keys.keepalive(api_key, self.clock.now())
         if lk is None:
             return binance_errors.listen_key_does_not_exist()
-        self.journal.append("listen_key", action="extended", key=lk.key)
+        self.journal.append(ListenKeyEntry(kind="listen_key", action="extended", key=lk.key))
         self._watch_expiry(lk)
         # fapi and dapi answer PUT with the key since 2024-04-25; PM documents {} (reference §0, §6.3).
         return 200, {"listenKey": lk.key} if self.profile.put_returns_key else {}
@@ -279,7 +289,7 @@ class FakeBinance:
         lk = self.keys.delete(api_key, self.clock.now())
         if lk is None:
             return binance_errors.listen_key_does_not_exist()
-        self.journal.append("listen_key", action="deleted", key=lk.key)
+        self.journal.append(ListenKeyEntry(kind="listen_key", action="deleted", key=lk.key))
         return 200, {}
 
     def clear_faults(self) -> int:
@@ -289,7 +299,7 @@ class FakeBinance:
         self.rest.rules.clear()
         self.ws.rejections.clear()
         self.payload_rules.clear()
-        self.journal.append("faults_cleared", count=cleared)
+        self.journal.append(FaultsClearedEntry(kind="faults_cleared", count=cleared))
         return cleared
 
     def expire_listen_key(self, *, notify: bool = True) -> ListenKey | None:

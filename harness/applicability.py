@@ -20,13 +20,15 @@ verdict above; it connected late, closed early, exited: NOT-APPLICABLE telling t
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from fake_server.faults import load_all as load_faults
-from harness.record import Entry, RunRecord, brief, deaf_after, exit_time
+from fake_server.journal_entries import Entry
+from harness.record import RunRecord, brief, deaf_after, exit_time
 from harness.refusals import explain, refusals
 from harness.scenario import Step
-from harness.verdict import Verdict, error, failed, fmt_s, not_applicable
+from harness.verdict import Evidence, Verdict, error, failed, fmt_s, not_applicable
 
 NO_STREAM = "the client never opened a user-data stream"
 NO_EVENTS_FILE = "the client reported no events (it writes no events file)"
@@ -48,11 +50,11 @@ _TRIGGER_NOUNS = {
 }
 
 
-def no_stream_reason(record: RunRecord) -> tuple[str, list[Entry]]:
+def no_stream_reason(record: RunRecord) -> tuple[str, list[Mapping[str, Any]]]:
     """The one sentence every check gives a client with no user-data stream, and its evidence:
     what the fake refused it, or else what it did do."""
     parts: list[str] = []
-    evidence: list[Entry] = []
+    evidence: list[Mapping[str, Any]] = []
     unready = record.user_opens()  # opened on a user route, but none came to carry its events
     if unready:
         paths = sorted({str(o.get("path", "?")) for o in unready})
@@ -119,7 +121,7 @@ def went_deaf(
     return failed(deaf.summary(after), [brief(cause)] + [brief(e) for e in deaf.missed[:3]], **measured)
 
 
-def no_event_after(record: RunRecord, what: str, evidence: list[Entry]) -> Verdict:
+def no_event_after(record: RunRecord, what: str, evidence: Sequence[Entry]) -> Verdict:
     """When no account event followed `what` early enough to judge its delivery: the
     client's connection (or the run) ended first, NOT-APPLICABLE; ERROR for a scenario whose
     account makes no events at all."""
@@ -132,7 +134,7 @@ def no_event_after(record: RunRecord, what: str, evidence: list[Entry]) -> Verdi
     )
 
 
-def too_late(record: RunRecord, what: str, at: float, deadline: float, evidence: list[Entry]) -> Verdict:
+def too_late(record: RunRecord, what: str, at: float, deadline: float, evidence: Evidence) -> Verdict:
     """NOT-APPLICABLE when the situation arose too late for its deadline to end inside the run.
 
     The scenario loader refuses deadlines that cannot end inside the run counted from a

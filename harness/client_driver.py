@@ -18,10 +18,11 @@ import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from fake_server.fronts.tls import CA_ENV_VARIABLES
 from fake_server.journal import Journal
+from fake_server.journal_entries import ClientExitEntry, ClientOutputEntry, ClientStartEntry
 
 #: Seconds between SIGTERM and SIGKILL when a client is ended.
 GRACE = 1.0
@@ -126,14 +127,14 @@ class SubprocessClient:
         except OSError as exc:
             raise ClientError(f"cannot start the client guard: {exc}") from exc
         _live_groups.add(self.proc.pid)
-        self.journal.append("client_start", argv=self.argv, pid=self.proc.pid)
+        self.journal.append(ClientStartEntry(kind="client_start", argv=self.argv, pid=self.proc.pid))
         assert self.proc.stdout is not None and self.proc.stderr is not None
         self._readers = [
             asyncio.create_task(self._read(self.proc.stdout, "stdout")),
             asyncio.create_task(self._read(self.proc.stderr, "stderr")),
         ]
 
-    async def _read(self, stream: asyncio.StreamReader, name: str) -> None:
+    async def _read(self, stream: asyncio.StreamReader, name: Literal["stdout", "stderr"]) -> None:
         while True:
             try:
                 line = await stream.readline()
@@ -141,9 +142,8 @@ class SubprocessClient:
                 line = await stream.read(65536)
             if not line:
                 return
-            self.journal.append(
-                "client_output", stream=name, line=line.decode("utf-8", "replace").rstrip("\r\n")
-            )
+            text = line.decode("utf-8", "replace").rstrip("\r\n")
+            self.journal.append(ClientOutputEntry(kind="client_output", stream=name, line=text))
 
     async def wait(self) -> None:
         assert self.proc is not None
@@ -175,7 +175,7 @@ class SubprocessClient:
             self._readers = []
         if self.exit_code is None and self.proc.returncode is not None:
             self.exit_code = self.proc.returncode
-            self.journal.append("client_exit", code=self.exit_code)
+            self.journal.append(ClientExitEntry(kind="client_exit", code=self.exit_code))
         _live_groups.discard(self.proc.pid)
 
 
@@ -190,10 +190,12 @@ class CoroutineClientRunner:
         self.exit_code: int | None = None
 
     def _print(self, line: str) -> None:
-        self.journal.append("client_output", stream="stdout", line=line)
+        self.journal.append(ClientOutputEntry(kind="client_output", stream="stdout", line=line))
 
     async def start(self) -> None:
-        self.journal.append("client_start", argv=[getattr(self.fn, "__qualname__", "coroutine")])
+        self.journal.append(
+            ClientStartEntry(kind="client_start", argv=[getattr(self.fn, "__qualname__", "coroutine")])
+        )
         self.task = asyncio.create_task(self.fn(self.env, self._print))
 
     async def wait(self) -> None:
@@ -218,10 +220,11 @@ class CoroutineClientRunner:
             self.exit_code = 0
         elif (exc := self.task.exception()) is not None:
             self.exit_code = 1
-            self.journal.append("client_output", stream="stderr", line=f"{type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"
+            self.journal.append(ClientOutputEntry(kind="client_output", stream="stderr", line=error))
         else:
             self.exit_code = 0
-        self.journal.append("client_exit", code=self.exit_code)
+        self.journal.append(ClientExitEntry(kind="client_exit", code=self.exit_code))
 
 
 def kill_group(pgid: int) -> None:

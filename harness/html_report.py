@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fake_server.journal import Entry
 from harness import behaviours
 from harness.citations import cite
 from harness.report import plural
@@ -32,6 +31,10 @@ from harness.verdict import Status
 
 if TYPE_CHECKING:
     from harness.runner import RunResult
+
+#: A journal entry as a replayed file gives it: the report draws journals of any age (older
+#: runs lack fields), so it reads every field with a default instead of trusting the kinds.
+JournalLine = Mapping[str, Any]
 
 
 #: Client output lines shown per scenario; the rest stays in the journal file.
@@ -59,7 +62,7 @@ _DRAWN = frozenset(
 class Trace:
     """What one run's timeline and output are drawn from."""
 
-    journal: Sequence[Entry]
+    journal: Sequence[JournalLine]
     #: The events the client reported (its events file); None when unknown.
     client_events: Sequence[Mapping[str, Any]] | None = None
 
@@ -82,14 +85,14 @@ def read_trace(workdir: Path) -> Trace | None:
     except OSError:
         return None
     try:
-        events: list[Entry] | None = _json_lines((workdir / "events.jsonl").read_bytes())
+        events: list[JournalLine] | None = _json_lines((workdir / "events.jsonl").read_bytes())
     except OSError:
         events = None
     return Trace(journal, events)
 
 
-def _json_lines(data: bytes) -> list[Entry]:
-    out = []
+def _json_lines(data: bytes) -> list[JournalLine]:
+    out: list[JournalLine] = []
     for line in data.splitlines():
         try:
             obj = json.loads(line)
@@ -338,7 +341,7 @@ def _compact(value: Any) -> str:
     return text if len(text) <= 400 else text[:400] + "…"
 
 
-def _output(journal: Sequence[Entry], open_: bool) -> str:
+def _output(journal: Sequence[JournalLine], open_: bool) -> str:
     lines = [e for e in journal if e.get("kind") == "client_output"]
     exit_ = next((e for e in journal if e.get("kind") == "client_exit"), None)
     if not lines and exit_ is None:
@@ -438,7 +441,7 @@ def timeline_svg(trace: Trace) -> str:
     return svg + _legend(svg)
 
 
-def _connection_lanes(journal: Sequence[Entry], x: Any, end: float) -> list[_Lane]:
+def _connection_lanes(journal: Sequence[JournalLine], x: Any, end: float) -> list[_Lane]:
     """A bar per accepted WebSocket connection, from open to close, labelled with how it ended.
 
     Each connection gets a lane of its own unless a lane is free by its open (bar and label
@@ -505,12 +508,15 @@ class _LaneSpec:
     label: str
     cls: str
     #: The mark of an entry, or None when the entry is not drawn on this lane.
-    tick: Callable[[Entry], _Tick | None]
+    tick: Callable[[JournalLine], _Tick | None]
     title: str = ""
 
 
 def _lane(
-    journal: Sequence[Entry], x: Any, spec: _LaneSpec, tick: Callable[[Entry], _Tick | None] | None = None
+    journal: Sequence[JournalLine],
+    x: Any,
+    spec: _LaneSpec,
+    tick: Callable[[JournalLine], _Tick | None] | None = None,
 ) -> _Lane:
     """A lane of ticks for the entries `tick` (default: the spec's) draws.
 
@@ -544,7 +550,7 @@ def _lane(
     return _Lane(spec.label, marks, spec.cls, spec.title)
 
 
-def _conns(e: Entry) -> str:
+def _conns(e: JournalLine) -> str:
     conns = e.get("conns")
     return "#" + ", #".join(map(str, conns)) if isinstance(conns, list) and conns else "nobody"
 
@@ -555,14 +561,14 @@ def _status_class(status: object) -> str:
     return {2: "s2xx", 3: "s3xx", 4: "s4xx", 5: "s5xx"}.get(status // 100, "s-other")
 
 
-def _refused_tick(e: Entry) -> _Tick | None:
+def _refused_tick(e: JournalLine) -> _Tick | None:
     if e.get("kind") not in ("ws_reject", "ws_invalid"):
         return None
     why = " ".join(str(e[k]) for k in ("status", "why", "error") if e.get(k) is not None)
     return _Tick("reject", f"handshake #{e.get('conn', '?')} refused: {why}", w=5)
 
 
-def _rest_tick(e: Entry) -> _Tick | None:
+def _rest_tick(e: JournalLine) -> _Tick | None:
     if e.get("kind") != "rest":
         return None
     status = e.get("status")
@@ -573,7 +579,7 @@ def _rest_tick(e: Entry) -> _Tick | None:
     return _Tick(f"rest {_status_class(status)}", title, w=4, y=3, h=16)
 
 
-def _event_tick(e: Entry, reported: set[tuple[Any, Any]]) -> _Tick | None:
+def _event_tick(e: JournalLine, reported: set[tuple[Any, Any]]) -> _Tick | None:
     """A user event the fake sent; green when the client reported it (if it reports any)."""
     if e.get("kind") != "event":
         return None
@@ -588,7 +594,7 @@ def _event_tick(e: Entry, reported: set[tuple[Any, Any]]) -> _Tick | None:
     return _Tick(f"ev {cls}", f"{e.get('e', '?')} E={e.get('E', '?')}: {what}", w=2, y=6, h=10)
 
 
-def _frame_tick(e: Entry) -> _Tick | None:
+def _frame_tick(e: JournalLine) -> _Tick | None:
     if e.get("kind") != "ws_frame" or e.get("op") in ("text", None):
         return None
     op, out = str(e.get("op")), e.get("dir") == "out"
@@ -597,7 +603,7 @@ def _frame_tick(e: Entry) -> _Tick | None:
     return _Tick(f"frame f-{op}", title, w=3, y=3 if out else 11, h=8)
 
 
-def _key_tick(e: Entry) -> _Tick | None:
+def _key_tick(e: JournalLine) -> _Tick | None:
     if e.get("kind") != "listen_key":
         return None
     action = str(e.get("action", ""))
@@ -605,7 +611,7 @@ def _key_tick(e: Entry) -> _Tick | None:
     return _Tick(f"key k-{action}", f"listenKey {action}{why}: {str(e.get('key', ''))[:12]}…", w=6)
 
 
-def _client_tick(e: Entry) -> _Tick | None:
+def _client_tick(e: JournalLine) -> _Tick | None:
     kind = e.get("kind")
     if kind == "client_output":
         if e.get("stream") == "stderr":
@@ -617,7 +623,7 @@ def _client_tick(e: Entry) -> _Tick | None:
     return None
 
 
-def _other_tick(e: Entry) -> _Tick | None:
+def _other_tick(e: JournalLine) -> _Tick | None:
     """Kinds the page does not know (newer journals): drawn generically, never dropped."""
     if e.get("kind") in _DRAWN:
         return None
@@ -644,7 +650,7 @@ class _FaultMark:
     row: int  # label row, 0 nearest the lanes
 
 
-def _place_faults(journal: Sequence[Entry], x: Any) -> list[_FaultMark]:
+def _place_faults(journal: Sequence[JournalLine], x: Any) -> list[_FaultMark]:
     """Each fault's mark, with its label on a row where it does not overprint another's.
 
     Faults fired close together get label rows of their own; near the right edge a label

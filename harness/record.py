@@ -7,14 +7,24 @@ the client's events file and its output), so a run can be judged again from its 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from fake_server.exchange.profiles import PROFILES
+from fake_server.journal_entries import (
+    ClientOutputEntry,
+    Entry,
+    EventEntry,
+    FaultEntry,
+    Lookup,
+    RestEntry,
+    WsCloseEntry,
+    WsFrameEntry,
+    WsOpenEntry,
+    WsRejectEntry,
+)
 from harness.scenario import Scenario
-
-Entry = dict[str, Any]
 
 #: REST routes whose answer is a state snapshot a client can resync from, in any product.
 SNAPSHOT_PATHS = frozenset().union(*(p.snapshot_paths for p in PROFILES.values()))
@@ -25,7 +35,7 @@ ACCOUNT_EVENTS = frozenset(
 
 
 @dataclass
-class RunRecord:
+class RunRecord(Lookup):
     scenario: Scenario
     journal: list[Entry]
     #: Events the client reported (its events file), in the order it wrote them.
@@ -36,12 +46,12 @@ class RunRecord:
     #: its sockets closing) is not the client's doing and is not judged.
     ended_at: float = 0.0
 
-    def of(self, *kinds: str) -> Iterator[Entry]:
-        return (e for e in self.journal if e["kind"] in kinds)
+    def entries_in_order(self) -> list[Entry]:
+        return self.journal
 
     # Connections -------------------------------------------------------------------------
 
-    def user_opens(self) -> list[Entry]:
+    def user_opens(self) -> list[WsOpenEntry]:
         """Handshakes of user-data connections (the private routes)."""
         return [e for e in self.of("ws_open") if e.get("user")]
 
@@ -49,28 +59,32 @@ class RunRecord:
         """Ids of the user-data connections: what the fake writes to them is the client's to read."""
         return {e["conn"] for e in self.user_opens()}
 
-    def close_of(self, conn: int) -> Entry | None:
+    def close_of(self, conn: int) -> WsCloseEntry | None:
         """How connection `conn` ended, if it ended before the harness ended the run."""
         return next((e for e in self.of("ws_close") if e["conn"] == conn and e["t"] < self.ended_at), None)
 
-    def opens_after(self, t: float) -> list[Entry]:
+    def opens_after(self, t: float) -> list[WsOpenEntry]:
         """User-data handshakes after `t`: the client's reconnects, or replacements, since then."""
         return [e for e in self.user_opens() if e["t"] > t]
 
-    def attempts(self) -> list[Entry]:
+    def attempts(self) -> list[WsOpenEntry | WsRejectEntry]:
         """Every WebSocket handshake the client attempted, accepted or rejected."""
-        return [e for e in self.of("ws_open", "ws_reject") if e["kind"] == "ws_reject" or e.get("user")]
+        out: list[WsOpenEntry | WsRejectEntry] = []
+        for e in self.journal:
+            if e["kind"] == "ws_reject" or (e["kind"] == "ws_open" and e["user"]):
+                out.append(e)
+        return out
 
-    def fault_hits(self, *names: str) -> list[Entry]:
+    def fault_hits(self, *names: str) -> list[FaultEntry]:
         """Faults fired (of these names, or all), in order."""
         return [e for e in self.of("fault") if not names or e["name"] in names]
 
     # REST ----------------------------------------------------------------------------------
 
-    def snapshots(self) -> list[Entry]:
+    def snapshots(self) -> list[RestEntry]:
         return [e for e in self.of("rest") if e["path"] in SNAPSHOT_PATHS and e["status"] == 200]
 
-    def listen_key_calls(self) -> list[Entry]:
+    def listen_key_calls(self) -> list[RestEntry]:
         """REST calls to the listenKey route (POST, PUT, DELETE), in order, whatever the product's
         prefix: the client's side of its key's life, which the listenKey checks read call by call."""
         return [e for e in self.of("rest") if str(e["path"]).endswith("/listenKey")]
@@ -85,7 +99,7 @@ class RunRecord:
         """
         return self.ended_at - float(entry["t"]) < margin
 
-    def owed_events(self, margin: float) -> list[Entry]:
+    def owed_events(self, margin: float) -> list[EventEntry]:
         """Account events the client's handler is owed, in order: written to a live
         connection, not the second copy of an event sent twice (the event is owed once),
         and not written less than `margin` seconds before the run ended or before every
@@ -106,7 +120,7 @@ class RunRecord:
 
     # Client side ---------------------------------------------------------------------------
 
-    def output(self) -> list[Entry]:
+    def output(self) -> list[ClientOutputEntry]:
         return list(self.of("client_output"))
 
     def reported(self) -> set[tuple[str, Any]]:
@@ -124,7 +138,7 @@ class RunRecord:
         """
         return not self.client_events or any(str(ev.get("e")) == event_type for ev in self.client_events)
 
-    def user_streams(self) -> list[Entry]:
+    def user_streams(self) -> list[WsOpenEntry]:
         """User-data handshakes whose connection came to carry the user's events (see
         `ready_at`): a socket on a user route that never subscribed is not one."""
         return [o for o in self.user_opens() if ready_at(self, o) is not None]
@@ -135,7 +149,7 @@ class RunRecord:
         return not self.user_streams() and not any(e["conns"] for e in self.of("event"))
 
 
-def frame_json(entry: Entry) -> Any:
+def frame_json(entry: WsFrameEntry) -> Any:
     """The JSON of a journaled text frame (a request or an answer), or None."""
     try:
         return json.loads(entry.get("data") or "")
@@ -143,7 +157,7 @@ def frame_json(entry: Entry) -> Any:
         return None
 
 
-def subscriptions(record: RunRecord) -> list[Entry]:
+def subscriptions(record: RunRecord) -> list[WsFrameEntry]:
     """WebSocket API answers that started a user-data subscription (status 200 with a
     `subscriptionId`), in order."""
     out = []
@@ -157,7 +171,7 @@ def subscriptions(record: RunRecord) -> list[Entry]:
     return out
 
 
-def ready_at(record: RunRecord, opened: Entry) -> float | None:
+def ready_at(record: RunRecord, opened: WsOpenEntry) -> float | None:
     """When a user-data connection began carrying the user's events (None: never).
 
     At its handshake when the URL names a listenKey; on the WebSocket API at its first
@@ -183,7 +197,7 @@ def ready_at(record: RunRecord, opened: Entry) -> float | None:
     return None if joined is None else float(joined["t"])
 
 
-def brief(entry: Entry) -> dict[str, Any]:
+def brief(entry: Mapping[str, Any]) -> dict[str, Any]:
     """An entry trimmed for evidence: long bodies and lines cut."""
     out = {}
     for k, v in entry.items():
@@ -197,8 +211,8 @@ class Drop:
 
     conn: int
     cause: str  # the fault's name, or how the server closed it (pong_timeout, ...)
-    hit: Entry  # the fault entry, or the close itself
-    close: Entry | None  # None: the connection never ended
+    hit: FaultEntry | WsCloseEntry  # the fault entry, or the close itself
+    close: WsCloseEntry | None  # None: the connection never ended
 
 
 def connection_drops(record: RunRecord) -> list[Drop]:
@@ -219,7 +233,7 @@ def connection_drops(record: RunRecord) -> list[Drop]:
     return sorted(drops.values(), key=lambda d: d.hit["t"])
 
 
-def fault_end(hit: Entry, answers: list[Entry]) -> float | None:
+def fault_end(hit: FaultEntry, answers: Sequence[Entry]) -> float | None:
     """When a fault stopped acting: its start plus `lasting`, or its `times`-th answer among
     `answers` (the refusals it may have made, in time order).
 
@@ -243,7 +257,7 @@ class Deafness:
 
     since: float
     #: Events owed to the handler from `since` on; the client reported none of them.
-    missed: list[Entry]
+    missed: list[EventEntry]
     #: Connections those events went to that were still open when the run ended.
     still_open: list[int]
 

@@ -24,7 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from harness.record import Entry, RunRecord, exit_time, frame_json
+from fake_server.journal_entries import Entry, RestEntry, WsFrameEntry
+from harness.record import RunRecord, exit_time, frame_json
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
@@ -51,7 +52,7 @@ def error_body(body: object) -> tuple[Any, str] | str | None:
     return None
 
 
-def rest_answer(call: Entry) -> str:
+def rest_answer(call: RestEntry) -> str:
     """'GET /fapi/v3/account answered 404 -5000 "Path /fapi/v3/account, Method GET is invalid"'."""
     said = error_body(call.get("body"))
     if isinstance(said, tuple):
@@ -78,7 +79,7 @@ def _cut(text: str, most: int = 100) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
-def _request_before(record: RunRecord, answer: Entry) -> Entry | None:
+def _request_before(record: RunRecord, answer: WsFrameEntry) -> WsFrameEntry | None:
     """The text frame the client sent on the answer's connection just before it."""
     before = [
         e
@@ -91,7 +92,7 @@ def _request_before(record: RunRecord, answer: Entry) -> Entry | None:
     return before[-1] if before else None
 
 
-def _message_answer(record: RunRecord, answer: Entry) -> Refusal:
+def _message_answer(record: RunRecord, answer: WsFrameEntry) -> Refusal:
     """An error answer to a control message or a WebSocket API request, with its request."""
     request = _request_before(record, answer)
     sent = frame_json(request) if request is not None else None

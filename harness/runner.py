@@ -21,6 +21,7 @@ import orjson
 from fake_server.clock import Clock
 from fake_server.exchange.settings import Settings
 from fake_server.journal import Journal
+from fake_server.journal_entries import RunEntry
 from fake_server.server import FakeBinance
 from harness import behaviours
 from harness.client_driver import (
@@ -144,7 +145,13 @@ async def _play(
             client = CoroutineClientRunner(spec, env, journal)
         steps = StepScheduler(scenario.steps, server, journal, clock)
         journal.append(
-            "run", phase="start", scenario=scenario.name, rest_url=server.rest_url, ws_url=server.ws_url
+            RunEntry(
+                kind="run",
+                phase="start",
+                scenario=scenario.name,
+                rest_url=server.rest_url,
+                ws_url=server.ws_url,
+            )
         )
         try:
             await client.start()
@@ -162,9 +169,9 @@ async def _play(
         finally:
             steps.cancel()
             # Everything after this line is the harness ending the run, not the client acting.
-            journal.append("run", phase="stopping")
+            journal.append(RunEntry(kind="run", phase="stopping"))
             await client.stop()
-            journal.append("run", phase="stop")
+            journal.append(RunEntry(kind="run", phase="stop"))
 
 
 #: Journal entries that show the client reached the fake: a REST call, a handshake (accepted,
@@ -187,7 +194,7 @@ async def _first_contact(journal: Journal, exited: asyncio.Task[object], within:
     if contact.cancelled() or contact.exception() is not None:
         return None
     first = float(contact.result()["t"])
-    journal.append("run", phase="contact", first=contact.result()["kind"], at=first)
+    journal.append(RunEntry(kind="run", phase="contact", first=contact.result()["kind"], at=first))
     return first
 
 

@@ -10,7 +10,8 @@ import asyncio
 from collections.abc import Callable
 
 from fake_server.clock import Clock
-from fake_server.journal import Entry, Journal
+from fake_server.journal import Journal
+from fake_server.journal_entries import Entry
 from fake_server.server import FakeBinance
 from harness.record import SNAPSHOT_PATHS
 from harness.scenario import Step
@@ -60,7 +61,7 @@ class StepScheduler:
 
     def _fire(self, index: int, step: Step) -> None:
         conns = step.fault.apply(self.server)
-        self.journal.append("fault", step=index, line=step.line, conns=conns, **step.fault.describe())
+        self.journal.append(step.fault.entry(conns, step=index, line=step.line))
 
     def cancel(self) -> None:
         for handle in self._handles:

@@ -8,6 +8,7 @@ an ERROR, never a FAIL: a FAIL is a statement about the client.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -21,12 +22,16 @@ class Status(StrEnum):
     ERROR = "ERROR"
 
 
+#: The journal entries (or parts of them) a verdict cites, as the check found them.
+Evidence = Sequence[Mapping[str, Any]]
+
+
 @dataclass
 class Verdict:
     status: Status
     #: One line, with the measured figures: "reconnected 0.31 s after the drop (deadline 5 s)".
     summary: str
-    evidence: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[Mapping[str, Any]] = field(default_factory=list)
     measured: dict[str, Any] = field(default_factory=dict)
     # Filled in by the runner, so checks need not repeat them.
     behaviour: str = ""
@@ -62,20 +67,20 @@ class Verdict:
         }
 
 
-def passed(summary: str, evidence: list[dict[str, Any]] | None = None, **measured: Any) -> Verdict:
-    return Verdict(Status.PASS, summary, evidence or [], measured)
+def passed(summary: str, evidence: Evidence | None = None, **measured: Any) -> Verdict:
+    return Verdict(Status.PASS, summary, list(list(evidence or [])), measured)
 
 
-def failed(summary: str, evidence: list[dict[str, Any]] | None = None, **measured: Any) -> Verdict:
-    return Verdict(Status.FAIL, summary, evidence or [], measured)
+def failed(summary: str, evidence: Evidence | None = None, **measured: Any) -> Verdict:
+    return Verdict(Status.FAIL, summary, list(list(evidence or [])), measured)
 
 
-def not_applicable(summary: str, evidence: list[dict[str, Any]] | None = None) -> Verdict:
-    return Verdict(Status.NOT_APPLICABLE, summary, evidence or [])
+def not_applicable(summary: str, evidence: Evidence | None = None) -> Verdict:
+    return Verdict(Status.NOT_APPLICABLE, summary, list(evidence or []))
 
 
-def error(summary: str, evidence: list[dict[str, Any]] | None = None) -> Verdict:
-    return Verdict(Status.ERROR, summary, evidence or [])
+def error(summary: str, evidence: Evidence | None = None) -> Verdict:
+    return Verdict(Status.ERROR, summary, list(evidence or []))
 
 
 def fmt_s(seconds: float) -> str:

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 
@@ -55,9 +55,12 @@ from fake_server.exchange.ws_api import WsApiSession
 
 @dataclass(frozen=True)
 class Record:
-    """Append a journal entry about this connection (the front adds `conn`)."""
+    """Append a journal entry about this connection: the session knows its fields, the front
+    adds the connection's id (and, on `ws_open`, the facts of the socket: path, peer) and
+    types it (fake_server/journal_entries.py: `WsOpenEntry`, `WsFrameEntry`,
+    `UserStreamEntry`); this layer stays free of the journal."""
 
-    kind: str
+    kind: Literal["ws_open", "ws_frame", "user_stream"]
     fields: dict[str, Any] = field(default_factory=dict)
 
 
@@ -311,7 +314,7 @@ class StreamSession:
             Record("ws_frame", {"dir": "out", "op": "text", "data": data, **journal_fields}),
         ]
 
-    def _user_stream_ready(self, keys: list[str], via: str) -> list[Action]:
+    def _user_stream_ready(self, keys: list[str], via: Literal["url", "subscribe", "ws_api"]) -> list[Action]:
         """The first moment this connection carries user data (`user_stream`), once.
 
         A handshake is not that moment for every client: Binance's own SDKs open

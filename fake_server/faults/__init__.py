@@ -10,9 +10,11 @@ module here, so adding a fault is one file (plus its test), with no list to edit
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
+from fake_server.journal_entries import FaultDescription, FaultEntry
 from fake_server.schema import validate
 
 if TYPE_CHECKING:
@@ -64,15 +66,38 @@ class Fault:
         """Fire the fault; return the ids of the connections it touched (may be empty)."""
         raise NotImplementedError
 
-    def describe(self) -> dict[str, object]:
-        from dataclasses import asdict
+    def describe(self) -> FaultDescription:
+        return FaultDescription(
+            name=self.name,
+            layer=self.layer,
+            ends_connection=self.ends_connection,
+            params=dataclasses.asdict(self),
+        )
 
-        return {
-            "name": self.name,
-            "layer": self.layer,
-            "ends_connection": self.ends_connection,
-            "params": asdict(self),
-        }
+    def entry(
+        self,
+        conns: list[int],
+        *,
+        step: int | None,
+        line: int | None,
+        source: Literal["control"] | None = None,
+    ) -> FaultEntry:
+        """Its journal entry, having touched `conns`: fired by scenario step `step` (at file line
+        `line`), or by the control API (`source`, with no step)."""
+        what = self.describe()
+        entry = FaultEntry(
+            kind="fault",
+            name=what["name"],
+            layer=what["layer"],
+            ends_connection=what["ends_connection"],
+            params=what["params"],
+            conns=conns,
+            step=step,
+            line=line,
+        )
+        if source is not None:
+            entry["source"] = source
+        return entry
 
 
 def register(cls: F) -> F:

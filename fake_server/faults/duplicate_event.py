@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from fake_server.faults import Fault, register
 from fake_server.faults.target import FaultTarget, Outgoing
+from fake_server.journal_entries import EventNote
 from fake_server.schema import param
 
 
@@ -48,5 +49,6 @@ class _Duplicates:
             out.append((event, note))
             if self.left > 0 and self.event_type in (None, event["e"]):
                 self.left -= 1
-                out.append((event, {**note, "fault": DuplicateEvent.name, "copy": 2}))
+                copy_note: EventNote = {**note, "fault": DuplicateEvent.name, "copy": 2}
+                out.append((event, copy_note))
         return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fake_server.exchange.user_events import UserEvent
 from fake_server.faults import Fault, register
 from fake_server.faults.target import FaultTarget, Outgoing
+from fake_server.journal_entries import EventNote
 from fake_server.schema import param
 
 
@@ -72,6 +73,11 @@ class _Holds:
             out.append((event, note))
             if late is not None:
                 held_event, held_note = late
-                extra = {"fault": ReorderEvents.name, "held": True, "after": event["E"]}
-                out.append((held_event, {**held_note, **extra}))
+                late_note: EventNote = {
+                    **held_note,
+                    "fault": ReorderEvents.name,
+                    "held": True,
+                    "after": event["E"],
+                }
+                out.append((held_event, late_note))
         return out

@@ -9,6 +9,7 @@ from typing import Literal
 from fake_server.faults import register
 from fake_server.faults.common import OnConnections
 from fake_server.faults.target import FaultTarget
+from fake_server.journal_entries import WsFrameEntry
 from fake_server.schema import param
 
 RawFrame = Literal["empty", "text", "binary"]
@@ -52,12 +53,14 @@ class SendRaw(OnConnections, name="send_raw", layer="payload"):
             if conn.send_raw(payload, binary=binary):
                 touched.append(conn.id)
                 fake.journal.append(
-                    "ws_frame",
-                    conn=conn.id,
-                    dir="out",
-                    op="binary" if binary else "text",
-                    data=payload.hex() if binary else payload.decode(),
-                    fault=self.name,
-                    frame=self.frame,
+                    WsFrameEntry(
+                        kind="ws_frame",
+                        conn=conn.id,
+                        dir="out",
+                        op="binary" if binary else "text",
+                        data=payload.hex() if binary else payload.decode(),
+                        fault=self.name,
+                        frame=self.frame,
+                    )
                 )
         return touched

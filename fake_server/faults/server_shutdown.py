@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fake_server.faults import register
 from fake_server.faults.common import OnConnections, close_code, close_reason
 from fake_server.faults.target import FaultTarget
+from fake_server.journal_entries import EventEntry
 from fake_server.schema import param
 
 
@@ -33,5 +34,5 @@ class ServerShutdown(OnConnections, name="server_shutdown", layer="websocket", e
         conns = self.picked(fake)
         stamp = fake.message_stamp()
         touched = [c.id for c in conns if c.server_shutdown(stamp, self.grace, self.code, self.reason)]
-        fake.journal.append("event", e="serverShutdown", E=stamp, conns=touched)
+        fake.journal.append(EventEntry(kind="event", e="serverShutdown", E=stamp, conns=touched))
         return touched

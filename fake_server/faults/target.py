@@ -21,7 +21,7 @@ implement it with a stub.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol, Unpack
 
 from fake_server.clock import Clock
 from fake_server.exchange.account import Account
@@ -32,12 +32,13 @@ from fake_server.exchange.user_events import UserEvent
 from fake_server.exchange.ws_api import WsApiSession
 from fake_server.interception import PushHold, RestRule, UpgradeRefusal
 from fake_server.journal import Journal
+from fake_server.journal_entries import EventNote
 
 #: Which open connections a connection-level fault acts on: every one, the newest, the oldest.
 Pick = Literal["all", "latest", "first"]
 
-#: An event on its way out, with the extra fields of its journal entry.
-Outgoing = tuple[UserEvent, dict[str, Any]]
+#: An event on its way out, with what a payload fault adds to its journal entry.
+Outgoing = tuple[UserEvent, EventNote]
 
 
 class EventRewrite(Protocol):
@@ -123,7 +124,7 @@ class FaultTarget(Protocol):
         """Bring time-driven state (key expiry) up to now."""
         ...
 
-    def publish(self, events: list[UserEvent], **note: Any) -> list[int]:
+    def publish(self, events: list[UserEvent], **note: Unpack[EventNote]) -> list[int]:
         """Send account events (through the rewrites in force); the connections reached."""
         ...
 

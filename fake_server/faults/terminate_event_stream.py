@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from fake_server.faults import Fault, register
 from fake_server.faults.target import FaultTarget
+from fake_server.journal_entries import EventEntry
 
 
 @register
@@ -27,5 +28,7 @@ class TerminateEventStream(Fault, name="terminate_event_stream", layer="binance"
             messages = conn.ws_api.terminate_all()
             if messages and all(conn.send_json(m) for m in messages):
                 touched.append(conn.id)
-        fake.journal.append("event", e="eventStreamTerminated", E=fake.clock.epoch_ms(), conns=touched)
+        fake.journal.append(
+            EventEntry(kind="event", e="eventStreamTerminated", E=fake.clock.epoch_ms(), conns=touched)
+        )
         return touched

@@ -29,7 +29,7 @@ import asyncio
 import socket
 import struct
 from collections.abc import Callable
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 import orjson
 from websockets.exceptions import InvalidState
@@ -54,6 +54,7 @@ from fake_server.exchange.stream_session import (
 )
 from fake_server.exchange.ws_api import WsApiSession
 from fake_server.journal import Journal
+from fake_server.journal_entries import Entry, WsCloseEntry, WsFrameEntry, WsInvalidEntry, WsRejectEntry
 
 #: How long the fake waits for the client's close frame after sending its own.
 CLOSE_TIMEOUT = 2.0
@@ -94,7 +95,7 @@ class WsConnection(asyncio.Protocol):
         self._wake: asyncio.TimerHandle | None = None
         self._wake_at: float | None = None
         # How the connection ended, journaled once in connection_lost.
-        self._initiator: str | None = None
+        self._initiator: Literal["server", "client"] | None = None
         self._how = ""
         self._code: int | None = None
         self._reason = ""
@@ -200,13 +201,15 @@ class WsConnection(asyncio.Protocol):
         if self._initiator is None:
             self._initiator, self._how, self._code = "client", "reset", 1006
         self.front.journal.append(
-            "ws_close",
-            conn=self.id,
-            code=self._code,
-            reason=self._reason,
-            initiator=self._initiator,
-            how=self._how,
-            lived=round(self.front.clock.now() - self.opened_at, 6),
+            WsCloseEntry(
+                kind="ws_close",
+                conn=self.id,
+                code=self._code,
+                reason=self._reason,
+                initiator=self._initiator,
+                how=self._how,
+                lived=round(self.front.clock.now() - self.opened_at, 6),
+            )
         )
 
     # Protocol events ---------------------------------------------------------------
@@ -228,14 +231,19 @@ class WsConnection(asyncio.Protocol):
                 sent.code,
                 sent.reason,
             )
-            self.front.journal.append(
-                "ws_frame", conn=self.id, dir="out", op="close", code=sent.code, reason=sent.reason
-            )
+            self._journal_close_frame("out", sent.code, sent.reason)
         self._flush()
 
-    def _invalid(self, why: str, error: str = "") -> None:
+    def _journal_close_frame(self, direction: Literal["in", "out"], code: int | None, reason: str) -> None:
+        self.front.journal.append(
+            WsFrameEntry(kind="ws_frame", conn=self.id, dir=direction, op="close", code=code, reason=reason)
+        )
+
+    def _invalid(self, why: Literal["bad_request", "handshake_timeout"], error: str = "") -> None:
         self._answered_handshake = True
-        self.front.journal.append("ws_invalid", conn=self.id, peer=self.peer, why=why, error=error[:200])
+        self.front.journal.append(
+            WsInvalidEntry(kind="ws_invalid", conn=self.id, peer=self.peer, why=why, error=error[:200])
+        )
 
     def _handshake_timeout(self) -> None:
         if not self._answered_handshake and self.opened_at is None:
@@ -269,20 +277,23 @@ class WsConnection(asyncio.Protocol):
         actions = self.session.open()
         opened, rest = actions[0], actions[1:]
         assert isinstance(opened, Record)
-        fields = {"path": request.path, **opened.fields, "peer": self.peer, "attempts": attempts}
-        self.front.journal.append(opened.kind, conn=self.id, **fields)
+        self.front.journal.append(
+            _entry(opened, self.id, path=request.path, peer=self.peer, attempts=attempts)
+        )
         self._carry_out(rest)
 
     def _journal_reject(self, request: Request, status: int, body: str, why: str, attempts: int) -> None:
         self.front.journal.append(
-            "ws_reject",
-            conn=self.id,
-            path=request.path,
-            status=status,
-            body=body[:500],
-            why=why,
-            peer=self.peer,
-            attempts=attempts,
+            WsRejectEntry(
+                kind="ws_reject",
+                conn=self.id,
+                path=request.path,
+                status=status,
+                body=body[:500],
+                why=why,
+                peer=self.peer,
+                attempts=attempts,
+            )
         )
 
     def _frame(self, frame: Frame) -> None:
@@ -293,7 +304,9 @@ class WsConnection(asyncio.Protocol):
                 self._reason = self.proto.close_rcvd.reason if self.proto.close_rcvd else ""
             rcvd = self.proto.close_rcvd
             self.front.journal.append(
-                "ws_frame", conn=self.id, dir="in", op="close", code=rcvd.code if rcvd else None
+                WsFrameEntry(
+                    kind="ws_frame", conn=self.id, dir="in", op="close", code=rcvd.code if rcvd else None
+                )
             )
             return
         session = self.session
@@ -326,7 +339,7 @@ class WsConnection(asyncio.Protocol):
         """Do what the session asked, in order, then set its next wake-up."""
         for action in actions:
             if isinstance(action, Record):
-                self.front.journal.append(action.kind, conn=self.id, **action.fields)
+                self.front.journal.append(_entry(action, self.id))
             elif isinstance(action, SendText):
                 self.send_bytes(action.data)
             elif isinstance(action, SendPing):
@@ -410,7 +423,7 @@ class WsConnection(asyncio.Protocol):
             return
         if self.session is not None:
             self.session.closing = True
-        self.front.journal.append("ws_frame", conn=self.id, dir="out", op="close", code=code, reason=reason)
+        self._journal_close_frame("out", code, reason)
         self._flush()
         self._later(CLOSE_TIMEOUT, self._abort_now)
 
@@ -453,3 +466,11 @@ class WsConnection(asyncio.Protocol):
     def half_open(self) -> None:
         self.blackholed = True
         self.stop_pings()
+
+
+def _entry(record: Record, conn: int, **socket: object) -> Entry:
+    """The journal entry a session's `Record` stands for: its fields, with the connection's id
+    and what only the socket knows (path, peer). The session builds the fields of the kind it
+    names (`WsOpenFields`, `WsFrameFields`, `UserStreamFields` of journal_entries.py) without
+    importing the journal, so the type is asserted here, once."""
+    return cast(Entry, {"kind": record.kind, "conn": conn, **socket, **record.fields})

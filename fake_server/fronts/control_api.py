@@ -35,6 +35,7 @@ from fake_server.exchange.settings import Settings, Timers
 from fake_server.faults import Fault, load_all
 from fake_server.faults.expire_listen_key import ExpireListenKey
 from fake_server.faults.target import FaultTarget
+from fake_server.journal_entries import Entry, EventEntry, FaultEntry
 from fake_server.schema import JsonReader, ParamError, Wording, build, decode, describe, docs_of
 from fake_server.suggest import did_you_mean, unknown
 
@@ -336,15 +337,13 @@ class ControlApi:
             "routes": [{"method": m, "path": PREFIX + p, "does": d} for m, p, d, _ in self.routes],
         }
 
-    def fire(self, fault: Fault) -> tuple[int, dict[str, Any]]:
+    def fire(self, fault: Fault) -> tuple[int, FaultEntry]:
         """Fire `fault` now and journal it like a scenario step; (index, entry)."""
         conns = fault.apply(self.server)
-        entry = self.journal.append(
-            "fault", step=None, line=None, source="control", conns=conns, **fault.describe()
-        )
+        entry = self.journal.append(fault.entry(conns, step=None, line=None, source="control"))
         return self._index_of(entry), entry
 
-    def _index_of(self, entry: dict[str, Any]) -> int:
+    def _index_of(self, entry: Entry) -> int:
         """The index of `entry`, just appended (a journal listener may have appended more)."""
         entries = self.journal.entries
         return next(i for i in range(len(entries) - 1, -1, -1) if entries[i] is entry)
@@ -371,7 +370,7 @@ class ControlApi:
         index, entry = self.fire(ExpireListenKey())
         return {"index": index, "entry": entry, "listen_key": active}
 
-    def _published(self, publish: Callable[[], object]) -> tuple[int, list[dict[str, Any]]]:
+    def _published(self, publish: Callable[[], object]) -> tuple[int, list[EventEntry]]:
         """Run `publish` and return the index and the `event` entries it journaled."""
         start = len(self.journal.entries)
         publish()
@@ -412,11 +411,19 @@ class ControlApi:
         hint = did_you_mean(kind, words) if isinstance(kind, str) else ""
         raise ControlError(f"expected type 'tick' or 'raw', got {_kind(kind)}{hint}", "type")
 
-    def send_raw(self, event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def send_raw(self, event: dict[str, Any]) -> tuple[int, EventEntry]:
         """Deliver `event` as is to the active key's user-data sockets, and journal it."""
         conns = self.server.deliver_raw(event)
+        stamp = event.get("E")
         entry = self.journal.append(
-            "event", e=event["e"], E=event.get("E"), conns=conns, raw=True, source="control"
+            EventEntry(
+                kind="event",
+                e=event["e"],
+                E=stamp if isinstance(stamp, int) else None,
+                conns=conns,
+                raw=True,
+                source="control",
+            )
         )
         return self._index_of(entry), entry
 
@@ -482,7 +489,7 @@ class ControlApi:
                 )
             await self._wait(since, kinds, wait)
         entries = self.journal.entries
-        page: list[dict[str, Any]] = []
+        page: list[Entry] = []
         end = len(entries)
         for index in range(min(since, end), end):
             entry = entries[index]

@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from fake_server.journal import Entry
+from fake_server.journal_entries import Entry, EventEntry, FaultEntry
 
 __all__ = [
     "AsyncControlClient",
@@ -65,14 +65,13 @@ class Fired:
     """A fault that fired: its journal entry and that entry's index (a `since` cursor)."""
 
     index: int
-    entry: Entry
+    entry: FaultEntry
     #: The key that expired, for `expire_listen_key()`; None otherwise.
     listen_key: str | None = None
 
     @property
     def conns(self) -> list[int]:
-        conns: list[int] = self.entry["conns"]
-        return conns
+        return self.entry["conns"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ class Injected:
 
     index: int
     events: list[dict[str, Any]]
-    entries: list[Entry]
+    entries: list[EventEntry]
     #: The wallet balance after an account move; None for other injections.
     wallet_balance: str | None = None
 

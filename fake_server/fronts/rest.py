@@ -32,6 +32,7 @@ from fake_server.exchange.rest_routes import GONE_PATHS, Call, RestApi, RestBack
 from fake_server.exchange.weights import OrderCounts, RequestWeights
 from fake_server.interception import RestRule, take
 from fake_server.journal import Journal
+from fake_server.journal_entries import RestEntry, RestNote, with_note
 
 
 class RestOwner(RestBackend, Protocol):
@@ -99,7 +100,7 @@ class RestFront:
             body_text if form else "",
         )
         rule = take(self.rules, server.clock.now(), lambda r: r.matches(call))
-        note: dict[str, Any] = {"weight": 0, "used_weight": None, "banned_until": None, "executed": None}
+        note = RestNote(weight=0, used_weight=None, banned_until=None, executed=None)
         if rule is not None and rule.delay > 0:
             # A slow backend: the call is carried out, and answered, only after the delay.
             note["delayed"] = rule.delay
@@ -121,7 +122,7 @@ class RestFront:
                     self.order_counts.add(call.api_key or "", now_ms)
             if replaced.binance_headers:
                 admission = self.weights.admit(call.peer, weight if replaced.counts_weight else 0, now_ms)
-                note.update(weight=admission.weight, used_weight=admission.used)
+                note["weight"], note["used_weight"] = admission.weight, admission.used
                 headers["X-MBX-USED-WEIGHT-1M"] = str(admission.used)
             headers.update(replaced.headers)
             if not any(name.lower() == "content-type" for name in headers):
@@ -131,9 +132,8 @@ class RestFront:
             headers.update({"Content-Type": "text/html", "Server": "nginx"})
         else:
             admission = self.weights.admit(call.peer, weight, now_ms)
-            note.update(
-                weight=admission.weight, used_weight=admission.used, banned_until=admission.banned_until
-            )
+            note["weight"], note["used_weight"] = admission.weight, admission.used
+            note["banned_until"] = admission.banned_until
             headers["X-MBX-USED-WEIGHT-1M"] = str(admission.used)
             body: Any
             if admission.outcome == "limited":
@@ -153,8 +153,8 @@ class RestFront:
                     headers["X-MBX-ORDER-COUNT-1M"] = str(counts["1M"])
             text = orjson.dumps(body).decode()
             headers["Content-Type"] = "application/json"
-        server.journal.append(
-            "rest",
+        entry = RestEntry(
+            kind="rest",
             method=call.method,
             path=call.path,
             query={k: v for k, v in params.items() if k != "signature"},
@@ -163,8 +163,8 @@ class RestFront:
             body=text[:2000],
             fault=replaced is not None,
             ip=call.peer,
-            **note,
         )
+        server.journal.append(with_note(entry, note))
         # Bytes, so that Content-Type goes out exactly as set (nginx's page is "text/html").
         return web.Response(status=status, body=text.encode(), headers=headers)
 

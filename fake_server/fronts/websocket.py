@@ -30,6 +30,7 @@ from fake_server.exchange.ws_api import WsApiSession
 from fake_server.fronts.connection import WsConnection
 from fake_server.interception import PushHold, UpgradeRefusal, take
 from fake_server.journal import Journal
+from fake_server.journal_entries import MarketEntry, with_note
 
 
 class WsOwner(Protocol):
@@ -180,5 +181,6 @@ class WsFront:
             raw = orjson.dumps(event)
             combined = orjson.dumps({"stream": name, "data": event})
             conns = [c.id for c in wanted[name] if c.send_bytes(combined if c.combined else raw)]
-            ids = {k: event[k] for k in ("a", "U", "u", "pu") if k in event}
-            self.journal.append("market", stream=name, e=event["e"], E=event["E"], conns=conns, **ids)
+            entry = MarketEntry(kind="market", stream=name, e=event["e"], E=event["E"], conns=conns)
+            ids: dict[str, int] = {k: event[k] for k in ("a", "U", "u", "pu") if k in event}
+            self.journal.append(with_note(entry, ids))

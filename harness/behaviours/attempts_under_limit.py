@@ -19,10 +19,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from fake_server.journal_entries import WsOpenEntry, WsRejectEntry
 from harness.applicability import never_connected
 from harness.behaviours import behaviour
 from harness.behaviours.no_reconnect_storm import busiest_window
-from harness.record import Entry, RunRecord, brief
+from harness.record import RunRecord, brief
 from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 
@@ -32,7 +33,7 @@ class Params:
     window: float = 300.0  # seconds
 
 
-def ip_of(entry: Entry) -> str:
+def ip_of(entry: WsOpenEntry | WsRejectEntry) -> str:
     return str(entry.get("peer", "")).rpartition(":")[0]
 
 
@@ -65,7 +66,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
         return never_connected(record, needs_stream=False) or not_applicable(
             "the client made no connection attempt during the run"
         )
-    by_ip: dict[str, list[Entry]] = defaultdict(list)
+    by_ip: dict[str, list[WsOpenEntry | WsRejectEntry]] = defaultdict(list)
     for e in handshakes:
         by_ip[ip_of(e)].append(e)
     worst_ip, worst_start, worst = "", 0, 0

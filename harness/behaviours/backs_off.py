@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any
 
+from fake_server.journal_entries import WsRejectEntry
 from harness.applicability import not_arisen
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief
@@ -44,7 +44,7 @@ class Params:
 def check(record: RunRecord, p: Params) -> Verdict:
     attempts = record.attempts()
     # The longest run of consecutive refused handshakes is where backoff shows.
-    runs: list[list[dict[str, Any]]] = [[]]
+    runs: list[list[WsRejectEntry]] = [[]]
     for a in attempts:
         if a["kind"] == "ws_reject":
             runs[-1].append(a)

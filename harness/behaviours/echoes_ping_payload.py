@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fake_server.journal_entries import WsFrameEntry
 from harness.behaviours import behaviour
 from harness.behaviours.answers_server_ping import no_ping
-from harness.record import Entry, RunRecord, brief, settled
+from harness.record import RunRecord, brief, settled
 from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 
@@ -31,9 +32,9 @@ class Params:
 
 @dataclass(frozen=True)
 class _Answer:
-    ping: Entry
-    echo: Entry | None  # the first pong carrying the ping's payload
-    others: list[Entry]  # pongs with another payload, before the next ping
+    ping: WsFrameEntry
+    echo: WsFrameEntry | None  # the first pong carrying the ping's payload
+    others: list[WsFrameEntry]  # pongs with another payload, before the next ping
 
 
 def _answers(record: RunRecord) -> list[_Answer]:
@@ -55,7 +56,7 @@ def _answers(record: RunRecord) -> list[_Answer]:
     return answers
 
 
-def _payload(frame: Entry) -> str:
+def _payload(frame: WsFrameEntry) -> str:
     data = str(frame.get("data") or "")
     return f"payload {data[:40]}" if data else "an empty payload"
 

@@ -17,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fake_server.journal_entries import WsFrameEntry
 from harness.applicability import no_drop
 from harness.behaviours import behaviour
 from harness.behaviours.resubscribes_after_termination import events_flow, flow_note
-from harness.record import Entry, RunRecord, brief, connection_drops, frame_json, settled, subscriptions
+from harness.record import RunRecord, brief, connection_drops, frame_json, settled, subscriptions
 from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 #: WebSocket API methods that carry a signature over a timestamp.
@@ -32,7 +33,7 @@ class Params:
     within: float = 10.0  # new connection's handshake -> its subscription answered 200
 
 
-def signed_requests(record: RunRecord) -> list[tuple[Entry, dict[str, Any]]]:
+def signed_requests(record: RunRecord) -> list[tuple[WsFrameEntry, dict[str, Any]]]:
     """Signed WebSocket API requests the fake received, with their params, in order."""
     out = []
     for e in record.of("ws_frame"):
@@ -47,7 +48,7 @@ def signed_requests(record: RunRecord) -> list[tuple[Entry, dict[str, Any]]]:
     return out
 
 
-def answer_to(record: RunRecord, request: Entry) -> Entry | None:
+def answer_to(record: RunRecord, request: WsFrameEntry) -> WsFrameEntry | None:
     """The fake's next answer on the request's connection."""
     return next(
         (

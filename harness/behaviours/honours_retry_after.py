@@ -19,12 +19,14 @@ do not carry headers, so the weight limiter's own 429s are not judged here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from fake_server.journal_entries import FaultEntry, RestEntry, WsOpenEntry, WsRejectEntry
 from harness.applicability import not_arisen
 from harness.behaviours import behaviour
-from harness.record import Entry, RunRecord, brief, settled
+from harness.record import RunRecord, brief, settled
 from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
 
 
@@ -45,12 +47,18 @@ def retry_after_of(params: dict[str, Any]) -> float | None:
     return None
 
 
-def _route_matches(route: str, entry: Entry) -> bool:
+#: A request the client made: a REST call, or a handshake (accepted or refused).
+Request = RestEntry | WsOpenEntry | WsRejectEntry
+#: A refused answer: a REST error, or a refused handshake.
+Refused = RestEntry | WsRejectEntry
+
+
+def _route_matches(route: str, entry: RestEntry) -> bool:
     method, _, path = route.strip().rpartition(" ")
     return (method.upper() or "*") in ("*", entry["method"]) and path in ("*", entry["path"])
 
 
-def _fault_for(record: RunRecord, entry: Entry) -> Entry | None:
+def _fault_for(record: RunRecord, entry: Refused) -> FaultEntry | None:
     """The fault (with a Retry-After) that produced this refused answer, if one did."""
     if entry["kind"] == "rest":
         if not entry.get("fault"):
@@ -70,25 +78,25 @@ def _fault_for(record: RunRecord, entry: Entry) -> Entry | None:
     return candidates[-1] if candidates and retry_after_of(candidates[-1]["params"]) is not None else None
 
 
-def _requests(record: RunRecord, kind: str) -> list[Entry]:
-    kinds = ("rest",) if kind == "rest" else ("ws_open", "ws_reject")
-    return [e for e in record.of(*kinds) if e["t"] < record.ended_at]
+def _requests(record: RunRecord, kind: str) -> list[Request]:
+    requests: Iterator[Request] = record.of("rest") if kind == "rest" else record.of("ws_open", "ws_reject")
+    return [e for e in requests if e["t"] < record.ended_at]
 
 
-def _kind(entry: Entry) -> str:
+def _kind(entry: Request) -> str:
     """Which requests a refused answer forbids: REST calls, or WebSocket handshakes."""
     return "rest" if entry["kind"] == "rest" else "ws"
 
 
-def _success(entry: Entry) -> bool:
+def _success(entry: Request) -> bool:
     return entry["kind"] == "ws_open" or (entry["kind"] == "rest" and int(entry["status"]) < 400)
 
 
-def _target(entry: Entry) -> str:
+def _target(entry: Request) -> str:
     return f"{entry['method']} {entry['path']}" if entry["kind"] == "rest" else str(entry.get("path", "?"))
 
 
-def _what(entry: Entry) -> str:
+def _what(entry: Refused) -> str:
     if entry["kind"] == "rest":
         return f"{entry['method']} {entry['path']} answered {entry['status']}"
     return f"the handshake on {entry.get('path', '?')} refused with {entry['status']}"
@@ -116,7 +124,7 @@ def _what(entry: Entry) -> str:
     deadline_from="recovery",
 )
 def check(record: RunRecord, p: Params) -> Verdict:
-    limited: list[tuple[Entry, Entry, float]] = []  # (answer, its fault, Retry-After)
+    limited: list[tuple[Refused, FaultEntry, float]] = []  # (answer, its fault, Retry-After)
     for entry in record.of("rest", "ws_reject"):
         fault = _fault_for(record, entry) if entry["t"] < record.ended_at else None
         if fault is not None:
@@ -183,7 +191,9 @@ def _none_limited(record: RunRecord) -> Verdict:
     )
 
 
-def _late_recovery(record: RunRecord, limited: list[tuple[Entry, Entry, float]], p: Params) -> Verdict | None:
+def _late_recovery(
+    record: RunRecord, limited: list[tuple[Refused, FaultEntry, float]], p: Params
+) -> Verdict | None:
     """A FAIL when, after the last Retry-After of a kind ran out, nothing of it succeeded in time."""
     for kind in ("rest", "ws"):
         of_kind = [(a, r) for a, _, r in limited if _kind(a) == kind]

@@ -99,7 +99,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             for e in record.of("event")
             if e["e"] == "ORDER_TRADE_UPDATE" and e.get("order_id") == h["order_id"] and e["conns"]
         ]
-        latest = max(sent, key=lambda e: e["E"])
+        latest = max(sent, key=lambda e: e["E"] or 0)  # an order update always has its E
         if record.in_flight(latest, p.in_flight):
             continue
         judged += 1

@@ -23,9 +23,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from fake_server.journal_entries import RestEntry
 from harness.applicability import never_connected, too_late
 from harness.behaviours import behaviour
-from harness.record import Entry, RunRecord, brief, exit_time
+from harness.record import RunRecord, brief, exit_time
 from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
 
 
@@ -37,7 +38,7 @@ class Params:
     max_gap: float | None = None
 
 
-def refreshes(record: RunRecord) -> list[Entry]:
+def refreshes(record: RunRecord) -> list[RestEntry]:
     """Calls that extend (or try to extend) the key: every PUT, and POSTs answered 200."""
     return [
         e

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from fake_server.journal_entries import FaultEntry, RestEntry, WsOpenEntry, WsRejectEntry
 from harness.applicability import not_arisen, too_late
 from harness.behaviours import behaviour
-from harness.record import Entry, RunRecord, brief, fault_end, settled
+from harness.record import RunRecord, brief, fault_end, settled
 from harness.verdict import Verdict, failed, fmt_s, passed
 
 
@@ -31,7 +32,7 @@ class Params:
     within: float = 60.0  # seconds from the server's recovery to an open user-data connection
 
 
-def _refusals(record: RunRecord) -> list[Entry]:
+def _refusals(record: RunRecord) -> list[RestEntry | WsRejectEntry]:
     """Answers a fault made: refused upgrades and REST calls answered by a fault rule."""
     return [
         e
@@ -46,9 +47,9 @@ def _bounded(params: dict[str, object]) -> bool:
     return params.get("lasting") is not None or params.get("times") is not None
 
 
-def recovery(record: RunRecord) -> tuple[Entry, float] | None:
+def recovery(record: RunRecord) -> tuple[FaultEntry, float] | None:
     """(first outage fault, when the last one stopped refusing), or None without an outage."""
-    ends: list[tuple[Entry, float]] = []
+    ends: list[tuple[FaultEntry, float]] = []
     refusals = _refusals(record)
     for hit in record.fault_hits():
         if not _bounded(hit.get("params", {})):
@@ -63,7 +64,7 @@ def recovery(record: RunRecord) -> tuple[Entry, float] | None:
     return ends[0][0], max(end for _, end in ends)
 
 
-def connected_at(record: RunRecord, t: float) -> Entry | None:
+def connected_at(record: RunRecord, t: float) -> WsOpenEntry | None:
     """The user-data connection open at `t`, or else the first one opened after it."""
     for opened in record.user_opens():
         close = record.close_of(opened["conn"])

@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fake_server.journal_entries import Entry, EventEntry
 from harness.applicability import went_deaf, without_events
 from harness.behaviours import behaviour
-from harness.record import Entry, RunRecord, brief
+from harness.record import RunRecord, brief
 from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 
@@ -84,7 +85,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
     )
 
 
-def _cause(record: RunRecord, event: Entry) -> tuple[str, Entry]:
+def _cause(record: RunRecord, event: EventEntry) -> tuple[str, Entry]:
     """What came just before the first event the client missed (the latest fault, if any),
     in words and as its journal entry."""
     faults = [h for h in record.fault_hits() if h["t"] <= event["t"]]
@@ -99,11 +100,12 @@ def superseded(record: RunRecord, got: set[tuple[str, Any]]) -> set[tuple[str, A
     newest: dict[Any, Any] = {}  # order id -> the highest E reported so far, in wire order
     stale = set()
     for e in record.of("event"):
-        if e["e"] != "ORDER_TRADE_UPDATE" or e.get("order_id") is None:
+        stamp = e["E"]
+        if e["e"] != "ORDER_TRADE_UPDATE" or e.get("order_id") is None or stamp is None:
             continue
-        key, order = (e["e"], e["E"]), e["order_id"]
+        key, order = (e["e"], stamp), e["order_id"]
         if key in got:
-            newest[order] = max(newest.get(order, e["E"]), e["E"])
-        elif e["E"] < newest.get(order, e["E"]):
+            newest[order] = max(newest.get(order, stamp), stamp)
+        elif stamp < newest.get(order, stamp):
             stale.add(key)
     return stale

@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from fake_server.journal_entries import WsOpenEntry, WsRejectEntry
 from harness.applicability import no_drop
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief, connection_drops
@@ -79,7 +80,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
         # No retry at all is no storm, but no proof of pacing either: reconnects-after-drop
         # or keeps-retrying judge the missing retry.
         return not_applicable("the client never tried again after the server refused or dropped it")
-    by_socket: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_socket: dict[str, list[WsOpenEntry | WsRejectEntry]] = defaultdict(list)
     for a in attempts:
         by_socket[str(a.get("path", ""))].append(a)
     worst_path, worst_start, worst = "", 0, 0

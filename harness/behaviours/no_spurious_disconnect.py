@@ -22,9 +22,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from fake_server.journal_entries import WsCloseEntry, WsOpenEntry
 from harness.applicability import too_late
 from harness.behaviours import behaviour
-from harness.record import Entry, RunRecord, brief
+from harness.record import RunRecord, brief
 from harness.verdict import Verdict, error, failed, fmt_s, passed
 
 
@@ -46,7 +47,7 @@ def _data_times(record: RunRecord, conn: int) -> list[float]:
     return sorted(times)
 
 
-def _silences(record: RunRecord, opened: Entry, close: Entry | None) -> tuple[float, float]:
+def _silences(record: RunRecord, opened: WsOpenEntry, close: WsCloseEntry | None) -> tuple[float, float]:
     """(longest silence, silence just before the end) of one connection, in seconds."""
     end = float(close["t"]) if close is not None else record.ended_at
     marks = [float(opened["t"]), *(t for t in _data_times(record, opened["conn"]) if t <= end), end]
@@ -54,7 +55,7 @@ def _silences(record: RunRecord, opened: Entry, close: Entry | None) -> tuple[fl
     return max(gaps, default=0.0), gaps[-1] if gaps else 0.0
 
 
-def _excused(record: RunRecord, opened: Entry, close: Entry) -> bool:
+def _excused(record: RunRecord, opened: WsOpenEntry, close: WsCloseEntry) -> bool:
     """Whether the client had a reason to close: a fault broke it, or its key died."""
     conn = opened["conn"]
     if any(
@@ -89,7 +90,7 @@ def _excused(record: RunRecord, opened: Entry, close: Entry) -> bool:
 )
 def check(record: RunRecord, p: Params) -> Verdict:
     opens = record.user_opens()
-    spurious: list[tuple[Entry, Entry, float]] = []
+    spurious: list[tuple[WsOpenEntry, WsCloseEntry, float]] = []
     longest, connected = 0.0, 0.0
     for opened in opens:
         close = record.close_of(opened["conn"])

@@ -18,11 +18,14 @@ scenarios scale it with their timers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from fake_server.journal_entries import FaultEntry
 from harness.applicability import not_arisen, too_late
 from harness.behaviours import behaviour
-from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief, settled
+from harness.record import ACCOUNT_EVENTS, RunRecord, brief, settled
 from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
 
 
@@ -31,7 +34,7 @@ class Params:
     period: float = 300.0  # seconds from an unseen account change to a REST snapshot
 
 
-def _stall_windows(record: RunRecord) -> list[tuple[Entry, float, float]]:
+def _stall_windows(record: RunRecord) -> list[tuple[FaultEntry, float, float]]:
     """(fault entry, start, end) of each user-data connection's stall."""
     user = record.user_conns()
     windows = []
@@ -91,7 +94,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
         )
     snapshots = record.snapshots()
     lags, judged = [], 0
-    proof: list[Entry] = []  # the first change judged and the snapshot that saw it
+    proof: list[Mapping[str, Any]] = []  # the first change judged and the snapshot that saw it
     for hit, event in unseen:
         snap = next((s for s in snapshots if s["t"] > event["t"]), None)
         in_time = snap is not None and snap["t"] - event["t"] <= p.period

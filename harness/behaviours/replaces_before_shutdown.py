@@ -17,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fake_server.journal_entries import EventEntry, WsOpenEntry
 from harness.applicability import not_arisen, too_late
 from harness.behaviours import behaviour
 from harness.behaviours.resubscribes_after_termination import unsent_events
-from harness.record import Entry, RunRecord, brief, ready_at, settled
+from harness.record import RunRecord, brief, ready_at, settled
 from harness.verdict import Verdict, failed, fmt_s, passed
 
 
@@ -29,7 +30,7 @@ class Params:
     within: float = 5.0  # serverShutdown -> a replacement connection ready (and before the close)
 
 
-def replacement(record: RunRecord, notice: Entry) -> tuple[Entry, float] | None:
+def replacement(record: RunRecord, notice: EventEntry) -> tuple[WsOpenEntry, float] | None:
     """The first user-data connection opened after the notice (not one it reached) to be
     ready, with the time it was."""
     ready = [

@@ -24,9 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fake_server.journal_entries import RestEntry, WsOpenEntry
 from harness.applicability import KEY_KILLERS, key_ttl_story, not_arisen, too_late
 from harness.behaviours import behaviour
-from harness.record import Entry, RunRecord, brief, settled
+from harness.record import RunRecord, brief, settled
 from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 
@@ -36,11 +37,11 @@ class Params:
     connect_within: float = 10.0  # seconds from the -1125 answer to a user-data open on a live key
 
 
-def answered_1125(entry: Entry) -> bool:
+def answered_1125(entry: RestEntry) -> bool:
     return '"code":-1125' in str(entry.get("body", "")).replace(" ", "")
 
 
-def live(open_entry: Entry) -> bool:
+def live(open_entry: WsOpenEntry) -> bool:
     states = open_entry.get("key_states") or {}
     return bool(states) and all(s == "active" for s in states.values())
 

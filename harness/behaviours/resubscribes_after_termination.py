@@ -17,13 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fake_server.journal_entries import EventEntry, WsFrameEntry
 from harness.applicability import not_arisen, too_late
 from harness.behaviours import behaviour
-from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief, settled, subscriptions
+from harness.record import ACCOUNT_EVENTS, RunRecord, brief, settled, subscriptions
 from harness.verdict import Verdict, failed, fmt_s, passed
 
 
-def first_event_on(record: RunRecord, conn: int, after: float) -> Entry | None:
+def first_event_on(record: RunRecord, conn: int, after: float) -> EventEntry | None:
     """The first account event written to `conn` after `after`."""
     return next(
         (
@@ -35,14 +36,14 @@ def first_event_on(record: RunRecord, conn: int, after: float) -> Entry | None:
     )
 
 
-def unsent_events(record: RunRecord, start: float, end: float) -> list[Entry]:
+def unsent_events(record: RunRecord, start: float, end: float) -> list[EventEntry]:
     """Account events between `start` and `end` that reached no connection."""
     return [
         e for e in record.of("event") if e["e"] in ACCOUNT_EVENTS and not e["conns"] and start < e["t"] <= end
     ]
 
 
-def events_flow(record: RunRecord, sub: Entry) -> tuple[bool, float | None]:
+def events_flow(record: RunRecord, sub: WsFrameEntry) -> tuple[bool, float | None]:
     """Whether events reach the subscription's connection (when the account produced any
     after it), and how long after the subscription the first one came."""
     first = first_event_on(record, sub["conn"], sub["t"])

@@ -20,9 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fake_server.faults import load_all as load_faults
+from fake_server.journal_entries import RestEntry
 from harness.applicability import never_connected, not_arisen, too_late
 from harness.behaviours import behaviour
-from harness.record import Entry, RunRecord, brief, settled
+from harness.record import RunRecord, brief, settled
 from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 #: Faults that answer REST calls (a keepalive PUT among them) with an error.
@@ -34,12 +35,12 @@ class Params:
     within: float = 60.0  # seconds from a failed keepalive's answer to the client's retry
 
 
-def transient(call: Entry) -> bool:
+def transient(call: RestEntry) -> bool:
     """A keepalive answer that says "try again", not "this key is gone"."""
     return call["method"] == "PUT" and (int(call["status"]) >= 500 or call["status"] == 408)
 
 
-def describe(call: Entry) -> str:
+def describe(call: RestEntry) -> str:
     body = str(call.get("body", ""))
     code = body.split('"code":', 1)[1].split(",", 1)[0] if '"code":' in body else ""
     return f"HTTP {call['status']}" + (f" {code}" if code else "")

@@ -21,10 +21,11 @@ from typing import Any
 
 from fake_server.exchange.message_rate import MessageRate
 from fake_server.exchange.profiles import PROFILES
+from fake_server.journal_entries import WsFrameEntry
 from harness.applicability import never_connected
 from harness.behaviours import behaviour
 from harness.behaviours.no_reconnect_storm import busiest_window
-from harness.record import Entry, RunRecord, brief
+from harness.record import RunRecord, brief
 from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 #: The frames Binance counts toward the limit (a close frame is not a message).
@@ -65,14 +66,14 @@ def check(record: RunRecord, p: Params) -> Verdict:
         return never_connected(record, needs_stream=False) or not_applicable(
             "the client opened no WebSocket connection"
         )
-    frames: dict[int, list[Entry]] = defaultdict(list)
+    frames: dict[int, list[WsFrameEntry]] = defaultdict(list)
     for f in record.of("ws_frame"):
         if f["dir"] == "in" and f["op"] in COUNTED and f["t"] < record.ended_at:
             frames[f["conn"]].append(f)
     cut = [
         c for c in record.of("ws_close") if c.get("how") == "too_many_messages" and c["t"] < record.ended_at
     ]
-    over: list[Entry] = []  # the first message over the limit, per connection
+    over: list[WsFrameEntry] = []  # the first message over the limit, per connection
     busiest = 0
     for entries in frames.values():
         rate = MessageRate(limit, p.window)

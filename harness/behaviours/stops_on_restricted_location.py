@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from fake_server.journal_entries import RestEntry, WsRejectEntry
 from harness.applicability import not_arisen, too_late
 from harness.behaviours import behaviour
-from harness.record import Entry, RunRecord, brief, settled
+from harness.record import RunRecord, brief, settled
 from harness.verdict import Verdict, failed, fmt_s, passed
 
 
@@ -35,7 +36,7 @@ class Params:
     watch: float = 30.0
 
 
-def _msg(entry: Entry) -> str:
+def _msg(entry: RestEntry | WsRejectEntry) -> str:
     """Binance's msg in a 451 body, or the body itself when it is not the JSON error."""
     body = str(entry.get("body", ""))
     try:

@@ -11,12 +11,14 @@ check reads the client's captured stdout/stderr after each error answer: a JSON 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from fake_server.journal_entries import RestEntry, WsRejectEntry
 from harness.applicability import never_connected
 from harness.behaviours import behaviour
-from harness.record import Entry, RunRecord, brief, settled
+from harness.record import RunRecord, brief, settled
 from harness.refusals import error_body
 from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
@@ -57,7 +59,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             "no REST call of the client was answered with an error body"
         )
     output = record.output()
-    evidence: list[Entry] = []
+    evidence: list[Mapping[str, Any]] = []
     for call, (what, needles) in errors:
         window = [o for o in output if call["t"] <= o["t"] <= call["t"] + p.within]
         text = " ".join(" ".join(o["line"].split()) for o in window)
@@ -108,7 +110,7 @@ def text_shown(words: str) -> Needle:
     return lambda text: words in text
 
 
-def error_detail(call: Entry) -> tuple[str, list[Needle]] | None:
+def error_detail(call: RestEntry | WsRejectEntry) -> tuple[str, list[Needle]] | None:
     """What an error answer said, and the tests the client's output must pass to show it.
 
     None for a success, or an error with nothing to show (an empty body: the status is all).

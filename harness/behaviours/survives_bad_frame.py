@@ -17,11 +17,14 @@ before the end.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from fake_server.journal_entries import WsCloseEntry, WsFrameEntry
 from harness.applicability import no_event_after, no_events_file, not_arisen, went_deaf
 from harness.behaviours import behaviour
-from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief
+from harness.record import ACCOUNT_EVENTS, RunRecord, brief
 from harness.verdict import Verdict, failed, fmt_s, passed
 
 
@@ -31,13 +34,13 @@ class Params:
     in_flight: float = 0.5
 
 
-def ended_by_client(record: RunRecord, conn: int) -> Entry | None:
+def ended_by_client(record: RunRecord, conn: int) -> WsCloseEntry | None:
     """The close of `conn` if the client ended it (a close frame, EOF or reset) during the run."""
     close = record.close_of(conn)
     return close if close is not None and close["initiator"] == "client" else None
 
 
-def how_ended(close: Entry) -> str:
+def how_ended(close: WsCloseEntry) -> str:
     """How the client ended a connection, in words: "it sent close 1000", "its socket reset"."""
     if close["how"] == "close_frame":
         return f"it sent close {close['code']}"
@@ -68,7 +71,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
     if not record.client_events:
         return no_events_file(record, _reader_note(record, bad[0]))
     got = record.reported()
-    evidence: list[Entry] = []
+    evidence: list[Mapping[str, Any]] = []
     for frame in bad:
         conn, t, what = frame["conn"], frame["t"], f"bad frame ({frame.get('frame', frame['op'])})"
         after = f"a {what} on connection {conn} at {fmt_s(float(t))}"
@@ -108,7 +111,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
     )
 
 
-def _kept(record: RunRecord, frame: Entry) -> Verdict | None:
+def _kept(record: RunRecord, frame: WsFrameEntry) -> Verdict | None:
     """A FAIL when the client ended the frame's connection, or replaced it while it was up."""
     conn, t, what = frame["conn"], frame["t"], f"bad frame ({frame.get('frame', frame['op'])})"
     close = ended_by_client(record, conn)
@@ -128,7 +131,7 @@ def _kept(record: RunRecord, frame: Entry) -> Verdict | None:
     return None
 
 
-def _reader_note(record: RunRecord, frame: Entry) -> str:
+def _reader_note(record: RunRecord, frame: WsFrameEntry) -> str:
     """For a client with no events file: whether the bad frame came before any event, so that
     a reader dying on it would look the same (the socket alone proves nothing)."""
     first = next(

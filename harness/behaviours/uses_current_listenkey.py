@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fake_server.journal_entries import WsOpenEntry
 from harness.applicability import KEY_KILLERS, key_ttl_story, not_arisen, too_late
 from harness.behaviours import behaviour
-from harness.record import ACCOUNT_EVENTS, Entry, RunRecord, brief, exit_time, fault_end, settled
+from harness.record import ACCOUNT_EVENTS, RunRecord, brief, exit_time, fault_end, settled
 from harness.verdict import Verdict, error, failed, fmt_s, passed
 
 
@@ -34,7 +35,7 @@ class Params:
     within: float = 15.0  # seconds from the server being back to an event on a live connection
 
 
-def dead_keys(open_entry: Entry) -> dict[str, str]:
+def dead_keys(open_entry: WsOpenEntry) -> dict[str, str]:
     return {k: s for k, s in (open_entry.get("key_states") or {}).items() if s != "active"}
 
 

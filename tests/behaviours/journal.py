@@ -3,23 +3,37 @@
 The checks read only a RunRecord, so their edge cases (a reconnect at the very end of the
 run, a copy sent to nobody, a fault that ended no connection) are decided exactly by
 building the journal by hand instead of playing a scenario. The builders write each entry
-with the fields the fake journals for it (fake_server/journal.py), so a test reads like the
-run it stands for; a test file wraps one only to give it that file's usual defaults.
+as the kind's own TypedDict (fake_server/journal_entries.py, the one the fake writes and the
+checks read), so a test reads like the run it stands for and mypy holds the builders to the
+fields the fake journals; a test file wraps one only to give it that file's usual defaults.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from fake_server.exchange.profiles import ProfileName
 from fake_server.exchange.settings import Timers
+from fake_server.journal_entries import (
+    ClientExitEntry,
+    ClientOutputEntry,
+    Entry,
+    EventEntry,
+    FaultEntry,
+    ListenKeyEntry,
+    RestEntry,
+    UserStreamEntry,
+    WsCloseEntry,
+    WsFrameEntry,
+    WsOpenEntry,
+    WsRejectEntry,
+    with_note,
+)
 from harness.behaviours import load_all
 from harness.record import RunRecord
 from harness.scenario import Expectation, Scenario
 from harness.verdict import Verdict
-
-Entry = dict[str, Any]
 
 BEHAVIOURS = load_all()
 LISTEN_KEY = "/fapi/v1/listenKey"
@@ -61,56 +75,67 @@ def judge(
 # Connections -------------------------------------------------------------------------------
 
 
-def opened(t: float, conn: int = 1, state: str = "active", key: str = "k", **extra: Any) -> Entry:
+def opened(t: float, conn: int = 1, state: str = "active", key: str = "k", **extra: Any) -> WsOpenEntry:
     """A user-data handshake on listenKey `key`, in `state` when the fake accepted it."""
-    return {"t": t, "kind": "ws_open", "conn": conn, "user": True, "key_states": {key: state}, **extra}
+    entry = WsOpenEntry(
+        t=t,
+        kind="ws_open",
+        conn=conn,
+        route="private/ws",
+        route_kind="private",
+        user=True,
+        key_states={key: state},
+    )
+    return with_note(entry, extra)
 
 
-def ready(t: float, conn: int = 1, key: str = "k", via: str = "url") -> Entry:
+def ready(
+    t: float, conn: int = 1, key: str = "k", via: Literal["url", "subscribe", "ws_api"] = "url"
+) -> UserStreamEntry:
     """The moment connection `conn` began to carry user data (trigger `user_stream_ready`)."""
-    return {"t": t, "kind": "user_stream", "conn": conn, "keys": [key], "via": via}
+    return UserStreamEntry(t=t, kind="user_stream", conn=conn, keys=[key], via=via)
 
 
-def closed(t: float, conn: int, initiator: str = "server", how: str = "abort_fin", code: int = 1006) -> Entry:
-    return {
-        "t": t,
-        "kind": "ws_close",
-        "conn": conn,
-        "code": code,
-        "reason": "",
-        "initiator": initiator,
-        "how": how,
-    }
+def closed(
+    t: float,
+    conn: int,
+    initiator: Literal["server", "client"] = "server",
+    how: str = "abort_fin",
+    code: int = 1006,
+) -> WsCloseEntry:
+    return WsCloseEntry(t=t, kind="ws_close", conn=conn, code=code, reason="", initiator=initiator, how=how)
 
 
-def client_close(t: float, conn: int, code: int = 1000) -> Entry:
+def client_close(t: float, conn: int, code: int = 1000) -> WsCloseEntry:
     """The client ending `conn` with a close frame of its own."""
     return closed(t, conn, "client", "close_frame", code)
 
 
-def rejected(t: float, status: int = 503, why: str = "fault", **extra: Any) -> Entry:
+def rejected(t: float, status: int = 503, why: str = "fault", **extra: Any) -> WsRejectEntry:
     """A handshake the fake refused (`why`: a fault, or a limit it enforces)."""
-    return {"t": t, "kind": "ws_reject", "conn": 0, "status": status, "why": why, **extra}
+    return with_note(WsRejectEntry(t=t, kind="ws_reject", conn=0, status=status, why=why), extra)
 
 
-def frame(t: float, conn: int, direction: str, op: str, data: str = "", **extra: Any) -> Entry:
+def frame(
+    t: float,
+    conn: int,
+    direction: Literal["in", "out"],
+    op: Literal["ping", "pong", "text", "binary", "close"],
+    data: str = "",
+    **extra: Any,
+) -> WsFrameEntry:
     """A WebSocket frame on `conn`: `direction` "in" from the client, "out" from the fake."""
-    return {"t": t, "kind": "ws_frame", "conn": conn, "dir": direction, "op": op, "data": data, **extra}
+    return with_note(WsFrameEntry(t=t, kind="ws_frame", conn=conn, dir=direction, op=op, data=data), extra)
 
 
 # Faults, events, REST ----------------------------------------------------------------------
 
 
-def fault(t: float, name: str, conns: Iterable[int] = (), *, ends: bool = False, **params: Any) -> Entry:
+def fault(t: float, name: str, conns: Iterable[int] = (), *, ends: bool = False, **params: Any) -> FaultEntry:
     """Fault `name` firing on `conns`; `ends`: it ended those connections."""
-    return {
-        "t": t,
-        "kind": "fault",
-        "name": name,
-        "ends_connection": ends,
-        "conns": list(conns),
-        "params": params,
-    }
+    return FaultEntry(
+        t=t, kind="fault", name=name, layer="test", ends_connection=ends, conns=list(conns), params=params
+    )
 
 
 def dropped(t: float, conn: int = 1) -> list[Entry]:
@@ -120,44 +145,37 @@ def dropped(t: float, conn: int = 1) -> list[Entry]:
 
 def event(
     t: float, conns: list[int], e: str = "ORDER_TRADE_UPDATE", E: int | None = None, **extra: Any
-) -> Entry:
+) -> EventEntry:
     """Account event `e` written to `conns` (none: it reached nobody); E defaults to t in ms."""
-    return {"t": t, "kind": "event", "e": e, "E": int(t * 1000) if E is None else E, "conns": conns, **extra}
+    entry = EventEntry(t=t, kind="event", e=e, E=int(t * 1000) if E is None else E, conns=conns)
+    return with_note(entry, extra)
 
 
 def rest(
     t: float, path: str, status: int = 200, method: str = "GET", body: str = "{}", **extra: Any
-) -> Entry:
+) -> RestEntry:
     """A REST call the fake answered; `fault=True` in `extra` when a fault wrote the answer."""
-    return {
-        "t": t,
-        "kind": "rest",
-        "method": method,
-        "path": path,
-        "status": status,
-        "body": body,
-        "fault": False,
-        **extra,
-    }
+    entry = RestEntry(t=t, kind="rest", method=method, path=path, status=status, body=body, fault=False)
+    return with_note(entry, extra)
 
 
-def snapshot(t: float) -> Entry:
+def snapshot(t: float) -> RestEntry:
     """A state snapshot a client resyncs from (the futures account)."""
     return rest(t, "/fapi/v2/account")
 
 
-def lapse(t: float, why: str = "ttl", key: str = "k") -> Entry:
+def lapse(t: float, why: Literal["ttl", "fault"] = "ttl", key: str = "k") -> ListenKeyEntry:
     """ListenKey `key` expiring: by its TTL, or killed by a fault."""
-    return {"t": t, "kind": "listen_key", "action": "expired", "key": key, "why": why}
+    return ListenKeyEntry(t=t, kind="listen_key", action="expired", key=key, why=why)
 
 
 # The client's side -------------------------------------------------------------------------
 
 
-def said(t: float, line: str) -> Entry:
+def said(t: float, line: str) -> ClientOutputEntry:
     """A line the client wrote to stderr."""
-    return {"t": t, "kind": "client_output", "stream": "stderr", "line": line}
+    return ClientOutputEntry(t=t, kind="client_output", stream="stderr", line=line)
 
 
-def exited(t: float, code: int = 1) -> Entry:
-    return {"t": t, "kind": "client_exit", "code": code}
+def exited(t: float, code: int = 1) -> ClientExitEntry:
+    return ClientExitEntry(t=t, kind="client_exit", code=code)
