@@ -30,6 +30,10 @@ from fake_server.suggest import did_you_mean, unknown
 
 #: The metadata key under which `param()` stores a field's `Spec`.
 SPEC = "param"
+#: The integers a parameter may hold: a signed 64-bit field's, which is what JSON readers,
+#: the wire and Binance's own fields carry; Python's unbounded ints would otherwise let a
+#: value through that crashes only when it is sent.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 _NONE_TYPE = type(None)
 
 T = TypeVar("T")
@@ -176,6 +180,21 @@ def value_error(spec: Spec, value: Any) -> str | None:
     return spec.check(value) if spec.check is not None else None
 
 
+def param_error(p: Param, value: Any) -> str | None:
+    """What is wrong with `value` for parameter `p`: its declared range, and for a number of
+    seconds without a declared lower bound, the rule every duration follows (never negative).
+
+    The second rule is why `within: -5` is refused like `within: -5s`: a behaviour's Params
+    declare no ranges, and a float parameter is always a count of seconds or a rate.
+    """
+    if p.spec is not None and (error := value_error(p.spec, value)):
+        return error
+    bounded = p.spec is not None and (p.spec.ge is not None or p.spec.gt is not None)
+    if not bounded and isinstance(value, float) and value < 0:
+        return f"must be at least 0 (a number of seconds or a rate), got {value:g}"
+    return None
+
+
 def validate(obj: Any) -> None:
     """Raise ValueError naming the first parameter of dataclass `obj` its declaration refuses."""
     for f in parameters(type(obj)):
@@ -268,7 +287,12 @@ def _decode(tp: Any, value: V, field: str, reader: Reader[V]) -> Any:
                 continue
         raise Mismatch(value)
     if tp in (bool, int, float, str):
-        return reader.scalar(tp, value, field)
+        result = reader.scalar(tp, value, field)
+        if tp is int and not INT_MIN <= result <= INT_MAX:
+            digits = str(result)
+            shown = digits if len(digits) <= 24 else f"{digits[:20]}... ({len(digits)} digits)"
+            raise ParamError(value, field, f"{shown} is beyond the 64-bit integers a parameter may hold")
+        return result
     if origin in (tuple, list) or tp in (tuple, list):
         return _sequence(origin or tp, args, value, field, reader)
     if origin is dict or tp is dict:
@@ -340,7 +364,7 @@ def build(
             raise ParamError(key_value, path, message)
         p = params[key]
         kwargs[key] = decode(p.type, value, path, reader)
-        if p.spec is not None and (error := value_error(p.spec, kwargs[key])):
+        if error := param_error(p, kwargs[key]):
             raise ParamError(value, path, error)
     missing = [name for name, p in params.items() if p.required and name not in kwargs]
     if missing:

@@ -29,6 +29,7 @@ from harness.diagnose import diagnosis
 from harness.durations import parse_duration
 from harness.matrix import client_names, html_page, markdown, save
 from harness.report import json_report, run_entry, table, tally
+from harness.run_folder import run_folder
 from harness.runner import RunResult, contract, run_scenario
 from harness.scenario import Scenario
 from harness.scenario_file import ScenarioError, default_registries, load_scenarios
@@ -337,7 +338,7 @@ def _play(scenarios: Sequence[Scenario], client: str, root: Path, *, label: str 
             end="",
             flush=True,
         )
-        result = asyncio.run(run_scenario(scenario, client, workdir=root / scenario.name))
+        result = asyncio.run(run_scenario(scenario, client, workdir=run_folder(root, scenario.name)))
         counts = tally(result.verdicts)
         print(f" {result.wall_time:.1f} s: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
         played.verdicts += result.verdicts

@@ -68,7 +68,13 @@ def parse_duration(text: str | float) -> float:
         # bool is an int subclass; `true` as a duration is always a mistake.
         raise TypeError(f"expected a duration, got the boolean {text!r}; write {_FORMS}")
     if isinstance(text, int | float):
-        return _check(float(text), repr(text))
+        try:
+            seconds = float(text)
+        except OverflowError:  # an int beyond every float
+            raise ValueError(
+                f"invalid duration: {len(str(text))} digits is too long for a number of seconds"
+            ) from None
+        return _check(seconds, repr(text))
     if not isinstance(text, str):
         raise TypeError(f"expected a duration, got {type(text).__name__}; write {_FORMS}")
     match = _DURATION.match(text)

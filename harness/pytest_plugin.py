@@ -35,6 +35,7 @@ import pytest
 from harness import baseline, html_report
 from harness.defaults import default_client
 from harness.report import json_report, run_entry, table
+from harness.run_folder import run_folder
 from harness.runner import RunResult, run_scenario
 from harness.scenario import Scenario
 from harness.scenario_file import ScenarioError, default_registries, load_scenario
@@ -224,7 +225,7 @@ class BehaviourItem(pytest.Item):
         if key not in results:
             base = self.config.getoption("harness_dir") or self.config.getini("binance_harness_dir")
             root = Path(base) if base else Path(tempfile.mkdtemp(prefix="binance-harness-"))
-            workdir = root / _safe(key)
+            workdir = run_folder(root, key)
             results[key] = asyncio.run(run_scenario(self.scenario, _client(self.config), workdir=workdir))
             # The run's fields of the JSON report; verdicts are added per item on the controller.
             self.config.stash[_RUNS][key] = run_entry(results[key], verdicts=[])
@@ -250,10 +251,6 @@ def _explain(v: Verdict, scenario: Scenario) -> str:
     if scenario.source:
         lines.append("  reproduces: " + "; ".join(scenario.source))
     return "\n".join(lines)
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

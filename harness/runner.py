@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from harness.client_driver import (
 )
 from harness.record import RunRecord, brief
 from harness.refusals import own_exit
+from harness.run_folder import temp_run_folder
 from harness.scenario import Scenario
 from harness.steps import StepScheduler
 from harness.verdict import Status, Verdict, error
@@ -89,7 +89,7 @@ def _num(x: float) -> str:
 
 async def run_scenario(scenario: Scenario, client: ClientSpec, *, workdir: Path | None = None) -> RunResult:
     """Play `scenario` against `client` and return its verdicts (never raises for the client)."""
-    workdir = workdir or Path(tempfile.mkdtemp(prefix=f"bh-{scenario.name}-"))
+    workdir = workdir or temp_run_folder(scenario.name)
     workdir.mkdir(parents=True, exist_ok=True)
     loop = asyncio.get_running_loop()
     started = loop.time()

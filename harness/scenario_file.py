@@ -8,7 +8,7 @@ the model from the nodes itself, instead of loading plain dicts and losing the l
 
 Format (also in docs/scenario-format.md)::
 
-    name: drop-1006            # optional; defaults to the file stem
+    name: drop-1006            # optional; defaults to the file stem; a safe folder name
     family: drops              # required
     description: >             # required
       The server aborts TCP without a close frame; the client sees 1006.
@@ -22,7 +22,7 @@ Format (also in docs/scenario-format.md)::
       listen_key_ttl: 60m
       ping_interval: 1s
     events:                    # optional; fields of harness.scenario.EventFlow
-      rate: 2                  #   fills per second, >= 0
+      rate: 2                  #   fills per second, 0 to 100
     client_env:                # optional mapping of strings to strings
       FOO: bar
     tls: false                 # optional: serve https/wss with a throwaway CA
@@ -51,7 +51,14 @@ behaviour Params), from the fields' type hints:
   ``dict[str, X]`` and nested dataclasses are supported; ``ClassVar`` and ``init=False``
   fields are not parameters.
 
-Duplicate keys, merge keys (``<<``), custom tags and multi-document files are errors.
+- a bare number in a float field follows the duration rules (never negative unless the
+  field declares its own lower bound); an int is at most 64 bits; a number written with
+  colons (YAML 1.1's base 60: ``1:30`` is 90) is refused where a number is read.
+
+Duplicate keys, merge keys (``<<``), custom tags and multi-document files are errors, and
+so is a scalar its tag cannot read (``!!int 5s``) or a number of more than 100 digits. The
+file itself is bounded (harness/bounded_yaml.py): its size, its nesting and how far its
+aliases expand, so no file stalls or crashes the loader.
 List indices in field paths are 0-based: ``steps[0].code`` is the first step's code.
 """
 
@@ -80,13 +87,15 @@ from fake_server.schema import (
     build,
     decode,
     join,
+    param_error,
     params_of,
-    value_error,
     words_for,
 )
 from fake_server.suggest import did_you_mean, unknown
 from harness.behaviours import BEHAVIOURS, is_deadline
+from harness.bounded_yaml import YamlLimitError, compose_bounded
 from harness.durations import format_duration, parse_duration
+from harness.run_folder import SAFE_NAME
 from harness.scenario import EventFlow, Expectation, Scenario, Step, Timers
 
 __all__ = [
@@ -129,6 +138,18 @@ _STEP_KEYS = ("at", "on", "nth", "fault")
 
 # Only scalar-constructing methods are used; they keep no state between calls.
 _SCALARS = SafeConstructor()
+#: The longest number the loader reads as one: Python refuses to convert more than 4,300
+#: digits, and no parameter needs more than 20.
+_MAX_DIGITS = 100
+_CONSTRUCT = {
+    NULL: _SCALARS.construct_yaml_null,
+    BOOL: _SCALARS.construct_yaml_bool,
+    INT: _SCALARS.construct_yaml_int,
+    FLOAT: _SCALARS.construct_yaml_float,
+    STR: _SCALARS.construct_yaml_str,
+    _TAG + "timestamp": _SCALARS.construct_yaml_timestamp,
+}
+_KIND = {BOOL: "a boolean", INT: "an integer", FLOAT: "a number", _TAG + "timestamp": "a timestamp"}
 
 
 class ScenarioError(Exception):
@@ -233,6 +254,42 @@ def _is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == NULL
 
 
+def _unreadable(node: ScalarNode) -> str | None:
+    """Why the scalar's tag cannot make a value of its text (`!!int 5s`), or None.
+
+    Checked for every scalar before anything is built, so that building never meets a value
+    PyYAML would raise on (ValueError, KeyError, AttributeError) and every such error has a line.
+    """
+    if node.tag in (INT, FLOAT) and sum(c.isdigit() for c in node.value) > _MAX_DIGITS:
+        return (
+            f"a number of {sum(c.isdigit() for c in node.value):,} digits is more than the "
+            f"{_MAX_DIGITS} a value may have; quote it if you meant text"
+        )
+    try:
+        _CONSTRUCT[node.tag](node)
+    except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
+        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        return f"{shown!r} is not {_KIND.get(node.tag, 'a value of its tag')} (its tag is {node.tag.removeprefix(_TAG)})"
+    return None
+
+
+def _scalar(node: ScalarNode) -> Any:
+    """The value PyYAML reads in a scalar, once `_unreadable` has passed it."""
+    return _CONSTRUCT[node.tag](node)
+
+
+def _base_60(node: Node, field: str) -> None:
+    """Refuse a number written with colons: YAML 1.1 reads `1:30` in base 60, as 90."""
+    if isinstance(node, ScalarNode) and node.tag in (INT, FLOAT) and ":" in node.value:
+        read = _scalar(node)
+        raise ParamError(
+            node,
+            field,
+            f"{node.value} is a YAML 1.1 base-60 number ({read:g}), not a time of day or minutes:seconds; "
+            f"write {read:g} (or {format_duration(float(read))} for a duration) if that is what you meant",
+        )
+
+
 _PLURAL = {
     int: "integers",
     float: "numbers or durations",
@@ -250,9 +307,10 @@ class _YamlReader:
 
     def scalar(self, tp: type, node: Node, field: str) -> Any:
         if tp is bool and isinstance(node, ScalarNode) and node.tag == BOOL:
-            return _SCALARS.construct_yaml_bool(node)
+            return _scalar(node)
         if tp is int and isinstance(node, ScalarNode) and node.tag == INT:
-            return _SCALARS.construct_yaml_int(node)
+            _base_60(node, field)
+            return _scalar(node)
         if tp is float:
             return self.number(node, field)
         if tp is str and isinstance(node, ScalarNode) and node.tag != NULL:
@@ -261,11 +319,8 @@ class _YamlReader:
 
     def number(self, node: Node, field: str) -> float:
         if isinstance(node, ScalarNode) and node.tag in (INT, FLOAT):
-            value = (
-                float(_SCALARS.construct_yaml_float(node))
-                if node.tag == FLOAT
-                else float(_SCALARS.construct_yaml_int(node))
-            )
+            _base_60(node, field)
+            value = float(_scalar(node))
             if not math.isfinite(value):
                 raise ParamError(node, field, f"expected a finite number, got {node.value}")
             return value
@@ -281,10 +336,10 @@ class _YamlReader:
             raise Mismatch(node)
         for wanted in values:
             if isinstance(wanted, bool):
-                if node.tag == BOOL and _SCALARS.construct_yaml_bool(node) == wanted:
+                if node.tag == BOOL and _scalar(node) == wanted:
                     return wanted
             elif isinstance(wanted, int):
-                if node.tag == INT and _SCALARS.construct_yaml_int(node) == wanted:
+                if node.tag == INT and _scalar(node) == wanted:
                     return wanted
             elif isinstance(wanted, str) and node.value == wanted:
                 return wanted
@@ -304,14 +359,8 @@ class _YamlReader:
         if isinstance(node, SequenceNode):
             return [self.plain(item) for item in node.value]
         assert isinstance(node, ScalarNode)
-        if node.tag == NULL:
-            return None
-        if node.tag == BOOL:
-            return _SCALARS.construct_yaml_bool(node)
-        if node.tag == INT:
-            return _SCALARS.construct_yaml_int(node)
-        if node.tag == FLOAT:
-            return _SCALARS.construct_yaml_float(node)
+        if node.tag in (NULL, BOOL, INT, FLOAT):
+            return _scalar(node)
         return str(node.value)
 
     def describe(self, node: Node) -> str:
@@ -391,7 +440,10 @@ class _Loader:
         except OSError as exc:
             raise self.error(1, "<file>", f"cannot read the scenario file: {exc.strerror or exc}") from None
         try:
-            return yaml.compose(data, Loader=yaml.SafeLoader)
+            return compose_bounded(data)
+        except YamlLimitError as exc:
+            line = int(exc.problem_mark.line) + 1 if exc.problem_mark is not None else 1
+            raise self.error(line, "<yaml>", str(exc.problem)) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = int(mark.line) + 1 if mark is not None else 1
@@ -439,6 +491,8 @@ class _Loader:
                 self.check_tree(item, f"{field}[{index}]", active)
         elif node.tag not in _SCALAR_TAGS:
             raise self.error(node, field or "<root>", f"unsupported YAML tag {node.tag!r}")
+        elif isinstance(node, ScalarNode) and (problem := _unreadable(node)):
+            raise self.error(node, field or "<root>", problem)
 
     @staticmethod
     def items(node: MappingNode) -> list[tuple[str, ScalarNode, Node]]:
@@ -463,7 +517,7 @@ class _Loader:
         """Parameter `name` of dataclass `cls` from `node`: its type, then its declared range."""
         p = params_of(cls)[name]
         value = self.value(p.type, node, field)
-        if p.spec is not None and (error := value_error(p.spec, value)):
+        if error := param_error(p, value):
             raise self.error(node, field, error)
         return value
 
@@ -571,6 +625,13 @@ class _Loader:
             raise self.error(node, key, "the run must last longer than 0s")
         if key in ("name", "family", "description") and not str(value).strip():
             raise self.error(node, key, "must not be empty")
+        if key == "name" and not SAFE_NAME.fullmatch(value):
+            raise self.error(
+                node,
+                key,
+                f"{_describe(node)} cannot name a run folder: a scenario name is made of letters, digits, "
+                "'.', '_' and '-', starts with a letter or a digit and has at most 100 characters",
+            )
         if key == "source":
             if not value:
                 raise self.error(

@@ -55,6 +55,24 @@ class Timers:
         return min(1800.0, self.listen_key_ttl / 2)
 
 
+#: The fastest the fake generates activity. Our choice, not Binance's: each tick is a timer
+#: callback that builds and sends events, and beyond a few hundred a second the event loop
+#: spends its time ticking (`events.rate: 1e9` pegged a core and grew memory), so a run would
+#: judge the fake's lag instead of the client. 100 a second is far above Binance's own order
+#: limit on USD-M (300 orders per 10 s, `RestLimits.orders_per_10s`).
+MAX_TICKS_PER_SECOND = 100.0
+
+
+def _per_second(default: float, doc: str, what: str) -> Any:
+    return param(
+        default,
+        doc=doc,
+        ge=0,
+        le=MAX_TICKS_PER_SECOND,
+        message=f"{what} is between 0 and {MAX_TICKS_PER_SECOND:g} per second",
+    )
+
+
 @dataclass(frozen=True)
 class EventFlow:
     """The account activity the fake generates.
@@ -65,18 +83,17 @@ class EventFlow:
     resync after a gap necessary.
     """
 
-    rate: float = param(
-        2.0,
-        doc="ticks of account activity per second; 0: a quiet account",
-        ge=0,
-        message="the fill rate cannot be negative",
+    rate: float = _per_second(
+        2.0, "ticks of account activity per second; 0: a quiet account", "the fill rate"
     )
     #: None: the profile's symbol (BTCUSDT; BTCUSD_PERP on COIN-M).
     symbol: str | None = param(None, doc="the traded symbol; none: the profile's")
     seed: int = param(1, doc="the seed of the account's and the market's random choices")
     #: Market-stream pushes per second on each subscribed stream (aggTrade, bookTicker, depth,
     #: markPrice); 0 = no market data, the default, so user-data scenarios are unchanged.
-    market_rate: float = param(0.0, doc="market pushes per second on each subscribed stream; 0: none", ge=0)
+    market_rate: float = _per_second(
+        0.0, "market pushes per second on each subscribed stream; 0: none", "the market rate"
+    )
 
 
 @dataclass(frozen=True)

@@ -774,3 +774,130 @@ def test_a_recovery_deadline_counts_from_the_end_of_the_outage(tmp_path: Path) -
     assert "counted from 3s (steps[0] stops acting), it ends at 5.5s" in info.value.message
     fitting = write(tmp_path, text.replace("2.5s", "2s"), "fits.yaml")
     assert load_scenario(fitting, faults=faults, behaviours=behaviours).duration == 5.0
+
+
+# ------------------------------------------------- hostile input: always a located answer
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("1" + "0" * 309, "310 digits"),  # was OverflowError: beyond every float
+        ("1" * 4301, "4,301 digits"),  # was ValueError: Python's int conversion limit
+        ("!!float 5s", "'5s' is not a number"),  # was ValueError from PyYAML
+        ("!!int 5s", "'5s' is not an integer"),
+        ("!!bool maybe", "'maybe' is not a boolean"),  # was KeyError
+        ("!!timestamp soon", "'soon' is not a timestamp"),  # was AttributeError
+    ],
+)
+def test_a_scalar_its_tag_cannot_read_is_refused_at_its_line(tmp_path: Path, value: str, said: str) -> None:
+    text = broken("duration: 8s", f"duration: {value}")
+    exc = error(tmp_path, text)
+    assert (exc.line, exc.field) == (line_of(text, "duration: "), "duration")
+    assert said in exc.message
+
+
+def test_a_long_number_in_a_text_field_loads_when_quoted(tmp_path: Path) -> None:
+    digits = "1" * 4301
+    assert "4,301 digits" in error(tmp_path, broken("reason: going away", f"reason: {digits}")).message
+    scenario = load(write(tmp_path, broken("reason: going away", f'reason: "{digits}"'), "quoted.yaml"))
+    assert scenario.steps[0].fault.reason == digits  # type: ignore[attr-defined]
+
+
+def test_an_integer_beyond_64_bits_is_refused(tmp_path: Path) -> None:
+    text = broken("code: 1001", f"code: {2**63}")
+    exc = error(tmp_path, text)
+    assert (exc.line, exc.field) == (line_of(text, "code: "), "steps[0].code")
+    assert "beyond the 64-bit integers" in exc.message
+    largest = load(write(tmp_path, broken("code: 1001", f"code: {2**63 - 1}"), "largest.yaml"))
+    assert largest.steps[0].fault.code == 2**63 - 1  # type: ignore[attr-defined]
+
+
+def test_yaml_1_1_base_60_numbers_are_refused_where_a_number_is_read(tmp_path: Path) -> None:
+    """YAML 1.1 reads `1:30` as 90: a duration of 90 s that looks like 1 min 30 s."""
+    text = broken("duration: 8s", "duration: 1:30")
+    exc = error(tmp_path, text)
+    assert (exc.line, exc.field) == (line_of(text, "duration: 1:30"), "duration")
+    assert "base-60 number (90)" in exc.message and "write 90" in exc.message
+    text = broken("code: 1001", "code: 16:41")
+    assert "base-60 number (1001)" in error(tmp_path, text).message
+    # A text field keeps what is written.
+    scenario = load(write(tmp_path, broken("reason: going away", "reason: 1:30"), "text.yaml"))
+    assert scenario.steps[0].fault.reason == "1:30"  # type: ignore[attr-defined]
+
+
+def test_a_bare_negative_number_is_refused_like_a_negative_duration(tmp_path: Path) -> None:
+    """Behaviour Params declare no ranges; `within: -5` used to pass where `-5s` did not."""
+    text = broken("{within: 5s}", "{within: -5}")
+    exc = error(tmp_path, text)
+    assert (exc.line, exc.field) == (line_of(text, "within: -5"), "expect.reconnects-after-drop.within")
+    assert "must be at least 0" in exc.message
+    assert "cannot be negative" in error(tmp_path, broken("{within: 5s}", "{within: -5s}")).message
+    assert "must be at least 0" in error(tmp_path, broken("{within: 5s}", "{within: -0.5}")).message
+
+
+@pytest.mark.parametrize("nested", ["[" * 600 + "]" * 600, "{a: " * 600 + "1" + "}" * 600])
+def test_deep_nesting_is_refused_at_its_line(tmp_path: Path, nested: str) -> None:
+    """The composer recursed once per level: ~490 levels ended in RecursionError."""
+    text = BASE + f"client_env: {nested}\n"
+    exc = error(tmp_path, text)
+    assert (exc.line, exc.field) == (line_of(text, "client_env: "), "<yaml>")
+    assert "nests deeper than 32 levels" in exc.message
+
+
+def test_aliases_that_expand_too_far_are_refused_at_once(tmp_path: Path) -> None:
+    """Ten levels of ten aliases: each walk visited 10^10 nodes and stalled `list` and `run`."""
+    levels = ["  a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    text = BASE + "client_env:\n" + "\n".join(levels) + "\n"
+    exc = error(tmp_path, text)
+    # 1 + 10 * (1 + 10 * 11) = 1,111 values at a2, 11,111 at a3: refused where a3 is written.
+    assert (exc.line, exc.field) == (line_of(text, "a3: "), "<yaml>")
+    assert "more than 10,000 values" in exc.message and "11,111" in exc.message
+
+
+def test_a_chain_of_aliases_is_held_to_the_depth_bound(tmp_path: Path) -> None:
+    chain = ["  a0: &a0 [x]"] + [f"  a{i}: &a{i} [*a{i - 1}]" for i in range(1, 200)]
+    text = BASE + "client_env:\n" + "\n".join(chain) + "\n"
+    exc = error(tmp_path, text)
+    assert (exc.line, exc.field) == (line_of(text, "a31: "), "<yaml>")
+    assert "aliases expanded, the file nests deeper than 32 levels" in exc.message
+
+
+def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path) -> None:
+    text = BASE + "client_env: &loop [*loop]\n"
+    exc = error(tmp_path, text)
+    assert (exc.line, exc.field) == (line_of(text, "&loop"), "<yaml>")
+    assert "alias refers to a node that contains it" in exc.message
+
+
+def test_an_alias_used_a_few_times_still_loads(tmp_path: Path) -> None:
+    text = BASE.replace("  - at: 1.5s", "  - &drop\n    at: 1.5s").replace(
+        "    reason: going away\n", "    reason: going away\n  - *drop\n"
+    )
+    assert [step.at for step in load(write(tmp_path, text)).steps] == [1.5, 1.5]
+
+
+def test_a_file_beyond_a_megabyte_is_refused(tmp_path: Path) -> None:
+    exc = error(tmp_path, BASE + "# " + "x" * 1_000_000 + "\n")
+    assert (exc.line, exc.field) == (1, "<yaml>")
+    assert "at most 1,000,000" in exc.message
+
+
+@pytest.mark.parametrize("name", ["../../escape", "/tmp/escape", "..", ".hidden", "a b", "x" * 101, "é"])
+def test_a_name_that_cannot_be_a_folder_name_is_refused(tmp_path: Path, name: str) -> None:
+    """The run folder is named after the scenario: `../../x` put it outside `--dir`."""
+    text = broken("name: drop-1006", f"name: {name!r}".replace("'", '"'))
+    exc = error(tmp_path, text)
+    assert (exc.line, exc.field) == (1, "name")
+    assert "cannot name a run folder" in exc.message
+
+
+def test_the_fill_rate_is_capped(tmp_path: Path) -> None:
+    """`events.rate: 1e9` pegged a core and grew memory; the real EventFlow declares the cap."""
+    text = BASE + "events:\n  rate: 1e9\n"
+    exc = error(tmp_path, text)
+    assert (exc.line, exc.field) == (line_of(text, "rate: 1e9"), "events.rate")
+    assert "between 0 and 100" in exc.message
+    assert "between 0 and 100" in error(tmp_path, BASE + "events:\n  market_rate: 101\n").message
+    assert load(write(tmp_path, BASE + "events:\n  rate: 100\n", "fastest.yaml")).events.rate == 100.0
