@@ -8,9 +8,16 @@ through here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
+
+#: Server settings of both fronts: after answering, close a connection whose body was left
+#: unread rather than read the rest of it. aiohttp would otherwise read on after the answer
+#: and log the broken body's error as an "Unhandled exception" traceback.
+UNREAD_BODY_POLICY: dict[str, Any] = {"lingering_time": 0}
 
 
 class UnreadableBody(Exception):
