@@ -36,6 +36,7 @@ from fake_server.exchange.settings import Settings, Timers
 from fake_server.faults import Fault, load_all
 from fake_server.faults.expire_listen_key import ExpireListenKey
 from fake_server.faults.target import FaultTarget
+from fake_server.fronts.control_guard import refusal
 from fake_server.fronts.request_body import UNREAD_BODY_POLICY, UnreadableBody, read_body
 from fake_server.schema import JsonReader, ParamError, Wording, build, decode, describe, docs_of
 from fake_server.suggest import did_you_mean, unknown
@@ -286,7 +287,17 @@ class ControlApi:
 
     @web.middleware
     async def _errors(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """Every answer is JSON, errors included: `{"error": message, "field": path|null}`."""
+        """Every answer is JSON, errors included: `{"error": message, "field": path|null}`.
+
+        A request the guard turns away (wrong Host, missing token, a body that is not JSON)
+        is answered before any route sees it.
+        """
+        settings = self.server.settings
+        turned_away = refusal(request, settings.host, settings.control_token)
+        if turned_away is not None:
+            answer = _json({"error": turned_away.message, "field": None}, turned_away.status)
+            answer.headers.update(turned_away.headers)
+            return answer
         try:
             result = await handler(request)
         except ControlError as exc:

@@ -257,8 +257,9 @@ async def test_bad_fault_requests_are_400_naming_the_field(
 async def test_a_body_that_is_not_json_is_400(controlled: StartControlled) -> None:
     fake, _ = await controlled()
     async with httpx.AsyncClient(base_url=fake.control_url or "", timeout=WAIT) as http:
-        answer = await http.post("/v1/faults", content=b"{fault: close}")
-        listed = await http.post("/v1/faults", content=b"[1]")
+        json_type = {"Content-Type": "application/json"}
+        answer = await http.post("/v1/faults", content=b"{fault: close}", headers=json_type)
+        listed = await http.post("/v1/faults", content=b"[1]", headers=json_type)
     assert answer.status_code == 400 and answer.json()["error"].startswith("the body is not valid JSON")
     assert (
         listed.status_code == 400 and listed.json()["error"] == "the body must be a JSON object, got a list"
