@@ -37,7 +37,7 @@ from fake_server.faults import Fault, load_all
 from fake_server.faults.expire_listen_key import ExpireListenKey
 from fake_server.faults.target import FaultTarget
 from fake_server.fronts.control_guard import refusal
-from fake_server.fronts.request_body import UNREAD_BODY_POLICY, UnreadableBody, read_body
+from fake_server.fronts.request_body import BAD_REQUEST_POLICY, UnreadableBody, read_body
 from fake_server.schema import JsonReader, ParamError, Wording, build, decode, describe, docs_of
 from fake_server.suggest import did_you_mean, unknown
 
@@ -270,7 +270,7 @@ class ControlApi:
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         # A short shutdown: long-polls are woken by `_closing`, nothing else takes long.
         self._runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=1.0, **UNREAD_BODY_POLICY
+            app, access_log=None, handle_signals=False, shutdown_timeout=1.0, **BAD_REQUEST_POLICY
         )
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)

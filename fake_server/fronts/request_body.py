@@ -8,16 +8,38 @@ through here.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
-#: Server settings of both fronts: after answering, close a connection whose body was left
-#: unread rather than read the rest of it. aiohttp would otherwise read on after the answer
-#: and log the broken body's error as an "Unhandled exception" traceback.
-UNREAD_BODY_POLICY: dict[str, Any] = {"lingering_time": 0}
+
+class _MalformedHttpLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """aiohttp's server logger, minus the traceback for a request that is not valid HTTP.
+
+    aiohttp answers such a request 400 itself and then logs the parser's exception with
+    its traceback, as if the fake had crashed: one traceback on stderr per bad request. A
+    caller's broken HTTP is logged in one line at INFO; an exception of the fake's own
+    code keeps its traceback.
+    """
+
+    def exception(self, msg: object, *args: object, exc_info: Any = True, **kwargs: Any) -> None:
+        if isinstance(exc_info, HttpProcessingError):
+            self.logger.info("%s: %s", str(msg) % args, exc_info.message)
+            return
+        self.logger.exception(msg, *args, exc_info=exc_info, **kwargs)
+
+
+#: Server settings of both fronts for requests that go wrong on the caller's side: after
+#: answering, close a connection whose body was left unread rather than read the rest of it
+#: (aiohttp would otherwise read on after the answer and log the broken body's error as an
+#: "Unhandled exception" traceback), and log malformed HTTP without a traceback.
+BAD_REQUEST_POLICY: dict[str, Any] = {
+    "lingering_time": 0,
+    "logger": _MalformedHttpLogger(logging.getLogger("aiohttp.server"), {}),
+}
 
 
 class UnreadableBody(Exception):

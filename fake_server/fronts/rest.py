@@ -30,7 +30,7 @@ from fake_server.clock import Clock
 from fake_server.exchange import binance_errors
 from fake_server.exchange.rest_routes import GONE_PATHS, Call, RestApi, RestBackend
 from fake_server.exchange.weights import OrderCounts, RequestWeights
-from fake_server.fronts.request_body import UNREAD_BODY_POLICY, UnreadableBody, read_body
+from fake_server.fronts.request_body import BAD_REQUEST_POLICY, UnreadableBody, read_body
 from fake_server.interception import RestRule, take
 from fake_server.journal import Journal
 
@@ -61,7 +61,7 @@ class RestFront:
     async def start(self, host: str) -> None:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, **UNREAD_BODY_POLICY)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, **BAD_REQUEST_POLICY)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, 0)
         await site.start()
