@@ -176,7 +176,8 @@ def value_error(spec: Spec, value: Any) -> str | None:
             (spec.le, spec.le is None or value <= spec.le, "at most"),
         ):
             if not ok:
-                return spec.message or f"must be {words} {bound:g}, got {shown}"
+                assert bound is not None  # a bound that is None is always ok
+                return spec.message or f"must be {words} {bound_words(bound)}, got {shown}"
     return spec.check(value) if spec.check is not None else None
 
 
@@ -550,12 +551,17 @@ def type_words(tp: Any) -> str:
     return words_for(tp, SHORT_WORDS)
 
 
+def bound_words(bound: float) -> str:
+    """A range's bound as people write it: 1000000 rather than 1e+06, 0.5 as is."""
+    return str(int(bound)) if float(bound).is_integer() else format(bound, "g")
+
+
 def range_words(spec: Spec | None) -> str:
     """A declared numeric range in a few words (`>= 1`, `> 0`), or ""."""
     if spec is None:
         return ""
     parts = [
-        f"{op} {bound:g}"
+        f"{op} {bound_words(bound)}"
         for op, bound in ((">=", spec.ge), (">", spec.gt), ("<=", spec.le))
         if bound is not None
     ]

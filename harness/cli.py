@@ -19,6 +19,7 @@ from fake_server.clock import Clock
 from fake_server.exchange.profiles import PROFILES
 from fake_server.exchange.settings import EventFlow, Settings, Timers
 from fake_server.fronts.control_client import URL_VARIABLE as CONTROL_URL_VARIABLE
+from fake_server.fronts.control_guard import TOKEN_VARIABLE, new_token, token_error
 from fake_server.journal import Journal
 from fake_server.schema import default_words, first_line, params_of, range_words, type_words
 from fake_server.server import FakeBinance
@@ -192,6 +193,15 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         metavar="PORT",
         help="port of the HTTP control API (default: a free one; see docs/control-api.md)",
+    )
+    serve.add_argument(
+        "--token",
+        nargs="?",
+        const="",
+        type=_control_token,
+        metavar="TOKEN",
+        help="require this token on the control API (none given: a random one); exported as "
+        f"{TOKEN_VARIABLE}",
     )
 
     lst = sub.add_parser("list", help="list scenarios, behaviours and faults")
@@ -473,6 +483,7 @@ def _serve(args: argparse.Namespace) -> int:
         tls=args.tls,
         control_api=True,
         control_port=args.control_port,
+        control_token=None if args.token is None else args.token or new_token(),
     )
     try:
         asyncio.run(_serve_forever(settings, scenario, args.journal))
@@ -500,7 +511,9 @@ async def _serve_forever(settings: Settings, scenario: Scenario | None, journal_
             if not name.endswith("EVENTS_FILE"):
                 print(f"export {name}={value}")
         # Not part of the client contract: the test suite's own channel to the fake.
-        print(f"export {CONTROL_URL_VARIABLE}={server.control_url}")
+        if settings.control_token is not None:
+            print(f"export {TOKEN_VARIABLE}={settings.control_token}")
+        print(f"export {CONTROL_URL_VARIABLE}={server.control_url}")  # last: tests/serve.py waits for it
         sys.stdout.flush()
         journal.subscribe(
             lambda e: (
@@ -514,6 +527,13 @@ async def _serve_forever(settings: Settings, scenario: Scenario | None, journal_
             steps.cancel()
     journal.close()
     print("stopped")
+
+
+def _control_token(text: str) -> str:
+    """`serve --token`'s value: "" (no value given) or a token the guard accepts."""
+    if text and (error := token_error(text)):
+        raise argparse.ArgumentTypeError(error)
+    return text
 
 
 def _serve_scenario(settings: Settings) -> Scenario:

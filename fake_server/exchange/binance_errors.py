@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fake_server.exchange.param_formats import LONG_RANGE
+
 ErrorBody = dict[str, Any]
 #: An error answer: (HTTP status, Binance's JSON body).
 ErrorAnswer = tuple[int, ErrorBody]
@@ -55,10 +57,16 @@ def ahead_of_server() -> ErrorAnswer:
 
 
 def malformed_param(name: str) -> ErrorAnswer:
-    """A LONG parameter that is not a number (-1100; the format is the documented one)."""
+    """A LONG parameter that is not 1 to 20 ASCII digits (-1100, with Binance's own range)."""
     return 400, error(
-        -1100, f"Illegal characters found in parameter '{name}'; legal range is '^[0-9]{{1,20}}$'."
+        -1100, f"Illegal characters found in parameter '{name}'; legal range is '{LONG_RANGE}'."
     )
+
+
+def illegal_characters() -> ErrorAnswer:
+    """A request whose parameters cannot be read at all: bytes that are not UTF-8 (-1100,
+    the message without a parameter name; docs/fidelity.md "Malformed requests")."""
+    return 400, error(-1100, "Illegal characters found in a parameter.")
 
 
 def either_param(first: str, second: str) -> ErrorAnswer:

@@ -22,6 +22,7 @@ from typing import Protocol, TypeVar
 
 from fake_server.exchange import binance_errors
 from fake_server.exchange.orders import OrderRejected, check_symbol
+from fake_server.exchange.param_formats import long_value
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
@@ -52,9 +53,10 @@ def _number(params: dict[str, str], name: str) -> int | None:
     raw = params.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    value = long_value(raw)
+    if value is None:
         raise OrderRejected(binance_errors.invalid_param(name))
-    return int(raw)
+    return value
 
 
 def parse_history_query(params: dict[str, str], symbol: str) -> HistoryQuery:

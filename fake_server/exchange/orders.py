@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from fake_server.exchange import binance_errors
 from fake_server.exchange.binance_errors import ErrorAnswer
+from fake_server.exchange.param_formats import decimal_value, long_value
 
 SIDES = frozenset({"BUY", "SELL"})
 SUPPORTED_TYPES = frozenset({"LIMIT", "MARKET"})
@@ -31,8 +32,7 @@ TIME_IN_FORCE = frozenset({"GTC", "IOC", "FOK", "GTX", "GTD"})
 RESP_TYPES = frozenset({"ACK", "RESULT"})
 STP_MODES = frozenset({"NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"})
 #: The pattern the New Order page gives for newClientOrderId.
-CLIENT_ID = re.compile(r"^[\.A-Z\:/a-z0-9_-]{1,36}$")
-_DECIMAL = re.compile(r"^-?(\d+\.?\d*|\.\d+)$")
+CLIENT_ID = re.compile(r"[\.A-Z\:/a-z0-9_-]{1,36}")
 
 
 class OrderRejected(Exception):
@@ -79,12 +79,10 @@ def _decimal(params: dict[str, str], name: str) -> Decimal:
     raw = params.get(name, "")
     if not raw:
         raise OrderRejected(binance_errors.mandatory_parameter(name))
-    if not _DECIMAL.match(raw):
+    value = decimal_value(raw)
+    if value is None:
         raise OrderRejected(binance_errors.mandatory_parameter(name))  # "... or malformed."
-    try:
-        return Decimal(raw)
-    except InvalidOperation:  # pragma: no cover - the pattern already refused it
-        raise OrderRejected(binance_errors.mandatory_parameter(name)) from None
+    return value
 
 
 def _choice(
@@ -126,7 +124,7 @@ def parse_new_order(params: dict[str, str], symbol: str, rules: SymbolRules = RU
     if position_side != "BOTH":
         raise OrderRejected(binance_errors.invalid_position_side())
     client_id = params.get("newClientOrderId") or None
-    if client_id is not None and not CLIENT_ID.match(client_id):
+    if client_id is not None and not CLIENT_ID.fullmatch(client_id):
         raise OrderRejected(binance_errors.client_order_id_invalid())
     resp_type = _choice(params, "newOrderRespType", RESP_TYPES, binance_errors.invalid_resp_type(), "ACK")
     stp = _choice(
@@ -169,9 +167,10 @@ def parse_new_order(params: dict[str, str], symbol: str, rules: SymbolRules = RU
         raw = params.get("goodTillDate", "")
         if not raw:
             raise OrderRejected(binance_errors.mandatory_parameter("goodTillDate"))
-        if not raw.isdigit():
+        date = long_value(raw)
+        if date is None:
             raise OrderRejected(binance_errors.malformed_param("goodTillDate"))
-        gtd = int(raw) // 1000 * 1000  # "only retains second-level precision"
+        gtd = date // 1000 * 1000  # "only retains second-level precision"
     price = _decimal(params, "price")
     if price <= 0:
         raise OrderRejected(binance_errors.price_less_than_zero())
@@ -191,6 +190,9 @@ def parse_order_ref(params: dict[str, str], symbol: str) -> tuple[int | None, st
     client_id = params.get("origClientOrderId") or None
     if raw_id is None and client_id is None:
         raise OrderRejected(binance_errors.either_param("orderId", "origClientOrderId"))
-    if raw_id is not None and not raw_id.isdigit():
+    if raw_id is None:
+        return None, client_id
+    order_id = long_value(raw_id)
+    if order_id is None:
         raise OrderRejected(binance_errors.malformed_param("orderId"))
-    return (int(raw_id) if raw_id is not None else None), client_id
+    return order_id, client_id

@@ -29,6 +29,7 @@ from fake_server.exchange import binance_errors, wallet
 from fake_server.exchange.account import Account
 from fake_server.exchange.order_history import parse_history_query
 from fake_server.exchange.orders import OrderRejected, check_symbol, parse_new_order, parse_order_ref
+from fake_server.exchange.param_formats import long_value
 from fake_server.exchange.profiles import Profile
 from fake_server.exchange.settings import Settings
 from fake_server.exchange.spot_account import SpotAccount
@@ -220,22 +221,27 @@ class RestApi:
             keyed = self._keyed(lambda _k: (200, None))(call)
             if keyed[0] != 200:
                 return keyed
-            timestamp = call.query.get("timestamp", "")
-            if not timestamp.isdigit():
+            raw_timestamp = call.query.get("timestamp", "")
+            if not raw_timestamp:
                 return binance_errors.mandatory_parameter("timestamp")
+            ts = long_value(raw_timestamp)
+            if ts is None:
+                return binance_errors.malformed_param("timestamp")
             signature = call.query.get("signature", "")
             if not signature:
                 return binance_errors.mandatory_parameter("signature")
             secret = self.backend.settings.credentials.api_secret
-            if not hmac.compare_digest(sign(secret, call.raw_query, call.raw_body), signature.lower()):
+            # Bytes: compare_digest refuses str with non-ASCII characters.
+            expected = sign(secret, call.raw_query, call.raw_body).encode()
+            if not hmac.compare_digest(expected, signature.lower().encode()):
                 return binance_errors.signature_invalid()
             raw_window = call.query.get("recvWindow", "")
-            if raw_window and not raw_window.isdigit():
+            window = long_value(raw_window) if raw_window else 5000
+            if window is None:
                 return binance_errors.malformed_param("recvWindow")
-            window = int(raw_window) if raw_window else 5000
             if window > MAX_RECV_WINDOW:
                 return binance_errors.recv_window_too_large()
-            now, ts = self.backend.clock.epoch_ms(), int(timestamp)
+            now = self.backend.clock.epoch_ms()
             # Processed only if timestamp < serverTime + 1000 and serverTime - timestamp
             # <= recvWindow (the USD-M "Timing Security" logic, verbatim).
             if ts >= now + 1000:

@@ -168,3 +168,6 @@ class Settings:
     control_api: bool = False
     #: The control API's port; 0 picks a free one (runs can go in parallel).
     control_port: int = 0
+    #: With a token, the control API answers only requests that carry it as
+    #: `Authorization: Bearer <token>` (fake_server/fronts/control_guard.py).
+    control_token: str | None = None

@@ -43,10 +43,18 @@ class OnConnections(Fault):
         return [c.id for c in conns]
 
 
+#: The largest `times`: more is "no count limit" in all but name, and leave `times` out says so.
+MAX_TIMES = 1_000_000
+
+
 @dataclass(frozen=True)
 class Counted(Fault):
     times: int | None = param(
-        None, doc="how many matching calls or upgrades it acts on; none: no count limit", ge=1, kw_only=True
+        None,
+        doc="how many matching calls or upgrades it acts on; none: no count limit",
+        ge=1,
+        le=MAX_TIMES,
+        kw_only=True,
     )
 
 

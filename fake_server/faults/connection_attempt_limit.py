@@ -29,7 +29,7 @@ class ConnectionAttemptLimit(Fault, name="connection_attempt_limit", layer="webs
     the fake counts them all: a client that keeps hammering stays refused until it slows down.
     """
 
-    attempts: int = param(300, doc="handshakes an IP may make within the window", ge=1)
+    attempts: int = param(300, doc="handshakes an IP may make within the window", ge=1, le=1_000_000)
     window: float = param(300.0, doc="the window, in seconds", gt=0)
 
     def apply(self, fake: FaultTarget) -> list[int]:

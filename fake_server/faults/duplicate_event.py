@@ -26,7 +26,7 @@ class DuplicateEvent(Fault, name="duplicate_event", layer="payload"):
     copy's journal entry has `fault: duplicate_event` and `copy: 2`.
     """
 
-    count: int = param(1, doc="how many of the next account events are sent twice", ge=1)
+    count: int = param(1, doc="how many of the next account events are sent twice", ge=1, le=10_000)
     event_type: str | None = param(None, doc="only events of this type (e.g. ORDER_TRADE_UPDATE); none: any")
 
     def apply(self, fake: FaultTarget) -> list[int]:

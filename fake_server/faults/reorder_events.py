@@ -39,7 +39,7 @@ class ReorderEvents(Fault, name="reorder_events", layer="payload"):
     `fault: reorder_events`, `held: true` and `after` (the E it followed).
     """
 
-    count: int = param(1, doc="how many order updates are held back", ge=1)
+    count: int = param(1, doc="how many order updates are held back (each is kept in memory)", ge=1, le=1000)
     x: str = param("NEW", doc="the execution type of the updates held back (NEW: an order placed)")
 
     def apply(self, fake: FaultTarget) -> list[int]:

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -35,6 +36,8 @@ from fake_server.exchange.settings import Settings, Timers
 from fake_server.faults import Fault, load_all
 from fake_server.faults.expire_listen_key import ExpireListenKey
 from fake_server.faults.target import FaultTarget
+from fake_server.fronts.control_guard import refusal
+from fake_server.fronts.request_body import BAD_REQUEST_POLICY, UnreadableBody, read_body
 from fake_server.journal_entries import Entry, EventEntry, FaultEntry
 from fake_server.schema import JsonReader, ParamError, Wording, build, decode, describe, docs_of
 from fake_server.suggest import did_you_mean, unknown
@@ -84,6 +87,12 @@ PAGE = 1000
 MAX_PAGE = 10000
 #: Most ticks one `POST /v1/events` may ask for.
 MAX_TICKS = 1000
+#: Amounts (`wallet_balance`, `balance_change`) stay below this size, so that a balance
+#: plus a change still fits Decimal's 28 digits with Binance's 8 decimals.
+MAX_AMOUNT = Decimal(10**15)
+#: How deeply a request body may nest: the fake sends a raw event on as JSON, and orjson
+#: writes at most 255 levels.
+MAX_DEPTH = 64
 
 #: `a.m` of a USD-M ACCOUNT_UPDATE: Binance's 17 event reason types (USD-M user data
 #: stream docs, "Event: Balance and Position Update"; binance-reference.md §5 lists some).
@@ -201,6 +210,8 @@ def _decimal(value: Any, field: str) -> Decimal:
         raise ControlError(f'expected a decimal amount such as "1250.5", got {_kind(value)}', field) from None
     if not amount.is_finite():
         raise ControlError(f"expected a finite amount, got {_kind(value)}", field)
+    if abs(amount) >= MAX_AMOUNT:
+        raise ControlError(f"an amount must be less than {MAX_AMOUNT:,} in size, got {_kind(value)}", field)
     return amount.quantize(Decimal("0.00000001"))
 
 
@@ -259,7 +270,9 @@ class ControlApi:
             app.router.add_route(method, PREFIX + path, handler)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         # A short shutdown: long-polls are woken by `_closing`, nothing else takes long.
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=1.0, **BAD_REQUEST_POLICY
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
@@ -275,7 +288,17 @@ class ControlApi:
 
     @web.middleware
     async def _errors(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """Every answer is JSON, errors included: `{"error": message, "field": path|null}`."""
+        """Every answer is JSON, errors included: `{"error": message, "field": path|null}`.
+
+        A request the guard turns away (wrong Host, missing token, a body that is not JSON)
+        is answered before any route sees it.
+        """
+        settings = self.server.settings
+        turned_away = refusal(request, settings.host, settings.control_token)
+        if turned_away is not None:
+            answer = _json({"error": turned_away.message, "field": None}, turned_away.status)
+            answer.headers.update(turned_away.headers)
+            return answer
         try:
             result = await handler(request)
         except ControlError as exc:
@@ -300,7 +323,10 @@ class ControlApi:
         raise ControlError(f"no route {request.method} {request.path}; routes: {listing}", status=404)
 
     async def _body(self, request: web.Request) -> dict[str, Any]:
-        raw = await request.read()
+        try:
+            raw = await read_body(request)
+        except UnreadableBody as exc:
+            raise ControlError(f"the body could not be read: {exc}") from None
         if not raw.strip():
             return {}
         try:
@@ -309,6 +335,8 @@ class ControlApi:
             raise ControlError(f"the body is not valid JSON: {exc}") from None
         if not isinstance(body, dict):
             raise ControlError(f"the body must be a JSON object, got {_kind(body)}")
+        if _depth(body) > MAX_DEPTH:
+            raise ControlError(f"the body nests deeper than {MAX_DEPTH} levels")
         return body
 
     # ---- routes
@@ -530,10 +558,31 @@ class ControlApi:
 
 
 def _query_int(text: str, field: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ControlError(f"expected an integer, got {text!r}", field) from None
+    """An integer of the query string: an optional "-" and at most 18 ASCII digits (so
+    that every answer can carry it back as a 64-bit JSON number)."""
+    if not _QUERY_INT.fullmatch(text):
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise ControlError(f"expected an integer of at most 18 digits, got {shown!r}", field)
+    return int(text)
+
+
+_QUERY_INT = re.compile("-?[0-9]{1,18}")
+
+
+def _depth(value: Any) -> int:
+    """How many arrays and objects deep `value` (decoded JSON) nests; without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 __all__ = ["ControlApi", "ControlError", "build_fault", "fault_catalog"]

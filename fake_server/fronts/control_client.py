@@ -6,7 +6,7 @@ that runs in the fake's own event loop, where a blocking call would stall the fa
 waiting on). Both build their requests from the same `_Call` descriptions, so the two
 cannot drift apart.
 
-    client = ControlClient()                    # BINANCE_HARNESS_CONTROL_URL
+    client = ControlClient()                    # BINANCE_HARNESS_CONTROL_URL (and _TOKEN)
     client.fire("close", code=1001, reason="going away")
     client.tick()
     closed = client.wait_for("ws_close", timeout=5, code=1001)
@@ -25,6 +25,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
+from fake_server.fronts.control_guard import TOKEN_VARIABLE
 from fake_server.journal_entries import Entry, EventEntry, FaultEntry
 
 __all__ = [
@@ -171,6 +172,13 @@ class _Calls:
         return _Call("GET", f"{PREFIX}/connections", lambda data: list(data["connections"]))
 
 
+def _auth_headers(token: str | None) -> dict[str, str]:
+    """The header that carries the control token: `token`, else $BINANCE_HARNESS_CONTROL_TOKEN."""
+    if token is None:
+        token = os.environ.get(TOKEN_VARIABLE) or None
+    return {} if token is None else {"Authorization": f"Bearer {token}"}
+
+
 def _base_url(url: str | None) -> str:
     if url is None:
         url = os.environ.get(URL_VARIABLE)
@@ -203,11 +211,12 @@ def _timeout_error(kind: str, match: dict[str, Any], timeout: float) -> TimeoutE
 
 
 class ControlClient:
-    """The blocking client. `url` defaults to $BINANCE_HARNESS_CONTROL_URL."""
+    """The blocking client. `url` defaults to $BINANCE_HARNESS_CONTROL_URL, `token` (for a
+    fake started with `serve --token`) to $BINANCE_HARNESS_CONTROL_TOKEN."""
 
-    def __init__(self, url: str | None = None, *, timeout: float = 10.0) -> None:
+    def __init__(self, url: str | None = None, *, token: str | None = None, timeout: float = 10.0) -> None:
         self.url = _base_url(url)
-        self._http = httpx.Client(base_url=self.url, timeout=timeout)
+        self._http = httpx.Client(base_url=self.url, timeout=timeout, headers=_auth_headers(token))
 
     def __enter__(self) -> ControlClient:
         return self
@@ -299,9 +308,9 @@ class ControlClient:
 class AsyncControlClient:
     """The asyncio client: the same methods as `ControlClient`, awaited."""
 
-    def __init__(self, url: str | None = None, *, timeout: float = 10.0) -> None:
+    def __init__(self, url: str | None = None, *, token: str | None = None, timeout: float = 10.0) -> None:
         self.url = _base_url(url)
-        self._http = httpx.AsyncClient(base_url=self.url, timeout=timeout)
+        self._http = httpx.AsyncClient(base_url=self.url, timeout=timeout, headers=_auth_headers(token))
 
     async def __aenter__(self) -> AsyncControlClient:
         return self

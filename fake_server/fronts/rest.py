@@ -30,6 +30,7 @@ from fake_server.clock import Clock
 from fake_server.exchange import binance_errors
 from fake_server.exchange.rest_routes import GONE_PATHS, Call, RestApi, RestBackend
 from fake_server.exchange.weights import OrderCounts, RequestWeights
+from fake_server.fronts.request_body import BAD_REQUEST_POLICY, UnreadableBody, read_body
 from fake_server.interception import RestRule, take
 from fake_server.journal import Journal
 from fake_server.journal_entries import RestEntry, RestNote, with_note
@@ -61,7 +62,7 @@ class RestFront:
     async def start(self, host: str) -> None:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, **BAD_REQUEST_POLICY)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, 0)
         await site.start()
@@ -79,17 +80,8 @@ class RestFront:
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         server = self.owner
         server.settle()
-        body_text = await request.text()
-        # GET parameters "must be sent as a query string"; POST, PUT and DELETE may use an
-        # x-www-form-urlencoded body too (USD-M General Info).
-        form = (
-            bool(body_text)
-            and request.method != "GET"
-            and request.content_type == "application/x-www-form-urlencoded"
-        )
         raw_query = request.rel_url.raw_query_string
-        params = dict(parse_qsl(body_text, keep_blank_values=True)) if form else {}
-        params.update(parse_qsl(raw_query, keep_blank_values=True))  # the query string wins
+        body_text, params, unreadable = await _parameters(request, raw_query)
         call = Call(
             request.method,
             request.path,
@@ -97,7 +89,7 @@ class RestFront:
             raw_query,
             request.headers.get("X-MBX-APIKEY"),
             request.remote or "",
-            body_text if form else "",
+            body_text,
         )
         rule = take(self.rules, server.clock.now(), lambda r: r.matches(call))
         note = RestNote(weight=0, used_weight=None, banned_until=None, executed=None)
@@ -145,6 +137,8 @@ class RestFront:
                 headers["Retry-After"] = str(admission.retry_after)
             elif route is None:
                 status, body = binance_errors.path_invalid(call.method, call.path)
+            elif unreadable:
+                status, body = binance_errors.illegal_characters()
             else:
                 status, body = route.handler(call)
                 if status == 200 and route.places_orders:
@@ -167,6 +161,35 @@ class RestFront:
         server.journal.append(with_note(entry, note))
         # Bytes, so that Content-Type goes out exactly as set (nginx's page is "text/html").
         return web.Response(status=status, body=text.encode(), headers=headers)
+
+
+def _is_form(request: web.Request) -> bool:
+    """GET parameters "must be sent as a query string"; POST, PUT and DELETE may use an
+    x-www-form-urlencoded body too (USD-M General Info)."""
+    return request.method != "GET" and request.content_type == "application/x-www-form-urlencoded"
+
+
+async def _parameters(request: web.Request, raw_query: str) -> tuple[str, dict[str, str], bool]:
+    """(the form body as text, the parameters, whether they could not be read).
+
+    Parameters are UTF-8, whatever `charset` the Content-Type names (Binance documents no
+    other encoding; docs/fidelity.md "Malformed requests"): a body or a percent-escape that
+    is not UTF-8, or a body that cannot be read at all, leaves no parameters and the call is
+    refused with -1100 once it reaches its route.
+    """
+    try:
+        raw = await read_body(request)
+    except UnreadableBody:
+        return "", {}, True
+    body_text = raw.decode("utf-8", "replace") if raw and _is_form(request) else ""
+    try:
+        params = (
+            dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")) if body_text else {}
+        )
+        params.update(parse_qsl(raw_query, keep_blank_values=True, errors="strict"))  # the query string wins
+    except UnicodeDecodeError:
+        return body_text, {}, True
+    return body_text, params, False
 
 
 def _content_type(text: str) -> str:

@@ -73,9 +73,11 @@ def _clean_environ() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("BINANCE_HARNESS_")}
 
 
-@pytest.mark.parametrize("tls", [False, True], ids=["ws", "wss"])
+@pytest.mark.parametrize("tls", [False, True], ids=["ws-with-token", "wss"])
 def test_node_suite_drives_faults_and_reads_the_journal(node_example: Path, tls: bool) -> None:
-    with serve(*(["--tls"] if tls else [])) as exported:
+    # Over ws the control API also asks for a token, which the example sends from the environment.
+    with serve(*(["--tls"] if tls else ["--token"])) as exported:
+        assert ("BINANCE_HARNESS_CONTROL_TOKEN" in exported) is not tls
         scheme = "wss://" if tls else "ws://"
         assert exported["BINANCE_HARNESS_WS_URL"].startswith(scheme)
         assert ("NODE_EXTRA_CA_CERTS" in exported) is tls

@@ -257,12 +257,37 @@ async def test_bad_fault_requests_are_400_naming_the_field(
 async def test_a_body_that_is_not_json_is_400(controlled: StartControlled) -> None:
     fake, _ = await controlled()
     async with httpx.AsyncClient(base_url=fake.control_url or "", timeout=WAIT) as http:
-        answer = await http.post("/v1/faults", content=b"{fault: close}")
-        listed = await http.post("/v1/faults", content=b"[1]")
+        json_type = {"Content-Type": "application/json"}
+        answer = await http.post("/v1/faults", content=b"{fault: close}", headers=json_type)
+        listed = await http.post("/v1/faults", content=b"[1]", headers=json_type)
     assert answer.status_code == 400 and answer.json()["error"].startswith("the body is not valid JSON")
     assert (
         listed.status_code == 400 and listed.json()["error"] == "the body must be a JSON object, got a list"
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "headers", "message"),
+    [
+        (
+            b'{"type": "raw", "event": {"e": "x", "d": ' + b"[" * 300 + b"]" * 300 + b"}}",
+            {},
+            "the body nests deeper than 64 levels",
+        ),
+        (b"not gzip", {"Content-Encoding": "gzip"}, "the body could not be read"),
+    ],
+    ids=["nested-300-deep", "bad-gzip"],
+)
+async def test_a_body_the_fake_cannot_carry_is_400(
+    controlled: StartControlled, content: bytes, headers: dict[str, str], message: str
+) -> None:
+    fake, control = await controlled()
+    async with httpx.AsyncClient(base_url=fake.control_url or "", timeout=WAIT) as http:
+        answer = await http.post(
+            "/v1/events", content=content, headers={"Content-Type": "application/json", **headers}
+        )
+    assert answer.status_code == 400 and message in answer.json()["error"], answer.text
+    assert (await control.info())["api"]  # and it keeps answering
 
 
 def test_build_fault_gives_the_registered_dataclass() -> None:
@@ -413,6 +438,8 @@ async def test_account_move_shows_in_rest_and_pushes_account_update(controlled: 
         ({"wallet_balance": "lots"}, "wallet_balance", "expected a decimal amount"),
         ({"wallet_balance": "1", "balance_change": "1"}, None, "give exactly one of"),
         ({"wallet": "1"}, "wallet", "did you mean 'wallet_balance'?"),
+        ({"wallet_balance": "1e30"}, "wallet_balance", "must be less than 1,000,000,000,000,000"),
+        ({"balance_change": -1e30}, "balance_change", "must be less than"),
     ],
 )
 async def test_bad_account_moves_are_400_and_change_nothing(
@@ -518,6 +545,11 @@ async def test_a_taken_control_port_fails_the_start_and_releases_the_rest() -> N
         ("wait=soon", "wait"),
         ("wait=301", "wait"),
         ("limit=0", "limit"),
+        ("since=" + "9" * 30, "since"),  # beyond 64 bits: was a 500 when the answer echoed it
+        ("since=" + "9" * 5000, "since"),
+        ("since=%C2%B2", "since"),
+        ("since=5_0", "since"),
+        ("limit=" + "9" * 5000, "limit"),
     ],
 )
 async def test_bad_journal_queries_are_400(controlled: StartControlled, query: str, field: str) -> None:

@@ -54,6 +54,23 @@ REFUSED: list[tuple[str, dict[str, Any], str, str]] = [
     ("stall_data", {"lasting": 0}, "lasting", "must be more than 0"),
     ("connection_attempt_limit", {"attempts": 0}, "attempts", "must be at least 1, got 0"),
     ("send_raw", {"binary_hex": "zz"}, "binary_hex", "not hex bytes"),
+    ("close", {"code": 1005}, "code", "1005 is not a close code a server may send"),
+    ("server_shutdown", {"code": 70000}, "code", "70000 is not a close code"),
+    ("server_shutdown", {"reason": "é" * 62}, "reason", "fits in 123 bytes of UTF-8"),
+    (
+        "reject_handshake",
+        {"status": 520},
+        "status",
+        "520 is not an HTTP status the WebSocket server can send",
+    ),
+    ("reject_handshake", {"headers": {"X Bad": "1"}}, "headers", "is not a header name"),
+    ("http_error", {"headers": {"Retry-After": "1\n"}}, "headers", "must not contain CR, LF"),
+    # Numbers a journal entry could not carry (64 bits), or work that stalls the loop.
+    ("http_error", {"times": 10**30}, "times", "must be at most 1000000"),
+    ("burst_events", {"count": 30000}, "count", "must be at most 2000"),
+    ("duplicate_event", {"count": 10**19}, "count", "must be at most 10000"),
+    ("reorder_events", {"count": 1001}, "count", "must be at most 1000"),
+    ("connection_attempt_limit", {"attempts": 10**19}, "attempts", "must be at most 1000000"),
 ]
 
 

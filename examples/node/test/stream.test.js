@@ -26,12 +26,17 @@ const REST_URL = env('REST_URL');
 const WS_URL = env('WS_URL');
 const API_KEY = env('API_KEY');
 const CONTROL_URL = env('CONTROL_URL');
+// Set when the fake was started with `serve --token` (docs/control-api.md, "Who may call it").
+const CONTROL_TOKEN = process.env.BINANCE_HARNESS_CONTROL_TOKEN;
 
 // One control API call; a refusal throws with the API's message and field.
 async function control(method, path, body) {
   const response = await fetch(`${CONTROL_URL}/v1${path}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(CONTROL_TOKEN ? { authorization: `Bearer ${CONTROL_TOKEN}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const answer = await response.json();
