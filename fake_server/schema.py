@@ -217,6 +217,16 @@ class ParamError(Exception):
         self.message = message
 
 
+class BeyondInt64(ParamError):
+    """An integer no parameter may hold; `build` first words it by the field's own range."""
+
+    def __init__(self, where: Any, field: str, number: int) -> None:
+        digits = str(number)
+        shown = digits if len(digits) <= 24 else f"{digits[:20]}... ({len(digits)} digits)"
+        super().__init__(where, field, f"{shown} is beyond the 64-bit integers a parameter may hold")
+        self.number = number
+
+
 class Mismatch(Exception):
     """A value has the wrong shape for the type asked; `decode` words the message, so that
     `X | None` and nested types report the type the field declares ("an integer or null")."""
@@ -290,9 +300,7 @@ def _decode(tp: Any, value: V, field: str, reader: Reader[V]) -> Any:
     if tp in (bool, int, float, str):
         result = reader.scalar(tp, value, field)
         if tp is int and not INT_MIN <= result <= INT_MAX:
-            digits = str(result)
-            shown = digits if len(digits) <= 24 else f"{digits[:20]}... ({len(digits)} digits)"
-            raise ParamError(value, field, f"{shown} is beyond the 64-bit integers a parameter may hold")
+            raise BeyondInt64(value, field, result)
         return result
     if origin in (tuple, list) or tp in (tuple, list):
         return _sequence(origin or tp, args, value, field, reader)
@@ -364,7 +372,10 @@ def build(
             )
             raise ParamError(key_value, path, message)
         p = params[key]
-        kwargs[key] = decode(p.type, value, path, reader)
+        try:
+            kwargs[key] = decode(p.type, value, path, reader)
+        except BeyondInt64 as exc:  # "must be at most 10000" says more than "beyond 64 bits"
+            raise ParamError(value, path, param_error(p, exc.number) or exc.message) from None
         if error := param_error(p, kwargs[key]):
             raise ParamError(value, path, error)
     missing = [name for name, p in params.items() if p.required and name not in kwargs]
