@@ -26,7 +26,7 @@ from harness import baseline, html_report
 from harness import behaviours as behaviour_registry
 from harness.defaults import SCENARIOS, default_client
 from harness.diagnose import diagnosis
-from harness.durations import parse_duration
+from harness.flag_types import duration_of, integer_of, number_of, range_hint
 from harness.matrix import client_names, html_page, markdown, save
 from harness.report import json_report, run_entry, table, tally
 from harness.runner import RunResult, contract, run_scenario
@@ -175,10 +175,32 @@ def _parser() -> argparse.ArgumentParser:
         help="which product's rules to play: usdm (default), coinm, pm, spot",
     )
     serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
-    serve.add_argument("--ping-interval", metavar="DURATION", help="server ping interval (3m)")
-    serve.add_argument("--pong-timeout", metavar="DURATION", help="pong deadline (10m)")
-    serve.add_argument("--listen-key-ttl", metavar="DURATION", help="listenKey validity (60m)")
-    serve.add_argument("--rate", type=float, metavar="N", help="account activity per second (2)")
+    for flag, name, what in (
+        (
+            "--ping-interval",
+            "ping_interval",
+            "time between server pings (default: 3m on futures, 20s on spot)",
+        ),
+        ("--pong-timeout", "pong_timeout", "how long a ping's pong may take (default: 10m futures, 1m spot)"),
+        (
+            "--listen-key-ttl",
+            "listen_key_ttl",
+            "how long a listenKey lives without a keepalive (default: 60m)",
+        ),
+    ):
+        serve.add_argument(
+            flag,
+            type=duration_of(Timers, name),
+            metavar="DURATION",
+            help=f"{what}; a duration {range_hint(Timers, name)} such as 250ms, 5s, 3m",
+        )
+    serve.add_argument(
+        "--rate",
+        type=number_of(EventFlow, "rate"),
+        metavar="N",
+        help=f"ticks of account activity per second, a number {range_hint(EventFlow, 'rate')}; "
+        "0: a quiet account (default: 2)",
+    )
     serve.add_argument("--journal", type=Path, metavar="PATH", help="write the journal here")
     serve.add_argument(
         "--tls",
@@ -187,10 +209,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--control-port",
-        type=int,
+        type=integer_of(Settings, "control_port"),
         default=0,
         metavar="PORT",
-        help="port of the HTTP control API (default: a free one; see docs/control-api.md)",
+        help=f"port of the HTTP control API, {range_hint(Settings, 'control_port')}; 0 or left out: "
+        "a free one (docs/control-api.md)",
     )
 
     lst = sub.add_parser("list", help="list scenarios, behaviours and faults")
@@ -452,7 +475,7 @@ def _serve(args: argparse.Namespace) -> int:
     scenario = _load([args.scenario])[0] if args.scenario else None
     timers = scenario.timers if scenario else Timers()
     overrides = {
-        name: parse_duration(value)
+        name: value
         for name, value in (
             ("ping_interval", args.ping_interval),
             ("pong_timeout", args.pong_timeout),

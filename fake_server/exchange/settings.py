@@ -150,4 +150,6 @@ class Settings:
     #: turns it on for test suites in other languages; scenario runs do not need it.
     control_api: bool = False
     #: The control API's port; 0 picks a free one (runs can go in parallel).
-    control_port: int = 0
+    control_port: int = param(
+        0, doc="the control API's TCP port; 0: a free one", ge=0, le=65535, message="a TCP port is 0 to 65535"
+    )

@@ -1,0 +1,79 @@
+"""Argparse types for the CLI's flags, each reusing the rule its value already has elsewhere.
+
+A value typed on the command line is the same value a scenario file or a control API request
+gives (a ping interval, a fill rate, a port), so it must meet the same rule: a flag parses its
+text the way a scenario file reads the field (`harness.durations`), then checks the range the
+field declares (`fake_server.schema.param`). A refused value is then argparse's usual
+"argument --flag: why" and exit status 2, never a traceback from deep in the fake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+from typing import Any
+
+from fake_server.schema import Param, params_of, range_words, value_error
+from harness.durations import parse_duration
+
+
+def _param(cls: type, name: str) -> Param:
+    return params_of(cls)[name]
+
+
+def _in_range(p: Param, value: Any, text: str) -> Any:
+    if p.spec is not None and (error := value_error(p.spec, value)):
+        raise argparse.ArgumentTypeError(f"{error} (got {text!r})")
+    return value
+
+
+def duration_of(cls: type, name: str) -> Callable[[str], float]:
+    """A duration flag for field `name` of `cls`: `250ms`, `1.5s`, `3m`, as in a scenario file."""
+    p = _param(cls, name)
+
+    def duration(text: str) -> float:
+        try:
+            seconds = parse_duration(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return float(_in_range(p, seconds, text))
+
+    return duration
+
+
+def number_of(cls: type, name: str) -> Callable[[str], float]:
+    """A number flag for field `name` of `cls`: finite, as the control API takes numbers, and
+    in the field's range."""
+    p = _param(cls, name)
+
+    def number(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+        return float(_in_range(p, value, text))
+
+    return number
+
+
+def integer_of(cls: type, name: str) -> Callable[[str], int]:
+    """An integer flag for field `name` of `cls`, in the field's range."""
+    p = _param(cls, name)
+
+    def integer(text: str) -> int:
+        # int() takes Unicode digits ("²" is not one, "٣" is): ASCII only, as Binance's own.
+        stripped = text.strip().removeprefix("-")
+        if not stripped.isascii() or not stripped.isdigit() or len(stripped) > 20:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}")
+        return int(_in_range(p, int(text), text))
+
+    return integer
+
+
+def range_hint(cls: type, name: str) -> str:
+    """The field's declared range in words (`> 0`, `>= 0, <= 65535`), for the flag's help line,
+    so the help and the check cannot disagree."""
+    return range_words(_param(cls, name).spec)
