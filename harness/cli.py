@@ -7,11 +7,13 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import os
+import shutil
 import signal
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +26,18 @@ from fake_server.schema import default_words, first_line, params_of, range_words
 from fake_server.server import FakeBinance
 from harness import baseline, html_report
 from harness import behaviours as behaviour_registry
+from harness.client_driver import ClientError, check_command
 from harness.defaults import SCENARIOS, default_client
 from harness.diagnose import diagnosis
-from harness.flag_types import duration_of, integer_of, number_of, range_hint
+from harness.flag_types import (
+    client_command,
+    duration_of,
+    integer_of,
+    number_of,
+    output_dir,
+    output_file,
+    range_hint,
+)
 from harness.matrix import client_names, html_page, markdown, save
 from harness.report import json_report, run_entry, table, tally
 from harness.runner import RunResult, contract, run_scenario
@@ -81,11 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_selection(run)
-    run.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON report here")
-    run.add_argument("--html", type=Path, metavar="PATH", help="also write a self-contained HTML report here")
-    run.add_argument(
-        "--dir", type=Path, metavar="DIR", help="keep each run's journal, events and verdicts under DIR"
-    )
+    _add_outputs(run)
     run.add_argument(
         "--baseline",
         type=Path,
@@ -94,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--write-baseline",
-        type=Path,
+        type=output_file,
         metavar="FILE",
         help="record this run's verdicts as the baseline in FILE",
     )
@@ -119,9 +126,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="diagnose the verdicts of a saved JSON report instead of playing the catalog",
     )
-    diagnose.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON report here")
-    diagnose.add_argument("--html", type=Path, metavar="PATH", help="also write the HTML report here")
-    diagnose.add_argument("--dir", type=Path, metavar="DIR", help="keep each run's files under DIR")
+    _add_outputs(diagnose)
 
     matrix = sub.add_parser(
         "matrix",
@@ -149,7 +154,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     matrix.add_argument(
         "--out",
-        type=Path,
+        type=output_dir,
         default=Path("reports/matrix"),
         metavar="DIR",
         help="where to write (default: %(default)s)",
@@ -201,7 +206,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"ticks of account activity per second, a number {range_hint(EventFlow, 'rate')}; "
         "0: a quiet account (default: 2)",
     )
-    serve.add_argument("--journal", type=Path, metavar="PATH", help="write the journal here")
+    serve.add_argument("--journal", type=output_file, metavar="PATH", help="write the journal here")
     serve.add_argument(
         "--tls",
         action="store_true",
@@ -221,6 +226,25 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _add_outputs(p: argparse.ArgumentParser) -> None:
+    """Where run and diagnose write: the reports, and the runs' own files."""
+    p.add_argument("--json", type=output_file, metavar="PATH", help="also write the JSON report here")
+    p.add_argument(
+        "--html", type=output_file, metavar="PATH", help="also write a self-contained HTML report here"
+    )
+    p.add_argument(
+        "--dir",
+        type=output_dir,
+        metavar="DIR",
+        help="keep each run's journal, events and verdicts under DIR (created if missing)",
+    )
+    p.add_argument(
+        "--keep",
+        action="store_true",
+        help="without --dir: keep the temporary folder of the runs' files instead of removing it",
+    )
+
+
 def _add_selection(p: argparse.ArgumentParser, *, client: bool = True) -> None:
     """The options that choose scenarios, shared by run, diagnose and matrix."""
     p.add_argument(
@@ -229,8 +253,10 @@ def _add_selection(p: argparse.ArgumentParser, *, client: bool = True) -> None:
     if client:
         p.add_argument(
             "--client",
+            type=client_command,
             metavar="CMD",
-            help="command that starts the client under test (default: the bundled reference client)",
+            help="command that starts the client under test; refused when empty or its program is "
+            "not found (left out: the bundled reference client)",
         )
     p.add_argument(
         "-k", dest="select", metavar="TEXT", help="only scenarios whose name, family or a tag contains TEXT"
@@ -265,7 +291,31 @@ def _add_selection(p: argparse.ArgumentParser, *, client: bool = True) -> None:
     )
 
 
+class OutputError(Exception):
+    """A file the user asked for could not be written: their input or their disk, status 2."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe could not be answered
+        return code
+    except BrokenPipeError:
+        # Whoever read our output stopped (`binance-harness list | head -1`): nothing is wrong
+        # with the command, and nothing more can be said to that reader.
+        _detach_stdout()
+        return 141  # as if killed by SIGPIPE, as `ls | head -1` is; 1 means a behaviour failed
+
+
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not raise again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
@@ -277,7 +327,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args)
         return _list(args)
-    except (ScenarioError, baseline.BaselineError) as exc:
+    except (ScenarioError, baseline.BaselineError, OutputError, ClientError) as exc:
+        print(f"binance-harness: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a folder or file the user named that the system refuses
         print(f"binance-harness: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -340,13 +395,45 @@ class Played:
     def write(self, json_path: Path | None, html_path: Path | None) -> None:
         report = self.report
         if json_path:
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.write_text(json.dumps(report, indent=2))
+            with _writing(json_path):
+                json_path.parent.mkdir(parents=True, exist_ok=True)
+                json_path.write_text(json.dumps(report, indent=2))
             print(f"JSON report: {json_path}")
         if html_path:
             traces = {r.scenario.name: html_report.trace_of(r) for r in self.results}
-            html_report.write(html_path, report, traces)
+            with _writing(html_path):
+                html_report.write(html_path, report, traces)
             print(f"HTML report: {html_path}")
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Name the file in what a failed write says (`/dev/full`: no space left on device)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@contextlib.contextmanager
+def _runs_folder(args: argparse.Namespace) -> Iterator[Path]:
+    """Where the runs' files go: --dir, kept; otherwise a temporary folder, removed at the end
+    unless --keep (hundreds of them piled up in /tmp otherwise)."""
+    if args.dir is not None:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        yield args.dir
+        return
+    root = Path(tempfile.mkdtemp(prefix="binance-harness-"))
+    try:
+        yield root
+    finally:
+        if args.keep:
+            print(f"runs' files kept in {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+            print(f"runs' files removed from {root} (--keep or --dir DIR keeps them)")
 
 
 def _play(scenarios: Sequence[Scenario], client: str, root: Path, *, label: str = "") -> Played:
@@ -398,13 +485,15 @@ def _run(args: argparse.Namespace) -> int:
     scenarios = _chosen(args)
     if scenarios is None:
         return 2
-    client = args.client or default_client()
-    played = _play(scenarios, client, args.dir or Path(tempfile.mkdtemp(prefix="binance-harness-")))
-    print()
-    print(table(played.verdicts, families={r["scenario"]: r["family"] for r in played.runs}))
-    played.write(args.json, args.html)
+    client = default_client() if args.client is None else args.client
+    with _runs_folder(args) as root:
+        played = _play(scenarios, client, root)
+        print()
+        print(table(played.verdicts, families={r["scenario"]: r["family"] for r in played.runs}))
+        played.write(args.json, args.html)
     if args.write_baseline:
-        baseline.write(args.write_baseline, played.verdicts, client=client)
+        with _writing(args.write_baseline):
+            baseline.write(args.write_baseline, played.verdicts, client=client)
         print(f"baseline written: {args.write_baseline} ({len(played.verdicts)} verdicts)")
     code = _exit_status(played.verdicts)
     if expected is not None:
@@ -429,9 +518,10 @@ def _diagnose(args: argparse.Namespace) -> int:
         scenarios = _chosen(args)
         if scenarios is None:
             return 2
-        client = args.client or default_client()
-        played = _play(scenarios, client, args.dir or Path(tempfile.mkdtemp(prefix="binance-harness-")))
-        played.write(args.json, args.html)
+        client = default_client() if args.client is None else args.client
+        with _runs_folder(args) as root:
+            played = _play(scenarios, client, root)
+            played.write(args.json, args.html)
         verdicts = played.verdicts
     print()
     print(diagnosis(verdicts, registry, client=client))
@@ -441,6 +531,11 @@ def _diagnose(args: argparse.Namespace) -> int:
 def _matrix(args: argparse.Namespace) -> int:
     try:
         clients = client_names(args.clients)
+        for name, command in clients.items():
+            try:
+                check_command(command)
+            except ClientError as exc:
+                raise ValueError(f"--client {name}: {exc}") from None
     except ValueError as exc:
         print(f"binance-harness: {exc}", file=sys.stderr)
         return 2
@@ -574,5 +669,4 @@ def _list(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    with contextlib.suppress(BrokenPipeError):
-        raise SystemExit(main())
+    raise SystemExit(main())

@@ -13,6 +13,7 @@ import atexit
 import contextlib
 import os
 import shlex
+import shutil
 import signal
 import sys
 from collections.abc import Callable, Coroutine
@@ -61,15 +62,44 @@ class Client(Protocol):
     async def stop(self) -> None: ...
 
 
-def expand(command: str, env: ClientEnv) -> list[str]:
-    """The argv of a command line, with `{placeholders}` of the contract substituted."""
-    values = {**env.values, "python": sys.executable}
+def split(command: str) -> list[str]:
+    """The words of a client command line; ClientError when it has none or cannot be split."""
     try:
         argv = shlex.split(command)
     except ValueError as exc:
         raise ClientError(f"cannot parse client command {command!r}: {exc}") from exc
     if not argv:
-        raise ClientError("the client command is empty")
+        raise ClientError("the client command is empty (an unset variable?)")
+    return argv
+
+
+def client_path(extra_env: dict[str, str] | None = None) -> str:
+    """The PATH a client is started with: `python` in a command is the harness's interpreter."""
+    path = {**os.environ, **(extra_env or {})}.get("PATH", "")
+    return os.path.dirname(sys.executable) + os.pathsep + path
+
+
+def check_command(command: str, extra_env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+    """Raise ClientError when `command` cannot start a client: empty, unparseable, or its
+    program missing. Checked once before any scenario is played, so a typo is one line, not
+    an ERROR in every verdict of the catalog."""
+    program = split(command)[0]
+    if "{" in program:
+        return  # {python}, or a placeholder known only once the fake is up
+    if os.sep in program:
+        found = (cwd or Path.cwd()) / program
+        if not found.is_file():
+            raise ClientError(f"the client program {program!r} does not exist")
+        if not os.access(found, os.X_OK):
+            raise ClientError(f"the client program {program!r} is not executable")
+    elif shutil.which(program, path=client_path(extra_env)) is None:
+        raise ClientError(f"the client program {program!r} is not on PATH")
+
+
+def expand(command: str, env: ClientEnv) -> list[str]:
+    """The argv of a command line, with `{placeholders}` of the contract substituted."""
+    values = {**env.values, "python": sys.executable}
+    argv = split(command)
     try:
         return [arg.format_map(values) for arg in argv]
     except (KeyError, IndexError, ValueError) as exc:
@@ -83,6 +113,7 @@ class SubprocessClient:
     def __init__(
         self, command: str, env: ClientEnv, extra_env: dict[str, str], cwd: Path, journal: Journal
     ) -> None:
+        check_command(command, extra_env, cwd)
         self.argv = expand(command, env)
         self.env = env
         self.extra_env = extra_env
@@ -96,8 +127,7 @@ class SubprocessClient:
         environ = dict(os.environ)
         environ.update(self.extra_env)
         environ.update(self.env.as_environ())
-        # `python` in a command is the interpreter running the harness (and its venv).
-        environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + environ.get("PATH", "")
+        environ["PATH"] = client_path(self.extra_env)
         environ["PYTHONUNBUFFERED"] = "1"
         guard = [
             sys.executable,

@@ -12,9 +12,11 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fake_server.schema import Param, params_of, range_words, value_error
+from harness.client_driver import ClientError, check_command
 from harness.durations import parse_duration
 
 
@@ -77,3 +79,45 @@ def range_hint(cls: type, name: str) -> str:
     """The field's declared range in words (`> 0`, `>= 0, <= 65535`), for the flag's help line,
     so the help and the check cannot disagree."""
     return range_words(_param(cls, name).spec)
+
+
+def client_command(text: str) -> str:
+    """A client command line that can start a client: not empty (an unset `$BOT` must not
+    quietly test the reference client), parseable, its program found."""
+    try:
+        check_command(text)
+    except ClientError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def output_file(text: str) -> Path:
+    """A file the CLI will write: refused at once when it cannot be one, before minutes of play."""
+    path = Path(text)
+    if not text:
+        raise argparse.ArgumentTypeError("expected a file name, got ''")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder; give a file name inside it")
+    blocker = _file_in_the_way(path.parent)
+    if blocker is not None:
+        raise argparse.ArgumentTypeError(f"cannot write {text}: {blocker} is a file, not a folder")
+    return path
+
+
+def output_dir(text: str) -> Path:
+    """A folder the CLI will write into (created if missing): refused when a file is in the way."""
+    path = Path(text)
+    if not text:
+        raise argparse.ArgumentTypeError("expected a folder name, got ''")
+    blocker = _file_in_the_way(path)
+    if blocker is not None:
+        raise argparse.ArgumentTypeError(f"cannot use {text} as a folder: {blocker} is a file")
+    return path
+
+
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The nearest existing path at or above `folder` when it is not a folder."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            return None if candidate.is_dir() else candidate
+    return None

@@ -79,3 +79,37 @@ def test_serve_help_gives_each_value_flag_its_rule(capsys: pytest.CaptureFixture
     assert "a duration > 0 such as 250ms" in help_text
     assert "a number >= 0" in help_text
     assert ">= 0, <= 65535" in help_text
+
+
+def test_an_empty_client_is_an_error_not_the_reference_client(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unset `$BOT` in CI (`--client "$BOT"`) must not quietly test the bundled client."""
+    err = refused(["run", "--client", "", "-k", "listenkey-404"], capsys)
+    assert "argument --client: the client command is empty" in err
+    err = refused(["diagnose", "--client", "   "], capsys)
+    assert "argument --client: the client command is empty" in err
+
+
+def test_a_missing_client_program_is_reported_once_before_any_scenario(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    err = refused(["run", "--client", "definitely-not-a-command-xyz --flag"], capsys)
+    lines = [line for line in err.splitlines() if "definitely-not-a-command-xyz" in line]
+    assert lines == [
+        "binance-harness run: error: argument --client: "
+        "the client program 'definitely-not-a-command-xyz' is not on PATH"
+    ]
+
+
+def test_a_missing_matrix_client_is_named_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["matrix", "--client", "ok=true", "--client", "bad=./no/such/bot", "--out", str(tmp_path)]
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert (
+        captured.err == "binance-harness: --client bad: the client program './no/such/bot' does not exist\n"
+    )
+    assert captured.out == "", "a scenario was played before the client was checked"
+
+
+def test_an_unparseable_client_command_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(["run", "--client", "python 'bot.py"], capsys)
+    assert "argument --client: cannot parse client command" in err
