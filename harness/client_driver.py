@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from fake_server.fronts.tls import CA_ENV_VARIABLES
 from fake_server.journal import Journal
+from harness.client_output import BoundedOutput, Emit
 
 #: Seconds between SIGTERM and SIGKILL when a client is ended.
 GRACE = 1.0
@@ -164,16 +165,12 @@ class SubprocessClient:
         ]
 
     async def _read(self, stream: asyncio.StreamReader, name: str) -> None:
-        while True:
-            try:
-                line = await stream.readline()
-            except (ValueError, asyncio.LimitOverrunError):
-                line = await stream.read(65536)
-            if not line:
-                return
-            self.journal.append(
-                "client_output", stream=name, line=line.decode("utf-8", "replace").rstrip("\r\n")
-            )
+        output = BoundedOutput(_journal_output(self.journal, name))
+        try:
+            while chunk := await stream.read(65536):
+                output.feed(chunk)
+        finally:
+            output.close()
 
     async def wait(self) -> None:
         assert self.proc is not None
@@ -209,6 +206,16 @@ class SubprocessClient:
         _live_groups.discard(self.proc.pid)
 
 
+def _journal_output(journal: Journal, stream: str) -> Emit:
+    def emit(line: str, not_kept: int) -> None:
+        if not_kept:
+            journal.append("client_output", stream=stream, line=line, not_kept=not_kept)
+        else:
+            journal.append("client_output", stream=stream, line=line)
+
+    return emit
+
+
 class CoroutineClientRunner:
     """Runs an in-process client; its `print` lines go to the journal as stdout."""
 
@@ -218,9 +225,11 @@ class CoroutineClientRunner:
         self.journal = journal
         self.task: asyncio.Task[None] | None = None
         self.exit_code: int | None = None
+        self._output = BoundedOutput(_journal_output(journal, "stdout"))
 
     def _print(self, line: str) -> None:
-        self.journal.append("client_output", stream="stdout", line=line)
+        for one in str(line).splitlines() or [""]:
+            self._output.line(one)
 
     async def start(self) -> None:
         self.journal.append("client_start", argv=[getattr(self.fn, "__qualname__", "coroutine")])
@@ -244,6 +253,7 @@ class CoroutineClientRunner:
     def _record(self) -> None:
         if self.exit_code is not None or self.task is None or not self.task.done():
             return
+        self._output.close()
         if self.task.cancelled():
             self.exit_code = 0
         elif (exc := self.task.exception()) is not None:
