@@ -63,6 +63,22 @@ class Client(Protocol):
     async def stop(self) -> None: ...
 
 
+def environment_error(values: dict[str, str]) -> str | None:
+    """What makes `values` unusable as a client's environment, or None.
+
+    The operating system takes a variable as a NUL-terminated `NAME=value`: a NUL anywhere, an
+    `=` in a name or an empty name cannot be passed, and Python would refuse them only when
+    the client starts, mid-run. The scenario loader (through `Scenario.client_env`'s
+    declaration) and the client driver apply this same rule.
+    """
+    for name, value in values.items():
+        if not name or "=" in name or "\0" in name:
+            return f"{name!r} cannot be an environment variable's name (empty, or holding '=' or NUL)"
+        if "\0" in value:
+            return f"the value of {name} holds a NUL character, which no environment can carry"
+    return None
+
+
 def split(command: str) -> list[str]:
     """The words of a client command line; ClientError when it has none or cannot be split."""
     try:
@@ -114,6 +130,8 @@ class SubprocessClient:
     def __init__(
         self, command: str, env: ClientEnv, extra_env: dict[str, str], cwd: Path, journal: Journal
     ) -> None:
+        if problem := environment_error(extra_env):
+            raise ClientError(f"client_env: {problem}")
         check_command(command, extra_env, cwd)
         self.argv = expand(command, env)
         self.env = env
