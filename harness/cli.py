@@ -32,6 +32,7 @@ from harness.diagnose import diagnosis
 from harness.flag_types import (
     client_command,
     duration_of,
+    input_file,
     integer_of,
     number_of,
     output_dir,
@@ -95,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_outputs(run)
     run.add_argument(
         "--baseline",
-        type=Path,
+        type=input_file,
         metavar="FILE",
         help="compare verdicts with this baseline; exit 1 only on a change (docs/baseline.md)",
     )
@@ -122,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_selection(diagnose)
     diagnose.add_argument(
         "--from-json",
-        type=Path,
+        type=input_file,
         metavar="PATH",
         help="diagnose the verdicts of a saved JSON report instead of playing the catalog",
     )
@@ -170,7 +171,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--scenario",
-        type=Path,
+        type=input_file,
         metavar="FILE",
         help="take timers and events from this scenario and fire its steps",
     )
@@ -345,8 +346,10 @@ def _scenario_files(paths: Sequence[Path]) -> list[Path]:
     for path in paths or [SCENARIOS]:
         if path.is_dir():
             files += sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
-        elif path.exists():
+        elif path.is_file():
             files.append(path)
+        elif path.exists():  # /dev/zero would be read without end
+            raise ScenarioError(path, 1, "<file>", "not a regular file or a folder")
         else:
             raise ScenarioError(path, 1, "<file>", "no such file or folder")
     return files

@@ -13,11 +13,18 @@ import argparse
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fake_server.schema import Param, params_of, range_words, value_error
 from harness.client_driver import ClientError, check_command
 from harness.durations import parse_duration
+
+T = TypeVar("T")
+
+
+def _shown(text: str) -> str:
+    """A value as echoed in a message: 5,000 nines are not worth repeating."""
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _param(cls: type, name: str) -> Param:
@@ -26,7 +33,7 @@ def _param(cls: type, name: str) -> Param:
 
 def _in_range(p: Param, value: Any, text: str) -> Any:
     if p.spec is not None and (error := value_error(p.spec, value)):
-        raise argparse.ArgumentTypeError(f"{error} (got {text!r})")
+        raise argparse.ArgumentTypeError(f"{error} (got {_shown(text)!r})")
     return value
 
 
@@ -53,7 +60,7 @@ def number_of(cls: type, name: str) -> Callable[[str], float]:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected a number, got {_shown(text)!r}") from None
         if not math.isfinite(value):
             raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
         return float(_in_range(p, value, text))
@@ -69,7 +76,7 @@ def integer_of(cls: type, name: str) -> Callable[[str], int]:
         # int() takes Unicode digits ("²" is not one, "٣" is): ASCII only, as Binance's own.
         stripped = text.strip().removeprefix("-")
         if not stripped.isascii() or not stripped.isdigit() or len(stripped) > 20:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected an integer, got {_shown(text)!r}")
         return int(_in_range(p, int(text), text))
 
     return integer
@@ -91,14 +98,25 @@ def client_command(text: str) -> str:
     return text
 
 
+def input_file(text: str) -> Path:
+    """A file the CLI will read: it must be one (a folder given to --scenario is a mistake)."""
+    path = Path(text)
+    if not text:
+        raise argparse.ArgumentTypeError("expected a file name, got ''")
+    if not _stat(text, lambda: path.is_file()):
+        missing = not _stat(text, lambda: path.exists())
+        raise argparse.ArgumentTypeError(f"{text}: {'no such file' if missing else 'not a file'}")
+    return path
+
+
 def output_file(text: str) -> Path:
     """A file the CLI will write: refused at once when it cannot be one, before minutes of play."""
     path = Path(text)
     if not text:
         raise argparse.ArgumentTypeError("expected a file name, got ''")
-    if path.is_dir():
+    if _stat(text, lambda: path.is_dir()):
         raise argparse.ArgumentTypeError(f"{text} is a folder; give a file name inside it")
-    blocker = _file_in_the_way(path.parent)
+    blocker = _stat(text, lambda: _file_in_the_way(path.parent))
     if blocker is not None:
         raise argparse.ArgumentTypeError(f"cannot write {text}: {blocker} is a file, not a folder")
     return path
@@ -109,10 +127,19 @@ def output_dir(text: str) -> Path:
     path = Path(text)
     if not text:
         raise argparse.ArgumentTypeError("expected a folder name, got ''")
-    blocker = _file_in_the_way(path)
+    blocker = _stat(text, lambda: _file_in_the_way(path))
     if blocker is not None:
         raise argparse.ArgumentTypeError(f"cannot use {text} as a folder: {blocker} is a file")
     return path
+
+
+def _stat(text: str, look: Callable[[], T]) -> T:
+    """`look()` at the file system, a name it refuses (too long, no permission) being the
+    flag's error rather than a traceback."""
+    try:
+        return look()
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot use {_shown(text)}: {exc.strerror or exc}") from None
 
 
 def _file_in_the_way(folder: Path) -> Path | None:

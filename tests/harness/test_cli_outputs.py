@@ -4,6 +4,7 @@ is written gets one line and exit status 2 (141 for the pipe), never a traceback
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 
 from harness.cli import main
 from harness.defaults import ROOT
+from tests.harness._memory import memory_bound
 
 LISTENKEY_404 = str(ROOT / "scenarios/http/listenkey-404.yaml")
 
@@ -61,6 +63,35 @@ def test_a_runs_folder_that_is_a_file_is_refused_before_playing(
     assert f"argument --dir: cannot use {blocker} as a folder: {blocker} is a file" in err
     err = refused(["matrix", "--client", "a=true", "--out", str(blocker / "m")], capsys)
     assert "argument --out" in err
+
+
+@pytest.mark.parametrize("argv", [["list", "/dev/zero"], ["serve", "--scenario", "/dev/zero"]])
+def test_a_device_is_not_read_as_a_scenario(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """/dev/zero has no end: reading it as YAML would take all memory."""
+    with memory_bound(), pytest.raises(SystemExit) if argv[0] == "serve" else contextlib.nullcontext():
+        assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "/dev/zero" in err and ("not a regular file" in err or "not a file" in err)
+
+
+def test_a_name_the_system_refuses_is_the_flags_error(capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused(["serve", "--journal", "9" * 5000], capsys)
+    assert "argument --journal: cannot use 999" in err and "File name too long" in err
+
+
+@pytest.mark.parametrize("flag", ["--scenario", "--journal"])
+def test_serve_refuses_a_folder_where_a_file_is_wanted(
+    tmp_path: Path, flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = refused(["serve", flag, str(tmp_path)], capsys)
+    assert f"argument {flag}: {tmp_path}" in err
+
+
+def test_a_missing_baseline_is_refused_before_playing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = refused(["run", LISTENKEY_404, "--baseline", str(tmp_path / "nope.json")], capsys)
+    assert f"argument --baseline: {tmp_path / 'nope.json'}: no such file" in err
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
