@@ -83,6 +83,8 @@ class ClientOutputEntry(_Stamped):
     kind: Literal["client_output"]
     stream: Literal["stdout", "stderr"]
     line: str
+    #: On the marker line that ends a stream cut short: the bytes of output not kept.
+    not_kept: NotRequired[int]
 
 
 class ClientExitEntry(_Stamped):

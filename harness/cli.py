@@ -7,11 +7,13 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import os
+import shutil
 import signal
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +27,19 @@ from fake_server.schema import default_words, first_line, params_of, range_words
 from fake_server.server import FakeBinance
 from harness import baseline, html_report
 from harness import behaviours as behaviour_registry
+from harness.client_driver import ClientError, check_command
 from harness.defaults import SCENARIOS, default_client
 from harness.diagnose import diagnosis
-from harness.durations import parse_duration
+from harness.flag_types import (
+    client_command,
+    duration_of,
+    input_file,
+    integer_of,
+    number_of,
+    output_dir,
+    output_file,
+    range_hint,
+)
 from harness.matrix import client_names, html_page, markdown, save
 from harness.report import json_report, run_entry, table, tally
 from harness.run_folder import run_folder
@@ -83,20 +95,16 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_selection(run)
-    run.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON report here")
-    run.add_argument("--html", type=Path, metavar="PATH", help="also write a self-contained HTML report here")
-    run.add_argument(
-        "--dir", type=Path, metavar="DIR", help="keep each run's journal, events and verdicts under DIR"
-    )
+    _add_outputs(run)
     run.add_argument(
         "--baseline",
-        type=Path,
+        type=input_file,
         metavar="FILE",
         help="compare verdicts with this baseline; exit 1 only on a change (docs/baseline.md)",
     )
     run.add_argument(
         "--write-baseline",
-        type=Path,
+        type=output_file,
         metavar="FILE",
         help="record this run's verdicts as the baseline in FILE",
     )
@@ -117,13 +125,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_selection(diagnose)
     diagnose.add_argument(
         "--from-json",
-        type=Path,
+        type=input_file,
         metavar="PATH",
         help="diagnose the verdicts of a saved JSON report instead of playing the catalog",
     )
-    diagnose.add_argument("--json", type=Path, metavar="PATH", help="also write the JSON report here")
-    diagnose.add_argument("--html", type=Path, metavar="PATH", help="also write the HTML report here")
-    diagnose.add_argument("--dir", type=Path, metavar="DIR", help="keep each run's files under DIR")
+    _add_outputs(diagnose)
 
     matrix = sub.add_parser(
         "matrix",
@@ -151,7 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     matrix.add_argument(
         "--out",
-        type=Path,
+        type=output_dir,
         default=Path("reports/matrix"),
         metavar="DIR",
         help="where to write (default: %(default)s)",
@@ -167,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--scenario",
-        type=Path,
+        type=input_file,
         metavar="FILE",
         help="take timers and events from this scenario and fire its steps",
     )
@@ -177,11 +183,33 @@ def _parser() -> argparse.ArgumentParser:
         help="which product's rules to play: usdm (default), coinm, pm, spot",
     )
     serve.add_argument("--host", default="127.0.0.1", help="loopback address (default 127.0.0.1)")
-    serve.add_argument("--ping-interval", metavar="DURATION", help="server ping interval (3m)")
-    serve.add_argument("--pong-timeout", metavar="DURATION", help="pong deadline (10m)")
-    serve.add_argument("--listen-key-ttl", metavar="DURATION", help="listenKey validity (60m)")
-    serve.add_argument("--rate", type=float, metavar="N", help="account activity per second (2)")
-    serve.add_argument("--journal", type=Path, metavar="PATH", help="write the journal here")
+    for flag, name, what in (
+        (
+            "--ping-interval",
+            "ping_interval",
+            "time between server pings (default: 3m on futures, 20s on spot)",
+        ),
+        ("--pong-timeout", "pong_timeout", "how long a ping's pong may take (default: 10m futures, 1m spot)"),
+        (
+            "--listen-key-ttl",
+            "listen_key_ttl",
+            "how long a listenKey lives without a keepalive (default: 60m)",
+        ),
+    ):
+        serve.add_argument(
+            flag,
+            type=duration_of(Timers, name),
+            metavar="DURATION",
+            help=f"{what}; a duration {range_hint(Timers, name)} such as 250ms, 5s, 3m",
+        )
+    serve.add_argument(
+        "--rate",
+        type=number_of(EventFlow, "rate"),
+        metavar="N",
+        help=f"ticks of account activity per second, a number {range_hint(EventFlow, 'rate')}; "
+        "0: a quiet account (default: 2)",
+    )
+    serve.add_argument("--journal", type=output_file, metavar="PATH", help="write the journal here")
     serve.add_argument(
         "--tls",
         action="store_true",
@@ -189,10 +217,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--control-port",
-        type=int,
+        type=integer_of(Settings, "control_port"),
         default=0,
         metavar="PORT",
-        help="port of the HTTP control API (default: a free one; see docs/control-api.md)",
+        help=f"port of the HTTP control API, {range_hint(Settings, 'control_port')}; 0 or left out: "
+        "a free one (docs/control-api.md)",
     )
     serve.add_argument(
         "--token",
@@ -209,6 +238,25 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _add_outputs(p: argparse.ArgumentParser) -> None:
+    """Where run and diagnose write: the reports, and the runs' own files."""
+    p.add_argument("--json", type=output_file, metavar="PATH", help="also write the JSON report here")
+    p.add_argument(
+        "--html", type=output_file, metavar="PATH", help="also write a self-contained HTML report here"
+    )
+    p.add_argument(
+        "--dir",
+        type=output_dir,
+        metavar="DIR",
+        help="keep each run's journal, events and verdicts under DIR (created if missing)",
+    )
+    p.add_argument(
+        "--keep",
+        action="store_true",
+        help="without --dir: keep the temporary folder of the runs' files instead of removing it",
+    )
+
+
 def _add_selection(p: argparse.ArgumentParser, *, client: bool = True) -> None:
     """The options that choose scenarios, shared by run, diagnose and matrix."""
     p.add_argument(
@@ -217,8 +265,10 @@ def _add_selection(p: argparse.ArgumentParser, *, client: bool = True) -> None:
     if client:
         p.add_argument(
             "--client",
+            type=client_command,
             metavar="CMD",
-            help="command that starts the client under test (default: the bundled reference client)",
+            help="command that starts the client under test; refused when empty or its program is "
+            "not found (left out: the bundled reference client)",
         )
     p.add_argument(
         "-k", dest="select", metavar="TEXT", help="only scenarios whose name, family or a tag contains TEXT"
@@ -253,7 +303,31 @@ def _add_selection(p: argparse.ArgumentParser, *, client: bool = True) -> None:
     )
 
 
+class OutputError(Exception):
+    """A file the user asked for could not be written: their input or their disk, status 2."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe could not be answered
+        return code
+    except BrokenPipeError:
+        # Whoever read our output stopped (`binance-harness list | head -1`): nothing is wrong
+        # with the command, and nothing more can be said to that reader.
+        _detach_stdout()
+        return 141  # as if killed by SIGPIPE, as `ls | head -1` is; 1 means a behaviour failed
+
+
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not raise again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "run":
@@ -265,7 +339,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args)
         return _list(args)
-    except (ScenarioError, baseline.BaselineError) as exc:
+    except (ScenarioError, baseline.BaselineError, OutputError, ClientError) as exc:
+        print(f"binance-harness: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a folder or file the user named that the system refuses
         print(f"binance-harness: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -278,8 +357,10 @@ def _scenario_files(paths: Sequence[Path]) -> list[Path]:
     for path in paths or [SCENARIOS]:
         if path.is_dir():
             files += sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
-        elif path.exists():
+        elif path.is_file():
             files.append(path)
+        elif path.exists():  # /dev/zero would be read without end
+            raise ScenarioError(path, 1, "<file>", "not a regular file or a folder")
         else:
             raise ScenarioError(path, 1, "<file>", "no such file or folder")
     return files
@@ -328,13 +409,45 @@ class Played:
     def write(self, json_path: Path | None, html_path: Path | None) -> None:
         report = self.report
         if json_path:
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.write_text(json.dumps(report, indent=2))
+            with _writing(json_path):
+                json_path.parent.mkdir(parents=True, exist_ok=True)
+                json_path.write_text(json.dumps(report, indent=2))
             print(f"JSON report: {json_path}")
         if html_path:
             traces = {r.scenario.name: html_report.trace_of(r) for r in self.results}
-            html_report.write(html_path, report, traces)
+            with _writing(html_path):
+                html_report.write(html_path, report, traces)
             print(f"HTML report: {html_path}")
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Name the file in what a failed write says (`/dev/full`: no space left on device)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@contextlib.contextmanager
+def _runs_folder(args: argparse.Namespace) -> Iterator[Path]:
+    """Where the runs' files go: --dir, kept; otherwise a temporary folder, removed at the end
+    unless --keep (hundreds of them piled up in /tmp otherwise)."""
+    if args.dir is not None:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        yield args.dir
+        return
+    root = Path(tempfile.mkdtemp(prefix="binance-harness-"))
+    try:
+        yield root
+    finally:
+        if args.keep:
+            print(f"runs' files kept in {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+            print(f"runs' files removed from {root} (--keep or --dir DIR keeps them)")
 
 
 def _play(scenarios: Sequence[Scenario], client: str, root: Path, *, label: str = "") -> Played:
@@ -386,13 +499,15 @@ def _run(args: argparse.Namespace) -> int:
     scenarios = _chosen(args)
     if scenarios is None:
         return 2
-    client = args.client or default_client()
-    played = _play(scenarios, client, args.dir or Path(tempfile.mkdtemp(prefix="binance-harness-")))
-    print()
-    print(table(played.verdicts, families={r["scenario"]: r["family"] for r in played.runs}))
-    played.write(args.json, args.html)
+    client = default_client() if args.client is None else args.client
+    with _runs_folder(args) as root:
+        played = _play(scenarios, client, root)
+        print()
+        print(table(played.verdicts, families={r["scenario"]: r["family"] for r in played.runs}))
+        played.write(args.json, args.html)
     if args.write_baseline:
-        baseline.write(args.write_baseline, played.verdicts, client=client)
+        with _writing(args.write_baseline):
+            baseline.write(args.write_baseline, played.verdicts, client=client)
         print(f"baseline written: {args.write_baseline} ({len(played.verdicts)} verdicts)")
     code = _exit_status(played.verdicts)
     if expected is not None:
@@ -417,9 +532,10 @@ def _diagnose(args: argparse.Namespace) -> int:
         scenarios = _chosen(args)
         if scenarios is None:
             return 2
-        client = args.client or default_client()
-        played = _play(scenarios, client, args.dir or Path(tempfile.mkdtemp(prefix="binance-harness-")))
-        played.write(args.json, args.html)
+        client = default_client() if args.client is None else args.client
+        with _runs_folder(args) as root:
+            played = _play(scenarios, client, root)
+            played.write(args.json, args.html)
         verdicts = played.verdicts
     print()
     print(diagnosis(verdicts, registry, client=client))
@@ -429,6 +545,11 @@ def _diagnose(args: argparse.Namespace) -> int:
 def _matrix(args: argparse.Namespace) -> int:
     try:
         clients = client_names(args.clients)
+        for name, command in clients.items():
+            try:
+                check_command(command)
+            except ClientError as exc:
+                raise ValueError(f"--client {name}: {exc}") from None
     except ValueError as exc:
         print(f"binance-harness: {exc}", file=sys.stderr)
         return 2
@@ -463,7 +584,7 @@ def _serve(args: argparse.Namespace) -> int:
     scenario = _load([args.scenario])[0] if args.scenario else None
     timers = scenario.timers if scenario else Timers()
     overrides = {
-        name: parse_duration(value)
+        name: value
         for name, value in (
             ("ping_interval", args.ping_interval),
             ("pong_timeout", args.pong_timeout),
@@ -572,5 +693,4 @@ def _list(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    with contextlib.suppress(BrokenPipeError):
-        raise SystemExit(main())
+    raise SystemExit(main())

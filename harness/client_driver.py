@@ -13,6 +13,7 @@ import atexit
 import contextlib
 import os
 import shlex
+import shutil
 import signal
 import sys
 from collections.abc import Callable, Coroutine
@@ -23,6 +24,7 @@ from typing import Any, Literal, Protocol
 from fake_server.fronts.tls import CA_ENV_VARIABLES
 from fake_server.journal import Journal
 from fake_server.journal_entries import ClientExitEntry, ClientOutputEntry, ClientStartEntry
+from harness.client_output import BoundedOutput, Emit
 
 #: Seconds between SIGTERM and SIGKILL when a client is ended.
 GRACE = 1.0
@@ -62,15 +64,60 @@ class Client(Protocol):
     async def stop(self) -> None: ...
 
 
-def expand(command: str, env: ClientEnv) -> list[str]:
-    """The argv of a command line, with `{placeholders}` of the contract substituted."""
-    values = {**env.values, "python": sys.executable}
+def environment_error(values: dict[str, str]) -> str | None:
+    """What makes `values` unusable as a client's environment, or None.
+
+    The operating system takes a variable as a NUL-terminated `NAME=value`: a NUL anywhere, an
+    `=` in a name or an empty name cannot be passed, and Python would refuse them only when
+    the client starts, mid-run. The scenario loader (through `Scenario.client_env`'s
+    declaration) and the client driver apply this same rule.
+    """
+    for name, value in values.items():
+        if not name or "=" in name or "\0" in name:
+            return f"{name!r} cannot be an environment variable's name (empty, or holding '=' or NUL)"
+        if "\0" in value:
+            return f"the value of {name} holds a NUL character, which no environment can carry"
+    return None
+
+
+def split(command: str) -> list[str]:
+    """The words of a client command line; ClientError when it has none or cannot be split."""
     try:
         argv = shlex.split(command)
     except ValueError as exc:
         raise ClientError(f"cannot parse client command {command!r}: {exc}") from exc
     if not argv:
-        raise ClientError("the client command is empty")
+        raise ClientError("the client command is empty (an unset variable?)")
+    return argv
+
+
+def client_path(extra_env: dict[str, str] | None = None) -> str:
+    """The PATH a client is started with: `python` in a command is the harness's interpreter."""
+    path = {**os.environ, **(extra_env or {})}.get("PATH", "")
+    return os.path.dirname(sys.executable) + os.pathsep + path
+
+
+def check_command(command: str, extra_env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+    """Raise ClientError when `command` cannot start a client: empty, unparseable, or its
+    program missing. Checked once before any scenario is played, so a typo is one line, not
+    an ERROR in every verdict of the catalog."""
+    program = split(command)[0]
+    if "{" in program:
+        return  # {python}, or a placeholder known only once the fake is up
+    if os.sep in program:
+        found = (cwd or Path.cwd()) / program
+        if not found.is_file():
+            raise ClientError(f"the client program {program!r} does not exist")
+        if not os.access(found, os.X_OK):
+            raise ClientError(f"the client program {program!r} is not executable")
+    elif shutil.which(program, path=client_path(extra_env)) is None:
+        raise ClientError(f"the client program {program!r} is not on PATH")
+
+
+def expand(command: str, env: ClientEnv) -> list[str]:
+    """The argv of a command line, with `{placeholders}` of the contract substituted."""
+    values = {**env.values, "python": sys.executable}
+    argv = split(command)
     try:
         return [arg.format_map(values) for arg in argv]
     except (KeyError, IndexError, ValueError) as exc:
@@ -84,6 +131,9 @@ class SubprocessClient:
     def __init__(
         self, command: str, env: ClientEnv, extra_env: dict[str, str], cwd: Path, journal: Journal
     ) -> None:
+        if problem := environment_error(extra_env):
+            raise ClientError(f"client_env: {problem}")
+        check_command(command, extra_env, cwd)
         self.argv = expand(command, env)
         self.env = env
         self.extra_env = extra_env
@@ -97,8 +147,7 @@ class SubprocessClient:
         environ = dict(os.environ)
         environ.update(self.extra_env)
         environ.update(self.env.as_environ())
-        # `python` in a command is the interpreter running the harness (and its venv).
-        environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + environ.get("PATH", "")
+        environ["PATH"] = client_path(self.extra_env)
         environ["PYTHONUNBUFFERED"] = "1"
         guard = [
             sys.executable,
@@ -135,15 +184,12 @@ class SubprocessClient:
         ]
 
     async def _read(self, stream: asyncio.StreamReader, name: Literal["stdout", "stderr"]) -> None:
-        while True:
-            try:
-                line = await stream.readline()
-            except (ValueError, asyncio.LimitOverrunError):
-                line = await stream.read(65536)
-            if not line:
-                return
-            text = line.decode("utf-8", "replace").rstrip("\r\n")
-            self.journal.append(ClientOutputEntry(kind="client_output", stream=name, line=text))
+        output = BoundedOutput(_journal_output(self.journal, name))
+        try:
+            while chunk := await stream.read(65536):
+                output.feed(chunk)
+        finally:
+            output.close()
 
     async def wait(self) -> None:
         assert self.proc is not None
@@ -179,6 +225,16 @@ class SubprocessClient:
         _live_groups.discard(self.proc.pid)
 
 
+def _journal_output(journal: Journal, stream: Literal["stdout", "stderr"]) -> Emit:
+    def emit(line: str, not_kept: int) -> None:
+        entry = ClientOutputEntry(kind="client_output", stream=stream, line=line)
+        if not_kept:
+            entry["not_kept"] = not_kept
+        journal.append(entry)
+
+    return emit
+
+
 class CoroutineClientRunner:
     """Runs an in-process client; its `print` lines go to the journal as stdout."""
 
@@ -188,9 +244,11 @@ class CoroutineClientRunner:
         self.journal = journal
         self.task: asyncio.Task[None] | None = None
         self.exit_code: int | None = None
+        self._output = BoundedOutput(_journal_output(journal, "stdout"))
 
     def _print(self, line: str) -> None:
-        self.journal.append(ClientOutputEntry(kind="client_output", stream="stdout", line=line))
+        for one in str(line).splitlines() or [""]:
+            self._output.line(one)
 
     async def start(self) -> None:
         self.journal.append(
@@ -216,6 +274,7 @@ class CoroutineClientRunner:
     def _record(self) -> None:
         if self.exit_code is not None or self.task is None or not self.task.done():
             return
+        self._output.close()
         if self.task.cancelled():
             self.exit_code = 0
         elif (exc := self.task.exception()) is not None:

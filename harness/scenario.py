@@ -15,6 +15,7 @@ from fake_server.exchange.profiles import ProfileName
 from fake_server.exchange.settings import EventFlow, Timers
 from fake_server.faults import Fault
 from fake_server.schema import param
+from harness.client_driver import environment_error
 
 __all__ = ["TRIGGERS", "EventFlow", "Expectation", "Scenario", "Step", "Timers", "TriggerName"]
 
@@ -76,7 +77,9 @@ class Scenario:
     events: EventFlow = field(default_factory=EventFlow)
     tags: tuple[str, ...] = ()
     #: Extra environment for the client (hints only; a scenario must not need them).
-    client_env: dict[str, str] = field(default_factory=dict)
+    client_env: dict[str, str] = param(
+        factory=dict, doc="extra environment for the client", check=environment_error
+    )
     #: Serve https/wss with a throwaway CA the client is told to trust (fake_server/fronts/tls.py).
     tls: bool = False
     path: Path | None = None

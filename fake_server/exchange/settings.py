@@ -167,7 +167,9 @@ class Settings:
     #: turns it on for test suites in other languages; scenario runs do not need it.
     control_api: bool = False
     #: The control API's port; 0 picks a free one (runs can go in parallel).
-    control_port: int = 0
+    control_port: int = param(
+        0, doc="the control API's TCP port; 0: a free one", ge=0, le=65535, message="a TCP port is 0 to 65535"
+    )
     #: With a token, the control API answers only requests that carry it as
     #: `Authorization: Bearer <token>` (fake_server/fronts/control_guard.py).
     control_token: str | None = None
