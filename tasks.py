@@ -7,6 +7,10 @@
     python3 tasks.py matrix [ARGS...]    the real SDKs of adapters/ through the USD-M catalog:
                                          reports/matrix/, then docs/conformance.md's table
                                          (ARGS go to `binance-harness matrix`)
+    python3 tasks.py fuzz                 hostile input at full size: 5,000 mutated scenario
+                                         files, then 2,000 random REST and control-API requests;
+                                         prints the counts (tracebacks, 500s, files written
+                                         outside the run folder) and the wall times
 
 Each first makes (or refreshes) `.venv` from requirements.lock, so a fresh clone needs no
 other step. CI runs `python3 tasks.py test` (see .ci/run).
@@ -122,6 +126,14 @@ def matrix(args: list[str]) -> None:
     run(python, "-m", "harness.docs", "--conformance", out / "matrix.json")
 
 
+def fuzz(args: list[str]) -> None:
+    """The long run of the fuzz tests CI runs small (tests/harness/test_scenario_fuzz.py,
+    tests/fake_server/test_request_fuzz.py): each script exits 1 if a count that must be 0 is not."""
+    python = BIN / "python"
+    run(python, ROOT / "scripts" / "fuzz_scenarios.py", "--count", "5000", "--run", "5", *args)
+    run(python, ROOT / "scripts" / "fuzz_requests.py", "--count", "2000")
+
+
 def test(args: list[str]) -> None:
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
@@ -131,7 +143,7 @@ def test(args: list[str]) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("catalog", "test", "matrix", "setup"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("catalog", "test", "matrix", "fuzz", "setup"):
         print(__doc__)
         raise SystemExit(2)
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
@@ -143,6 +155,8 @@ def main() -> None:
         test(args)
     elif job == "matrix":
         matrix(args)
+    elif job == "fuzz":
+        fuzz(args)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,8 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
         (["--control-port", "9" * 5000], "argument --control-port: expected an integer, got '99999"),
         (["--rate", "inf"], "argument --rate: expected a finite number, got 'inf'"),
         (["--rate", "nan"], "argument --rate: expected a finite number"),
-        (["--rate", "-1"], "argument --rate: the fill rate cannot be negative"),
+        (["--rate", "-1"], "argument --rate: the fill rate is between 0 and 100 per second (got '-1')"),
+        (["--rate", "1e9"], "argument --rate: the fill rate is between 0 and 100 per second (got '1e9')"),
     ],
 )
 def test_bad_serve_flags_are_refused_before_serving(
