@@ -135,7 +135,10 @@ def main(argv: list[str] | None = None) -> int:
                 short = dataclasses.replace(scenario, duration=min(scenario.duration, 2.0))
                 result = asyncio.run(run_scenario(short, client, workdir=run_folder(runs, scenario.name)))
                 counts["played"] += 1
-                counts["played with ERROR"] += sum(v.status.value == "ERROR" for v in result.verdicts)
+                for v in result.verdicts:
+                    if v.status.value == "ERROR":  # shown, so that a harness fault is seen
+                        counts["played with ERROR"] += 1
+                        print(f"ERROR {scenario.name} {v.behaviour}: {v.summary}", file=sys.stderr)
         finally:
             os.chdir(old_cwd)
         total_time = time.perf_counter() - started
