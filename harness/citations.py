@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: Where each failure-mode id is listed with its scenarios (or the reason it has none).
-FAILURE_MODES_DOC = "docs/catalog.md"
+from harness import bundled
+
+#: Where each failure-mode id is listed with its scenarios (or the reason it has none): the
+#: copy this installation has, so an installed user can open it too.
+FAILURE_MODES_DOC = str(bundled.doc("catalog.md"))
 
 _GITHUB = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)\s*(?P<pr>PR)?\s*#(?P<num>\d+)")
 _MODE = re.compile(r"^(?:failure-modes\.md\s+)?(?P<id>[A-H]\d{1,2})\s+(?P<slug>[a-z0-9-]+)")

@@ -25,7 +25,7 @@ from fake_server.fronts.control_guard import TOKEN_VARIABLE, new_token, token_er
 from fake_server.journal import Journal
 from fake_server.schema import default_words, first_line, params_of, range_words, type_words
 from fake_server.server import FakeBinance
-from harness import baseline, html_report
+from harness import baseline, bundled, html_report, init_project
 from harness import behaviours as behaviour_registry
 from harness.client_driver import ClientError, check_command
 from harness.defaults import SCENARIOS, default_client
@@ -48,6 +48,7 @@ from harness.scenario import Scenario
 from harness.scenario_file import ScenarioError, default_registries, load_scenarios
 from harness.steps import StepScheduler
 from harness.verdict import Status, Verdict
+from harness.version import version
 
 EPILOG = """\
 examples:
@@ -67,6 +68,8 @@ examples:
   binance-harness serve --tls --control-port 9000       https/wss, control API on port 9000
   binance-harness serve --scenario scenarios/drops/drop-1006.yaml
   binance-harness list                                  scenarios, behaviours and faults
+  binance-harness init --family drops --client "python my_bot.py"
+                                                        copy scenarios and a pytest.ini into a project
 
 The client gets the fake's addresses in BINANCE_HARNESS_* variables (also usable as
 {rest_url}, {ws_url}, {api_key}, ... in the command): see docs/client-contract.md.
@@ -80,10 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="binance-harness",
         description="A fake Binance that fails on demand, and a harness that tells, behaviour "
-        "by behaviour, whether a stream client recovers.",
+        f"by behaviour, whether a stream client recovers. The docs/ pages named below are in "
+        f"{bundled.doc('')}",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser(
@@ -235,6 +240,15 @@ def _parser() -> argparse.ArgumentParser:
 
     lst = sub.add_parser("list", help="list scenarios, behaviours and faults")
     lst.add_argument("paths", nargs="*", type=Path, help="scenario files or folders")
+
+    init_project.add_arguments(
+        sub.add_parser(
+            "init",
+            help="copy the catalog (or some families) and a starter pytest.ini into a project",
+            description=init_project.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
     return p
 
 
@@ -338,6 +352,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return _matrix(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "init":
+            return init_project.main(args)
         return _list(args)
     except (ScenarioError, baseline.BaselineError, OutputError, ClientError) as exc:
         print(f"binance-harness: {exc}", file=sys.stderr)

@@ -25,6 +25,7 @@ from fake_server.fronts.tls import CA_ENV_VARIABLES
 from fake_server.journal import Journal
 from fake_server.journal_entries import ClientExitEntry, ClientOutputEntry, ClientStartEntry
 from harness.client_output import BoundedOutput, Emit
+from harness.guard import unsupported as guard_unsupported
 
 #: Seconds between SIGTERM and SIGKILL when a client is ended.
 GRACE = 1.0
@@ -144,6 +145,8 @@ class SubprocessClient:
         self._readers: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
+        if why := guard_unsupported():
+            raise ClientError(why)
         environ = dict(os.environ)
         environ.update(self.extra_env)
         environ.update(self.env.as_environ())

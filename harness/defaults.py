@@ -1,13 +1,13 @@
-"""Where the bundled clients and scenarios are, for defaults that work from a checkout."""
+"""The defaults that need the bundled files: the catalog and the reference client."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from harness import bundled
 
-#: The project checkout holding harness/, clients/ and scenarios/ side by side.
-ROOT = Path(__file__).resolve().parent.parent
-REFERENCE_CLIENT = ROOT / "clients" / "reference_client.py"
-SCENARIOS = ROOT / "scenarios"
+#: The project checkout holding harness/, clients/ and scenarios/ side by side (the tests' root).
+ROOT = bundled.CHECKOUT
+REFERENCE_CLIENT = bundled.reference_client()
+SCENARIOS = bundled.scenarios()
 
 
 def default_client() -> str:

@@ -30,6 +30,20 @@ PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 
 
+def unsupported() -> str | None:
+    """Why clients cannot run under the guard here (None on Linux): prctl and /proc are Linux's.
+
+    Asked before a client starts, so elsewhere the harness says so in one line instead of
+    failing inside ctypes or leaving a client's processes behind.
+    """
+    if sys.platform.startswith("linux"):
+        return None
+    return (
+        f"running clients needs Linux (the client guard uses prctl and /proc); this is {sys.platform}. "
+        "The fake alone (`binance-harness serve`, the binance_fake fixture) does not need the guard."
+    )
+
+
 def _prctl(option: int, value: int) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(option, value, 0, 0, 0)
@@ -93,6 +107,9 @@ def _end_group(grace: float) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if why := unsupported():
+        print(f"harness: {why}", file=sys.stderr)
+        return 2
     if "--" not in argv:
         print(__doc__, file=sys.stderr)
         return 2
