@@ -7,7 +7,9 @@ and verdicts travel back to the controller in `user_properties` so the summary t
 printed once, complete.
 
 Options (also settable in an ini file, e.g. `[tool.pytest.ini_options]`):
-    --client "CMD"          the client under test (default: the bundled reference client)
+    --client "CMD"          the client under test (ini: binance_harness_client); required,
+                            except in a checkout of this repository, where it defaults to the
+                            bundled reference client
     --harness-dir DIR       where each run's journal, events and verdicts are kept
     --harness-json PATH     also write the JSON report there
     --harness-html PATH     also write the HTML report there (docs/html-report.md)
@@ -15,9 +17,17 @@ Options (also settable in an ini file, e.g. `[tool.pytest.ini_options]`):
                             failure fails, a new pass fails ("now passes: update the baseline")
     --harness-write-baseline FILE  record the verdicts of this session as a baseline
 
+Collection: only scenario files under the `binance_harness_scenarios` paths (default
+`scenarios`); other YAML is left alone (harness/scenario_paths.py).
+
 Selection: each item carries markers named after its scenario's family, its behaviour and
-the scenario's tags (registered at collection, so `-m "heartbeats and not slow"` gives no
-warning), and `-k` matches the scenario's name, family, behaviour and tags.
+the scenario's tags (the catalog's and every behaviour's registered at configure time, so
+`pytest --markers` lists them and `--strict-markers -m heartbeats` works; others at
+collection), and `-k` matches the scenario's name, family, behaviour and tags.
+
+Reporting: JUnit cases are named `scenario[behaviour]` under the family (harness/junit_names.py),
+and the scenario's run time is shared among its items (the first item plays the scenario,
+the others read its result), so per-item durations add up to the scenario's time.
 """
 
 from __future__ import annotations
@@ -26,19 +36,24 @@ import asyncio
 import json
 import re
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from harness import baseline, html_report
+from harness import baseline, bundled, html_report
+from harness import behaviours as behaviour_registry
 from harness.defaults import default_client
+from harness.junit_names import JunitNames
 from harness.report import json_report, run_entry, table
 from harness.run_folder import run_folder
 from harness.runner import RunResult, run_scenario
 from harness.scenario import Scenario
 from harness.scenario_file import ScenarioError, default_registries, load_scenario
+from harness.scenario_paths import DEFAULT_PATHS, is_scenario_file
 from harness.verdict import Status, Verdict
 
 _RESULTS = pytest.StashKey[dict[str, RunResult]]()
@@ -46,6 +61,11 @@ _VERDICTS = pytest.StashKey[list[Verdict]]()
 _RUNS = pytest.StashKey[dict[str, dict[str, Any]]]()
 _MARKERS = pytest.StashKey[set[str]]()
 _BASELINE = pytest.StashKey[baseline.Baseline | None]()
+_ROOTS = pytest.StashKey[list[Path]]()
+#: Items per scenario in this session, to share the scenario's run time among them.
+_ITEMS_OF = pytest.StashKey[dict[str, int]]()
+#: Seconds each scenario took to play, measured by the item that played it.
+_PLAYED = pytest.StashKey[dict[str, float]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -56,7 +76,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="CMD",
         help="command that starts the client under test; placeholders like "
-        "{rest_url} are filled in (default: the bundled reference client)",
+        "{rest_url} are filled in (ini: binance_harness_client)",
     )
     group.addoption(
         "--harness-dir",
@@ -95,6 +115,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("binance_harness_client", "default for --client")
     parser.addini("binance_harness_dir", "default for --harness-dir")
+    parser.addini(
+        "binance_harness_scenarios",
+        "folders whose scenario files are collected, relative to the rootdir (default: scenarios)",
+        type="args",
+        default=list(DEFAULT_PATHS),
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -102,7 +128,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_VERDICTS] = []
     config.stash[_RUNS] = {}
     config.stash[_MARKERS] = set()
+    config.stash[_ITEMS_OF] = {}
+    config.stash[_PLAYED] = {}
+    config.stash[_ROOTS] = [config.rootpath / p for p in config.getini("binance_harness_scenarios")]
     config.addinivalue_line("markers", "scenario(name, family): a harness scenario item")
+    _register_known_markers(config)
+    if config.getoption("xmlpath", None):
+        config.pluginmanager.register(JunitNames(config), "binance-harness-junit")
     # Declared here too, so that a suite marking tests with it runs without pytest-xdist
     # (-p no:xdist, --strict-markers) with no warning. Scenario items need no such mark: the
     # scheduler of harness/xdist_scheduling.py keeps each scenario on one worker.
@@ -126,6 +158,24 @@ _RESERVED_MARKERS = frozenset(
 _MARKER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
+def _register_known_markers(config: pytest.Config) -> None:
+    """Every behaviour, and the families and tags of the bundled catalog, as markers now, so
+    `pytest --markers` lists them and `--strict-markers` accepts them before collection."""
+    names: list[tuple[str, str]] = [(b, "behaviour") for b in sorted(behaviour_registry.load_all())]
+    for path in sorted(bundled.scenarios().glob("*/*.yaml")):
+        names.append((path.parent.name, "scenario family"))
+        try:
+            tags = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("tags") or []
+        except (OSError, yaml.YAMLError, AttributeError):
+            continue
+        names += [(str(tag), "scenario tag") for tag in tags]
+    registered = config.stash[_MARKERS]
+    for name, what in names:
+        if name not in registered and name not in _RESERVED_MARKERS and _MARKER_NAME.match(name):
+            config.addinivalue_line("markers", f"{name}: binance-harness {what}")
+            registered.add(name)
+
+
 def _selection_marks(config: pytest.Config, scenario: Scenario, behaviour: str) -> list[str]:
     """Markers for an item: family, behaviour, tags; each registered once (no unknown-mark warning)."""
     registered = config.stash[_MARKERS]
@@ -144,16 +194,50 @@ def _selection_marks(config: pytest.Config, scenario: Scenario, behaviour: str) 
     return names
 
 
-def _client(config: pytest.Config) -> str:
-    return str(
-        config.getoption("harness_client") or config.getini("binance_harness_client") or default_client()
-    )
+def _client(config: pytest.Config) -> str | None:
+    """The client under test; in a checkout of this repository the reference client by default.
+
+    An installed user gets no default: silently playing the bundled reference client in
+    their project would report a pass that says nothing about their bot.
+    """
+    given = config.getoption("harness_client") or config.getini("binance_harness_client")
+    if given:
+        return str(given)
+    return default_client() if bundled.is_checkout() else None
+
+
+NO_CLIENT = (
+    'binance-harness: no client to test: pass --client "CMD" (e.g. --client "python bot.py") '
+    "or set binance_harness_client in the pytest configuration"
+)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix in (".yaml", ".yml") and "scenarios" in file_path.parts:
+    roots: list[Path] = parent.config.stash[_ROOTS]
+    if is_scenario_file(file_path, roots):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Before any item runs: a missing client is a usage error, and each scenario's item count
+    is known (after -k/-m deselection) for sharing its run time."""
+    items = [i for i in session.items if isinstance(i, BehaviourItem)]
+    if items and _client(session.config) is None:
+        raise pytest.UsageError(NO_CLIENT)
+    counts = session.config.stash[_ITEMS_OF]
+    for item in items:
+        counts[item.scenario.name] = counts.get(item.scenario.name, 0) + 1
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report: pytest.TestReport = yield
+    if isinstance(item, BehaviourItem) and call.when == "call":
+        report.duration = item.shared_duration(report.duration)
+    return report
 
 
 class ScenarioFile(pytest.File):
@@ -194,6 +278,15 @@ class BehaviourItem(pytest.Item):
     def __init__(self, *, scenario: Scenario, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scenario = scenario
+        #: Seconds this item spent playing the scenario (only the first item of it plays).
+        self.played = 0.0
+
+    def shared_duration(self, measured: float) -> float:
+        """This item's call time with the scenario's run time spread evenly over its items:
+        the item that played it gives the run back, every item takes its share."""
+        whole = self.config.stash[_PLAYED].get(self.scenario.name, 0.0)
+        n = self.config.stash[_ITEMS_OF].get(self.scenario.name, 1)
+        return max(0.0, measured - self.played + whole / n)
 
     def runtest(self) -> None:
         result = self._result()
@@ -226,7 +319,12 @@ class BehaviourItem(pytest.Item):
             base = self.config.getoption("harness_dir") or self.config.getini("binance_harness_dir")
             root = Path(base) if base else Path(tempfile.mkdtemp(prefix="binance-harness-"))
             workdir = run_folder(root, key)
-            results[key] = asyncio.run(run_scenario(self.scenario, _client(self.config), workdir=workdir))
+            client = _client(self.config)
+            assert client is not None  # pytest_collection_finish refused the session otherwise
+            started = time.perf_counter()
+            results[key] = asyncio.run(run_scenario(self.scenario, client, workdir=workdir))
+            self.played = time.perf_counter() - started
+            self.config.stash[_PLAYED][key] = self.played
             # The run's fields of the JSON report; verdicts are added per item on the controller.
             self.config.stash[_RUNS][key] = run_entry(results[key], verdicts=[])
         return results[key]
@@ -250,6 +348,7 @@ def _explain(v: Verdict, scenario: Scenario) -> str:
         lines += [f"    {json.dumps(e)[:200]}" for e in v.evidence[:6]]
     if scenario.source:
         lines.append("  reproduces: " + "; ".join(scenario.source))
+    lines.append(f"  about this check: {bundled.doc('behaviours.md')} ({v.behaviour})")
     return "\n".join(lines)
 
 
@@ -274,8 +373,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     families = {name: str(run.get("family", "other")) for name, run in _CURRENT_RUNS.items()}
     verdicts = sorted(_CURRENT, key=lambda v: (families.get(v.scenario, ""), v.scenario, v.behaviour))
+    client = _client(config) or "(none)"
     terminalreporter.section("binance-harness behaviours")
-    terminalreporter.write_line(f"client: {_client(config)}")
+    terminalreporter.write_line(f"client: {client}")
     terminalreporter.write_line(table(verdicts, families=families))
     expected = config.stash[_BASELINE]
     if expected is not None:
@@ -290,7 +390,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                 v.scenario, {**_CURRENT_RUNS.get(v.scenario, {"scenario": v.scenario}), "verdicts": []}
             )
             run["verdicts"].append(v.to_json())
-        report = json_report(list(runs.values()), client=_client(config))
+        report = json_report(list(runs.values()), client=client)
         if path:
             Path(path).write_text(json.dumps(report, indent=2))
             terminalreporter.write_line(f"JSON report: {path}")
@@ -301,7 +401,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.write_line(f"HTML report: {html_path}")
     out = config.getoption("harness_write_baseline")
     if out:
-        baseline.write(Path(out), verdicts, client=_client(config))
+        baseline.write(Path(out), verdicts, client=client)
         terminalreporter.write_line(f"baseline written: {out} ({len(verdicts)} verdicts)")
     _CURRENT.clear()
     _CURRENT_RUNS.clear()

@@ -69,11 +69,12 @@ def test_one_testcase_per_scenario_and_behaviour_and_a_fail_explains_itself(
     assert proc.returncode == 1, proc.stdout[-3000:]
     xml = tmp_path / "junit.xml"
     cases = {c.get("name"): c for c in ET.parse(xml).getroot().iter("testcase")}
-    assert set(cases) == {"reconnects-after-drop", "no-event-lost"}
-    assert all(str(c.get("classname")).endswith("tiny-drop.yaml") for c in cases.values())
-    assert cases["no-event-lost"].find("failure") is None
+    # Named like a parametrized test under its family, not after the file's path.
+    assert set(cases) == {"tiny-drop[reconnects-after-drop]", "tiny-drop[no-event-lost]"}
+    assert {c.get("classname") for c in cases.values()} == {"drops"}
+    assert cases["tiny-drop[no-event-lost]"].find("failure") is None
 
-    failure = cases["reconnects-after-drop"].find("failure")
+    failure = cases["tiny-drop[reconnects-after-drop]"].find("failure")
     assert failure is not None
     message = failure.get("message", "")
     hint = behaviours.load_all()["reconnects-after-drop"].hint
@@ -92,3 +93,15 @@ def test_the_session_writes_the_html_report_with_the_runs_timeline(
     assert 'id="s-tiny-drop"' in page and '<svg class="timeline"' in page
     assert 'data-fault="abort_tcp"' in page
     assert "no new connection within 1.00 s" in page
+
+
+def test_each_item_carries_its_share_of_the_scenario_time(
+    session: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    """The first item plays the scenario, the second reads its result: without sharing, one
+    case would show the whole 2.5 s and the other nothing."""
+    tmp_path, _ = session
+    times = [float(c.get("time", "0")) for c in ET.parse(tmp_path / "junit.xml").getroot().iter("testcase")]
+    assert len(times) == 2
+    assert sum(times) >= 2.5  # the scenario lasts 2.5 s from the client's first contact
+    assert min(times) >= 0.4 * sum(times), times
