@@ -44,7 +44,7 @@ from harness.matrix import client_names, html_page, markdown, save
 from harness.report import json_report, run_entry, table, tally
 from harness.run_folder import run_folder
 from harness.runner import RunResult, contract, run_scenario
-from harness.scenario import Scenario
+from harness.scenario import Scenario, unscripted
 from harness.scenario_file import ScenarioError, default_registries, load_scenarios
 from harness.steps import StepScheduler
 from harness.verdict import Status, Verdict
@@ -642,7 +642,7 @@ async def _serve_forever(settings: Settings, scenario: Scenario | None, journal_
         if scenario is not None:
             steps = StepScheduler(scenario.steps, server, journal, clock)
             steps.start()
-        env = contract(server, scenario or _serve_scenario(settings), Path("events.jsonl"))
+        env = contract(server, scenario or unscripted(settings), Path("events.jsonl"))
         print("fake Binance (USD-M futures) serving on loopback; Ctrl-C stops it")
         for name, value in env.as_environ().items():
             if not name.endswith("EVENTS_FILE"):
@@ -671,20 +671,6 @@ def _control_token(text: str) -> str:
     if text and (error := token_error(text)):
         raise argparse.ArgumentTypeError(error)
     return text
-
-
-def _serve_scenario(settings: Settings) -> Scenario:
-    return Scenario(
-        name="serve",
-        family="serve",
-        description="",
-        source=(),
-        duration=1.0,
-        expect=(),
-        timers=settings.timers,
-        events=settings.events,
-        profile=settings.profile,
-    )
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -47,6 +47,8 @@ import yaml
 from harness import baseline, bundled, html_report
 from harness import behaviours as behaviour_registry
 from harness.defaults import default_client
+from harness.fixtures import MARKER as FAKE_MARKER
+from harness.fixtures import binance_fake  # noqa: F401  (a fixture this plugin provides)
 from harness.junit_names import JunitNames
 from harness.report import json_report, run_entry, table
 from harness.run_folder import run_folder
@@ -132,6 +134,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PLAYED] = {}
     config.stash[_ROOTS] = [config.rootpath / p for p in config.getini("binance_harness_scenarios")]
     config.addinivalue_line("markers", "scenario(name, family): a harness scenario item")
+    config.addinivalue_line("markers", FAKE_MARKER)
     _register_known_markers(config)
     if config.getoption("xmlpath", None):
         config.pluginmanager.register(JunitNames(config), "binance-harness-junit")
@@ -153,7 +156,7 @@ def pytest_configure(config: pytest.Config) -> None:
 #: Marker names never derived from a scenario: pytest's own and this plugin's.
 _RESERVED_MARKERS = frozenset(
     {"skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "tryfirst", "trylast"}
-    | {"scenario", "xdist_group", "asyncio", "timeout", "flaky"}
+    | {"scenario", "xdist_group", "asyncio", "timeout", "flaky", "binance_fake"}
 )
 _MARKER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 

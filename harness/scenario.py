@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from fake_server.exchange.profiles import ProfileName
-from fake_server.exchange.settings import EventFlow, Timers
+from fake_server.exchange.settings import EventFlow, Settings, Timers
 from fake_server.faults import Fault
 from fake_server.schema import param
 from harness.client_driver import environment_error
@@ -83,3 +83,19 @@ class Scenario:
     #: Serve https/wss with a throwaway CA the client is told to trust (fake_server/fronts/tls.py).
     tls: bool = False
     path: Path | None = None
+
+
+def unscripted(settings: Settings, name: str = "serve") -> Scenario:
+    """The scenario of a fake started without one (`serve`, the binance_fake fixture): its
+    settings and nothing to judge, which is what the client contract's variables are made of."""
+    return Scenario(
+        name=name,
+        family=name,
+        description="",
+        source=(),
+        duration=1.0,
+        expect=(),
+        timers=settings.timers,
+        events=settings.events,
+        profile=settings.profile,
+    )
