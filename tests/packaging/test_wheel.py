@@ -8,9 +8,9 @@ bash session (its `cd` and `activate` carry over), and each line's exit status i
 against the `# exit N` the README announces for it, then its output against what the
 comment promises.
 
-Cost (measured on the 2-core CI machine): building the wheel ~4 s, the virtualenv ~8 s,
-`pip install` of the wheel and its dependencies from the registry ~25 s, the scenario runs
-~60 s. Marked to run on its own xdist worker.
+Cost (measured on the 2-core machine, nothing else running): about 150 s in all; the
+virtualenv ~8 s, `pip install` of the wheel and its dependencies from the registry ~25 s,
+the scenario runs and the example suites the rest. One xdist group: both tests read one run.
 """
 
 from __future__ import annotations
