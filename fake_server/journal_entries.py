@@ -43,6 +43,8 @@ class RunEntry(_Stamped):
     #: On `contact`: the kind of the client's first entry, and its time.
     first: NotRequired[str]
     at: NotRequired[float]
+    #: On `stopping`: the worst delay (seconds) of the run's event-loop probe (harness/lateness.py).
+    loop_late: NotRequired[float]
 
 
 class FaultDescription(TypedDict):
@@ -62,6 +64,8 @@ class FaultEntry(_Stamped, FaultDescription):
     step: NotRequired[int | None]
     line: NotRequired[int | None]
     source: NotRequired[Literal["control"]]
+    #: Seconds the step fired after its due time (its trigger plus `at`): the harness's lateness.
+    late: NotRequired[float]
 
 
 class FaultsClearedEntry(_Stamped):

@@ -25,7 +25,7 @@ from fake_server.fronts.control_guard import TOKEN_VARIABLE, new_token, token_er
 from fake_server.journal import Journal
 from fake_server.schema import default_words, first_line, params_of, range_words, type_words
 from fake_server.server import FakeBinance
-from harness import baseline, bundled, html_report, init_project
+from harness import baseline, bundled, html_report, init_project, schedule
 from harness import behaviours as behaviour_registry
 from harness.client_driver import ClientError, check_command
 from harness.defaults import SCENARIOS, default_client
@@ -41,9 +41,8 @@ from harness.flag_types import (
     range_hint,
 )
 from harness.matrix import client_names, html_page, markdown, save
-from harness.report import json_report, run_entry, table, tally
-from harness.run_folder import run_folder
-from harness.runner import RunResult, contract, run_scenario
+from harness.report import json_report, run_entry, table
+from harness.runner import RunResult, contract
 from harness.scenario import Scenario, unscripted
 from harness.scenario_file import ScenarioError, default_registries, load_scenarios
 from harness.steps import StepScheduler
@@ -315,6 +314,7 @@ def _add_selection(p: argparse.ArgumentParser, *, client: bool = True) -> None:
         choices=sorted(PROFILES),
         help="only scenarios of this product (e.g. usdm for a futures-only client); repeat for several",
     )
+    schedule.add_jobs_option(p)
 
 
 class OutputError(Exception):
@@ -418,6 +418,12 @@ class Played:
     runs: list[dict[str, Any]]
     results: list[RunResult]
 
+    @classmethod
+    def of(cls, client: str, results: Sequence[RunResult]) -> Played:
+        return cls(
+            client, [v for r in results for v in r.verdicts], [run_entry(r) for r in results], list(results)
+        )
+
     @property
     def report(self) -> dict[str, Any]:
         return json_report(self.runs, client=self.client)
@@ -466,25 +472,24 @@ def _runs_folder(args: argparse.Namespace) -> Iterator[Path]:
             print(f"runs' files removed from {root} (--keep or --dir DIR keeps them)")
 
 
-def _play(scenarios: Sequence[Scenario], client: str, root: Path, *, label: str = "") -> Played:
-    """Play each scenario in turn, printing a progress line per scenario (runs take minutes)."""
-    print(f"{label}client: {client}\n{label}runs: {root}\n")
-    played = Played(client, [], [], [])
-    started = time.monotonic()
-    for i, scenario in enumerate(scenarios, 1):
-        print(
-            f"{label}[{i}/{len(scenarios)}] {scenario.family}/{scenario.name} ({scenario.duration:g} s) ...",
-            end="",
-            flush=True,
-        )
-        result = asyncio.run(run_scenario(scenario, client, workdir=run_folder(root, scenario.name)))
-        counts = tally(result.verdicts)
-        print(f" {result.wall_time:.1f} s: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
-        played.verdicts += result.verdicts
-        played.runs.append(run_entry(result))
-        played.results.append(result)
-    print(f"\n{label}{len(scenarios)} scenarios in {time.monotonic() - started:.1f} s")
-    return played
+def _play(scenarios: Sequence[Scenario], client: str, root: Path, *, jobs: int | None) -> Played:
+    """Play the scenarios against one client, printing a progress line per scenario."""
+    return _play_clients(scenarios, [(client, root, "")], jobs=jobs)[0]
+
+
+def _play_clients(
+    scenarios: Sequence[Scenario], clients: Sequence[tuple[str, Path, str]], *, jobs: int | None
+) -> list[Played]:
+    """Play the scenarios against each (client, runs folder, progress label), up to `jobs`
+    runs at once across all of them (harness/schedule.py), progress in catalog order."""
+    for client, root, label in clients:
+        print(f"{label}client: {client}\n{label}runs: {root}")
+    print()
+    work = [job for c, root, label in clients for job in schedule.jobs_for(scenarios, c, root, label=label)]
+    results, summary = asyncio.run(schedule.play(work, limit=jobs))
+    print(f"\n{len(work)} scenarios in {summary.words()}")
+    n = len(scenarios)
+    return [Played.of(client, results[i * n : (i + 1) * n]) for i, (client, _, _) in enumerate(clients)]
 
 
 def _chosen(args: argparse.Namespace) -> list[Scenario] | None:
@@ -517,7 +522,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     client = default_client() if args.client is None else args.client
     with _runs_folder(args) as root:
-        played = _play(scenarios, client, root)
+        played = _play(scenarios, client, root, jobs=args.jobs)
         print()
         print(table(played.verdicts, families={r["scenario"]: r["family"] for r in played.runs}))
         played.write(args.json, args.html)
@@ -550,7 +555,7 @@ def _diagnose(args: argparse.Namespace) -> int:
             return 2
         client = default_client() if args.client is None else args.client
         with _runs_folder(args) as root:
-            played = _play(scenarios, client, root)
+            played = _play(scenarios, client, root, jobs=args.jobs)
             played.write(args.json, args.html)
         verdicts = played.verdicts
     print()
@@ -574,12 +579,19 @@ def _matrix(args: argparse.Namespace) -> int:
         return 2
     out: Path = args.out
     reports, links, verdicts = {}, {}, []
-    for n, (name, command) in enumerate(clients.items(), 1):
-        played = _play(scenarios, command, out / name / "runs", label=f"[{name} {n}/{len(clients)}] ")
+    plays = _play_clients(
+        scenarios,
+        [
+            (command, out / name / "runs", f"[{name} {n}/{len(clients)}] ")
+            for n, (name, command) in enumerate(clients.items(), 1)
+        ],
+        jobs=args.jobs,
+    )
+    print()
+    for name, played in zip(clients, plays, strict=True):
         played.write(out / name / "report.json", out / name / "report.html")
         reports[name], links[name] = played.report, f"{name}/report.html"
         verdicts += played.verdicts
-        print()
     out.mkdir(parents=True, exist_ok=True)
     save(
         out / "matrix.json",

@@ -31,6 +31,7 @@ from harness.client_driver import (
     CoroutineClientRunner,
     SubprocessClient,
 )
+from harness.lateness import Lateness, LatenessProbe, of_entries, too_busy
 from harness.record import RunRecord, brief
 from harness.refusals import own_exit
 from harness.run_folder import temp_run_folder
@@ -52,6 +53,8 @@ class RunResult:
     workdir: Path
     wall_time: float = 0.0
     problems: list[str] = field(default_factory=list)
+    #: How far behind its schedule the run was (harness/lateness.py).
+    lateness: Lateness = field(default_factory=Lateness)
 
     def verdict(self, behaviour: str) -> Verdict:
         return next(v for v in self.verdicts if v.behaviour == behaviour)
@@ -87,8 +90,20 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-async def run_scenario(scenario: Scenario, client: ClientSpec, *, workdir: Path | None = None) -> RunResult:
-    """Play `scenario` against `client` and return its verdicts (never raises for the client)."""
+async def run_scenario(
+    scenario: Scenario,
+    client: ClientSpec,
+    *,
+    workdir: Path | None = None,
+    contacted: asyncio.Event | None = None,
+) -> RunResult:
+    """Play `scenario` against `client` and return its verdicts (never raises for the client).
+
+    `contacted` is set once the client's start is over: it reached the fake, exited, or
+    never will in this run. A scheduler playing several scenarios at once waits on it so
+    that clients do not all start at the same moment.
+    """
+    contacted = contacted or asyncio.Event()
     workdir = workdir or temp_run_folder(scenario.name)
     workdir.mkdir(parents=True, exist_ok=True)
     loop = asyncio.get_running_loop()
@@ -100,7 +115,7 @@ async def run_scenario(scenario: Scenario, client: ClientSpec, *, workdir: Path 
     problems: list[str] = []
     try:
         await asyncio.wait_for(
-            _play(scenario, client, clock, journal, events_file, workdir, problems),
+            _play(scenario, client, clock, journal, events_file, workdir, problems, contacted),
             2 * scenario.duration + HARD_TIMEOUT_MARGIN,
         )
     except TimeoutError:
@@ -110,6 +125,7 @@ async def run_scenario(scenario: Scenario, client: ClientSpec, *, workdir: Path 
     except ClientError as exc:
         problems.append(str(exc))
     finally:
+        contacted.set()
         journal.close()
     stopping = next(
         (e["t"] for e in journal.entries if e["kind"] == "run" and e.get("phase") == "stopping"), clock.now()
@@ -121,7 +137,15 @@ async def run_scenario(scenario: Scenario, client: ClientSpec, *, workdir: Path 
     (workdir / "verdicts.json").write_bytes(
         orjson.dumps([v.to_json() for v in verdicts], option=orjson.OPT_INDENT_2)
     )
-    return RunResult(scenario, verdicts, record, workdir, loop.time() - started, problems)
+    return RunResult(
+        scenario,
+        verdicts,
+        record,
+        workdir,
+        loop.time() - started,
+        problems,
+        of_entries(record.journal),
+    )
 
 
 async def _play(
@@ -132,6 +156,7 @@ async def _play(
     events_file: Path,
     workdir: Path,
     problems: list[str],
+    contacted: asyncio.Event,
 ) -> None:
     settings = Settings(
         timers=scenario.timers, events=scenario.events, tls=scenario.tls, profile=scenario.profile
@@ -153,11 +178,14 @@ async def _play(
                 ws_url=server.ws_url,
             )
         )
+        probe = LatenessProbe(clock)
         try:
             await client.start()
+            probe.start()
             steps.start()
             exited = asyncio.create_task(client.wait())
             first = await _first_contact(journal, exited, scenario.duration)
+            contacted.set()
             # The scenario's duration counts from the client's first contact: a client that
             # takes seconds to import its SDK and connect gets the whole run all the same.
             end = (first if first is not None else 0.0) + scenario.duration
@@ -169,7 +197,7 @@ async def _play(
         finally:
             steps.cancel()
             # Everything after this line is the harness ending the run, not the client acting.
-            journal.append(RunEntry(kind="run", phase="stopping"))
+            journal.append(RunEntry(kind="run", phase="stopping", loop_late=await probe.stop()))
             await client.stop()
             journal.append(RunEntry(kind="run", phase="stop"))
 
@@ -232,8 +260,10 @@ def _read_events(path: Path, record: RunRecord) -> None:
 
 
 def judge(record: RunRecord, problems: Sequence[str]) -> list[Verdict]:
-    """Run every expected behaviour's check; a harness problem makes them all ERROR."""
+    """Run every expected behaviour's check; a harness problem makes them all ERROR, and so
+    does a run too late for a check's deadline (harness/lateness.py)."""
     registry = behaviours.load_all()
+    late = of_entries(record.journal)
     verdicts = []
     for expectation in record.scenario.expect:
         b = registry[expectation.behaviour]
@@ -241,7 +271,7 @@ def judge(record: RunRecord, problems: Sequence[str]) -> list[Verdict]:
             v = error("; ".join(problems))
         else:
             try:
-                v = b.check(record, expectation.params)
+                v = too_busy(b.check(record, expectation.params), expectation.params, late)
             except Exception as exc:  # a bug in a check is the harness's, not the client's
                 v = error(f"check {b.id} crashed: {type(exc).__name__}: {exc}")
         v.behaviour = b.id

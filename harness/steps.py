@@ -57,11 +57,16 @@ class StepScheduler:
                 self._arm(index, step)
 
     def _arm(self, index: int, step: Step) -> None:
-        self._handles.append(self.clock.call_later(step.at, lambda: self._fire(index, step)))
+        due = self.clock.now() + step.at
+        self._handles.append(self.clock.call_later(step.at, lambda: self._fire(index, step, due)))
 
-    def _fire(self, index: int, step: Step) -> None:
+    def _fire(self, index: int, step: Step, due: float) -> None:
+        # How late the loop ran this step: the run's own lateness (harness/lateness.py).
+        late = max(0.0, self.clock.now() - due)
         conns = step.fault.apply(self.server)
-        self.journal.append(step.fault.entry(conns, step=index, line=step.line))
+        entry = step.fault.entry(conns, step=index, line=step.line)
+        entry["late"] = round(late, 6)
+        self.journal.append(entry)
 
     def cancel(self) -> None:
         for handle in self._handles:

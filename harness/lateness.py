@@ -1,0 +1,162 @@
+"""Lateness: how far behind its own schedule a run was, and when that makes a verdict unjudgeable.
+
+A check compares the client's reaction with a deadline measured on the harness's clock, so
+it trusts that the harness ran on time: that a fault fired when its step said, and that the
+journal stamped what the client did when it happened. On a loaded machine (many scenarios at
+once, other programs, a long garbage-collection pass) the harness's own event loop can run
+late, and a slow harness can then look like a slow client. Each run therefore measures its
+own lateness, twice over:
+
+- every scenario step records in its `fault` entry how late it fired (`late`, seconds after
+  its trigger plus `at`);
+- a probe ticking on the run's event loop records the worst delay of any tick (`loop_late`
+  on the `run` `stopping` entry): a stall anywhere in the run, not only at a fault.
+
+How long the client took from launch to first contact is measured too (`start_delay`): it
+shortens nothing (the scenario's duration counts from that contact) but it is the first sign
+of a machine asked to do too much, which the scheduler (harness/schedule.py) reads.
+
+When the run's lateness exceeds `TOO_BUSY_FRACTION` of a verdict's tightest deadline, the
+verdict says ERROR "the machine was too busy to judge" instead of a PASS or FAIL it cannot
+vouch for. The rule reads only the journal, so a run replayed from its files is judged alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fake_server.clock import Clock
+from harness.behaviours import is_deadline
+from harness.verdict import Status, Verdict, error
+
+#: A deadline is judged only when the run was late by less than this share of it: a reaction
+#: measured 10 % long cannot turn a reference client's margin into a FAIL, nor a late
+#: client's into a PASS (the deadlines in failure-modes.md §6 leave several times that).
+TOO_BUSY_FRACTION = 0.1
+
+#: Seconds between the probe's ticks: short enough to see a stall of a few tens of ms, cheap
+#: enough (a callback) to leave no trace with a dozen runs sharing a loop.
+PROBE_INTERVAL = 0.02
+
+#: The start of a too-busy verdict's summary: how the scheduler recognises a run to retry alone.
+TOO_BUSY = "the machine was too busy to judge"
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """A run's own lateness, in seconds (0 when nothing was late or nothing was measured)."""
+
+    #: The worst delay of a scenario step's fault behind its due time.
+    fault: float = 0.0
+    #: The worst delay of the run's event-loop probe behind its tick.
+    loop: float = 0.0
+    #: From the client's launch to its first contact with the fake; None if it never made contact.
+    start_delay: float | None = None
+
+    @property
+    def worst(self) -> float:
+        """The run's lateness: what a deadline must tolerate."""
+        return max(self.fault, self.loop)
+
+    def words(self) -> str:
+        """Why the run was late, in the words a verdict quotes."""
+        if self.fault >= self.loop:
+            return f"fault fired {self.fault * 1000:.0f} ms late"
+        return f"the harness's timers ran {self.loop * 1000:.0f} ms late"
+
+
+class LatenessProbe:
+    """Ticks on the running loop and keeps the worst delay of a tick behind its due time."""
+
+    def __init__(self, clock: Clock, interval: float = PROBE_INTERVAL) -> None:
+        self.clock = clock
+        self.interval = interval
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._tick())
+
+    async def _tick(self) -> None:
+        while True:
+            due = self.clock.now() + self.interval
+            await asyncio.sleep(self.interval)
+            self.worst = max(self.worst, self.clock.now() - due)
+
+    async def stop(self) -> float:
+        """Stop ticking; the worst delay seen, in seconds."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        return round(self.worst, 6)
+
+
+def of_entries(entries: Iterable[Mapping[str, Any]]) -> Lateness:
+    """A run's lateness, as its journal recorded it (docs/journal.md: `fault` `late`, `run`
+    `stopping` `loop_late`, `client_start` and `run` `contact`)."""
+    fault = loop = 0.0
+    launched = contact = None
+    for e in entries:
+        kind = e["kind"]
+        if kind == "fault" and e.get("step") is not None:
+            fault = max(fault, float(e.get("late", 0.0)))
+        elif kind == "client_start" and launched is None:
+            launched = float(e["t"])
+        elif kind == "run" and e.get("phase") == "contact":
+            contact = float(e.get("at", e["t"]))
+        elif kind == "run" and e.get("phase") == "stopping":
+            loop = max(loop, float(e.get("loop_late", 0.0)))
+    start_delay = None if launched is None or contact is None else max(0.0, contact - launched)
+    return Lateness(fault, loop, start_delay)
+
+
+def tightest_deadline(params: object) -> float | None:
+    """The shortest deadline (seconds) among a behaviour's parameters; None if it has none."""
+    if not dataclasses.is_dataclass(params):
+        return None
+    deadlines = [
+        float(value)
+        for f in dataclasses.fields(params)
+        if is_deadline(f.name)
+        and isinstance(value := getattr(params, f.name), int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    ]
+    return min(deadlines, default=None)
+
+
+def too_busy(verdict: Verdict, params: object, lateness: Lateness) -> Verdict:
+    """`verdict`, or an ERROR when the run was too late to hold it to its tightest deadline.
+
+    Only a PASS or FAIL is replaced: they are what lateness can flip. NOT-APPLICABLE, INFO
+    and ERROR say something that timing does not decide.
+    """
+    if verdict.status not in (Status.PASS, Status.FAIL):
+        return verdict
+    deadline = tightest_deadline(params)
+    if deadline is None or lateness.worst <= TOO_BUSY_FRACTION * deadline:
+        return verdict
+    busy = error(
+        f"{TOO_BUSY} ({lateness.words()}, more than {TOO_BUSY_FRACTION:.0%} of its "
+        f"{deadline:g} s deadline); run the scenario again alone"
+    )
+    busy.measured = {
+        "fault_late_ms": round(lateness.fault * 1000, 1),
+        "loop_late_ms": round(lateness.loop * 1000, 1),
+        "deadline": deadline,
+    }
+    return busy
+
+
+def is_too_busy(verdict: Verdict) -> bool:
+    """Whether `verdict` is a too-busy ERROR: the run deserves another try, alone."""
+    return verdict.status is Status.ERROR and verdict.summary.startswith(TOO_BUSY)
