@@ -240,7 +240,7 @@ class Summary:
             f"{self.duration_sum:g} s of their durations; at most {self.peak} at once "
             f"(--jobs {jobs}; a run cost {self.cost:.3f} core)"
         )
-        if self.backoffs:
+        if self.backoffs and self.ceiling > 1:
             text += f"; fewer admitted {self.backoffs} times after late runs"
         if self.retried:
             text += f"; {self.retried} played again alone"
