@@ -19,6 +19,10 @@ Three things keep concurrency from changing a verdict:
 - Retry alone: a run whose lateness made a verdict unjudgeable (ERROR "the machine was
   too busy to judge") is played again once nothing else is running, and its second result
   is the one reported.
+
+And one thing keeps the shared loop on time: what lives to the end of the play (modules,
+scenarios, the records of finished runs) is frozen out of the garbage collector's sight, so
+a full collection does not walk it while other runs wait on their timers (docs/scheduling.md).
 """
 
 from __future__ import annotations
