@@ -144,14 +144,17 @@ def sandbox() -> Iterator[Path]:
 def stubbed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Playing returns no verdicts at once; serving returns at once."""
 
-    def play(scenarios: Any, client: str, root: Path, *, label: str = "") -> cli.Played:
-        root.mkdir(parents=True, exist_ok=True)
-        return cli.Played(client, [], [], [])
+    def play_clients(scenarios: Any, clients: Any, *, jobs: int | None) -> list[cli.Played]:
+        played = []
+        for client, root, _label in clients:
+            root.mkdir(parents=True, exist_ok=True)
+            played.append(cli.Played(client, [], [], []))
+        return played
 
     async def serve(settings: Any, scenario: Any, journal: Any) -> None:
         return None
 
-    monkeypatch.setattr(cli, "_play", play)
+    monkeypatch.setattr(cli, "_play_clients", play_clients)
     monkeypatch.setattr(cli, "_serve_forever", serve)
     with memory_bound():
         yield
