@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from fake_server.exchange.rest_routes import Call
+from fake_server.exchange.rest_call import Call
 
 
 @dataclass

@@ -22,7 +22,7 @@ from fake_server.exchange.account import Account
 from fake_server.exchange.exchange_info import exchange_info
 from fake_server.exchange.listen_keys import ListenKey, ListenKeys
 from fake_server.exchange.profiles import profile as profile_named
-from fake_server.exchange.rest_routes import RestAnswer
+from fake_server.exchange.rest_call import RestAnswer
 from fake_server.exchange.settings import Settings, StreamLimits
 from fake_server.exchange.spot_account import SpotAccount
 from fake_server.exchange.user_events import UserEvent

@@ -36,12 +36,13 @@ from typing import Any, Literal
 from fake_server.exchange import binance_errors
 from fake_server.exchange.order_history import HistoryQuery, find, select
 from fake_server.exchange.orders import RULES, OrderRejected, OrderRequest, SymbolRules
+from fake_server.exchange.position_economics import Economics, bracket_cums, economics, max_notional
 from fake_server.exchange.stamps import Stamps
 from fake_server.exchange.user_events import UserEvent
 
 Shape = Literal["new", "cancel", "query"]
 
-#: The position's leverage: what /fapi/v2/account and positionRisk report.
+#: The position's leverage at start (POST /fapi/v1/leverage changes `Account.leverage`).
 LEVERAGE = 20
 #: The symbol's notional and leverage brackets (GET /fapi/v1/leverageBracket), as
 #: (initialLeverage, notionalFloor, notionalCap, maintMarginRatio). Binance's real table
@@ -55,7 +56,9 @@ BRACKETS: tuple[tuple[int, int, int, Decimal], ...] = (
     (10, 1_000_000, 5_000_000, Decimal("0.025")),
     (5, 5_000_000, 20_000_000, Decimal("0.05")),
 )
-MAX_NOTIONAL = max(cap for lev, _, cap, _ in BRACKETS if lev >= LEVERAGE)
+MAX_NOTIONAL = max_notional(BRACKETS, LEVERAGE)
+#: Fills GET /fapi/v1/userTrades and /fapi/v1/income still find.
+FILL_HISTORY = 10_000
 MAKER_FEE = Decimal("0.0002")
 #: Done background orders GET /fapi/v1/order still finds.
 BACKGROUND_HISTORY = 10_000
@@ -84,6 +87,22 @@ class Order:
     by_client: bool = False
 
 
+@dataclass(frozen=True)
+class Fill:
+    """One of the account's trades: a row of GET /fapi/v1/userTrades and its commission
+    (and realized PnL) rows of GET /fapi/v1/income."""
+
+    trade_id: int
+    order_id: int
+    side: str
+    price: Decimal
+    qty: Decimal
+    commission: Decimal
+    realized: Decimal
+    maker: bool
+    time: int
+
+
 def _s(d: Decimal) -> str:
     return format(d.normalize(), "f") if d else "0"
 
@@ -108,6 +127,19 @@ class Account:
         self._next_trade_id = 300_000_001
         self._stamps = Stamps()
         self.update_ms = 0
+        #: The symbol's settings (POST leverage, marginType; positionSide/dual, multiAssetsMargin).
+        self.leverage = LEVERAGE
+        self.isolated = False
+        self.dual_side = False
+        self.multi_assets = False
+        self.fills: deque[Fill] = deque(maxlen=FILL_HISTORY)
+        #: Margin added to (or taken from) an isolated position: POST positionMargin.
+        self.added_margin = Decimal(0)
+        self.margin_history: list[dict[str, Any]] = []
+        #: POST countdownCancelAll's countdown (ms; 0: off). Recorded, not fired.
+        self.countdown_ms = 0
+        #: PUT /fapi/v1/order's changes, for GET /fapi/v1/orderAmendment.
+        self.amendments: list[dict[str, Any]] = []
 
     def stamp(self, now_ms: int) -> int:
         self.update_ms = self._stamps.next(now_ms)
@@ -208,6 +240,50 @@ class Account:
         event = self._end(order, now_ms, "CANCELED")
         return self.order_fields(order, "cancel"), [event]
 
+    def cancel_all(self, now_ms: int) -> list[UserEvent]:
+        """DELETE /fapi/v1/allOpenOrders: every open order of the symbol, background ones
+        included (they are the account's orders too)."""
+        return [self._end(o, now_ms, "CANCELED") for o in list(self.open_orders.values())]
+
+    def amend(
+        self,
+        order_id: int | None,
+        client_id: str | None,
+        side: str,
+        qty: Decimal,
+        price: Decimal,
+        now_ms: int,
+    ) -> tuple[dict[str, Any], list[UserEvent]]:
+        """PUT /fapi/v1/order: a new price and quantity for an open LIMIT order (the Modify
+        Order page: -2013 when it is not open; the side must stay the order's). A price that
+        now reaches the mark fills at once, as a new order would."""
+        order = find(self.open_orders, order_id, client_id)
+        if order is None:
+            raise OrderRejected(binance_errors.order_does_not_exist())
+        if side != order.side or order.type != "LIMIT":
+            raise OrderRejected(binance_errors.invalid_param("side" if side != order.side else "type"))
+        self.amendments.append(
+            {
+                "amendmentId": len(self.amendments) + 1,
+                "symbol": self.symbol,
+                "pair": self.symbol,
+                "orderId": order.order_id,
+                "clientOrderId": order.client_id,
+                "time": now_ms,
+                "amendment": {
+                    "price": {"before": _s(order.price), "after": _s(price)},
+                    "origQty": {"before": _s(order.qty), "after": _s(qty)},
+                    "count": sum(1 for a in self.amendments if a["orderId"] == order.order_id) + 1,
+                },
+            }
+        )
+        order.price, order.qty = price, qty
+        order.update_ms = self.stamp(now_ms)
+        events = [self._order_event(order, order.update_ms, "AMENDMENT")]
+        if self._reaches(order.side, price, self.mark_price):
+            events += self._fill(order, now_ms, self.mark_price, maker=False)
+        return self.order_fields(order, "new"), events
+
     def query(self, order_id: int | None, client_id: str | None) -> dict[str, Any]:
         """GET /fapi/v1/order: any order of this run; -2013 "Order does not exist." otherwise."""
         order = find(self.orders, order_id, client_id)
@@ -251,6 +327,17 @@ class Account:
                 del self.orders[self._done_background.popleft()]
         fee = (last_qty * price * (MAKER_FEE if maker else TAKER_FEE)).quantize(Decimal("0.00000001"))
         signed = last_qty if order.side == "BUY" else -last_qty
+        closed = (
+            min(abs(signed), abs(self.position))
+            if self.position and (self.position > 0) != (signed > 0)
+            else 0
+        )
+        realized = (closed * (price - self.entry_price) * (1 if self.position > 0 else -1)).quantize(
+            Decimal("0.00000001")
+        )
+        self.fills.append(
+            Fill(trade_id, order.order_id, order.side, price, last_qty, fee, realized, maker, trade_time)
+        )
         if self.position == 0 or (self.position > 0) == (signed > 0):
             total = abs(self.position) + last_qty
             self.entry_price = ((abs(self.position) * self.entry_price + last_qty * price) / total).quantize(
@@ -263,7 +350,8 @@ class Account:
         self.position += signed
         if self.position == 0:
             self.entry_price = Decimal(0)
-        self.wallet -= fee
+        # Realized PnL goes to the wallet, the commission comes out of it.
+        self.wallet += realized - fee
         lite: UserEvent = {
             "e": "TRADE_LITE",
             "E": trade_time,
@@ -289,6 +377,7 @@ class Account:
             last_price=price,
             trade_time=trade_time,
             maker=maker,
+            realized=realized,
         )
         account: UserEvent = {
             "e": "ACCOUNT_UPDATE",
@@ -319,17 +408,48 @@ class Account:
         return {"e": "MARGIN_CALL", "E": self.stamp(now_ms), "cw": _s(self.wallet), "p": [position]}
 
     def _position_fields(self) -> dict[str, str]:
+        e = self.economics()
         return {
             "s": self.symbol,
             "pa": _s(self.position),
             "ep": _s(self.entry_price),
             "bep": _s(self.entry_price),
             "cr": "0",
-            "up": "0",
-            "mt": "cross",
-            "iw": "0",
+            "up": _s(e.unrealized),
+            "mt": self.margin_type_name.lower(),
+            "iw": _s(e.isolated_wallet),
             "ps": "BOTH",
         }
+
+    # Position economics (fake_server/exchange/position_economics.py) -------------------
+
+    @property
+    def margin_type_name(self) -> str:
+        return "ISOLATED" if self.isolated else "CROSSED"
+
+    def open_notional(self, side: str | None = None) -> Decimal:
+        """The open LIMIT orders' notional (one side, or both): bidNotional, askNotional."""
+        return sum(
+            (o.qty - o.executed) * o.price
+            for o in self.open_orders.values()
+            if o.type == "LIMIT" and (side is None or o.side == side)
+        ) or Decimal(0)
+
+    def economics(self) -> Economics:
+        return economics(
+            amount=self.position,
+            entry=self.entry_price,
+            mark=self.mark_price,
+            leverage=self.leverage,
+            isolated=self.isolated,
+            wallet=self.wallet,
+            open_order_notional=self.open_notional(),
+            brackets=BRACKETS,
+            added_margin=self.added_margin,
+        )
+
+    def max_notional(self) -> int:
+        return max_notional(BRACKETS, self.leverage)
 
     def _order_event(
         self,
@@ -344,6 +464,7 @@ class Account:
         trade_time: int | None = None,
         maker: bool = False,
         expiry_reason: str = "0",
+        realized: Decimal = Decimal(0),
     ) -> UserEvent:
         traded = exec_type == "TRADE"
         # Open bid/ask notional of a LIMIT order that is (still) on the book.
@@ -380,7 +501,7 @@ class Account:
                 "ot": order.type,
                 "ps": "BOTH",
                 "cp": False,
-                "rp": "0",
+                "rp": _s(realized),
                 "pP": False,
                 "si": 0,
                 "ss": 0,
@@ -428,52 +549,61 @@ class Account:
     # REST snapshots ---------------------------------------------------------------
 
     def _totals(self) -> dict[str, Any]:
-        """The account-wide sums both account versions report (no PnL, no margin in use:
-        the known gaps of docs/fidelity.md)."""
+        """The account-wide sums both account versions report (one asset, one symbol):
+        margin balance = wallet + unrealized PnL; available = margin balance - initial margin."""
+        e = self.economics()
         w = _s(self.wallet)
+        isolated_wallet = e.isolated_wallet
+        cross_wallet = self.wallet - isolated_wallet
+        cross_unpnl = Decimal(0) if self.isolated else e.unrealized
+        available = max(Decimal(0), cross_wallet + cross_unpnl - (Decimal(0) if self.isolated else e.initial))
+        if self.isolated:
+            available = max(Decimal(0), available - e.open_order_initial)
         return {
-            "totalInitialMargin": "0",
-            "totalMaintMargin": "0",
+            "totalInitialMargin": _s(e.initial),
+            "totalMaintMargin": _s(e.maint),
             "totalWalletBalance": w,
-            "totalUnrealizedProfit": "0",
-            "totalMarginBalance": w,
-            "totalPositionInitialMargin": "0",
-            "totalOpenOrderInitialMargin": "0",
-            "totalCrossWalletBalance": w,
-            "totalCrossUnPnl": "0",
-            "availableBalance": w,
-            "maxWithdrawAmount": w,
+            "totalUnrealizedProfit": _s(e.unrealized),
+            "totalMarginBalance": _s(self.wallet + e.unrealized),
+            "totalPositionInitialMargin": _s(e.position_initial),
+            "totalOpenOrderInitialMargin": _s(e.open_order_initial),
+            "totalCrossWalletBalance": _s(cross_wallet),
+            "totalCrossUnPnl": _s(cross_unpnl),
+            "availableBalance": _s(available),
+            "maxWithdrawAmount": _s(min(available, cross_wallet)),
         }
 
     def _asset(self) -> dict[str, Any]:
         """The USDT entry of `assets` in /fapi/v3/account (v2 adds `marginAvailable`)."""
-        w = _s(self.wallet)
+        e = self.economics()
+        t = self._totals()
         return {
             "asset": "USDT",
-            "walletBalance": w,
-            "unrealizedProfit": "0",
-            "marginBalance": w,
-            "maintMargin": "0",
-            "initialMargin": "0",
-            "positionInitialMargin": "0",
-            "openOrderInitialMargin": "0",
-            "crossWalletBalance": w,
-            "crossUnPnl": "0",
-            "availableBalance": w,
-            "maxWithdrawAmount": w,
+            "walletBalance": t["totalWalletBalance"],
+            "unrealizedProfit": t["totalUnrealizedProfit"],
+            "marginBalance": t["totalMarginBalance"],
+            "maintMargin": _s(e.maint),
+            "initialMargin": _s(e.initial),
+            "positionInitialMargin": _s(e.position_initial),
+            "openOrderInitialMargin": _s(e.open_order_initial),
+            "crossWalletBalance": t["totalCrossWalletBalance"],
+            "crossUnPnl": t["totalCrossUnPnl"],
+            "availableBalance": t["availableBalance"],
+            "maxWithdrawAmount": t["maxWithdrawAmount"],
             "updateTime": self.update_ms,
         }
 
     def _position_margins(self) -> dict[str, Any]:
         """The position fields the v2 account and PM's UM account open with."""
+        e = self.economics()
         return {
             "symbol": self.symbol,
-            "initialMargin": "0",
-            "maintMargin": "0",
-            "unrealizedProfit": "0",
-            "positionInitialMargin": "0",
-            "openOrderInitialMargin": "0",
-            "leverage": str(LEVERAGE),
+            "initialMargin": _s(e.initial),
+            "maintMargin": _s(e.maint),
+            "unrealizedProfit": _s(e.unrealized),
+            "positionInitialMargin": _s(e.position_initial),
+            "openOrderInitialMargin": _s(e.open_order_initial),
+            "leverage": str(self.leverage),
         }
 
     def has_activity(self) -> bool:
@@ -483,30 +613,31 @@ class Account:
 
     def account_snapshot(self) -> dict[str, Any]:
         """`GET /fapi/v2/account`, trimmed to the fields a resync reads."""
+        e = self.economics()
         return {
             "feeTier": 0,
             "canTrade": True,
             "canDeposit": True,
             "canWithdraw": True,
             "updateTime": self.update_ms,
-            "multiAssetsMargin": False,
+            "multiAssetsMargin": self.multi_assets,
             "tradeGroupId": -1,
             **self._totals(),
             "assets": [{**self._asset(), "marginAvailable": True}],
             "positions": [
                 {
                     **self._position_margins(),
-                    "isolated": False,
+                    "isolated": self.isolated,
                     "entryPrice": _s(self.entry_price),
                     "breakEvenPrice": _s(self.entry_price),
-                    "maxNotional": str(MAX_NOTIONAL),
+                    "maxNotional": str(self.max_notional()),
                     "positionSide": "BOTH",
                     "positionAmt": _s(self.position),
-                    "notional": "0",
-                    "isolatedWallet": "0",
+                    "notional": _s(e.notional),
+                    "isolatedWallet": _s(e.isolated_wallet),
                     "updateTime": self.update_ms,
-                    "bidNotional": "0",
-                    "askNotional": "0",
+                    "bidNotional": _s(self.open_notional("BUY")),
+                    "askNotional": _s(self.open_notional("SELL")),
                 }
             ],
         }
@@ -514,17 +645,18 @@ class Account:
     def account_v3_snapshot(self) -> dict[str, Any]:
         """`GET /fapi/v3/account`: the v2 sums and asset, the v3 position fields, and the
         symbol only while it has a position or an open order (Account Information V3)."""
+        e = self.economics()
         positions = [
             {
                 "symbol": self.symbol,
                 "positionSide": "BOTH",
                 "positionAmt": _s(self.position),
-                "unrealizedProfit": "0",
-                "isolatedMargin": "0",
-                "notional": "0",
-                "isolatedWallet": "0",
-                "initialMargin": "0",
-                "maintMargin": "0",
+                "unrealizedProfit": _s(e.unrealized),
+                "isolatedMargin": _s(e.isolated_margin),
+                "notional": _s(e.notional),
+                "isolatedWallet": _s(e.isolated_wallet),
+                "initialMargin": _s(e.initial),
+                "maintMargin": _s(e.maint),
                 "updateTime": self.update_ms,
             }
         ]
@@ -540,6 +672,7 @@ class Account:
         nor `marginAvailable`) and `GET /papi/v1/balance` (portfolio margin: the wallet split
         by account). `alias` is the account's `accountAlias` (COIN-M events carry it as `i`)."""
         w = _s(self.wallet)
+        t = self._totals()
         if product == "pm":
             return [
                 {
@@ -551,7 +684,7 @@ class Account:
                     "crossMarginInterest": "0",
                     "crossMarginLocked": "0",
                     "umWalletBalance": w,
-                    "umUnrealizedPNL": "0",
+                    "umUnrealizedPNL": t["totalUnrealizedProfit"],
                     "cmWalletBalance": "0",
                     "cmUnrealizedPNL": "0",
                     "updateTime": self.update_ms,
@@ -562,14 +695,14 @@ class Account:
             "accountAlias": alias,
             "asset": "USDT",
             "balance": w,
-            "crossWalletBalance": w,
-            "crossUnPnl": "0",
-            "availableBalance": w,
+            "crossWalletBalance": t["totalCrossWalletBalance"],
+            "crossUnPnl": t["totalCrossUnPnl"],
+            "availableBalance": t["availableBalance"],
         }
         if product == "coinm":
-            entry["withdrawAvailable"] = w
+            entry["withdrawAvailable"] = t["maxWithdrawAmount"]
         else:
-            entry.update(maxWithdrawAmount=w, marginAvailable=True)
+            entry.update(maxWithdrawAmount=t["maxWithdrawAmount"], marginAvailable=True)
         return [{**entry, "updateTime": self.update_ms}]
 
     def um_account_snapshot(self) -> dict[str, Any]:
@@ -592,9 +725,9 @@ class Account:
         position = {
             **self._position_margins(),
             "entryPrice": _s(self.entry_price),
-            "maxNotional": str(MAX_NOTIONAL),
-            "bidNotional": "0",
-            "askNotional": "0",
+            "maxNotional": str(self.max_notional()),
+            "bidNotional": _s(self.open_notional("BUY")),
+            "askNotional": _s(self.open_notional("SELL")),
             "positionSide": "BOTH",
             "positionAmt": _s(self.position),
             "updateTime": self.update_ms,
@@ -605,21 +738,19 @@ class Account:
         """The symbol's entry of `GET /fapi/v1/leverageBracket` (and PM's
         `/papi/v1/um/leverageBracket`): BRACKETS with their `cum`, the maintenance amount
         that makes the margin continuous across brackets (Binance's "auxiliary number")."""
-        brackets: list[dict[str, Any]] = []
-        cum, ratio_before = Decimal(0), Decimal(0)
-        for number, (leverage, floor, cap, ratio) in enumerate(BRACKETS, start=1):
-            cum += floor * (ratio - ratio_before)
-            ratio_before = ratio
-            brackets.append(
-                {
-                    "bracket": number,
-                    "initialLeverage": leverage,
-                    "notionalCap": cap,
-                    "notionalFloor": floor,
-                    "maintMarginRatio": float(ratio),
-                    "cum": float(cum),
-                }
+        brackets = [
+            {
+                "bracket": number,
+                "initialLeverage": leverage,
+                "notionalCap": cap,
+                "notionalFloor": floor,
+                "maintMarginRatio": float(ratio),
+                "cum": float(cum),
+            }
+            for number, ((leverage, floor, cap, ratio), cum) in enumerate(
+                zip(BRACKETS, bracket_cums(BRACKETS), strict=True), start=1
             )
+        ]
         return {"symbol": self.symbol, "brackets": brackets}
 
     def all_orders_snapshot(self, query: HistoryQuery) -> list[dict[str, Any]]:
@@ -631,7 +762,7 @@ class Account:
         """`GET /fapi/v1/openOrders`."""
         return [self.order_fields(o, "query") for o in self.open_orders.values()]
 
-    def _position_prices(self) -> dict[str, Any]:
+    def _position_prices(self, e: Economics) -> dict[str, Any]:
         """The position and its prices, as both positionRisk versions show them."""
         return {
             "symbol": self.symbol,
@@ -639,23 +770,24 @@ class Account:
             "entryPrice": _s(self.entry_price),
             "breakEvenPrice": _s(self.entry_price),
             "markPrice": _s(self.mark_price),
-            "unRealizedProfit": "0",
-            "liquidationPrice": "0",
+            "unRealizedProfit": _s(e.unrealized),
+            "liquidationPrice": _s(e.liquidation),
         }
 
     def position_risk_snapshot(self) -> list[dict[str, Any]]:
         """`GET /fapi/v2/positionRisk`."""
+        e = self.economics()
         return [
             {
-                **self._position_prices(),
-                "leverage": str(LEVERAGE),
-                "maxNotionalValue": str(MAX_NOTIONAL),
-                "marginType": "cross",
-                "isolatedMargin": "0",
+                **self._position_prices(e),
+                "leverage": str(self.leverage),
+                "maxNotionalValue": str(self.max_notional()),
+                "marginType": self.margin_type_name.lower(),
+                "isolatedMargin": _s(e.isolated_margin),
                 "isAutoAddMargin": "false",
                 "positionSide": "BOTH",
-                "notional": "0",
-                "isolatedWallet": "0",
+                "notional": _s(e.notional),
+                "isolatedWallet": _s(e.isolated_wallet),
                 "updateTime": self.update_ms,
             }
         ]
@@ -665,21 +797,22 @@ class Account:
         fields, and the symbol only while it has a position or an open order."""
         if not self.has_activity():
             return []
+        e = self.economics()
         return [
             {
-                **self._position_prices(),
+                **self._position_prices(e),
                 "positionSide": "BOTH",
-                "isolatedMargin": "0",
-                "notional": "0",
+                "isolatedMargin": _s(e.isolated_margin),
+                "notional": _s(e.notional),
                 "marginAsset": "USDT",
-                "isolatedWallet": "0",
-                "initialMargin": "0",
-                "maintMargin": "0",
-                "positionInitialMargin": "0",
-                "openOrderInitialMargin": "0",
+                "isolatedWallet": _s(e.isolated_wallet),
+                "initialMargin": _s(e.initial),
+                "maintMargin": _s(e.maint),
+                "positionInitialMargin": _s(e.position_initial),
+                "openOrderInitialMargin": _s(e.open_order_initial),
                 "adl": 0,
-                "bidNotional": "0",
-                "askNotional": "0",
+                "bidNotional": _s(self.open_notional("BUY")),
+                "askNotional": _s(self.open_notional("SELL")),
                 "updateTime": self.update_ms,
             }
         ]

@@ -276,3 +276,59 @@ GONE_HTML = (
     "<html>\r\n<head><title>410 Gone</title></head>\r\n<body>\r\n"
     "<center><h1>410 Gone</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 )
+
+
+# Trading settings and market data (the USD-M error-code page) ---------------------------
+
+
+def invalid_interval() -> ErrorAnswer:
+    return 400, error(-1120, "Invalid interval.")
+
+
+def leverage_not_valid(leverage: str) -> ErrorAnswer:
+    return 400, error(-4028, f"Leverage {leverage} is not valid")
+
+
+def no_need_to_change_margin_type() -> ErrorAnswer:
+    return 400, error(-4046, "No need to change margin type.")
+
+
+def margin_type_open_orders() -> ErrorAnswer:
+    return 400, error(-4047, "Margin type cannot be changed if there exists open orders.")
+
+
+def margin_type_position() -> ErrorAnswer:
+    return 400, error(-4048, "Margin type cannot be changed if there exists position.")
+
+
+def no_need_to_change_position_side() -> ErrorAnswer:
+    return 400, error(-4059, "No need to change position side.")
+
+
+def position_side_open_orders() -> ErrorAnswer:
+    return 400, error(-4067, "Position side cannot be changed if there exists open orders.")
+
+
+def position_side_position() -> ErrorAnswer:
+    return 400, error(-4068, "Position side cannot be changed if there exists position.")
+
+
+def isolated_under_multi_assets() -> ErrorAnswer:
+    return 400, error(-4167, "Unable to adjust to isolated-margin mode under the Multi-Assets mode.")
+
+
+def multi_assets_with_isolated() -> ErrorAnswer:
+    return 400, error(
+        -4168,
+        "Unable to adjust to Multi-Assets mode with symbols of USDⓈ-M Futures under isolated-margin mode.",
+    )
+
+
+def no_need_to_change_multi_assets() -> ErrorAnswer:
+    return 400, error(-4171, "Adjusted Multi-Assets mode is same as current Multi-Assets mode.")
+
+
+def margin_not_isolated() -> ErrorAnswer:
+    """POST positionMargin on a cross-margin position or on no position: -4051 is the code
+    the USD-M error page gives for an isolated balance that cannot cover the change."""
+    return 400, error(-4051, "Isolated balance insufficient.")

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from fake_server.exchange import binance_errors, wallet
@@ -31,8 +30,10 @@ from fake_server.exchange.order_history import parse_history_query
 from fake_server.exchange.orders import OrderRejected, check_symbol, parse_new_order, parse_order_ref
 from fake_server.exchange.param_formats import long_value
 from fake_server.exchange.profiles import Profile
+from fake_server.exchange.rest_call import Call, Handler, RestAnswer, RestRoute
 from fake_server.exchange.settings import Settings
 from fake_server.exchange.spot_account import SpotAccount
+from fake_server.exchange.usdm_surface import SurfaceBackend, SurfaceRoute, usdm_routes
 from fake_server.exchange.user_events import UserEvent
 
 
@@ -61,10 +62,6 @@ class RestBackend(Protocol):
     def rest_keepalive(self, api_key: str) -> RestAnswer: ...
     def rest_delete_listen_key(self, api_key: str) -> RestAnswer: ...
 
-
-#: What a handler answers: (HTTP status, JSON-able body).
-RestAnswer = tuple[int, Any]
-Handler = Callable[["Call"], RestAnswer]
 
 #: Removed listenKey routes (every method): spot and margin since 2026-02-20 (reference §0,
 #: observed 410 with nginx's page), and `/api/v1/userDataStream`, retired 2026-03-25 with
@@ -99,35 +96,6 @@ ORDER_ROUTES = frozenset({"/fapi/v1/order", "/fapi/v1/batchOrders", "/fapi/v1/or
 
 #: The maximum `recvWindow` (reference §4).
 MAX_RECV_WINDOW = 60_000
-
-
-@dataclass
-class Call:
-    """One REST request, reduced to what handlers need."""
-
-    method: str
-    path: str
-    #: Parameters of the query string and of a form body (the query string wins).
-    query: dict[str, str]
-    #: The query string as sent (percent-encoding kept): what the client signed.
-    raw_query: str
-    api_key: str | None
-    peer: str
-    #: The x-www-form-urlencoded body as sent ("" for none or another content type).
-    raw_body: str = ""
-
-
-@dataclass(frozen=True)
-class RestRoute:
-    """A served REST route: its request weight (fixed, or from the call) and its handler."""
-
-    weight: int | Callable[[Call], int]
-    handler: Handler
-    #: Order placement: a success carries X-MBX-ORDER-COUNT-10S/-1M.
-    places_orders: bool = False
-
-    def weight_of(self, call: Call) -> int:
-        return self.weight(call) if callable(self.weight) else self.weight
 
 
 class RestApi:
@@ -192,6 +160,10 @@ class RestApi:
         }
         for path, role in SHARED_PATHS.items():
             routes.setdefault(("GET", path), shared[role])
+        if profile.name == "usdm":
+            surface = SurfaceBackend(lambda: s.futures_account, s.clock.epoch_ms, s.publish)
+            for served in usdm_routes(surface):
+                routes.setdefault((served.method, served.path), self._surface(served))
         if profile.listen_key_path is not None:
             for method, handler in (
                 ("POST", s.rest_create_listen_key),
@@ -200,6 +172,24 @@ class RestApi:
             ):
                 routes[(method, profile.listen_key_path)] = RestRoute(1, self._keyed(handler))
         return routes
+
+    def _surface(self, served: SurfaceRoute) -> RestRoute:
+        """A route of usdm_surface.py, behind its security type; a refusal it raises is
+        its answer."""
+
+        def answered(call: Call) -> RestAnswer:
+            try:
+                return served.handler(call)
+            except OrderRejected as rejected:
+                return rejected.answer
+
+        def keyed(call: Call) -> RestAnswer:
+            return self._keyed(lambda _key: answered(call))(call)
+
+        handler: Handler = {"SIGNED": self._signed(answered), "MARKET_DATA": keyed}.get(
+            served.security, answered
+        )
+        return RestRoute(served.weight, handler, places_orders=served.places_orders)
 
     # Authentication (reference §1: USER_STREAM routes need only X-MBX-APIKEY) ------------
 
@@ -258,6 +248,9 @@ class RestApi:
         account = self.backend.futures_account
         try:
             request = parse_new_order(call.query, account.symbol, account.rules)
+            if account.dual_side:
+                # Hedge mode: the fake has no LONG/SHORT positions (docs/fidelity.md).
+                raise OrderRejected(binance_errors.position_side_not_match())
             body, events = account.submit(request, self.backend.clock.epoch_ms())
         except OrderRejected as rejected:
             return rejected.answer

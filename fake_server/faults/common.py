@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from fake_server.exchange.rest_routes import Call
+from fake_server.exchange.rest_call import Call
 from fake_server.faults import Fault
 from fake_server.faults.target import Connection, FaultTarget, Pick
 from fake_server.interception import ReplacedAnswer, RestRule

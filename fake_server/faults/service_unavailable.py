@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fake_server.exchange import binance_errors
-from fake_server.exchange.rest_routes import ORDER_ROUTES, Call
+from fake_server.exchange.rest_call import Call
+from fake_server.exchange.rest_routes import ORDER_ROUTES
 from fake_server.faults import register
 from fake_server.faults.common import Budgeted, replaced, route_param, split_route
 from fake_server.faults.target import FaultTarget

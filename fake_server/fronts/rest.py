@@ -28,7 +28,8 @@ from aiohttp import web
 
 from fake_server.clock import Clock
 from fake_server.exchange import binance_errors
-from fake_server.exchange.rest_routes import GONE_PATHS, Call, RestApi, RestBackend
+from fake_server.exchange.rest_call import Call
+from fake_server.exchange.rest_routes import GONE_PATHS, RestApi, RestBackend
 from fake_server.exchange.weights import OrderCounts, RequestWeights
 from fake_server.fronts.request_body import BAD_REQUEST_POLICY, UnreadableBody, read_body
 from fake_server.interception import RestRule, take

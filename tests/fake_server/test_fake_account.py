@@ -174,7 +174,8 @@ def test_wallet_and_position_agree_with_account_update(seed: int, ticks: int) ->
             if e["e"] == "ORDER_TRADE_UPDATE" and e["o"]["x"] == "TRADE":
                 qty = Decimal(e["o"]["l"])
                 position += qty if e["o"]["S"] == "BUY" else -qty
-                wallet -= Decimal(e["o"]["n"])
+                # The fill's realized profit goes in, its commission comes out.
+                wallet += Decimal(e["o"]["rp"]) - Decimal(e["o"]["n"])
             elif e["e"] == "ACCOUNT_UPDATE":
                 last_update = e
     snap = account.account_snapshot()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -179,8 +180,13 @@ async def test_v3_account_balances_and_positions_agree_with_v2_and_the_events() 
     assert v3_risk["marginAsset"] == "USDT" and "leverage" not in v3_risk
     assert balances[0] == balances[1]
     assert [(b["asset"], b["balance"], b["availableBalance"]) for b in balances[0]] == [
-        ("USDT", wallet, wallet)
+        ("USDT", wallet, v2["availableBalance"])
     ]
+    # Cross margin: what is available is the margin balance less the margin in use.
+    margin_balance = Decimal(v2["totalWalletBalance"]) + Decimal(v2["totalUnrealizedProfit"])
+    assert Decimal(v2["totalMarginBalance"]) == margin_balance
+    assert Decimal(v2["availableBalance"]) == margin_balance - Decimal(v2["totalInitialMargin"])
+    assert Decimal(v2["totalInitialMargin"]) > 0  # the open orders hold margin
 
 
 async def test_v3_routes_list_the_symbol_only_with_a_position_or_an_open_order() -> None:

@@ -1,0 +1,118 @@
+"""What a one-way USD-M position is worth and costs at the mark price (pure).
+
+The snapshots (positionRisk, account, balance) and the user-data events report these numbers,
+so they are computed once here from the position, its entry price, the mark price, the
+symbol's leverage and margin type, and the notional brackets. The formulas are the ones of
+Binance's "Leverage and Margin of USDⓈ-M Futures" and "Liquidation" pages:
+
+- notional = positionAmt * markPrice (signed: negative for a short);
+- unrealized PnL = positionAmt * (markPrice - entryPrice);
+- position initial margin = |notional| / leverage; open-order initial margin likewise over
+  the open orders' notional;
+- maintenance margin = |notional| * maintMarginRatio - cum, with the bracket that holds
+  |notional| (the `cum` of GET /fapi/v1/leverageBracket keeps it continuous);
+- liquidation price (one position, cross margin, one-way mode):
+  (walletBalance + cum - side * |amt| * entryPrice) / (|amt| * maintMarginRatio - side * |amt|),
+  side = 1 long, -1 short; isolated margin uses the position's isolated wallet instead of
+  the wallet: its initial margin at entry plus what POST positionMargin added. A price at or below 0 is reported as "0", like Binance for a position that
+  cannot be liquidated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+#: (initialLeverage, notionalFloor, notionalCap, maintMarginRatio) per bracket.
+Bracket = tuple[int, int, int, Decimal]
+
+_PRICE = Decimal("0.01")
+_AMOUNT = Decimal("0.00000001")
+
+
+def bracket_cums(brackets: tuple[Bracket, ...]) -> list[Decimal]:
+    """Each bracket's `cum`: the maintenance amount that makes the margin continuous."""
+    cums: list[Decimal] = []
+    cum, ratio_before = Decimal(0), Decimal(0)
+    for _lev, floor, _cap, ratio in brackets:
+        cum += floor * (ratio - ratio_before)
+        ratio_before = ratio
+        cums.append(cum)
+    return cums
+
+
+def bracket_for(brackets: tuple[Bracket, ...], notional: Decimal) -> tuple[Decimal, Decimal]:
+    """(maintMarginRatio, cum) of the bracket that holds `notional` (the last one above)."""
+    cums = bracket_cums(brackets)
+    for (_lev, _floor, cap, ratio), cum in zip(brackets, cums, strict=True):
+        if notional <= cap:
+            return ratio, cum
+    return brackets[-1][3], cums[-1]
+
+
+def max_notional(brackets: tuple[Bracket, ...], leverage: int) -> int:
+    """The largest position the leverage allows: the cap of the last bracket that still
+    allows it (`maxNotionalValue`)."""
+    return max((cap for lev, _floor, cap, _ratio in brackets if lev >= leverage), default=brackets[0][2])
+
+
+def max_leverage(brackets: tuple[Bracket, ...]) -> int:
+    return brackets[0][0]
+
+
+@dataclass(frozen=True)
+class Economics:
+    notional: Decimal
+    unrealized: Decimal
+    position_initial: Decimal
+    open_order_initial: Decimal
+    maint: Decimal
+    liquidation: Decimal
+    isolated_wallet: Decimal
+
+    @property
+    def initial(self) -> Decimal:
+        return self.position_initial + self.open_order_initial
+
+    @property
+    def isolated_margin(self) -> Decimal:
+        """An isolated position's margin: its wallet plus its unrealized PnL ("0" cross)."""
+        return self.isolated_wallet + self.unrealized if self.isolated_wallet else Decimal(0)
+
+
+def economics(
+    *,
+    amount: Decimal,
+    entry: Decimal,
+    mark: Decimal,
+    leverage: int,
+    isolated: bool,
+    wallet: Decimal,
+    open_order_notional: Decimal,
+    brackets: tuple[Bracket, ...],
+    added_margin: Decimal = Decimal(0),
+) -> Economics:
+    notional = amount * mark
+    size = abs(notional)
+    ratio, cum = bracket_for(brackets, size)
+    isolated_wallet = (
+        (abs(amount) * entry / leverage + added_margin).quantize(_AMOUNT)
+        if isolated and amount
+        else Decimal(0)
+    )
+    collateral = isolated_wallet if isolated else wallet
+    liquidation = Decimal(0)
+    if amount:
+        side = 1 if amount > 0 else -1
+        denominator = abs(amount) * ratio - side * abs(amount)
+        if denominator:
+            liquidation = max(Decimal(0), (collateral + cum - side * abs(amount) * entry) / denominator)
+    return Economics(
+        notional=notional.quantize(_AMOUNT),
+        unrealized=(amount * (mark - entry)).quantize(_AMOUNT),
+        position_initial=(size / leverage).quantize(_AMOUNT),
+        open_order_initial=(open_order_notional / leverage).quantize(_AMOUNT),
+        maint=max(Decimal(0), size * ratio - cum).quantize(_AMOUNT) if amount else Decimal(0),
+        liquidation=liquidation.quantize(_PRICE),
+        isolated_wallet=isolated_wallet,
+    )
