@@ -177,15 +177,24 @@ class StreamSession:
 
     def user_event(self, listen_key: str, event: dict[str, Any]) -> dict[str, Any] | None:
         """The payload `event` of `listen_key` is sent as here, or None if it is not for here."""
+        wrapped = self.user_wrap(listen_key, event["e"])
+        if wrapped is None:
+            return None
+        return {"stream": listen_key, "data": event} if wrapped else event
+
+    def user_wrap(self, listen_key: str, kind: str) -> bool | None:
+        """Whether an event of type `kind` on `listen_key` goes out wrapped as {"stream","data"}
+        here (True) or raw (False); None if it is not for here. The front serialises each
+        form once for all the connections that take it."""
         if not self.carries_user_data:
             return None
         route = self.route
         # A key in the URL, or one SUBSCRIBEd later on the connection.
         if listen_key not in route.listen_keys and listen_key not in self.subs.streams:
             return None
-        if event["e"] != "listenKeyExpired" and not route.wants(listen_key, event["e"]):
+        if kind != "listenKeyExpired" and not route.wants(listen_key, kind):
             return None
-        return {"stream": listen_key, "data": event} if self.combined else event
+        return self.combined
 
     def market_streams(self) -> list[str]:
         """The market streams this connection receives (by its route's category)."""

@@ -53,6 +53,7 @@ from fake_server.exchange.stream_session import (
     route_upgrade,
 )
 from fake_server.exchange.ws_api import WsApiSession
+from fake_server.fronts.frames import text_frame
 from fake_server.journal import Journal
 from fake_server.journal_entries import Entry, WsCloseEntry, WsFrameEntry, WsInvalidEntry, WsRejectEntry
 
@@ -76,6 +77,13 @@ class ConnectionOwner(Protocol):
     def count_attempt(self, ip: str) -> tuple[int, HttpAnswer | None]: ...
     def handshake_rejection(self) -> HttpAnswer | None: ...
     def open_session(self, route: StreamRoute) -> StreamSession: ...
+    def refile(self, conn: WsConnection) -> None:
+        """What `conn` receives may have changed (opened, subscribed, gone)."""
+        ...
+
+    def queue_write(self, conn: WsConnection) -> None:
+        """`conn` has frames waiting: write them soon, with other connections' in one pass."""
+        ...
 
 
 class WsConnection(asyncio.Protocol):
@@ -103,6 +111,11 @@ class WsConnection(asyncio.Protocol):
         self._answered_handshake = False  # a ws_open, ws_reject or ws_invalid was journaled
         self._fragments: list[bytes] = []
         self._fragment_op: Opcode | None = None
+        #: Complete text frames pushed and not yet written: a burst of pushes goes out in one
+        #: transport write instead of one per message. Anything else written on the
+        #: connection (pings, pongs, closes) and every ending writes them first, so the wire
+        #: order is the order of the calls.
+        self._pending: list[bytes] = []
 
     # What the session knows, for the front, the faults and the control API ---------------
 
@@ -190,9 +203,11 @@ class WsConnection(asyncio.Protocol):
         for handle in [*self._timers, self._wake]:
             if handle is not None:
                 handle.cancel()
+        self._pending.clear()
         if self.session is not None:
             self.session.closing = True
         self.front.connections.pop(self.id, None)
+        self.front.refile(self)
         if self._closed:
             return
         self._closed = True
@@ -280,6 +295,7 @@ class WsConnection(asyncio.Protocol):
         self.front.journal.append(
             _entry(opened, self.id, path=request.path, peer=self.peer, attempts=attempts)
         )
+        self.front.refile(self)
         self._carry_out(rest)
 
     def _journal_reject(self, request: Request, status: int, body: str, why: str, attempts: int) -> None:
@@ -332,6 +348,7 @@ class WsConnection(asyncio.Protocol):
             self._carry_out(session.binary(data, now))
         else:
             self._carry_out(session.text(data, now))
+        self.front.refile(self)  # a SUBSCRIBE or UNSUBSCRIBE changes what it receives
 
     # Driving the session ----------------------------------------------------------------
 
@@ -376,11 +393,26 @@ class WsConnection(asyncio.Protocol):
 
     def send_bytes(self, text: bytes) -> bool:
         """Send one text frame of already encoded JSON; False when nothing can be sent."""
+        return self.push_frame(text_frame(text))
+
+    def push_frame(self, frame: bytes) -> bool:
+        """Send one complete text frame (fake_server/fronts/frames.py), written with whatever
+        else is pushed before the loop next runs; False when nothing can be sent."""
         if self.blackholed or self.proto.state is not State.OPEN:
             return False
-        self.proto.send_text(text)
-        self._flush()
+        if not self._pending:
+            self.front.queue_write(self)
+        self._pending.append(frame)
         return True
+
+    def write_pending(self) -> None:
+        """Write the frames pushed so far, in one write."""
+        if not self._pending:
+            return
+        data = b"".join(self._pending)
+        self._pending.clear()
+        if not self.blackholed and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
 
     def send_raw(self, data: bytes, *, binary: bool) -> bool:
         """Write one data frame as is, for payload faults: text (maybe empty, maybe not JSON)
@@ -394,6 +426,7 @@ class WsConnection(asyncio.Protocol):
         return True
 
     def _flush(self) -> None:
+        self.write_pending()
         for chunk in self.proto.data_to_send():
             if self.blackholed or self.transport is None:
                 continue
@@ -403,6 +436,7 @@ class WsConnection(asyncio.Protocol):
                 self._close_transport()
 
     def _close_transport(self) -> None:
+        self.write_pending()
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
 
@@ -433,6 +467,7 @@ class WsConnection(asyncio.Protocol):
             return
         if self._initiator is None:
             self._initiator, self._how, self._code = "server", f"abort_{mode}", 1006
+        self.write_pending()
         if mode == "rst":
             self._abort_now()
         else:
@@ -464,6 +499,7 @@ class WsConnection(asyncio.Protocol):
         self._arm()
 
     def half_open(self) -> None:
+        self.write_pending()  # what was pushed before the fault still leaves
         self.blackholed = True
         self.stop_pings()
 

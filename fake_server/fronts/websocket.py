@@ -6,6 +6,12 @@ and the market streams. It opens each accepted connection's `StreamSession` (Bin
 rules for it, fake_server/exchange/stream_session.py) and pushes: user events to the
 connections whose session takes them, market events to the connections subscribed to them,
 skipping connections a fault stalled.
+
+A push is built for the client to be the limit, not the fake: its receivers are looked up
+by key (fake_server/fronts/receivers.py), each form of the message (raw, wrapped) is
+serialised and framed once for all of them, and the frames a connection collects are
+written in one transport write when the loop next runs; that writing pass hands the loop
+back every `SLICE` seconds of work, so scheduled faults keep their time during a burst.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import time
+from collections import deque
 from typing import Any, Protocol
 
 import orjson
@@ -28,9 +36,14 @@ from fake_server.exchange.stream_routes import StreamRoute
 from fake_server.exchange.stream_session import SessionRules, StreamSession
 from fake_server.exchange.ws_api import WsApiSession
 from fake_server.fronts.connection import WsConnection
+from fake_server.fronts.frames import combined, text_frame
+from fake_server.fronts.receivers import MARKET, WSAPI, Receivers
 from fake_server.interception import PushHold, UpgradeRefusal, take
 from fake_server.journal import Journal
 from fake_server.journal_entries import MarketEntry, with_note
+
+#: The most work (seconds) the writing pass does before it lets the loop run timers.
+SLICE = 0.001
 
 
 class WsOwner(Protocol):
@@ -66,6 +79,11 @@ class WsFront:
         self.journal = server.journal
         self.limits = server.limits
         self.connections: dict[int, WsConnection] = {}
+        #: Open connections by what they receive.
+        self.receivers: Receivers[WsConnection] = Receivers()
+        #: Connections with frames pushed and not yet written, in the order they got them.
+        self._unwritten: deque[WsConnection] = deque()
+        self._writing: asyncio.Handle | None = None
         #: Refusals faults installed for upgrades, and holds on pushes (stall_data).
         self.rejections: list[UpgradeRefusal] = []
         self.holds: list[PushHold] = []
@@ -127,31 +145,63 @@ class WsFront:
     def open_connections(self) -> list[WsConnection]:
         return [c for c in self.connections.values() if c.is_open and c.session is not None]
 
-    def data_connections(self) -> list[WsConnection]:
-        """Open connections that take pushes now: not held by a fault (stall_data)."""
+    def refile(self, conn: WsConnection) -> None:
+        if conn.id in self.connections and conn.session is not None:
+            self.receivers.file(conn)
+        else:
+            self.receivers.drop(conn)
+
+    def _takers(self, conns: list[WsConnection]) -> list[WsConnection]:
+        """Those of `conns` that take pushes now: open, and not held by a fault (stall_data)."""
+        if not self.holds:
+            return [c for c in conns if c.is_open]
         now = self.clock.now()
-        return [c for c in self.open_connections() if not any(h.holds(c.id, now) for h in self.holds)]
+        return [c for c in conns if c.is_open and not any(h.holds(c.id, now) for h in self.holds)]
 
     def deliver(self, listen_key: str, event: dict[str, Any]) -> list[int]:
         """Send `event` to every open user-data connection bound to `listen_key`."""
-        sent = []
-        for conn in self.data_connections():
+        sent: list[int] = []
+        raw: bytes | None = None
+        frames: dict[bool, bytes] = {}
+        kind = event["e"]
+        for conn in self._takers(self.receivers.user(listen_key)):
             assert conn.session is not None
-            payload = conn.session.user_event(listen_key, event)
-            if payload is not None and conn.send_json(payload):
+            wrapped = conn.session.user_wrap(listen_key, kind)
+            if wrapped is None:
+                continue
+            frame = frames.get(wrapped)
+            if frame is None:
+                raw = orjson.dumps(event) if raw is None else raw
+                frame = frames[wrapped] = text_frame(combined(listen_key, raw) if wrapped else raw)
+            if conn.push_frame(frame):
                 sent.append(conn.id)
         return sent
 
     def deliver_subscribed(self, event: dict[str, Any]) -> list[int]:
         """Send a spot event to every WebSocket API connection subscribed to user data."""
         sent = []
-        for conn in self.data_connections():
-            if conn.ws_api is None:
-                continue
+        for conn in self._takers(self.receivers.of(WSAPI)):
+            assert conn.ws_api is not None
             delivered = [conn.send_json(message) for message in conn.ws_api.wrap(event)]
             if any(delivered):
                 sent.append(conn.id)
         return sent
+
+    def queue_write(self, conn: WsConnection) -> None:
+        self._unwritten.append(conn)
+        if self._writing is None:
+            self._writing = asyncio.get_running_loop().call_soon(self._write)
+
+    def _write(self) -> None:
+        """Write the connections' pushed frames, one write each, yielding every `SLICE`."""
+        self._writing = None
+        unwritten = self._unwritten
+        deadline = time.perf_counter() + SLICE
+        while unwritten:
+            unwritten.popleft().write_pending()
+            if time.perf_counter() > deadline and unwritten:
+                self._writing = asyncio.get_running_loop().call_soon(self._write)
+                return
 
     def stamp(self) -> int:
         """An `E` for a server message on any connection: never before the account's last event."""
@@ -170,7 +220,7 @@ class WsFront:
     def publish_market(self) -> None:
         """One push on every market stream some open connection may receive."""
         wanted: dict[str, list[WsConnection]] = {}
-        for conn in self.data_connections():
+        for conn in self._takers(self.receivers.of(MARKET)):
             assert conn.session is not None
             for name in conn.session.market_streams():
                 wanted.setdefault(name, []).append(conn)
@@ -179,8 +229,8 @@ class WsFront:
         events = self.market.tick(wanted, self.clock.epoch_ms())
         for name, event in events.items():
             raw = orjson.dumps(event)
-            combined = orjson.dumps({"stream": name, "data": event})
-            conns = [c.id for c in wanted[name] if c.send_bytes(combined if c.combined else raw)]
+            frames = {False: text_frame(raw), True: text_frame(combined(name, raw))}
+            conns = [c.id for c in wanted[name] if c.push_frame(frames[c.combined])]
             entry = MarketEntry(kind="market", stream=name, e=event["e"], E=event["E"], conns=conns)
             ids: dict[str, int] = {k: event[k] for k in ("a", "U", "u", "pu") if k in event}
             self.journal.append(with_note(entry, ids))
