@@ -7,6 +7,10 @@
     python3 tasks.py matrix [ARGS...]    the real SDKs of adapters/ through the USD-M catalog:
                                          reports/matrix/, then docs/conformance.md's table
                                          (ARGS go to `binance-harness matrix`)
+    python3 tasks.py bench [ARGS...]     the fake's performance beside websockets and a raw asyncio
+                                         push, in one run: push rates, fault lateness, handshakes,
+                                         memory per connection (ARGS: `python -m bench --help`;
+                                         figures in docs/performance.md)
     python3 tasks.py fuzz                 hostile input at full size: 5,000 mutated scenario
                                          files, then 2,000 random REST and control-API requests;
                                          prints the counts (tracebacks, 500s, files written
@@ -134,6 +138,10 @@ def fuzz(args: list[str]) -> None:
     run(python, ROOT / "scripts" / "fuzz_requests.py", "--count", "2000")
 
 
+def bench(args: list[str]) -> None:
+    run(BIN / "python", "-m", "bench", *args)
+
+
 def test(args: list[str]) -> None:
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
@@ -143,7 +151,7 @@ def test(args: list[str]) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("catalog", "test", "matrix", "fuzz", "setup"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("catalog", "test", "matrix", "fuzz", "bench", "setup"):
         print(__doc__)
         raise SystemExit(2)
     os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
@@ -157,6 +165,8 @@ def main() -> None:
         matrix(args)
     elif job == "fuzz":
         fuzz(args)
+    elif job == "bench":
+        bench(args)
 
 
 if __name__ == "__main__":

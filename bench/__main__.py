@@ -1,0 +1,102 @@
+"""`python3 tasks.py bench`: the fake's performance figures, side by side in one run.
+
+Every figure is compared with a reference measured in the same run on the same machine (a
+plain websockets server, a raw asyncio push), because the machine is shared and absolute
+numbers move with its load; the load average is printed with them. docs/performance.md
+keeps the figures and the command that made them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sys
+import time
+
+from bench import catalog, crowd, lateness, push
+
+
+def _load() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+async def _measure(args: argparse.Namespace) -> list[str]:
+    n = args.events
+    lines: list[str] = []
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+        lines.append(line)
+
+    say(f"python {platform.python_version()}, {os.cpu_count()} cores, load {_load()} at start")
+    raw = await push.raw_rate(n)
+    ws = await push.websockets_rate(n)
+    fake = await push.fake_rate(n)
+    crowded = await push.fake_rate(n, idle=args.idle)
+    say(f"push to one fast client ({n:,} account events, messages/s):")
+    say(f"  raw asyncio, one write per message  {raw:>10,.0f}")
+    say(f"  websockets send()                   {ws:>10,.0f}")
+    say(
+        f"  the fake                            {fake:>10,.0f}   {fake / ws:.2f} x websockets, {fake / raw:.2f} x raw"
+    )
+    say(
+        f"  the fake, {args.idle:,} idle connections  {crowded:>10,.0f}   {crowded / ws:.2f} x websockets,"
+        f" {crowded / fake:.2f} x without them"
+    )
+    idle = await lateness.lateness(args.seconds)
+    busy = await lateness.lateness(args.seconds, rate=args.rate)
+    say(f"fault (timer) lateness, ms, {idle.samples} and {busy.samples} timers:")
+    say(
+        f"  idle                                p50 {idle.p50_ms:6.2f}  p99 {idle.p99_ms:6.2f}  max {idle.max_ms:6.2f}"
+    )
+    say(
+        f"  pushing {args.rate:,.0f} events/s                p50 {busy.p50_ms:6.2f}  p99 {busy.p99_ms:6.2f}"
+        f"  max {busy.max_ms:6.2f}  ({busy.events / args.seconds:,.0f} events/s reached,"
+        f" longest full GC {busy.gc_max_ms:.1f} ms)"
+    )
+    f_rate, complete = await crowd.fake_handshakes(args.handshakes)
+    w_rate = await crowd.websockets_handshakes(args.handshakes)
+    f_bytes = await crowd.idle_bytes("fake", args.idle)
+    w_bytes = await crowd.idle_bytes("websockets", args.idle)
+    say(f"handshakes/s ({args.handshakes:,} in a row):")
+    say(
+        f"  the fake {f_rate:,.0f}, websockets {w_rate:,.0f}: {f_rate / w_rate:.2f} x"
+        f" (journal {'complete' if complete else 'INCOMPLETE'})"
+    )
+    say(f"resident memory per idle connection ({args.idle:,} open):")
+    say(
+        f"  the fake {f_bytes / 1024:.1f} KiB, websockets {w_bytes / 1024:.1f} KiB: {f_bytes / w_bytes:.2f} x"
+    )
+    if args.catalog:
+        wall = await asyncio.to_thread(catalog.catalog_wall)
+        if wall is None:
+            say("catalog wall: skipped, this binance-harness has no `run --jobs` yet (TODO(i13-jobs))")
+        else:
+            say(
+                f"catalog wall: --jobs 1 {wall.jobs1:.1f} s, default {wall.auto:.1f} s"
+                f" ({wall.auto / wall.durations_sum:.2f} x the sum of durations {wall.durations_sum:.1f} s;"
+                f" longest scenario {wall.longest:.1f} s); verdicts {'identical' if wall.same_verdicts else 'DIFFER'}"
+            )
+    say(f"load {_load()} at the end")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python3 tasks.py bench", description=__doc__)
+    parser.add_argument("--events", type=int, default=100_000, help="events per push measurement")
+    parser.add_argument("--idle", type=int, default=2_000, help="idle connections")
+    parser.add_argument("--rate", type=float, default=10_000, help="events/s while timing faults")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each lateness run")
+    parser.add_argument("--handshakes", type=int, default=1_000, help="handshakes to time")
+    parser.add_argument("--no-catalog", dest="catalog", action="store_false", help="skip the catalog runs")
+    args = parser.parse_args()
+    start = time.monotonic()
+    print("+ " + " ".join(["python3 tasks.py bench", *sys.argv[1:]]), flush=True)
+    asyncio.run(_measure(args))
+    print(f"({time.monotonic() - start:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

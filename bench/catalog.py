@@ -1,0 +1,61 @@
+"""Catalog wall time at `--jobs 1` and at the default, with verdicts compared.
+
+Needs `binance-harness run --jobs`, which another branch adds (issue 13, Deliver 1): until
+the installed CLI offers it, this reports that it was skipped rather than timing something
+else. TODO(i13-jobs): once `--jobs` is on main, check the flag's default spelling ("auto" or
+no flag) against harness/cli.py and drop the skip.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import baseline
+
+ROOT = Path(__file__).resolve().parent.parent
+HARNESS = ROOT / ".venv" / "bin" / "binance-harness"
+
+
+@dataclass
+class CatalogWall:
+    jobs1: float
+    auto: float
+    durations_sum: float
+    longest: float
+    same_verdicts: bool
+
+
+def has_jobs() -> bool:
+    help_text = subprocess.run([HARNESS, "run", "--help"], capture_output=True, text=True).stdout
+    return "--jobs" in help_text
+
+
+def durations() -> list[float]:
+    listed = subprocess.run([HARNESS, "list"], capture_output=True, text=True, check=True).stdout
+    return [float(m) for m in re.findall(r"\[([\d.]+) s\]", listed)]
+
+
+def _timed_run(jobs: list[str], verdicts: Path) -> float:
+    start = time.monotonic()
+    subprocess.run(
+        [HARNESS, "run", *jobs, "--write-baseline", verdicts], cwd=ROOT, capture_output=True, check=False
+    )
+    return time.monotonic() - start
+
+
+def catalog_wall() -> CatalogWall | None:
+    """None when this CLI has no `--jobs` yet."""
+    if not has_jobs():
+        return None
+    with tempfile.TemporaryDirectory(prefix="bench-catalog-") as tmp:
+        one, auto = Path(tmp) / "jobs1.json", Path(tmp) / "auto.json"
+        jobs1 = _timed_run(["--jobs", "1"], one)
+        wall = _timed_run([], auto)
+        same = baseline.read(one) == baseline.read(auto)
+    spans = durations()
+    return CatalogWall(jobs1, wall, sum(spans), max(spans, default=0.0), same)
