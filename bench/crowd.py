@@ -43,7 +43,7 @@ async def _handshakes(port: int, path: str, k: int) -> float:
         result = await peer.result()
     finally:
         peer.kill()
-    return k / result["seconds"]
+    return k / float(result["seconds"])
 
 
 async def _idle_bytes(port: int, path: str, n: int) -> float:

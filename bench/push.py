@@ -23,6 +23,7 @@ from bench.peer import Peer
 from fake_server.clock import Clock
 from fake_server.exchange.account import Account
 from fake_server.exchange.settings import EventFlow, Settings
+from fake_server.fronts.frames import text_frame
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
 
@@ -42,16 +43,6 @@ def messages(n: int) -> list[bytes]:
     return out[:n]
 
 
-def frame(payload: bytes) -> bytes:
-    """An unmasked text frame (a server's), header and payload."""
-    size = len(payload)
-    if size < 126:
-        return bytes((0x81, size)) + payload
-    if size < 1 << 16:
-        return bytes((0x81, 126)) + size.to_bytes(2, "big") + payload
-    return bytes((0x81, 127)) + size.to_bytes(8, "big") + payload
-
-
 async def _measure(port: int, path: str, n: int, push: Callable[[], Awaitable[object]]) -> float:
     """Messages per second from the start of `push` to the reader's `n`th frame."""
     reader = Peer("read", HOST, port, path, n)
@@ -63,7 +54,7 @@ async def _measure(port: int, path: str, n: int, push: Callable[[], Awaitable[ob
         result = await reader.result()
     finally:
         reader.kill()
-    return n / (result["last"] - start)
+    return n / (float(result["last"]) - start)
 
 
 # The fake --------------------------------------------------------------------------------
@@ -211,7 +202,7 @@ class RawPush(asyncio.Protocol):
 
 
 async def raw_rate(n: int) -> float:
-    frames = [frame(p) for p in messages(n)]
+    frames = [text_frame(p) for p in messages(n)]
     loop = asyncio.get_running_loop()
     ready: asyncio.Future[RawPush] = loop.create_future()
     server = await loop.create_server(lambda: RawPush(ready), HOST, 0)
