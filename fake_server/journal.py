@@ -68,8 +68,9 @@ class Journal(Lookup):
                 self._flush_later()
         if len(entries) % SHELTER_EVERY == 0:
             self._shelter()
-        for listener in list(self._listeners):
-            listener(stamped)
+        if self._listeners:
+            for listener in list(self._listeners):
+                listener(stamped)
         return stamped
 
     def flush(self) -> None:

@@ -209,19 +209,23 @@ class FakeBinance:
             outgoing = rule.rewrite(outgoing)
         self.payload_rules = [r for r in self.payload_rules if not r.spent]
         reached: set[int] = set()
-        for event, extra in outgoing:
-            conns = self._send_event(event)
+        sent = self._send_events([event for event, _ in outgoing])
+        for (event, extra), conns in zip(outgoing, sent):
             reached.update(conns)
             self._journal_event(event, conns, extra)
         return sorted(reached)
 
-    def _send_event(self, event: UserEvent) -> list[int]:
+    def _send_events(self, events: list[UserEvent]) -> list[list[int]]:
+        """Write `events` in order; for each, the connections it reached. All are written
+        before any is journaled: a journal listener (a trigger) only arms a timer, so nothing
+        can act on a connection in between, and the receivers are looked up once."""
         if self.profile.listen_key_path is None:  # spot: WebSocket API subscriptions
-            return self.ws.deliver_subscribed(event)
+            return [self.ws.deliver_subscribed(event) for event in events]
         lk = self.keys.active(self.settings.credentials.api_key, self.clock.now())
+        if lk is None:
+            return [[] for _ in events]
         extras = self.profile.event_extras
-        sent = {**event, **extras} if extras else event
-        return self.ws.deliver(lk.key, sent) if lk is not None else []
+        return self.ws.deliver_all(lk.key, [{**e, **extras} for e in events] if extras else list(events))
 
     def _journal_event(self, event: UserEvent, conns: list[int], note: EventNote | None = None) -> None:
         entry = EventEntry(kind="event", e=event["e"], E=event["E"], conns=conns)

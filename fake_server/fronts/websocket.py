@@ -160,22 +160,35 @@ class WsFront:
 
     def deliver(self, listen_key: str, event: dict[str, Any]) -> list[int]:
         """Send `event` to every open user-data connection bound to `listen_key`."""
-        sent: list[int] = []
-        raw: bytes | None = None
-        frames: dict[bool, bytes] = {}
-        kind = event["e"]
-        for conn in self._takers(self.receivers.user(listen_key)):
-            assert conn.session is not None
-            wrapped = conn.session.user_wrap(listen_key, kind)
-            if wrapped is None:
-                continue
-            frame = frames.get(wrapped)
-            if frame is None:
-                raw = orjson.dumps(event) if raw is None else raw
-                frame = frames[wrapped] = text_frame(combined(listen_key, raw) if wrapped else raw)
-            if conn.push_frame(frame):
-                sent.append(conn.id)
-        return sent
+        return self.deliver_all(listen_key, [event])[0]
+
+    def deliver_all(self, listen_key: str, events: list[dict[str, Any]]) -> list[list[int]]:
+        """Send `events`, in order, to every open user-data connection bound to `listen_key`;
+        for each event, the connections it was written to. The receivers are looked up once
+        for the batch: nothing that changes them (a fault, a message from a client) can run
+        before it is sent."""
+        takers = self._takers(self.receivers.user(listen_key))
+        if not takers:
+            return [[] for _ in events]
+        reached: list[list[int]] = []
+        for event in events:
+            sent: list[int] = []
+            raw: bytes | None = None
+            frames: dict[bool, bytes] = {}
+            kind = event["e"]
+            for conn in takers:
+                assert conn.session is not None
+                wrapped = conn.session.user_wrap(listen_key, kind)
+                if wrapped is None:
+                    continue
+                frame = frames.get(wrapped)
+                if frame is None:
+                    raw = orjson.dumps(event) if raw is None else raw
+                    frame = frames[wrapped] = text_frame(combined(listen_key, raw) if wrapped else raw)
+                if conn.push_frame(frame):
+                    sent.append(conn.id)
+            reached.append(sent)
+        return reached
 
     def deliver_subscribed(self, event: dict[str, Any]) -> list[int]:
         """Send a spot event to every WebSocket API connection subscribed to user data."""
