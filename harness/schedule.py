@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import shutil
 import sys
@@ -38,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from fake_server import gc_shelter
 from harness.lateness import Lateness, is_too_busy
 from harness.report import tally
 from harness.run_folder import run_folder
@@ -290,8 +290,9 @@ async def play(
         return task
 
     # What is alive now (modules, scenarios) lives to the end: out of the collector's sight,
-    # a full collection no longer walks it while runs wait on their timers.
-    gc.freeze()
+    # a full collection no longer walks it while runs wait on their timers. One shelter with
+    # the runs' journals (fake_server/gc_shelter.py), so neither unfreezes the other's objects.
+    gc_shelter.freeze()
     try:
         while pending or running:
             starting = sum(1 for _, c, _ in running.values() if not c.is_set())
@@ -313,7 +314,7 @@ async def play(
                     too_busy[index] = result.lateness
                 else:
                     progress.finish(index, tail_of(result))
-                gc.freeze()  # its record stays for the reports: keep it out of the next collections
+                gc_shelter.refreeze()  # its record stays for the reports: out of the next collections
         # Runs too late to judge are played again, alone, once all others are over.
         for index, lateness in sorted(too_busy.items()):
             shutil.rmtree(jobs[index].workdir, ignore_errors=True)
@@ -328,7 +329,7 @@ async def play(
             task.cancel()
         if running:
             await asyncio.gather(*running, return_exceptions=True)
-        gc.unfreeze()
+        gc_shelter.release()
     summary = Summary(
         wall=loop.time() - started,
         duration_sum=sum(j.scenario.duration for j in jobs),
