@@ -71,14 +71,11 @@ async def _measure(args: argparse.Namespace) -> list[str]:
     )
     if args.catalog:
         wall = await asyncio.to_thread(catalog.catalog_wall)
-        if wall is None:
-            say("catalog wall: skipped, this binance-harness has no `run --jobs` yet (TODO(i13-jobs))")
-        else:
-            say(
-                f"catalog wall: --jobs 1 {wall.jobs1:.1f} s, default {wall.auto:.1f} s"
-                f" ({wall.auto / wall.durations_sum:.2f} x the sum of durations {wall.durations_sum:.1f} s;"
-                f" longest scenario {wall.longest:.1f} s); verdicts {'identical' if wall.same_verdicts else 'DIFFER'}"
-            )
+        say(
+            f"catalog wall: --jobs 1 {wall.jobs1:.1f} s, default {wall.auto:.1f} s"
+            f" ({wall.auto / wall.durations_sum:.2f} x the sum of durations {wall.durations_sum:.1f} s;"
+            f" longest scenario {wall.longest:.1f} s); verdicts {'identical' if wall.same_verdicts else 'DIFFER'}"
+        )
     say(f"load {_load()} at the end")
     return lines
 

@@ -1,9 +1,7 @@
-"""Catalog wall time at `--jobs 1` and at the default, with verdicts compared.
+"""Catalog wall time at `--jobs 1` and at the default (`--jobs auto`), with verdicts compared.
 
-Needs `binance-harness run --jobs`, which another branch adds (issue 13, Deliver 1): until
-the installed CLI offers it, this reports that it was skipped rather than timing something
-else. TODO(i13-jobs): once `--jobs` is on main, check the flag's default spelling ("auto" or
-no flag) against harness/cli.py and drop the skip.
+The two runs are the claim of docs/scheduling.md: playing scenarios side by side changes the
+wall time, never a verdict.
 """
 
 from __future__ import annotations
@@ -30,11 +28,6 @@ class CatalogWall:
     same_verdicts: bool
 
 
-def has_jobs() -> bool:
-    help_text = subprocess.run([HARNESS, "run", "--help"], capture_output=True, text=True).stdout
-    return "--jobs" in help_text
-
-
 def durations() -> list[float]:
     listed = subprocess.run([HARNESS, "list"], capture_output=True, text=True, check=True).stdout
     return [float(m) for m in re.findall(r"\[([\d.]+) s\]", listed)]
@@ -48,10 +41,7 @@ def _timed_run(jobs: list[str], verdicts: Path) -> float:
     return time.monotonic() - start
 
 
-def catalog_wall() -> CatalogWall | None:
-    """None when this CLI has no `--jobs` yet."""
-    if not has_jobs():
-        return None
+def catalog_wall() -> CatalogWall:
     with tempfile.TemporaryDirectory(prefix="bench-catalog-") as tmp:
         one, auto = Path(tmp) / "jobs1.json", Path(tmp) / "auto.json"
         jobs1 = _timed_run(["--jobs", "1"], one)
