@@ -41,6 +41,11 @@ from harness.verdict import Status, Verdict, error
 
 #: Seconds a run may overrun its scenario's duration before the harness gives up on it.
 HARD_TIMEOUT_MARGIN = 30.0
+#: How long a client may take from its launch to its first contact with the fake (at least;
+#: a longer scenario gives it its duration): an SDK's imports take seconds on a busy machine,
+#: and with scenarios played side by side a 4 s budget judged a slow starter as a client
+#: that never connected. The timeline starts at contact, so the budget shortens nothing.
+START_BUDGET = 20.0
 
 ClientSpec = str | CoroutineClient
 
@@ -184,7 +189,7 @@ async def _play(
             probe.start()
             steps.start()
             exited = asyncio.create_task(client.wait())
-            first = await _first_contact(journal, exited, scenario.duration)
+            first = await _first_contact(journal, exited, max(scenario.duration, START_BUDGET))
             contacted.set()
             # The scenario's duration counts from the client's first contact: a client that
             # takes seconds to import its SDK and connect gets the whole run all the same.
