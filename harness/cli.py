@@ -19,7 +19,7 @@ from typing import Any
 
 from fake_server.clock import Clock
 from fake_server.exchange.profiles import PROFILES
-from fake_server.exchange.settings import EventFlow, Settings, Timers
+from fake_server.exchange.settings import EventFlow, RestLimits, Settings, Timers
 from fake_server.fronts.control_client import URL_VARIABLE as CONTROL_URL_VARIABLE
 from fake_server.fronts.control_guard import TOKEN_VARIABLE, new_token, token_error
 from fake_server.journal import Journal
@@ -212,6 +212,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"ticks of account activity per second, a number {range_hint(EventFlow, 'rate')}; "
         "0: a quiet account (default: 2)",
+    )
+    serve.add_argument(
+        "--weight-limit",
+        type=integer_of(RestLimits, "weight_per_minute"),
+        metavar="N",
+        help=f"request weight per minute per IP before 429, an integer {range_hint(RestLimits, 'weight_per_minute')} "
+        "(default: 2400, USD-M's); a test setting, for a suite that plays more than a minute's weight",
     )
     serve.add_argument("--journal", type=output_file, metavar="PATH", help="write the journal here")
     serve.add_argument(
@@ -634,6 +641,11 @@ def _serve(args: argparse.Namespace) -> int:
         control_port=args.control_port,
         control_token=None if args.token is None else args.token or new_token(),
     )
+    if args.weight_limit is not None:
+        settings = dataclasses.replace(
+            settings,
+            rest_limits=dataclasses.replace(settings.rest_limits, weight_per_minute=args.weight_limit),
+        )
     try:
         asyncio.run(_serve_forever(settings, scenario, args.journal))
     except OSError as exc:  # e.g. --control-port already taken: a setup error, not a crash

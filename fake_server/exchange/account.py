@@ -132,6 +132,8 @@ class Account:
         self.isolated = False
         self.dual_side = False
         self.multi_assets = False
+        #: The BNB fee discount (`POST /fapi/v1/feeBurn`), reported by `/fapi/v2/account` too.
+        self.fee_burn = False
         self.fills: deque[Fill] = deque(maxlen=FILL_HISTORY)
         #: Margin added to (or taken from) an isolated position: POST positionMargin.
         self.added_margin = Decimal(0)
@@ -616,6 +618,7 @@ class Account:
         e = self.economics()
         return {
             "feeTier": 0,
+            "feeBurn": self.fee_burn,
             "canTrade": True,
             "canDeposit": True,
             "canWithdraw": True,

@@ -61,7 +61,6 @@ class AccountBackend(Protocol):
 class AccountReads:
     def __init__(self, backend: AccountBackend) -> None:
         self.b = backend
-        self.fee_burn = False
         self._downloads: dict[str, int] = {}
 
     @property
@@ -108,11 +107,11 @@ class AccountReads:
         return 200, {"indicators": {}, "updateTime": self.b.now_ms()}
 
     def get_fee_burn(self, call: Call) -> RestAnswer:
-        return 200, {"feeBurn": self.fee_burn}
+        return 200, {"feeBurn": self.account.fee_burn}
 
     def set_fee_burn(self, call: Call) -> RestAnswer:
         value = rest_params.choice(call.query, "feeBurn", ("true", "false"))
-        self.fee_burn = value == "true"
+        self.account.fee_burn = value == "true"
         return 200, {"code": 200, "msg": "success"}
 
     def order_rate_limits(self, call: Call) -> RestAnswer:

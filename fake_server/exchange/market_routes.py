@@ -247,6 +247,8 @@ class MarketData:
             "quoteQty": _p(t.quote_qty),
             "time": t.time,
             "isBuyerMaker": t.buyer_maker,
+            # The tape has no Retail Price Improvement orders, so no trade is an RPI one.
+            "isRPITrade": False,
         }
 
     def trades(self, call: Call) -> RestAnswer:

@@ -52,6 +52,8 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
         (["--rate", "nan"], "argument --rate: expected a finite number"),
         (["--rate", "-1"], "argument --rate: the fill rate is between 0 and 100 per second (got '-1')"),
         (["--rate", "1e9"], "argument --rate: the fill rate is between 0 and 100 per second (got '1e9')"),
+        (["--weight-limit", "0"], "argument --weight-limit: a weight limit is at least 1 (got '0')"),
+        (["--weight-limit", "2.5"], "argument --weight-limit: expected an integer, got '2.5'"),
     ],
 )
 def test_bad_serve_flags_are_refused_before_serving(
@@ -72,6 +74,14 @@ def test_good_serve_flags_reach_the_fake_as_a_scenario_file_would_give_them(serv
     assert settings.timers.listen_key_ttl == 180.0
     assert settings.events.rate == 0.0
     assert settings.control_port == 65535
+    assert settings.rest_limits.weight_per_minute == 2400  # Binance's, unless a test raises it
+
+
+def test_serve_weight_limit_raises_only_the_weight_limit(served: list[Settings]) -> None:
+    assert cli.main(["serve", "--weight-limit", "5000", "--rate", "0"]) == 0
+    (settings,) = served
+    assert settings.rest_limits.weight_per_minute == 5000
+    assert settings.rest_limits.interval == 60.0
 
 
 def test_serve_help_gives_each_value_flag_its_rule(capsys: pytest.CaptureFixture[str]) -> None:
