@@ -44,6 +44,7 @@ import signal
 import ssl
 import sys
 import time
+import urllib.parse
 from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -98,8 +99,10 @@ def sign(query: str, secret: str) -> str:
     return hmac.new(secret.encode(), query.encode(), hashlib.sha256).hexdigest()
 
 
-def signed_query(secret: str, timestamp_ms: int, recv_window: int = 5000) -> str:
-    query = f"timestamp={timestamp_ms}&recvWindow={recv_window}"
+def signed_query(secret: str, timestamp_ms: int, recv_window: int = 5000, params: str = "") -> str:
+    """`params` (already url-encoded) come first; the signature covers the whole query."""
+    query = f"{params}&" if params else ""
+    query += f"timestamp={timestamp_ms}&recvWindow={recv_window}"
     return f"{query}&signature={sign(query, secret)}"
 
 
@@ -420,15 +423,20 @@ class ReferenceClient:
 
     # ------------------------------------------------------------------ REST
 
-    async def rest(self, method: str, path: str, *, signed: bool = False) -> Any:
+    async def rest(
+        self, method: str, path: str, *, signed: bool = False, params: Mapping[str, str | int] | None = None
+    ) -> Any:
         """One attempt: the JSON body on success, else print one line and raise."""
         assert self._http is not None
         url = self.config.rest_url + path
         wait = self._rest_not_before - time.monotonic()
         if wait > 0:  # another loop's call was told Retry-After: it holds for us too
             await asyncio.sleep(wait)
+        query = urllib.parse.urlencode(params or {})
         if signed:
-            url += "?" + signed_query(self.config.api_secret, int(time.time() * 1000))
+            url += "?" + signed_query(self.config.api_secret, int(time.time() * 1000), params=query)
+        elif query:
+            url += "?" + query
         try:
             response = await self._http.request(method, url, headers={"X-MBX-APIKEY": self.config.api_key})
         except httpx.HTTPError as exc:
@@ -468,14 +476,19 @@ class ReferenceClient:
             delay = max(delay, self.honoured_wait(error.retry_after))
         await asyncio.sleep(delay)
 
-    async def rest_retrying(self, method: str, path: str, *, signed: bool = False) -> Any:
+    async def rest_retrying(
+        self, method: str, path: str, *, signed: bool = False, params: Mapping[str, str | int] | None = None
+    ) -> Any:
         """Retry until it succeeds: a bot without state is worse than a late one."""
         backoff = self.new_backoff()
         while True:
             try:
-                return await self.rest(method, path, signed=signed)
+                return await self.rest(method, path, signed=signed, params=params)
             except RestError as exc:
                 await self.retry_sleep(backoff, exc)
+
+    async def start_up(self) -> None:
+        """What a bot does over REST before its stream opens: nothing here (see startup_bot.py)."""
 
     async def create_listen_key(self) -> str:
         backoff = self.new_backoff()
@@ -773,6 +786,7 @@ class ReferenceClient:
             self._events = self.open_events_file()
             keepalive: asyncio.Task[None] | None = None
             try:
+                await self.start_up()
                 self.listen_key = await self.create_listen_key()
                 keepalive = asyncio.create_task(self.keepalive_loop())
                 await self.connection_loop()
