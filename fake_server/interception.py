@@ -3,7 +3,9 @@
 A fault does not reach into a front; it installs one of these rules through its target
 (fake_server/faults/target.py) and the front consults the rules at its interception point:
 the REST front before it answers a call (`RestRule`), the WebSocket front before it
-accepts an upgrade (`UpgradeRefusal`) and before it pushes data (`PushHold`). Every rule holds for `remaining` uses or until
+accepts an upgrade (`UpgradeRefusal`) and before it pushes data (`PushHold`), the WebSocket
+front when it accepts a TCP connection (`Swallow`), and a connection when it writes or reads
+bytes (`WireToxic`, the transport toxics). Every budgeted rule holds for `remaining` uses or until
 `until` (scenario time), whichever ends first; with neither, until the run ends. `take`
 is the one place that decides whether a rule still holds and spends it.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from fake_server.exchange.rest_call import Call
 
@@ -98,3 +100,42 @@ class PushHold:
 
     def holds(self, conn: int, now: float) -> bool:
         return conn in self.conns and now < self.until
+
+
+#: Which way a transport toxic acts, as Toxiproxy names its streams: `downstream` is what the
+#: fake writes to the client, `upstream` what the client sends to the fake.
+Direction = Literal["downstream", "upstream"]
+
+
+@dataclass(frozen=True)
+class WireToxic:
+    """A transport toxic on one direction of a connection's bytes, until `until` (scenario
+    time; math.inf: as long as the connection lives). Several in force on one connection
+    add up, as Toxiproxy chains its toxics: their latencies add, the lowest rate holds, the
+    first slicer cuts, the smallest byte limit ends the connection, the longest close delay
+    holds the close."""
+
+    direction: Direction
+    until: float
+    #: Seconds every chunk waits, and the most it may wait more or less (uniformly drawn).
+    latency: float = 0.0
+    jitter: float = 0.0
+    #: Bytes per second the link carries at most; None: no limit.
+    rate: float | None = None
+    #: Chunks of about `slice_size` bytes (+/- `slice_variation`), `slice_delay` s apart.
+    slice_size: int | None = None
+    slice_variation: int = 0
+    slice_delay: float = 0.0
+    #: Bytes that may still pass from now on, then TCP is closed; None: no limit.
+    limit: int | None = None
+    #: Seconds each TCP close the fake makes on the connection waits (slow_close).
+    close_delay: float = 0.0
+
+
+@dataclass
+class Swallow(Budget):
+    """Accept new TCP connections and never read or answer them: the upgrade request stays
+    unanswered. Each is closed `close_after` seconds after it was accepted (None: never, until
+    the client gives up or the run ends)."""
+
+    close_after: float | None = None

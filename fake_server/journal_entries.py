@@ -176,7 +176,7 @@ class WsInvalidEntry(_Stamped):
     kind: Literal["ws_invalid"]
     conn: int
     peer: str
-    why: Literal["bad_request", "handshake_timeout"]
+    why: Literal["bad_request", "handshake_timeout", "fault"]
     error: str
 
 

@@ -31,7 +31,7 @@ from fake_server.fronts.control_api import ControlApi
 from fake_server.fronts.rest import RestFront
 from fake_server.fronts.tls import ThrowawayCA, TlsRelay
 from fake_server.fronts.websocket import WsFront
-from fake_server.interception import PushHold, RestRule, UpgradeRefusal
+from fake_server.interception import PushHold, RestRule, Swallow, UpgradeRefusal
 from fake_server.journal import Journal
 from fake_server.journal_entries import (
     EventEntry,
@@ -299,9 +299,11 @@ class FakeBinance:
     def clear_faults(self) -> int:
         """Stop every fault still in force (REST rules, refused upgrades, payload rewrites); how
         many there were. Events a payload fault still holds back are never sent."""
-        cleared = len(self.rest.rules) + len(self.ws.rejections) + len(self.payload_rules)
+        cleared = len(self.rest.rules) + len(self.ws.rejections) + len(self.ws.swallows)
+        cleared += len(self.payload_rules)
         self.rest.rules.clear()
         self.ws.rejections.clear()
+        self.ws.swallows.clear()
         self.payload_rules.clear()
         self.journal.append(FaultsClearedEntry(kind="faults_cleared", count=cleared))
         return cleared
@@ -341,6 +343,12 @@ class FakeBinance:
 
     def hold_pushes(self, hold: PushHold) -> None:
         self.ws.holds.append(hold)
+
+    def swallow_connections(self, rule: Swallow) -> None:
+        self.ws.swallows.append(rule)
+
+    def refuse_connections(self, until: float | None) -> None:
+        self.ws.refuse(until)
 
     def exchange_info(self) -> dict[str, Any]:
         """GET exchangeInfo of the profile's product, stamped now."""

@@ -207,8 +207,19 @@ def render_behaviours(registry: Mapping[str, Behaviour], scenarios: Sequence[Sce
     return "\n".join(lines).rstrip() + "\n"
 
 
+#: The fake's layers, outermost first, as docs/faults.md groups the faults.
+LAYERS: tuple[tuple[str, str], ...] = (
+    ("tcp", "TCP: the transport (Toxiproxy's toxics)"),
+    ("http", "HTTP: REST answers and the upgrade"),
+    ("websocket", "WebSocket: frames, closes and handshakes"),
+    ("binance", "Binance: the exchange's own rules and lifecycle"),
+    ("payload", "Payload: the events on the stream"),
+)
+
+
 def render_faults(faults: Mapping[str, type[Any]], scenarios: Sequence[Scenario]) -> str:
-    """docs/faults.md: each fault, what it does and its parameters, from its schema."""
+    """docs/faults.md: each fault, what it does and its parameters, from its schema, grouped
+    by layer, with the public fault tool's fault it mirrors."""
     lines = [
         "# Faults: what each one does, and its parameters",
         "",
@@ -218,27 +229,51 @@ def render_faults(faults: Mapping[str, type[Any]], scenarios: Sequence[Scenario]
         "parameters (docs/scenario-format.md); the control API takes the same parameters "
         "(docs/control-api.md), and both refuse a value out of range where it is written.",
         "",
+        "The faults are grouped by the layer they act at, outermost first; \"Mirrors\" names "
+        "the fault of a public fault-injection tool it reproduces (a Toxiproxy toxic, a "
+        "WireMock fault, an Autobahn case family), with the tool's parameters in this "
+        "project's units (seconds for every duration).",
+        "",
     ]
-    for name, cls in sorted(faults.items()):
-        used = sorted(s.name for s in scenarios if any(step.fault.name == name for step in s.steps))
-        doc = inspect.cleandoc(cls.__doc__ or "")
-        ends = " Ends the connections it hits." if cls.ends_connection else ""
-        lines += [f"## {name}", "", f"Layer: {cls.layer}.{ends}", "", doc, ""]
-        params = params_of(cls)
-        if params:
-            lines += ["| parameter | type | default | range | what it is |", "|---|---|---|---|---|"]
-            for p in params.values():
-                cells = [
-                    f"`{p.name}`",
-                    type_words(p.type),
-                    f"`{default_words(p)}`",
-                    range_words(p.spec),
-                    p.doc,
-                ]
-                lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-            lines.append("")
-        lines += ["Used in: " + (", ".join(f"`{n}`" for n in used) or "no catalog scenario yet") + ".", ""]
+    known = [layer for layer, _ in LAYERS]
+    titles = dict(LAYERS)
+    layers = known + sorted({cls.layer for cls in faults.values()} - set(known))
+    for layer in layers:
+        members = sorted((n, c) for n, c in faults.items() if c.layer == layer)
+        if not members:
+            continue
+        lines += [f"## {titles.get(layer, layer)}", ""]
+        lines += [
+            f"- [`{n}`](#{n}){': mirrors ' + c.mirrors if c.mirrors else ''}"
+            for n, c in members
+        ]
+        lines.append("")
+        for name, cls in members:
+            lines += _fault_section(name, cls, scenarios)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _fault_section(name: str, cls: type[Any], scenarios: Sequence[Scenario]) -> list[str]:
+    used = sorted(s.name for s in scenarios if any(step.fault.name == name for step in s.steps))
+    doc = inspect.cleandoc(cls.__doc__ or "")
+    ends = " Ends the connections it hits." if cls.ends_connection else ""
+    mirrors = f" Mirrors: {cls.mirrors}." if cls.mirrors else ""
+    lines = [f"### {name}", "", f"Layer: {cls.layer}.{ends}{mirrors}", "", doc, ""]
+    params = params_of(cls)
+    if params:
+        lines += ["| parameter | type | default | range | what it is |", "|---|---|---|---|---|"]
+        for p in params.values():
+            cells = [
+                f"`{p.name}`",
+                type_words(p.type),
+                f"`{default_words(p)}`",
+                range_words(p.spec),
+                p.doc,
+            ]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("")
+    lines += ["Used in: " + (", ".join(f"`{n}`" for n in used) or "no catalog scenario yet") + ".", ""]
+    return lines
 
 
 def _param_docs(params: type) -> list[tuple[str, str, str]]:

@@ -130,7 +130,7 @@ def refusals(record: RunRecord) -> list[Refusal]:
         elif e["kind"] == "ws_reject" and e.get("why", "fault") != "fault":
             what = f"the handshake on {e.get('path', '?')} was refused with {e['status']} ({e['why']})"
             found.append(Refusal(float(e["t"]), what, (e,)))
-        elif e["kind"] == "ws_invalid":
+        elif e["kind"] == "ws_invalid" and e.get("why") != "fault":
             what = f"a socket never completed its WebSocket handshake ({e.get('why', '?')})"
             found.append(Refusal(float(e["t"]), what, (e,)))
     found += rest_refusals(record, until=record.ended_at)

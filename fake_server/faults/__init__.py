@@ -35,6 +35,9 @@ class Fault:
     layer: ClassVar[Layer]
     #: Whether the fault ends (or kills) the connections it hits, so a client must replace them.
     ends_connection: ClassVar[bool] = False
+    #: The public fault tool's fault it mirrors (a Toxiproxy toxic, a WireMock fault, an
+    #: Autobahn case family), as docs/faults.md names it; empty when it mirrors none.
+    mirrors: ClassVar[str] = ""
 
     def __init_subclass__(
         cls,
@@ -42,6 +45,7 @@ class Fault:
         name: str | None = None,
         layer: Layer | None = None,
         ends_connection: bool | None = None,
+        mirrors: str | None = None,
         **kwargs: Any,
     ) -> None:
         """A fault says what it is in its class line: `class Close(Fault, name="close",
@@ -53,6 +57,8 @@ class Fault:
             cls.layer = layer
         if ends_connection is not None:
             cls.ends_connection = ends_connection
+        if mirrors is not None:
+            cls.mirrors = mirrors
 
     def __post_init__(self) -> None:
         validate(self)

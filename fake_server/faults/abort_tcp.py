@@ -17,7 +17,13 @@ from fake_server.schema import param
 
 @register
 @dataclass(frozen=True)
-class AbortTcp(OnConnections, name="abort_tcp", layer="tcp", ends_connection=True):
+class AbortTcp(
+    OnConnections,
+    name="abort_tcp",
+    layer="tcp",
+    ends_connection=True,
+    mirrors="Toxiproxy toxic `reset_peer` (mode rst)",
+):
     """Close TCP with no WebSocket close frame.
 
     `fin`: an orderly TCP close after the data already written (the peer reads everything

@@ -12,6 +12,7 @@ listed ("fault 'close' takes: code, reason, target").
 from __future__ import annotations
 
 import http
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import orjson
 from fake_server.exchange.rest_call import Call
 from fake_server.faults import Fault
 from fake_server.faults.target import Connection, FaultTarget, Pick
-from fake_server.interception import ReplacedAnswer, RestRule
+from fake_server.interception import Direction, ReplacedAnswer, RestRule, WireToxic
 from fake_server.schema import param
 
 
@@ -88,6 +89,19 @@ class Budgeted(Lasting, Counted):
             RestRule(self.times, self.until(fake), method, path, applies=applies, delay=delay, answer=answer)
         )
         return []
+
+
+@dataclass(frozen=True)
+class Shaping(Lasting, OnConnections):
+    """A transport toxic on the target connections' bytes, for `lasting` seconds (None: as
+    long as they live). Connections opened later are a clean path, so a reconnect escapes
+    it; Toxiproxy's toxics also slow links opened later, which a scenario gets by firing the
+    fault again on `ws_open`."""
+
+    def shape(self, fake: FaultTarget, direction: Direction, **toxic: Any) -> list[int]:
+        until = self.until(fake)
+        rule = WireToxic(direction, math.inf if until is None else until, **toxic)
+        return self.on_each(fake, lambda c: c.shape(rule))
 
 
 def replaced(
@@ -186,6 +200,13 @@ def upgrade_status(default: int) -> Any:
 
 def header_map() -> Any:
     return param(doc="extra headers of the answer, name: value", factory=dict, check=_headers_error)
+
+
+def direction_param() -> Any:
+    return param(
+        "downstream",
+        doc="downstream: what the fake writes to the client; upstream: what the client sends",
+    )
 
 
 def route_param(default: str) -> Any:

@@ -12,7 +12,10 @@ interception points:
   account's events through (`publish` returns the connections it reached), and
   `hold_pushes` a `PushHold` that keeps pushes off chosen connections for a while;
 - a connection's transport: `connections` hands out `Connection`s, which close, abort,
-  black-hole or write raw frames;
+  black-hole, hang or write raw frames, and `shape` puts a `WireToxic` (latency,
+  bandwidth, slicer, limit_data, slow_close) on one direction of their bytes;
+- the listening socket: `swallow_connections` installs a `Swallow` (new TCP connections
+  accepted and never answered), `refuse_connections` closes the port for a while;
 
 plus the exchange's own operations a fault triggers (expire the listenKey, tick the
 account, turn on the connection-attempt limit). `FakeBinance` implements it; a test may
@@ -30,7 +33,7 @@ from fake_server.exchange.profiles import Profile
 from fake_server.exchange.spot_account import SpotAccount
 from fake_server.exchange.user_events import UserEvent
 from fake_server.exchange.ws_api import WsApiSession
-from fake_server.interception import PushHold, RestRule, UpgradeRefusal
+from fake_server.interception import PushHold, RestRule, Swallow, UpgradeRefusal, WireToxic
 from fake_server.journal import Journal
 from fake_server.journal_entries import EventNote
 
@@ -94,6 +97,14 @@ class Connection(Protocol):
 
     def stop_pings(self) -> None: ...
 
+    def hang(self, close_after: float | None) -> None:
+        """Pass nothing either way from now on; close TCP after `close_after` s (None: never)."""
+        ...
+
+    def shape(self, toxic: WireToxic) -> None:
+        """Carry the connection's bytes, one direction, through a transport toxic."""
+        ...
+
     def server_shutdown(self, stamp: int, grace: float, code: int, reason: str) -> bool:
         """Push `serverShutdown` now and close after `grace` seconds; False if nothing was sent."""
         ...
@@ -150,3 +161,8 @@ class FaultTarget(Protocol):
     def intercept_upgrades(self, rule: UpgradeRefusal) -> None: ...
     def rewrite_events(self, rule: EventRewrite) -> None: ...
     def hold_pushes(self, hold: PushHold) -> None: ...
+    def swallow_connections(self, rule: Swallow) -> None: ...
+    def refuse_connections(self, until: float | None) -> None:
+        """Stop listening on the WebSocket port until `until` (None: the run's end), so new
+        TCP connections are refused; open ones are untouched."""
+        ...

@@ -3,7 +3,10 @@
 We drive `websockets.server.ServerProtocol` by hand instead of using websockets' server
 because faults need control it hides: not answering pings, going silent with TCP open,
 dropping TCP with no close frame (the client sees 1006), resetting it (RST). Bytes the
-protocol wants to send go through `_flush`, the one place a fault can swallow them.
+protocol wants to send go through `_flush`, the one place a fault can swallow them, and
+every byte written or read passes `_send` or `data_received`, where a transport fault in
+force (latency, bandwidth, slicer, limit_data, slow_close) hands it to the connection's
+`WireShaper` (fake_server/fronts/shaper.py) instead; with none, nothing changes.
 
 Binance's rules for the connection (which upgrades are accepted, heartbeats, the message
 limit, control messages, user data, the 24 h close) live in a pure `StreamSession`
@@ -54,6 +57,8 @@ from fake_server.exchange.stream_session import (
 )
 from fake_server.exchange.ws_api import WsApiSession
 from fake_server.fronts.frames import text_frame
+from fake_server.fronts.shaper import WireShaper
+from fake_server.interception import Swallow, WireToxic
 from fake_server.journal import Journal
 from fake_server.journal_entries import Entry, WsCloseEntry, WsFrameEntry, WsInvalidEntry, WsRejectEntry
 
@@ -75,6 +80,7 @@ class ConnectionOwner(Protocol):
     @property
     def connections(self) -> dict[int, WsConnection]: ...
     def count_attempt(self, ip: str) -> tuple[int, HttpAnswer | None]: ...
+    def swallow(self) -> Swallow | None: ...
     def handshake_rejection(self) -> HttpAnswer | None: ...
     def open_session(self, route: StreamRoute) -> StreamSession: ...
     def refile(self, conn: WsConnection) -> None:
@@ -116,6 +122,10 @@ class WsConnection(asyncio.Protocol):
         #: connection (pings, pongs, closes) and every ending writes them first, so the wire
         #: order is the order of the calls.
         self._pending: list[bytes] = []
+        #: The transport toxics' shapers, made when the first is put on the connection.
+        self._down: WireShaper | None = None
+        self._up: WireShaper | None = None
+        self._tcp_closing = False  # a shaped TCP close is queued
 
     # What the session knows, for the front, the faults and the control API ---------------
 
@@ -182,27 +192,50 @@ class WsConnection(asyncio.Protocol):
         self.peer = f"{peer[0]}:{peer[1]}" if peer else ""
         self.ip = peer[0] if peer else ""
         self.front.connections[self.id] = self
+        swallowed = self.front.swallow()
+        if swallowed is not None:
+            # The `timeout` fault: accepted, then nothing is read or answered.
+            self._invalid("fault", "accepted by the timeout fault and never answered")
+            self.blackholed = True
+            if swallowed.close_after is not None:
+                self._later(swallowed.close_after, self._close_now)
+            return
         self._later(HANDSHAKE_TIMEOUT, self._handshake_timeout)
 
     def data_received(self, data: bytes) -> None:
+        if self._up is not None and self._up.busy():
+            self._up.push(data)
+            return
+        self._receive(data)
+
+    def _receive(self, data: bytes) -> None:
         if self.blackholed:
             return
         self.proto.receive_data(data)
         self._process()
 
     def eof_received(self) -> bool | None:
+        if self._up is not None and self._up.busy():
+            self._up.push_end(self._eof)
+        else:
+            self._eof()
+        return True  # the transport stays up until `_close_transport` (slow_close may hold it)
+
+    def _eof(self) -> None:
         if self._initiator is None:
             self._initiator, self._how, self._code = "client", "eof", 1006
         if not self.blackholed:
             self.proto.receive_eof()
             self._process()
         self._close_transport()
-        return None
 
     def connection_lost(self, exc: Exception | None) -> None:
         for handle in [*self._timers, self._wake]:
             if handle is not None:
                 handle.cancel()
+        for shaper in (self._down, self._up):
+            if shaper is not None:
+                shaper.stop()
         self._pending.clear()
         if self.session is not None:
             self.session.closing = True
@@ -254,7 +287,7 @@ class WsConnection(asyncio.Protocol):
             WsFrameEntry(kind="ws_frame", conn=self.id, dir=direction, op="close", code=code, reason=reason)
         )
 
-    def _invalid(self, why: Literal["bad_request", "handshake_timeout"], error: str = "") -> None:
+    def _invalid(self, why: Literal["bad_request", "handshake_timeout", "fault"], error: str = "") -> None:
         self._answered_handshake = True
         self.front.journal.append(
             WsInvalidEntry(kind="ws_invalid", conn=self.id, peer=self.peer, why=why, error=error[:200])
@@ -412,6 +445,14 @@ class WsConnection(asyncio.Protocol):
         data = b"".join(self._pending)
         self._pending.clear()
         if not self.blackholed and self.transport is not None and not self.transport.is_closing():
+            self._send(data)
+
+    def _send(self, data: bytes) -> None:
+        """Write to the transport, through the shaper while a transport fault holds."""
+        assert self.transport is not None
+        if self._down is not None and self._down.busy():
+            self._down.push(data)
+        else:
             self.transport.write(data)
 
     def send_raw(self, data: bytes, *, binary: bool) -> bool:
@@ -431,14 +472,29 @@ class WsConnection(asyncio.Protocol):
             if self.blackholed or self.transport is None:
                 continue
             if chunk:
-                self.transport.write(chunk)
+                self._send(chunk)
             else:
                 self._close_transport()
 
     def _close_transport(self) -> None:
+        """Close TCP (FIN) after what was written: behind the shaped bytes, and a slow_close
+        delay later, while a transport fault holds."""
         self.write_pending()
+        if self.transport is None or self.transport.is_closing() or self._tcp_closing:
+            return
+        if self._down is not None and self._down.busy():
+            self._tcp_closing = True
+            self._down.push_end(self._close_now)
+            return
+        self.transport.close()
+
+    def _close_now(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
+
+    def _held_for(self) -> float:
+        """Seconds until a close made now would reach the wire (0 with no transport fault)."""
+        return 0.0 if self._down is None else self._down.hold_time()
 
     def _later(self, delay: float, callback: Callable[[], object]) -> None:
         self._timers.append(self.front.clock.call_later(delay, callback))
@@ -459,7 +515,7 @@ class WsConnection(asyncio.Protocol):
             self.session.closing = True
         self._journal_close_frame("out", code, reason)
         self._flush()
-        self._later(CLOSE_TIMEOUT, self._abort_now)
+        self._later(CLOSE_TIMEOUT + self._held_for(), self._abort_now)
 
     def abort(self, mode: Literal["fin", "rst"]) -> None:
         """Drop TCP with no close frame: `fin` (orderly TCP close) or `rst` (reset)."""
@@ -471,7 +527,7 @@ class WsConnection(asyncio.Protocol):
         if mode == "rst":
             self._abort_now()
         else:
-            self.transport.close()
+            self._close_transport()
 
     def _abort_now(self) -> None:
         if self.transport is None:
@@ -502,6 +558,39 @@ class WsConnection(asyncio.Protocol):
         self.write_pending()  # what was pushed before the fault still leaves
         self.blackholed = True
         self.stop_pings()
+
+    def hang(self, close_after: float | None) -> None:
+        """Toxiproxy's `timeout`: nothing passes any more, either way; TCP is closed (FIN)
+        `close_after` seconds from now, or held open with None."""
+        self.half_open()
+        if close_after is not None:
+            self._later(close_after, self._time_out)
+
+    def _time_out(self) -> None:
+        if self._initiator is None:
+            self._initiator, self._how, self._code = "server", "abort_fin", 1006
+        self._close_now()
+
+    def shape(self, toxic: WireToxic) -> None:
+        """Put a transport fault on the connection's bytes, one direction, until it ends."""
+        if toxic.direction == "downstream":
+            if self._down is None:
+                self._down = WireShaper(self.front.clock, self._write_now, self._cut)
+            self._down.add(toxic)
+        else:
+            if self._up is None:
+                self._up = WireShaper(self.front.clock, self._receive, self._cut)
+            self._up.add(toxic)
+
+    def _write_now(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+    def _cut(self) -> None:
+        """limit_data's end: TCP is closed (FIN) mid-stream, maybe mid-frame, with no close frame."""
+        if self._initiator is None:
+            self._initiator, self._how, self._code = "server", "abort_fin", 1006
+        self._close_now()
 
 
 def _entry(record: Record, conn: int, **socket: object) -> Entry:

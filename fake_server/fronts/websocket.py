@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import socket
 import time
 from collections import deque
 from typing import Any, Protocol
@@ -38,7 +39,7 @@ from fake_server.exchange.ws_api import WsApiSession
 from fake_server.fronts.connection import WsConnection
 from fake_server.fronts.frames import combined, text_frame
 from fake_server.fronts.receivers import MARKET, WSAPI, Receivers
-from fake_server.interception import PushHold, UpgradeRefusal, take
+from fake_server.interception import PushHold, Swallow, UpgradeRefusal, take
 from fake_server.journal import Journal
 from fake_server.journal_entries import MarketEntry, with_note
 
@@ -87,6 +88,13 @@ class WsFront:
         #: Refusals faults installed for upgrades, and holds on pushes (stall_data).
         self.rejections: list[UpgradeRefusal] = []
         self.holds: list[PushHold] = []
+        #: New TCP connections accepted and never answered (the `timeout` fault).
+        self.swallows: list[Swallow] = []
+        #: While the port refuses connections: a socket bound to it, not listening, so the
+        #: port stays ours; and the timer that listens again.
+        self._placeholder: socket.socket | None = None
+        self._relisten: asyncio.TimerHandle | None = None
+        self._host = ""
         self.attempt_log = ConnectionAttempts()
         #: Handshake times per client IP (scenario seconds) within the attempt window.
         self.attempts = self.attempt_log.times
@@ -98,13 +106,64 @@ class WsFront:
         self.port = 0
 
     async def start(self, host: str) -> None:
-        loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(lambda: WsConnection(self, next(self._ids)), host, 0)
-        self.port = self._server.sockets[0].getsockname()[1]
+        self._host = host
+        await self._listen(0)
+        self.port = self._server.sockets[0].getsockname()[1] if self._server is not None else 0
         if self.server.settings.events.market_rate > 0:
             self._schedule_market_tick()
 
+    async def _listen(self, port: int) -> None:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: WsConnection(self, next(self._ids)), self._host, port, reuse_address=True
+        )
+
+    def refuse(self, until: float | None) -> None:
+        """Stop listening until scenario time `until` (None: until the run ends): the kernel
+        answers new connections with RST (ECONNREFUSED); open connections live on."""
+        if self._relisten is not None:
+            self._relisten.cancel()
+            self._relisten = None
+        if self._server is not None:
+            family = self._server.sockets[0].family
+            self._server.close()
+            self._server = None
+            placeholder = socket.socket(family, socket.SOCK_STREAM)
+            placeholder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                placeholder.bind((self._host, self.port))
+            except OSError:
+                placeholder.close()
+            else:
+                self._placeholder = placeholder
+        if until is not None:
+            self._relisten = self.clock.call_later(
+                until - self.clock.now(), lambda: asyncio.ensure_future(self._listen_again())
+            )
+
+    async def _listen_again(self) -> None:
+        self._relisten = None
+        try:
+            await self._listen(self.port)
+        except OSError:  # the placeholder's bind is refused on this system: let the port go first
+            self._drop_placeholder()
+            await self._listen(self.port)
+        self._drop_placeholder()
+
+    def _drop_placeholder(self) -> None:
+        if self._placeholder is not None:
+            self._placeholder.close()
+            self._placeholder = None
+
+    def swallow(self) -> Swallow | None:
+        """The `timeout` rule a TCP connection accepted now falls under, if one holds."""
+        return take(self.swallows, self.clock.now()) if self.swallows else None
+
     async def stop(self) -> None:
+        if self._relisten is not None:
+            self._relisten.cancel()
+            self._relisten = None
+        self._drop_placeholder()
         if self._market_ticker is not None:
             self._market_ticker.cancel()
             self._market_ticker = None
