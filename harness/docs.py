@@ -229,7 +229,7 @@ def render_faults(faults: Mapping[str, type[Any]], scenarios: Sequence[Scenario]
         "parameters (docs/scenario-format.md); the control API takes the same parameters "
         "(docs/control-api.md), and both refuse a value out of range where it is written.",
         "",
-        "The faults are grouped by the layer they act at, outermost first; \"Mirrors\" names "
+        'The faults are grouped by the layer they act at, outermost first; "Mirrors" names '
         "the fault of a public fault-injection tool it reproduces (a Toxiproxy toxic, a "
         "WireMock fault, an Autobahn case family), with the tool's parameters in this "
         "project's units (seconds for every duration).",
@@ -243,10 +243,7 @@ def render_faults(faults: Mapping[str, type[Any]], scenarios: Sequence[Scenario]
         if not members:
             continue
         lines += [f"## {titles.get(layer, layer)}", ""]
-        lines += [
-            f"- [`{n}`](#{n}){': mirrors ' + c.mirrors if c.mirrors else ''}"
-            for n, c in members
-        ]
+        lines += [f"- [`{n}`](#{n}){': mirrors ' + c.mirrors if c.mirrors else ''}" for n, c in members]
         lines.append("")
         for name, cls in members:
             lines += _fault_section(name, cls, scenarios)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from fake_server.journal_entries import FaultEntry, RestEntry, WsOpenEntry, WsRejectEntry
+from fake_server.journal_entries import FaultEntry, RestEntry, WsInvalidEntry, WsOpenEntry, WsRejectEntry
 from harness.applicability import not_arisen, too_late
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief, fault_end, settled
@@ -32,12 +32,14 @@ class Params:
     within: float = 60.0  # seconds from the server's recovery to an open user-data connection
 
 
-def _refusals(record: RunRecord) -> list[RestEntry | WsRejectEntry]:
-    """Answers a fault made: refused upgrades and REST calls answered by a fault rule."""
+def _refusals(record: RunRecord) -> list[RestEntry | WsRejectEntry | WsInvalidEntry]:
+    """Answers a fault made: refused upgrades, connections accepted and never answered (the
+    `timeout` fault) and REST calls answered by a fault rule. (A refused TCP connect never
+    reaches the fake, so `refuse_connections` leaves none.)"""
     return [
         e
-        for e in record.of("ws_reject", "rest")
-        if (e["kind"] == "ws_reject" and e.get("why", "fault") == "fault")
+        for e in record.of("ws_reject", "ws_invalid", "rest")
+        if (e["kind"] in ("ws_reject", "ws_invalid") and e.get("why", "fault") == "fault")
         or (e["kind"] == "rest" and e.get("fault"))
     ]
 
