@@ -15,7 +15,7 @@ import platform
 import sys
 import time
 
-from bench import catalog, crowd, lateness, push
+from bench import catalog, crowd, lateness, push, soak
 
 
 def _load() -> str:
@@ -31,6 +31,23 @@ async def _measure(args: argparse.Namespace) -> list[str]:
         lines.append(line)
 
     say(f"python {platform.python_version()}, {os.cpu_count()} cores, load {_load()} at start")
+    if args.soak:
+        s = await soak.soak(args.soak, args.soak_rate)
+        say(f"serve for {s.seconds:.0f} s at {s.entries_per_s:,.0f} journal entries/s, one reader connected:")
+        say(
+            f"  full GC passes {s.gc_full}, longest {s.gc_full_max_ms:.1f} ms,"
+            f" {s.gc_full_over_20ms} above 20 ms"
+        )
+        say(
+            f"  timer lateness ms ({s.timers:,} timers)  p50 {s.late_p50_ms:.2f}  p99 {s.late_p99_ms:.2f}"
+            f"  max {s.late_max_ms:.2f}"
+        )
+        say(
+            f"  resident memory {s.rss_start_mib:.1f} MiB at the start, {s.rss_end_mib:.1f} MiB at the end"
+            f" (peak {s.rss_peak_mib:.1f}); journal {s.journal_size:,} entries, held from {s.journal_held_from:,}"
+        )
+        say(f"load {_load()} at the end")
+        return lines
     raw = await push.raw_rate(n)
     ws = await push.websockets_rate(n)
     fake = await push.fake_rate(n)
@@ -87,6 +104,14 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10_000, help="events/s while timing faults")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each lateness run")
     parser.add_argument("--handshakes", type=int, default=1_000, help="handshakes to time")
+    parser.add_argument(
+        "--soak",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="instead of the other figures, a `serve` session this long: full GC pauses, timer lateness, memory",
+    )
+    parser.add_argument("--soak-rate", type=float, default=1_000, help="events/s during the soak")
     parser.add_argument("--no-catalog", dest="catalog", action="store_false", help="skip the catalog runs")
     args = parser.parse_args()
     start = time.monotonic()

@@ -29,16 +29,17 @@ class Lateness:
     events: int = 0
 
 
-def _percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-class _GcPauses:
-    """The longest full collection while installed."""
+class GcPauses:
+    """The full collections while installed (a `gc.callbacks` entry): each one's seconds."""
 
     def __init__(self) -> None:
         self.longest = 0.0
+        self.pauses: list[float] = []
         self._start = 0.0
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
@@ -47,10 +48,12 @@ class _GcPauses:
         if phase == "start":
             self._start = time.perf_counter()
         else:
-            self.longest = max(self.longest, time.perf_counter() - self._start)
+            pause = time.perf_counter() - self._start
+            self.pauses.append(pause)
+            self.longest = max(self.longest, pause)
 
 
-async def _timers(seconds: float) -> list[float]:
+async def timers(seconds: float) -> list[float]:
     loop = asyncio.get_running_loop()
     late: list[float] = []
     done = loop.create_future()
@@ -74,22 +77,22 @@ async def _timers(seconds: float) -> list[float]:
 
 async def lateness(seconds: float, rate: float = 0.0) -> Lateness:
     """Timer lateness over `seconds` while the fake pushes `rate` events/s to one reader."""
-    pauses = _GcPauses()
+    pauses = GcPauses()
     async with FakeRig() as rig:
         reader = Peer("read", HOST, rig.port, rig.user_path, 10**12)
         await reader.start()
         gc.callbacks.append(pauses)
         try:
             pusher = asyncio.ensure_future(rig.paced(rate, seconds)) if rate else None
-            late = await _timers(seconds)
+            late = await timers(seconds)
             events = await pusher if pusher is not None else 0
         finally:
             gc.callbacks.remove(pauses)
             reader.kill()
     ms = [x * 1000 for x in late]
     return Lateness(
-        p50_ms=_percentile(ms, 0.5),
-        p99_ms=_percentile(ms, 0.99),
+        p50_ms=percentile(ms, 0.5),
+        p99_ms=percentile(ms, 0.99),
         max_ms=max(ms),
         samples=len(ms),
         gc_max_ms=pauses.longest * 1000,

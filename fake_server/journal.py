@@ -14,13 +14,19 @@ of the fake's cost per event): complete lines are kept back at most `FLUSH_AFTER
 or `FLUSH_BYTES` bytes, so a run killed outright still leaves a readable file up to its
 last fraction of a second. Past `SHELTER_EVERY` entries the journal keeps its entries out
 of the garbage collector's full passes (fake_server/gc_shelter.py).
+
+A journal made with a `window` (what `serve` does) holds only about that many of its latest
+entries in memory, so a session of hours stays bounded; an entry keeps its absolute index
+(`first` is the index of `entries[0]`), and `page` reads older ones back from the file, or
+raises `Forgotten` without one (fake_server/journal_window.py). Without a window (scenario
+runs: their checks read everything) it holds every entry, as `entries`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -29,6 +35,7 @@ import orjson
 from fake_server import gc_shelter
 from fake_server.clock import Clock
 from fake_server.journal_entries import Entry, Lookup
+from fake_server.journal_window import Forgotten, LineIndex
 
 Listener = Callable[[Entry], None]
 E = TypeVar("E", bound=Entry)
@@ -39,15 +46,25 @@ FLUSH_AFTER = 0.1
 FLUSH_BYTES = 1 << 16
 #: Every this many entries, the entries so far are sheltered from full GC passes.
 SHELTER_EVERY = 10_000
+#: Entries dropped from memory at a time past the window: a few at once keep the cost of
+#: freeing them (about a microsecond each) well under a millisecond of the loop's time.
+TRIM = 1024
 
 
 class Journal(Lookup):
-    def __init__(self, clock: Clock, path: Path | None = None) -> None:
+    def __init__(self, clock: Clock, path: Path | None = None, *, window: int | None = None) -> None:
         self.clock = clock
+        #: The entries held in memory: all of them, or the latest `window` to `window + TRIM`.
         self.entries: list[Entry] = []
+        #: The absolute index of `entries[0]`: how many entries were dropped from memory.
+        self.first = 0
+        self.window = window
         self._listeners: list[Listener] = []
         # Unbuffered: `_write` hands the OS whole lines only, so the file never ends mid-line.
         self._file = path.open("ab", buffering=0) if path else None
+        self._lines_at = (
+            LineIndex(path, self._file.tell()) if path and self._file and window is not None else None
+        )
         self._lines: list[bytes] = []
         self._line_bytes = 0
         self._flush_timer: asyncio.TimerHandle | None = None
@@ -60,14 +77,19 @@ class Journal(Lookup):
         entries.append(stamped)
         if self._file is not None:
             line = orjson.dumps(stamped, default=str) + b"\n"
+            if self._lines_at is not None:
+                self._lines_at.add(self.first + len(entries) - 1, len(line))
             self._lines.append(line)
             self._line_bytes += len(line)
             if self._line_bytes >= FLUSH_BYTES:
                 self.flush()
             elif self._flush_timer is None:
                 self._flush_later()
-        if len(entries) % SHELTER_EVERY == 0:
+        if (self.first + len(entries)) % SHELTER_EVERY == 0:
             self._shelter()
+        if self.window is not None and len(entries) >= self.window + TRIM:
+            del entries[:TRIM]
+            self.first += TRIM
         if self._listeners:
             for listener in list(self._listeners):
                 listener(stamped)
@@ -109,6 +131,48 @@ class Journal(Lookup):
 
     def entries_in_order(self) -> list[Entry]:
         return self.entries
+
+    @property
+    def size(self) -> int:
+        """How many entries were ever appended: the index the next one gets."""
+        return self.first + len(self.entries)
+
+    def held_from(self, index: int) -> list[Entry]:
+        """The entries held in memory from absolute `index` on (all of them after a window
+        of entries since `index` was the size)."""
+        return self.entries[max(0, index - self.first) :]
+
+    def index_of(self, entry: Entry) -> int:
+        """The absolute index of `entry`, a recent one (searched from the end)."""
+        entries = self.entries
+        return self.first + next(i for i in range(len(entries) - 1, -1, -1) if entries[i] is entry)
+
+    def page(self, since: int, limit: int, kinds: Collection[str] | None = None) -> tuple[list[Entry], int]:
+        """Up to `limit` entries of `kinds` (all when None) from absolute index `since`, and the
+        index after the last entry looked at (where the next page starts).
+
+        Entries older than the window come from the file, a bounded number of lines per call
+        (so the page may be short with more to come); without a file they raise `Forgotten`.
+        """
+        found: list[Entry] = []
+        index = since
+        if index < self.first:
+            if self._lines_at is None:
+                raise Forgotten(index, self.first)
+            self.flush()
+            found, index = self._lines_at.read(index, self.first, kinds, limit)
+            if len(found) == limit or index < self.first:
+                return found, index
+        entries = self.entries
+        end = self.size
+        for i in range(max(0, index - self.first), len(entries)):
+            entry = entries[i]
+            if kinds is None or entry["kind"] in kinds:
+                if len(found) == limit:
+                    end = self.first + i
+                    break
+                found.append(entry)
+        return found, max(end, since)
 
     async def wait_for(
         self, predicate: Callable[[Entry], bool], timeout: float, *, past: bool = True

@@ -23,6 +23,7 @@ from fake_server.exchange.settings import EventFlow, RestLimits, Settings, Timer
 from fake_server.fronts.control_client import URL_VARIABLE as CONTROL_URL_VARIABLE
 from fake_server.fronts.control_guard import TOKEN_VARIABLE, new_token, token_error
 from fake_server.journal import Journal
+from fake_server.journal_window import SERVE_WINDOW
 from fake_server.schema import default_words, first_line, params_of, range_words, type_words
 from fake_server.server import FakeBinance
 from harness import baseline, bundled, html_report, init_project, schedule
@@ -656,7 +657,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 async def _serve_forever(settings: Settings, scenario: Scenario | None, journal_path: Path | None) -> None:
     clock = Clock()
-    journal = Journal(clock, journal_path)
+    journal = Journal(clock, journal_path, window=SERVE_WINDOW)  # bounded: docs/control-api.md
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -38,7 +38,8 @@ from fake_server.faults.expire_listen_key import ExpireListenKey
 from fake_server.faults.target import FaultTarget
 from fake_server.fronts.control_guard import refusal
 from fake_server.fronts.request_body import BAD_REQUEST_POLICY, UnreadableBody, read_body
-from fake_server.journal_entries import Entry, EventEntry, FaultEntry
+from fake_server.journal_entries import EventEntry, FaultEntry
+from fake_server.journal_window import Forgotten
 from fake_server.schema import JsonReader, ParamError, Wording, build, decode, describe, docs_of
 from fake_server.suggest import did_you_mean, unknown
 
@@ -355,7 +356,8 @@ class ControlApi:
                 "api_secret": s.settings.credentials.api_secret,
             },
             "timers": dataclasses.asdict(s.timers),
-            "journal_size": len(self.journal.entries),
+            "journal_size": self.journal.size,
+            "journal_held_from": self.journal.first,
             "faults": fault_catalog(load_all()),
             "events": {
                 "tick": "one unit of account activity per count: fill the open order, place a new one",
@@ -369,12 +371,7 @@ class ControlApi:
         """Fire `fault` now and journal it like a scenario step; (index, entry)."""
         conns = fault.apply(self.server)
         entry = self.journal.append(fault.entry(conns, step=None, line=None, source="control"))
-        return self._index_of(entry), entry
-
-    def _index_of(self, entry: Entry) -> int:
-        """The index of `entry`, just appended (a journal listener may have appended more)."""
-        entries = self.journal.entries
-        return next(i for i in range(len(entries) - 1, -1, -1) if entries[i] is entry)
+        return self.journal.index_of(entry), entry
 
     async def _fire(self, request: web.Request) -> Any:
         body = await self._body(request)
@@ -388,7 +385,7 @@ class ControlApi:
     async def _clear(self, request: web.Request) -> Any:
         cleared = self.server.clear_faults()
         entry = self.server.journal.entries[-1]
-        return {"index": self._index_of(entry), "cleared": cleared}
+        return {"index": self.journal.index_of(entry), "cleared": cleared}
 
     async def _expire(self, request: web.Request) -> Any:
         await self._body(request)
@@ -400,9 +397,9 @@ class ControlApi:
 
     def _published(self, publish: Callable[[], object]) -> tuple[int, list[EventEntry]]:
         """Run `publish` and return the index and the `event` entries it journaled."""
-        start = len(self.journal.entries)
+        start = self.journal.size
         publish()
-        return start, [e for e in self.journal.entries[start:] if e["kind"] == "event"]
+        return start, [e for e in self.journal.held_from(start) if e["kind"] == "event"]
 
     async def _events(self, request: web.Request) -> Any:
         body = await self._body(request)
@@ -453,7 +450,7 @@ class ControlApi:
                 source="control",
             )
         )
-        return self._index_of(entry), entry
+        return self.journal.index_of(entry), entry
 
     async def _account(self, request: web.Request) -> Any:
         body = await self._body(request)
@@ -516,28 +513,31 @@ class ControlApi:
                     f"wait must be between 0 and {MAX_WAIT:g} seconds, got {q['wait']}", "wait"
                 )
             await self._wait(since, kinds, wait)
-        entries = self.journal.entries
-        page: list[Entry] = []
-        end = len(entries)
-        for index in range(min(since, end), end):
-            entry = entries[index]
-            if kinds is None or entry["kind"] in kinds:
-                if len(page) == limit:
-                    end = index
-                    break
-                page.append(entry)
-        return {"since": since, "entries": page, "next": max(end, since), "more": end < len(entries)}
+        journal = self.journal
+        try:
+            page, end = journal.page(since, limit, kinds)
+        except Forgotten as gone:
+            raise ControlError(
+                f"entries before index {gone.first} are no longer held: serve keeps the latest"
+                f" {journal.window} in memory and was started without --journal PATH (which keeps"
+                f" them all on disk to read back); ask from since={gone.first} or later",
+                "since",
+                status=410,
+            ) from None
+        return {"since": since, "entries": page, "next": end, "more": end < journal.size}
 
     async def _wait(self, since: int, kinds: set[str] | None, timeout: float) -> None:
         """Return once an entry at index >= `since` of one of `kinds` exists, or on timeout."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        entries = self.journal.entries
+        journal = self.journal
+        if since < journal.first:
+            return  # older than what memory holds: the page reads the file or says they are gone
         checked = since
         while not self._closing.is_set():
-            if any(kinds is None or e["kind"] in kinds for e in entries[checked:]):
+            if any(kinds is None or e["kind"] in kinds for e in journal.held_from(checked)):
                 return
-            checked = max(checked, len(entries))
+            checked = max(checked, journal.size)
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return
