@@ -272,7 +272,11 @@ class ControlClient:
         wait: float | None = None,
         limit: int | None = None,
     ) -> JournalPage:
-        """Entries from index `since`; with `wait`, long-poll until one (of `kind`) exists."""
+        """Entries from index `since`; with `wait`, long-poll until one (of `kind`) exists.
+
+        Raises ControlApiError 410 when `since` is older than what a `serve` started without
+        `--journal` still holds (docs/control-api.md).
+        """
         return self._do(_Calls.journal(since, kind, wait, limit))
 
     def wait_for(

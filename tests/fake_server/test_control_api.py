@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +20,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
 from websockets.protocol import State
 
+from fake_server import journal as journal_module
+from fake_server import journal_window
 from fake_server.clock import Clock
 from fake_server.exchange.settings import EventFlow, Settings, Timers
 from fake_server.faults.close import Close
@@ -471,6 +474,64 @@ async def test_journal_pages_from_since_with_next(controlled: StartControlled) -
     assert limited.entries == fake.journal.entries[:1] and limited.next == 1 and limited.more
     both = await control.journal(0, kind=["server", "fault"])
     assert [e["kind"] for e in both.entries] == ["server", "fault"]
+
+
+@pytest.fixture
+def windowed(monkeypatch: pytest.MonkeyPatch) -> Callable[..., FakeBinance]:
+    """A fake whose journal holds about 20 entries in memory, as `serve` holds its latest."""
+    monkeypatch.setattr(journal_module, "TRIM", 5)
+    monkeypatch.setattr(journal_window, "STRIDE", 4)
+
+    def make(path: Path | None = None) -> FakeBinance:
+        clock = Clock(epoch_ms=EPOCH_MS)
+        settings = Settings(timers=Timers(**QUIET_TIMERS), events=EventFlow(rate=0), control_api=True)
+        return FakeBinance(settings, clock, Journal(clock, path, window=20))
+
+    return make
+
+
+async def test_journal_indices_stay_absolute_past_the_window_and_older_ones_are_410(
+    windowed: Callable[..., FakeBinance],
+) -> None:
+    async with windowed() as fake, AsyncControlClient(fake.control_url, timeout=WAIT) as control:
+        for _ in range(20):
+            await control.tick()
+        journal = fake.journal
+        assert journal.first > 0 and len(journal.entries) < 20 + 5
+        fired = await control.fire("stop_pings")
+        assert fired.index == journal.size - 1 and journal.entries[fired.index - journal.first] == fired.entry
+        info = await control.info()
+        assert (info["journal_size"], info["journal_held_from"]) == (journal.size, journal.first)
+        page = await control.journal(journal.first)
+        assert page.entries == journal.entries and page.next == journal.size
+        assert (await control.wait_for("fault", since=journal.first, timeout=WAIT)) == fired.entry
+        with pytest.raises(ControlApiError) as gone:
+            await control.journal(0)
+        assert gone.value.status == 410 and gone.value.field == "since"
+        assert f"since={journal.first}" in gone.value.message
+
+
+async def test_with_a_journal_file_older_entries_are_paged_from_disk(
+    windowed: Callable[..., FakeBinance], tmp_path: Path
+) -> None:
+    async with (
+        windowed(tmp_path / "journal.jsonl") as fake,
+        AsyncControlClient(fake.control_url, timeout=WAIT) as control,
+    ):
+        fired = await control.fire("stop_pings")
+        for _ in range(20):
+            await control.tick()
+        assert fake.journal.first > fired.index
+        assert (await control.wait_for("fault", timeout=WAIT)) == fired.entry  # from index 0, on disk
+        pages, since = [], 0
+        while True:
+            page = await control.journal(since, limit=7)
+            pages += page.entries
+            since = page.next
+            if not page.more:
+                break
+        fake.journal.flush()
+        assert pages == Journal.read(tmp_path / "journal.jsonl")
 
 
 async def test_long_poll_returns_as_soon_as_a_matching_entry_exists(
