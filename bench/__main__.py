@@ -36,7 +36,7 @@ async def _measure(args: argparse.Namespace) -> list[str]:
         say(f"serve for {s.seconds:.0f} s at {s.entries_per_s:,.0f} journal entries/s, one reader connected:")
         say(
             f"  full GC passes {s.gc_full}, longest {s.gc_full_max_ms:.1f} ms,"
-            f" {s.gc_full_over_20ms} above 20 ms"
+            f" {s.gc_full_over_20ms} above 20 ms; longest young collection {s.gc_young_max_ms:.1f} ms"
         )
         say(
             f"  timer lateness ms ({s.timers:,} timers)  p50 {s.late_p50_ms:.2f}  p99 {s.late_p99_ms:.2f}"

@@ -40,17 +40,20 @@ class GcPauses:
     def __init__(self) -> None:
         self.longest = 0.0
         self.pauses: list[float] = []
+        #: The longest young (generation 0 or 1) collection, to tell a loop stall from them.
+        self.young_longest = 0.0
         self._start = 0.0
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
-        if info.get("generation") != 2:
-            return
         if phase == "start":
             self._start = time.perf_counter()
-        else:
-            pause = time.perf_counter() - self._start
+            return
+        pause = time.perf_counter() - self._start
+        if info.get("generation") == 2:
             self.pauses.append(pause)
             self.longest = max(self.longest, pause)
+        else:
+            self.young_longest = max(self.young_longest, pause)
 
 
 async def timers(seconds: float) -> list[float]:

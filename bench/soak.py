@@ -48,6 +48,7 @@ class Soak:
     gc_full: int
     gc_full_max_ms: float
     gc_full_over_20ms: int
+    gc_young_max_ms: float
     late_p50_ms: float
     late_p99_ms: float
     late_max_ms: float
@@ -176,6 +177,7 @@ async def _serve_measured(seconds: float, ticks: float, out: Path) -> None:
         "gc_full": len(pauses.pauses),
         "gc_full_max_ms": pauses.longest * 1000,
         "gc_full_over_20ms": sum(1 for p in pauses.pauses if p > 0.020),
+        "gc_young_max_ms": pauses.young_longest * 1000,
         "late_p50_ms": percentile(ms, 0.5),
         "late_p99_ms": percentile(ms, 0.99),
         "late_max_ms": max(ms),
