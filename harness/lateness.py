@@ -27,9 +27,11 @@ import asyncio
 import contextlib
 import dataclasses
 import math
-from collections.abc import Iterable, Mapping
+import shutil
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from fake_server.clock import Clock
 from harness.behaviours import is_deadline
@@ -160,3 +162,22 @@ def too_busy(verdict: Verdict, params: object, lateness: Lateness) -> Verdict:
 def is_too_busy(verdict: Verdict) -> bool:
     """Whether `verdict` is a too-busy ERROR: the run deserves another try, alone."""
     return verdict.status is Status.ERROR and verdict.summary.startswith(TOO_BUSY)
+
+
+class Judged(Protocol):
+    verdicts: list[Verdict]
+
+
+J = TypeVar("J", bound=Judged)
+
+
+async def played_again_if_too_busy(play: Callable[[], Awaitable[J]], workdir: Path) -> J:
+    """`play()`'s result, or, when the machine made one of its verdicts too busy to judge, the
+    result of playing it once more from an empty `workdir`: a second too-busy verdict stays
+    an ERROR. The pytest plugin plays scenarios one by one, so its retry comes at once; the
+    CLI's scheduler defers its retries until nothing else runs (harness/schedule.py)."""
+    result = await play()
+    if any(is_too_busy(v) for v in result.verdicts):
+        shutil.rmtree(workdir, ignore_errors=True)
+        result = await play()
+    return result

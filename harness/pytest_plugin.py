@@ -50,6 +50,7 @@ from harness.defaults import default_client
 from harness.fixtures import MARKER as FAKE_MARKER
 from harness.fixtures import binance_fake  # noqa: F401  (a fixture this plugin provides)
 from harness.junit_names import JunitNames
+from harness.lateness import played_again_if_too_busy
 from harness.report import json_report, run_entry, table
 from harness.run_folder import run_folder
 from harness.runner import RunResult, run_scenario
@@ -325,7 +326,12 @@ class BehaviourItem(pytest.Item):
             client = _client(self.config)
             assert client is not None  # pytest_collection_finish refused the session otherwise
             started = time.perf_counter()
-            results[key] = asyncio.run(run_scenario(self.scenario, client, workdir=workdir))
+            # Another worker's runs can make a deadline unjudgeable: then it is played again once.
+            results[key] = asyncio.run(
+                played_again_if_too_busy(
+                    lambda: run_scenario(self.scenario, client, workdir=workdir), workdir
+                )
+            )
             self.played = time.perf_counter() - started
             self.config.stash[_PLAYED][key] = self.played
             # The run's fields of the JSON report; verdicts are added per item on the controller.

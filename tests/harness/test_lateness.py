@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fake_server.clock import Clock
 from fake_server.journal import Journal
 from fake_server.journal_entries import ClientStartEntry, Entry, FaultEntry, RunEntry
 from harness.lateness import (
+    TOO_BUSY,
     TOO_BUSY_FRACTION,
     Lateness,
     LatenessProbe,
     is_too_busy,
     of_entries,
+    played_again_if_too_busy,
     tightest_deadline,
     too_busy,
 )
@@ -28,7 +32,7 @@ from harness.record import RunRecord
 from harness.runner import judge
 from harness.scenario import Expectation, Scenario, Step
 from harness.steps import StepScheduler
-from harness.verdict import Status, failed, not_applicable, passed
+from harness.verdict import Status, Verdict, error, failed, not_applicable, passed
 from tests.behaviours.journal import BEHAVIOURS, closed, fault, opened
 
 
@@ -157,3 +161,48 @@ def test_a_step_journals_how_late_it_fired() -> None:
 
     entry = asyncio.run(scenario())
     assert 0.2 <= entry["late"] < 1.0, entry
+
+
+@dataclass
+class _Plays:
+    """Stands in for run_scenario: hands out the given verdicts, one list per play, and
+    leaves a file in the run folder, as a run does."""
+
+    workdir: Path
+    outcomes: list[list[Verdict]]
+    played: int = 0
+    found: list[bool] = field(default_factory=list)
+
+    async def __call__(self) -> _Played:
+        self.found.append((self.workdir / "journal.jsonl").exists())
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        (self.workdir / "journal.jsonl").write_text("{}\n")
+        self.played += 1
+        return _Played(self.outcomes[self.played - 1])
+
+
+@dataclass
+class _Played:
+    verdicts: list[Verdict]
+
+
+TOO_BUSY_VERDICT = error(f"{TOO_BUSY}: a fault fired 200 ms late")
+
+
+def test_a_run_too_busy_to_judge_is_played_again_from_an_empty_folder(tmp_path: Path) -> None:
+    plays = _Plays(tmp_path / "run", [[TOO_BUSY_VERDICT], [passed("reconnected")]])
+    result = asyncio.run(played_again_if_too_busy(plays, plays.workdir))
+    assert plays.played == 2 and plays.found == [False, False]
+    assert [v.status for v in result.verdicts] == [Status.PASS]
+
+
+def test_a_run_judged_on_time_is_played_once(tmp_path: Path) -> None:
+    plays = _Plays(tmp_path / "run", [[failed("no reconnect")], [passed("reconnected")]])
+    result = asyncio.run(played_again_if_too_busy(plays, plays.workdir))
+    assert plays.played == 1 and [v.status for v in result.verdicts] == [Status.FAIL]
+
+
+def test_a_second_too_busy_run_stays_an_error(tmp_path: Path) -> None:
+    plays = _Plays(tmp_path / "run", [[TOO_BUSY_VERDICT], [TOO_BUSY_VERDICT]])
+    result = asyncio.run(played_again_if_too_busy(plays, plays.workdir))
+    assert plays.played == 2 and [v.status for v in result.verdicts] == [Status.ERROR]
