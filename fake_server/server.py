@@ -233,7 +233,7 @@ class FakeBinance:
             entry["order_id"], entry["x"] = event["o"]["i"], event["o"]["x"]
         elif event["e"] == "TRADE_LITE":
             entry["order_id"] = event["i"]
-        self.journal.append(with_note(entry, note or {}))
+        self.journal.append(with_note(entry, note) if note else entry)
 
     def _expired(self, lk: ListenKey, *, why: Literal["ttl", "fault"], notify: bool = True) -> None:
         """Futures pushes listenKeyExpired and keeps the socket open (reference §2).

@@ -36,7 +36,14 @@ from typing import Any, Literal
 from fake_server.exchange import binance_errors
 from fake_server.exchange.order_history import HistoryQuery, find, select
 from fake_server.exchange.orders import RULES, OrderRejected, OrderRequest, SymbolRules
-from fake_server.exchange.position_economics import Economics, bracket_cums, economics, max_notional
+from fake_server.exchange.position_economics import (
+    Economics,
+    bracket_cums,
+    economics,
+    isolated_wallet,
+    max_notional,
+    unrealized_pnl,
+)
 from fake_server.exchange.stamps import Stamps
 from fake_server.exchange.user_events import UserEvent
 
@@ -103,8 +110,23 @@ class Fill:
     time: int
 
 
+#: Texts `_s` made, by value: one tick formats the same price and quantity several times
+#: (NEW, TRADE_LITE, TRADE), and formatting a Decimal costs several times a lookup.
+_TEXTS: dict[Decimal, str] = {}
+#: `_TEXTS` starts again past this many values (wallets and fees rarely repeat).
+_TEXTS_MAX = 4096
+
+
 def _s(d: Decimal) -> str:
-    return format(d.normalize(), "f") if d else "0"
+    """A Decimal as Binance writes it: no exponent, no trailing zeros ("0" for zero).
+
+    Equal Decimals (1.50 and 1.5) share a text, as their normalized forms are the same."""
+    text = _TEXTS.get(d)
+    if text is None:
+        if len(_TEXTS) >= _TEXTS_MAX:
+            _TEXTS.clear()
+        text = _TEXTS[d] = format(d.normalize(), "f") if d else "0"
+    return text
 
 
 class Account:
@@ -410,16 +432,25 @@ class Account:
         return {"e": "MARGIN_CALL", "E": self.stamp(now_ms), "cw": _s(self.wallet), "p": [position]}
 
     def _position_fields(self) -> dict[str, str]:
-        e = self.economics()
+        # Only two of `economics()`'s figures: the rest (a liquidation price's division
+        # among them) was a fifth of the cost of a tick.
+        unrealized = unrealized_pnl(self.position, self.entry_price, self.mark_price)
+        own_wallet = isolated_wallet(
+            amount=self.position,
+            entry=self.entry_price,
+            leverage=self.leverage,
+            isolated=self.isolated,
+            added_margin=self.added_margin,
+        )
         return {
             "s": self.symbol,
             "pa": _s(self.position),
             "ep": _s(self.entry_price),
             "bep": _s(self.entry_price),
             "cr": "0",
-            "up": _s(e.unrealized),
+            "up": _s(unrealized),
             "mt": self.margin_type_name.lower(),
-            "iw": _s(e.isolated_wallet),
+            "iw": _s(own_wallet),
             "ps": "BOTH",
         }
 

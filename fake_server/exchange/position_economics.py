@@ -80,6 +80,21 @@ class Economics:
         return self.isolated_wallet + self.unrealized if self.isolated_wallet else Decimal(0)
 
 
+def unrealized_pnl(amount: Decimal, entry: Decimal, mark: Decimal) -> Decimal:
+    """The position's unrealized PnL at the mark. Its own function because every
+    ACCOUNT_UPDATE needs it and the isolated wallet, not the rest of `economics`."""
+    return (amount * (mark - entry)).quantize(_AMOUNT)
+
+
+def isolated_wallet(
+    *, amount: Decimal, entry: Decimal, leverage: int, isolated: bool, added_margin: Decimal = Decimal(0)
+) -> Decimal:
+    """An isolated position's wallet: its initial margin at entry plus what was added (0 cross)."""
+    if isolated and amount:
+        return (abs(amount) * entry / leverage + added_margin).quantize(_AMOUNT)
+    return Decimal(0)
+
+
 def economics(
     *,
     amount: Decimal,
@@ -95,12 +110,10 @@ def economics(
     notional = amount * mark
     size = abs(notional)
     ratio, cum = bracket_for(brackets, size)
-    isolated_wallet = (
-        (abs(amount) * entry / leverage + added_margin).quantize(_AMOUNT)
-        if isolated and amount
-        else Decimal(0)
+    own_wallet = isolated_wallet(
+        amount=amount, entry=entry, leverage=leverage, isolated=isolated, added_margin=added_margin
     )
-    collateral = isolated_wallet if isolated else wallet
+    collateral = own_wallet if isolated else wallet
     liquidation = Decimal(0)
     if amount:
         side = 1 if amount > 0 else -1
@@ -109,10 +122,10 @@ def economics(
             liquidation = max(Decimal(0), (collateral + cum - side * abs(amount) * entry) / denominator)
     return Economics(
         notional=notional.quantize(_AMOUNT),
-        unrealized=(amount * (mark - entry)).quantize(_AMOUNT),
+        unrealized=unrealized_pnl(amount, entry, mark),
         position_initial=(size / leverage).quantize(_AMOUNT),
         open_order_initial=(open_order_notional / leverage).quantize(_AMOUNT),
         maint=max(Decimal(0), size * ratio - cum).quantize(_AMOUNT) if amount else Decimal(0),
         liquidation=liquidation.quantize(_PRICE),
-        isolated_wallet=isolated_wallet,
+        isolated_wallet=own_wallet,
     )
