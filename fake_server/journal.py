@@ -76,7 +76,7 @@ class Journal(Lookup):
         entries = self.entries
         entries.append(stamped)
         if self._file is not None:
-            line = orjson.dumps(stamped, default=str) + b"\n"
+            line = orjson.dumps(stamped, default=str, option=orjson.OPT_APPEND_NEWLINE)
             if self._lines_at is not None:
                 self._lines_at.add(self.first + len(entries) - 1, len(line))
             self._lines.append(line)

@@ -205,9 +205,10 @@ class FakeBinance:
         if not self.profile.trade_lite:
             events = [e for e in events if e["e"] != "TRADE_LITE"]
         outgoing: list[Outgoing] = [(event, EventNote(**note)) for event in events]
-        for rule in self.payload_rules:
-            outgoing = rule.rewrite(outgoing)
-        self.payload_rules = [r for r in self.payload_rules if not r.spent]
+        if self.payload_rules:
+            for rule in self.payload_rules:
+                outgoing = rule.rewrite(outgoing)
+            self.payload_rules = [r for r in self.payload_rules if not r.spent]
         reached: set[int] = set()
         sent = self._send_events([event for event, _ in outgoing])
         for (event, extra), conns in zip(outgoing, sent):

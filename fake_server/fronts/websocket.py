@@ -230,20 +230,33 @@ class WsFront:
         if not takers:
             return [[] for _ in events]
         reached: list[list[int]] = []
+        # Whether each taker gets each kind of event wrapped, raw or not at all: asked once
+        # per kind for the batch (a tick makes two ORDER_TRADE_UPDATEs).
+        forms: dict[str, list[bool | None]] = {}
         for event in events:
             sent: list[int] = []
             raw: bytes | None = None
-            frames: dict[bool, bytes] = {}
+            plain_frame: bytes | None = None
+            wrapped_frame: bytes | None = None
             kind = event["e"]
-            for conn in takers:
-                assert conn.session is not None
-                wrapped = conn.session.user_wrap(listen_key, kind)
+            wraps = forms.get(kind)
+            if wraps is None:
+                wraps = forms[kind] = [
+                    c.session.user_wrap(listen_key, kind) if c.session is not None else None for c in takers
+                ]
+            for conn, wrapped in zip(takers, wraps):
                 if wrapped is None:
                     continue
-                frame = frames.get(wrapped)
-                if frame is None:
-                    raw = orjson.dumps(event) if raw is None else raw
-                    frame = frames[wrapped] = text_frame(combined(listen_key, raw) if wrapped else raw)
+                if wrapped:
+                    if wrapped_frame is None:
+                        raw = orjson.dumps(event) if raw is None else raw
+                        wrapped_frame = text_frame(combined(listen_key, raw))
+                    frame = wrapped_frame
+                else:
+                    if plain_frame is None:
+                        raw = orjson.dumps(event) if raw is None else raw
+                        plain_frame = text_frame(raw)
+                    frame = plain_frame
                 if conn.push_frame(frame):
                     sent.append(conn.id)
             reached.append(sent)
