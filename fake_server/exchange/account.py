@@ -70,6 +70,9 @@ MAKER_FEE = Decimal("0.0002")
 #: Done background orders GET /fapi/v1/order still finds.
 BACKGROUND_HISTORY = 10_000
 TAKER_FEE = Decimal("0.0005")
+#: What amounts (fees, realized PnL) and prices are rounded to, built once, not per fill.
+_AMOUNT = Decimal("0.00000001")
+_PRICE = Decimal("0.01")
 
 
 @dataclass
@@ -121,11 +124,13 @@ def _s(d: Decimal) -> str:
     """A Decimal as Binance writes it: no exponent, no trailing zeros ("0" for zero).
 
     Equal Decimals (1.50 and 1.5) share a text, as their normalized forms are the same."""
+    if not d:  # half of an order update's amounts: cheaper than hashing them
+        return "0"
     text = _TEXTS.get(d)
     if text is None:
         if len(_TEXTS) >= _TEXTS_MAX:
             _TEXTS.clear()
-        text = _TEXTS[d] = format(d.normalize(), "f") if d else "0"
+        text = _TEXTS[d] = format(d.normalize(), "f")
     return text
 
 
@@ -349,23 +354,21 @@ class Account:
             self._done_background.append(order.order_id)
             while len(self._done_background) > BACKGROUND_HISTORY:
                 del self.orders[self._done_background.popleft()]
-        fee = (last_qty * price * (MAKER_FEE if maker else TAKER_FEE)).quantize(Decimal("0.00000001"))
+        fee = (last_qty * price * (MAKER_FEE if maker else TAKER_FEE)).quantize(_AMOUNT)
         signed = last_qty if order.side == "BUY" else -last_qty
         closed = (
             min(abs(signed), abs(self.position))
             if self.position and (self.position > 0) != (signed > 0)
             else 0
         )
-        realized = (closed * (price - self.entry_price) * (1 if self.position > 0 else -1)).quantize(
-            Decimal("0.00000001")
-        )
+        realized = (closed * (price - self.entry_price) * (1 if self.position > 0 else -1)).quantize(_AMOUNT)
         self.fills.append(
             Fill(trade_id, order.order_id, order.side, price, last_qty, fee, realized, maker, trade_time)
         )
         if self.position == 0 or (self.position > 0) == (signed > 0):
             total = abs(self.position) + last_qty
             self.entry_price = ((abs(self.position) * self.entry_price + last_qty * price) / total).quantize(
-                Decimal("0.01")
+                _PRICE
             )
         elif abs(signed) > abs(self.position):
             # The fill closed the position and opened one the other way: what remains was
