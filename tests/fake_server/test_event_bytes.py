@@ -13,8 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import orjson
+import pytest
 
 from fake_server.clock import Clock
+from fake_server.exchange import account as account_module
 from fake_server.exchange.account import Account
 from fake_server.exchange.orders import OrderRequest
 from fake_server.exchange.settings import EventFlow, Settings
@@ -61,7 +63,11 @@ def _digest(lines: list[bytes]) -> str:
     return hashlib.sha256(b"\n".join(lines)).hexdigest()
 
 
-def test_a_seeded_run_of_events_has_the_same_bytes() -> None:
+@pytest.mark.parametrize("memo_size", [account_module._TEXTS_MAX, 8])
+def test_a_seeded_run_of_events_has_the_same_bytes(memo_size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 8: the account's memo of number texts starts again every few values, as in a long run.
+    monkeypatch.setattr(account_module, "_TEXTS", {})
+    monkeypatch.setattr(account_module, "_TEXTS_MAX", memo_size)
     batches = seeded_activity(Account("BTCUSDT", random.Random(7)))
     lines = [orjson.dumps(e) for batch in batches for e in batch]
     assert (len(lines), _digest(lines)) == (EVENTS_COUNT, EVENTS_SHA256)
