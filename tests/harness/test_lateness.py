@@ -127,9 +127,11 @@ def test_the_probe_sees_a_stalled_loop() -> None:
     async def scenario() -> float:
         probe = LatenessProbe(Clock(), interval=0.01)
         probe.start()
-        await asyncio.sleep(0.05)  # let it tick on time first
+        await asyncio.sleep(0)  # one pass of the loop: the probe arms its first tick
         time.sleep(0.2)  # the stall under test: a loop kept busy, as by a heavy neighbour
-        await asyncio.sleep(0.05)
+        async with asyncio.timeout(2.0):  # until the overdue tick has run and been measured
+            while probe.worst == 0.0:
+                await asyncio.sleep(0)
         return await probe.stop()
 
     worst = asyncio.run(scenario())

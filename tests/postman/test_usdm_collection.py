@@ -51,6 +51,11 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _need_collection() -> None:
+    if not COLLECTION.is_file() or not ENVIRONMENT.is_file():
+        _unavailable(f"Binance's Postman collection is not at {POSTMAN} (../shared/postman)")
+
+
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
@@ -62,8 +67,7 @@ def _tool(name: str) -> str:
 @pytest.fixture(scope="module")
 def newman(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of tests/postman with newman installed from the lock file."""
-    if not COLLECTION.is_file() or not ENVIRONMENT.is_file():
-        _unavailable(f"Binance's Postman collection is not at {POSTMAN} (../shared/postman)")
+    _need_collection()
     _tool("node")
     npm = _tool("npm")
     work = tmp_path_factory.mktemp("postman")
@@ -122,8 +126,7 @@ def play(newman: Path, *serve_options: str) -> list[dict[str, Any]]:
 
 
 def test_the_table_has_one_row_per_request_of_the_collection_in_order() -> None:
-    if not COLLECTION.is_file():
-        _unavailable(f"Binance's Postman collection is not at {POSTMAN} (../shared/postman)")
+    _need_collection()
     assert [r.name for r in ROWS] == _collection_requests()
 
 
