@@ -5,7 +5,9 @@ A fault does not reach into a front; it installs one of these rules through its 
 the REST front before it answers a call (`RestRule`), the WebSocket front before it
 accepts an upgrade (`UpgradeRefusal`) and before it pushes data (`PushHold`), the WebSocket
 front when it accepts a TCP connection (`Swallow`), and a connection when it writes or reads
-bytes (`WireToxic`, the transport toxics). Every budgeted rule holds for `remaining` uses or until
+bytes (`WireToxic`, the transport toxics), and the WebSocket front before it handles an
+upgrade request it has read (`UpgradeRule`: hold it, answer it late or wrongly, break the
+answer). Every budgeted rule holds for `remaining` uses or until
 `until` (scenario time), whichever ends first; with neither, until the run ends. `take`
 is the one place that decides whether a rule still holds and spends it.
 """
@@ -59,10 +61,26 @@ class ReplacedAnswer:
     counts_weight: bool = True
 
 
+#: How a wire fault breaks an answer instead of sending it (fake_server/fronts/wire_breaks.py
+#: holds the bytes): `empty` closes with no byte, `malformed_chunk` sends a 200 status line
+#: and headers then a body that is not chunked encoding, `random_data` sends bytes that are
+#: not HTTP, each then closing TCP (FIN); `reset` closes with an RST.
+WireBreak = Literal["empty", "malformed_chunk", "random_data", "reset"]
+
+
+@dataclass(frozen=True)
+class Dribble:
+    """An answer whose body leaves in `chunks` pieces, one every `duration / chunks` seconds."""
+
+    chunks: int
+    duration: float
+
+
 @dataclass
 class RestRule(Budget):
     """What happens to the REST calls it matches: held back `delay` seconds, and/or answered
-    with `answer` instead of the route's."""
+    with `answer` instead of the route's, or its answer broken on the wire (`breaks`) or
+    dribbled out slowly (`dribble`)."""
 
     method: str = "*"  # "*" for any
     path: str = "*"  # "*" for any
@@ -72,6 +90,10 @@ class RestRule(Budget):
     delay: float = 0.0
     #: None: the route answers as usual (after `delay`).
     answer: ReplacedAnswer | None = None
+    #: Break the answer on the wire instead of sending it; the call is not carried out.
+    breaks: WireBreak | None = None
+    #: Send the answer, its body in slow pieces.
+    dribble: Dribble | None = None
 
     def matches(self, call: Call) -> bool:
         return (
@@ -88,6 +110,27 @@ class UpgradeRefusal(Budget):
     status: int = 503
     body: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+
+
+#: What an `UpgradeRule` makes of an upgrade request: `hang` never answers it, `late` handles
+#: it as usual `delay` seconds late, `bad_accept` answers 101 with a wrong
+#: Sec-WebSocket-Accept, and `break` breaks the answer (`breaks`) as it would a REST call's.
+UpgradeAction = Literal["hang", "late", "bad_accept", "break"]
+
+
+@dataclass
+class UpgradeRule(Budget):
+    """What happens to an upgrade request the WebSocket front has read, instead of its answer.
+
+    `fault` names the fault that installed it, for the journal. A connection a `hang` or
+    `bad_accept` left unusable is closed `hold` seconds after the request came (None: it stays
+    open until the client gives up or the run ends)."""
+
+    fault: str = ""
+    action: UpgradeAction = "hang"
+    delay: float = 0.0
+    hold: float | None = None
+    breaks: WireBreak = "empty"
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,11 @@ class RestNote(TypedDict, total=False):
     executed: bool | None
     #: `slow_rest`: how long the answer was held back.
     delayed: float
+    #: A wire fault broke the answer (`status` is then 0: no HTTP status reached the client
+    #: in full): empty, malformed_chunk, random_data or reset.
+    broken: str
+    #: `chunked_dribble`: the seconds over which the answer's body was sent.
+    dribbled: float
 
 
 class RestEntry(_Stamped, RestNote, total=False):
@@ -159,6 +164,8 @@ class WsOpenEntry(_Stamped, WsOpenFields, total=False):
     peer: str
     #: Handshakes from this IP in the attempt window.
     attempts: int
+    #: `slow_upgrade`: the seconds the fake held the request before answering it.
+    delayed: float
 
 
 class WsRejectEntry(_Stamped, total=False):
@@ -170,6 +177,10 @@ class WsRejectEntry(_Stamped, total=False):
     body: str
     peer: str
     attempts: int
+    #: `slow_upgrade`: the seconds the fake held the request before answering it.
+    delayed: float
+    #: `bad_accept`: the 101 carried this Sec-WebSocket-Accept instead of the right one.
+    accept: str
 
 
 class WsInvalidEntry(_Stamped):
@@ -178,6 +189,26 @@ class WsInvalidEntry(_Stamped):
     peer: str
     why: Literal["bad_request", "handshake_timeout", "fault"]
     error: str
+    #: `why: fault`: the fault that held the request or broke its answer, and the path
+    #: requested when the request was read.
+    fault: NotRequired[str]
+    path: NotRequired[str]
+
+
+class WsUnopenedEntry(_Stamped):
+    """A connection whose handshake a fault held ended before it opened: `initiator:
+    client` is the client giving up on it."""
+
+    kind: Literal["ws_unopened"]
+    conn: int
+    peer: str
+    #: The fault that held it: timeout, hang_upgrade, slow_upgrade or bad_accept.
+    fault: str
+    initiator: Literal["server", "client"]
+    #: eof or reset (the client's), fault (the fault's own close), abort_rst (the fake stopped).
+    how: str
+    #: Seconds from the TCP accept to the end.
+    waited: float
 
 
 class WsFrameFields(TypedDict, total=False):
@@ -293,6 +324,7 @@ Entry = (
     | WsOpenEntry
     | WsRejectEntry
     | WsInvalidEntry
+    | WsUnopenedEntry
     | WsFrameEntry
     | WsCloseEntry
     | UserStreamEntry
@@ -313,6 +345,7 @@ Kind = Literal[
     "ws_open",
     "ws_reject",
     "ws_invalid",
+    "ws_unopened",
     "ws_frame",
     "ws_close",
     "user_stream",
@@ -364,6 +397,8 @@ class Lookup:
     def of(self, __kind: Literal["ws_reject"], **match: Any) -> Iterator[WsRejectEntry]: ...
     @overload
     def of(self, __kind: Literal["ws_invalid"], **match: Any) -> Iterator[WsInvalidEntry]: ...
+    @overload
+    def of(self, __kind: Literal["ws_unopened"], **match: Any) -> Iterator[WsUnopenedEntry]: ...
     @overload
     def of(self, __kind: Literal["ws_frame"], **match: Any) -> Iterator[WsFrameEntry]: ...
     @overload

@@ -31,7 +31,7 @@ from fake_server.fronts.control_api import ControlApi
 from fake_server.fronts.rest import RestFront
 from fake_server.fronts.tls import ThrowawayCA, TlsRelay
 from fake_server.fronts.websocket import WsFront
-from fake_server.interception import PushHold, RestRule, Swallow, UpgradeRefusal
+from fake_server.interception import PushHold, RestRule, Swallow, UpgradeRefusal, UpgradeRule
 from fake_server.journal import Journal
 from fake_server.journal_entries import (
     EventEntry,
@@ -301,9 +301,10 @@ class FakeBinance:
         """Stop every fault still in force (REST rules, refused upgrades, payload rewrites); how
         many there were. Events a payload fault still holds back are never sent."""
         cleared = len(self.rest.rules) + len(self.ws.rejections) + len(self.ws.swallows)
-        cleared += len(self.payload_rules)
+        cleared += len(self.payload_rules) + len(self.ws.upgrade_rules)
         self.rest.rules.clear()
         self.ws.rejections.clear()
+        self.ws.upgrade_rules.clear()
         self.ws.swallows.clear()
         self.payload_rules.clear()
         self.journal.append(FaultsClearedEntry(kind="faults_cleared", count=cleared))
@@ -336,8 +337,11 @@ class FakeBinance:
     def intercept_rest(self, rule: RestRule) -> None:
         self.rest.rules.append(rule)
 
-    def intercept_upgrades(self, rule: UpgradeRefusal) -> None:
-        self.ws.rejections.append(rule)
+    def intercept_upgrades(self, rule: UpgradeRefusal | UpgradeRule) -> None:
+        if isinstance(rule, UpgradeRule):
+            self.ws.upgrade_rules.append(rule)
+        else:
+            self.ws.rejections.append(rule)
 
     def rewrite_events(self, rule: EventRewrite) -> None:
         self.payload_rules.append(rule)

@@ -3,7 +3,9 @@
 - `OnConnections`: `target`, which open connections a connection-level fault acts on;
 - `Counted` and `Lasting`, joined in `Budgeted`: `times` and `lasting`, how long a rule a
   fault installs holds (for a number of matching calls or upgrades, or a time window,
-  whichever ends first; with neither, until the run ends).
+  whichever ends first; with neither, until the run ends);
+- `BreaksAnswers`: `route` and `front`, the answers a wire fault breaks (WireMock's faults):
+  the REST calls a route names, or WebSocket upgrade requests.
 
 They are keyword-only, so a fault's own parameters come first wherever parameters are
 listed ("fault 'close' takes: code, reason, target").
@@ -16,14 +18,22 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 import orjson
 
 from fake_server.exchange.rest_call import Call
 from fake_server.faults import Fault
 from fake_server.faults.target import Connection, FaultTarget, Pick
-from fake_server.interception import Direction, ReplacedAnswer, RestRule, WireToxic
+from fake_server.interception import (
+    Direction,
+    Dribble,
+    ReplacedAnswer,
+    RestRule,
+    UpgradeRule,
+    WireBreak,
+    WireToxic,
+)
 from fake_server.schema import param
 
 
@@ -82,12 +92,18 @@ class Budgeted(Lasting, Counted):
         answer: ReplacedAnswer | None = None,
         delay: float = 0.0,
         applies: Callable[[Call], bool] | None = None,
+        breaks: WireBreak | None = None,
+        dribble: Dribble | None = None,
     ) -> list[int]:
         """Install a REST rule on `route` for this fault's budget; touches no connection."""
         method, path = split_route(route)
-        fake.intercept_rest(
-            RestRule(self.times, self.until(fake), method, path, applies=applies, delay=delay, answer=answer)
-        )
+        rule = RestRule(self.times, self.until(fake), method, path, applies, delay, answer, breaks, dribble)
+        fake.intercept_rest(rule)
+        return []
+
+    def upgrade_rule(self, fake: FaultTarget, **what: Any) -> list[int]:
+        """Install an upgrade rule (`UpgradeRule`'s fields) for this fault's budget, in its name."""
+        fake.intercept_upgrades(UpgradeRule(self.times, self.until(fake), fault=self.name, **what))
         return []
 
 
@@ -211,3 +227,30 @@ def direction_param() -> Any:
 
 def route_param(default: str) -> Any:
     return param(default, doc="the REST calls it acts on: 'METHOD /path', '/path' or '*'", check=_route_error)
+
+
+Front = Literal["rest", "websocket"]
+
+
+@dataclass(frozen=True)
+class BreaksAnswers(Budgeted):
+    """A wire fault: the answers it matches are broken on the wire as `breaks` says (the
+    bytes: fake_server/fronts/wire_breaks.py), for `times` answers or `lasting` seconds.
+
+    On `front: rest` it matches the REST calls `route` names; the call is not carried out,
+    and its `rest` journal entry has `status` 0 and `broken`. On `front: websocket` it
+    matches every upgrade request (`route` is not used), journaled as a `ws_invalid` with
+    `why: fault`.
+    """
+
+    breaks: ClassVar[WireBreak]
+
+    route: str = route_param("PUT /fapi/v1/listenKey")
+    front: Front = param(
+        "rest", doc="rest: the REST calls `route` names; websocket: every WebSocket upgrade request"
+    )
+
+    def apply(self, fake: FaultTarget) -> list[int]:
+        if self.front == "websocket":
+            return self.upgrade_rule(fake, action="break", breaks=self.breaks)
+        return self.rest_rule(fake, self.route, breaks=self.breaks)

@@ -6,7 +6,9 @@ users asking python-binance for a longer user-stream timeout while the service w
 (sammchardy/python-binance#301). Binance documents no latency; this is a fault a scenario
 asks for. It acts at the REST-call interception point (faults/target.py): the front holds
 each matching call `delay` seconds, then carries it out and answers it as usual, so a
-client that gave up waiting may still have had its request carried out.
+client that gave up waiting may still have had its request carried out. It is WireMock's
+per-stub fixed delay and Mountebank's `wait` behavior; `slow_upgrade` is its WebSocket twin and
+`chunked_dribble` slows the body instead of the whole answer.
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ from fake_server.schema import param
 
 @register
 @dataclass(frozen=True)
-class SlowRest(Budgeted, name="slow_rest", layer="http"):
+class SlowRest(
+    Budgeted,
+    name="slow_rest",
+    layer="http",
+    mirrors="WireMock `fixedDelayMilliseconds` (a stub's fixed delay); Mountebank behavior `wait`",
+):
     """Hold each matching REST call `delay` seconds, then carry it out and answer it.
 
     For `times` calls or `lasting` seconds, whichever ends first; with neither, until the run

@@ -5,9 +5,11 @@ front's connection table, the journal's entries). It gets a `FaultTarget` and us
 interception points:
 
 - an upgrade: `intercept_upgrades` installs an `UpgradeRefusal` the WebSocket front
-  consults before it accepts a handshake;
+  consults before it accepts a handshake, or an `UpgradeRule` it consults as soon as it has
+  read the upgrade request (hold it unanswered, answer it late, answer 101 with a wrong
+  accept key, break the answer on the wire);
 - a REST call: `intercept_rest` installs a `RestRule` the REST front consults before
-  it answers (hold the call back, replace its answer);
+  it answers (hold the call back, replace its answer, break it on the wire, dribble it);
 - an outgoing push: `rewrite_events` installs an `EventRewrite` that `publish` runs the
   account's events through (`publish` returns the connections it reached), and
   `hold_pushes` a `PushHold` that keeps pushes off chosen connections for a while;
@@ -33,7 +35,7 @@ from fake_server.exchange.profiles import Profile
 from fake_server.exchange.spot_account import SpotAccount
 from fake_server.exchange.user_events import UserEvent
 from fake_server.exchange.ws_api import WsApiSession
-from fake_server.interception import PushHold, RestRule, Swallow, UpgradeRefusal, WireToxic
+from fake_server.interception import PushHold, RestRule, Swallow, UpgradeRefusal, UpgradeRule, WireToxic
 from fake_server.journal import Journal
 from fake_server.journal_entries import EventNote
 
@@ -158,7 +160,7 @@ class FaultTarget(Protocol):
         ...
 
     def intercept_rest(self, rule: RestRule) -> None: ...
-    def intercept_upgrades(self, rule: UpgradeRefusal) -> None: ...
+    def intercept_upgrades(self, rule: UpgradeRefusal | UpgradeRule) -> None: ...
     def rewrite_events(self, rule: EventRewrite) -> None: ...
     def hold_pushes(self, hold: PushHold) -> None: ...
     def swallow_connections(self, rule: Swallow) -> None: ...

@@ -24,20 +24,26 @@ frames, closes), and wakes it at `next_wakeup()`. What stays here is RFC 6455 an
   closed, and one that sends something that is not HTTP gets no answer and is closed (both
   journaled as `ws_invalid`), so idle or garbage sockets cannot pile up.
 - After a close frame the fake waits `CLOSE_TIMEOUT` for the client's, then resets TCP.
+
+A fault may take over an upgrade request once it is read (`UpgradeRule`: never answer it,
+answer it late, answer 101 with a wrong accept key, break the answer on the wire), or the
+TCP connection before that (the `timeout` fault's `Swallow`). A connection a fault held this
+way and that ends before it opened is journaled as `ws_unopened`, with who ended it and how
+long it waited: the moment a client gave up on a hung handshake.
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
-import struct
+import base64
+import hashlib
 from collections.abc import Callable
 from typing import Any, Literal, Protocol, cast
 
 import orjson
 from websockets.exceptions import InvalidState
 from websockets.frames import Frame, Opcode
-from websockets.http11 import Request
+from websockets.http11 import Request, Response
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
@@ -58,9 +64,18 @@ from fake_server.exchange.stream_session import (
 from fake_server.exchange.ws_api import WsApiSession
 from fake_server.fronts.frames import text_frame
 from fake_server.fronts.shaper import WireShaper
-from fake_server.interception import Swallow, WireToxic
+from fake_server.fronts.wire_breaks import arm_reset, broken_bytes, closing
+from fake_server.interception import Swallow, UpgradeRule, WireToxic
 from fake_server.journal import Journal
-from fake_server.journal_entries import Entry, WsCloseEntry, WsFrameEntry, WsInvalidEntry, WsRejectEntry
+from fake_server.journal_entries import (
+    Entry,
+    WsCloseEntry,
+    WsFrameEntry,
+    WsInvalidEntry,
+    WsRejectEntry,
+    WsUnopenedEntry,
+    with_note,
+)
 
 #: How long the fake waits for the client's close frame after sending its own.
 CLOSE_TIMEOUT = 2.0
@@ -81,6 +96,7 @@ class ConnectionOwner(Protocol):
     def connections(self) -> dict[int, WsConnection]: ...
     def count_attempt(self, ip: str) -> tuple[int, HttpAnswer | None]: ...
     def swallow(self) -> Swallow | None: ...
+    def upgrade_rule(self) -> UpgradeRule | None: ...
     def handshake_rejection(self) -> HttpAnswer | None: ...
     def open_session(self, route: StreamRoute) -> StreamSession: ...
     def refile(self, conn: WsConnection) -> None:
@@ -115,6 +131,11 @@ class WsConnection(asyncio.Protocol):
         self._reason = ""
         self._closed = False
         self._answered_handshake = False  # a ws_open, ws_reject or ws_invalid was journaled
+        self._request_read = False  # a complete upgrade request arrived
+        self._accepted_at = 0.0
+        #: The fault holding the handshake (timeout, hang_upgrade, slow_upgrade, bad_accept):
+        #: if the connection ends before it opens, the end is journaled as `ws_unopened`.
+        self._held: str | None = None
         self._fragments: list[bytes] = []
         self._fragment_op: Opcode | None = None
         #: Complete text frames pushed and not yet written: a burst of pushes goes out in one
@@ -192,13 +213,12 @@ class WsConnection(asyncio.Protocol):
         self.peer = f"{peer[0]}:{peer[1]}" if peer else ""
         self.ip = peer[0] if peer else ""
         self.front.connections[self.id] = self
+        self._accepted_at = self.front.clock.now()
         swallowed = self.front.swallow()
         if swallowed is not None:
             # The `timeout` fault: accepted, then nothing is read or answered.
-            self._invalid("fault", "accepted by the timeout fault and never answered")
-            self.blackholed = True
-            if swallowed.close_after is not None:
-                self._later(swallowed.close_after, self._close_now)
+            self._invalid("fault", "accepted by the timeout fault and never answered", fault="timeout")
+            self._hold("timeout", swallowed.close_after)
             return
         self._later(HANDSHAKE_TIMEOUT, self._handshake_timeout)
 
@@ -245,7 +265,11 @@ class WsConnection(asyncio.Protocol):
             return
         self._closed = True
         if self.opened_at is None:
-            return  # handshake never completed: journaled as ws_reject or ws_invalid
+            # Handshake never completed: journaled as ws_reject or ws_invalid, and, when a
+            # fault held it, how the wait ended.
+            if self._held is not None:
+                self._journal_unopened(self._held, exc)
+            return
         if self._initiator is None:
             self._initiator, self._how, self._code = "client", "reset", 1006
         self.front.journal.append(
@@ -265,7 +289,7 @@ class WsConnection(asyncio.Protocol):
     def _process(self) -> None:
         for event in self.proto.events_received():
             if isinstance(event, Request):
-                self._handshake(event)
+                self._request(event)
             elif isinstance(event, Frame):
                 self._frame(event)
         if not self._answered_handshake and self.proto.handshake_exc is not None:
@@ -287,21 +311,117 @@ class WsConnection(asyncio.Protocol):
             WsFrameEntry(kind="ws_frame", conn=self.id, dir=direction, op="close", code=code, reason=reason)
         )
 
-    def _invalid(self, why: Literal["bad_request", "handshake_timeout", "fault"], error: str = "") -> None:
+    def _invalid(
+        self, why: Literal["bad_request", "handshake_timeout", "fault"], error: str = "", **fault: str
+    ) -> None:
+        """Journal a socket that never made a valid handshake; `fault` (with `path`) names the
+        fault that held its request or broke its answer."""
         self._answered_handshake = True
-        self.front.journal.append(
-            WsInvalidEntry(kind="ws_invalid", conn=self.id, peer=self.peer, why=why, error=error[:200])
-        )
+        entry = WsInvalidEntry(kind="ws_invalid", conn=self.id, peer=self.peer, why=why, error=error[:200])
+        self.front.journal.append(with_note(entry, fault))
 
     def _handshake_timeout(self) -> None:
-        if not self._answered_handshake and self.opened_at is None:
+        if not self._answered_handshake and not self._request_read and self.opened_at is None:
             self._invalid("handshake_timeout")
             self._close_transport()
 
-    def _handshake(self, request: Request) -> None:
+    def _journal_unopened(self, fault: str, exc: Exception | None) -> None:
+        if self._initiator is None:
+            self._initiator, self._how = "client", "reset" if exc is not None else "eof"
+        self.front.journal.append(
+            WsUnopenedEntry(
+                kind="ws_unopened",
+                conn=self.id,
+                peer=self.peer,
+                fault=fault,
+                initiator=self._initiator,
+                how=self._how,
+                waited=round(self.front.clock.now() - self._accepted_at, 6),
+            )
+        )
+
+    # Upgrade requests a fault takes over ----------------------------------------------------
+
+    def _request(self, request: Request) -> None:
+        """An upgrade request was read: answer it now, unless a fault's rule holds it, answers
+        it late or wrongly, or breaks its answer."""
+        self._request_read = True
+        rule = self.front.upgrade_rule()
+        if rule is None:
+            self._handshake(request)
+        elif rule.action == "late":
+            self._held = rule.fault
+            self._later(rule.delay, lambda: self._answer_late(request, rule.delay))
+        elif rule.action == "bad_accept":
+            self._handshake(request, bad_accept=rule)
+        elif rule.action == "hang":
+            self._invalid(
+                "fault",
+                f"upgrade request held by {rule.fault}: never answered",
+                fault=rule.fault,
+                path=request.path,
+            )
+            self._hold(rule.fault, rule.hold)
+        else:
+            self._break_answer(request, rule)
+
+    def _hold(self, fault: str, close_after: float | None) -> None:
+        """Read and write nothing more; close TCP (FIN) `close_after` seconds from now, or wait
+        for the client to give up (None)."""
+        self._held = fault
+        self.blackholed = True
+        if close_after is not None:
+            self._later(close_after, self._fault_close)
+
+    def _fault_close(self) -> None:
+        """A fault's own end of a connection it held (`timeout`'s timeout, a `hold`): FIN."""
+        if self._initiator is None:
+            self._initiator, self._how = "server", "fault"
+        self._close_now()
+
+    def _answer_late(self, request: Request, delay: float) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        self._held = None
+        self._handshake(request, delayed=delay)
+        self._flush()
+
+    def _break_answer(self, request: Request, rule: UpgradeRule) -> None:
+        """Answer with what a wire fault writes (nothing, a 200 with a broken body, garbage),
+        then close TCP, or reset it."""
+        self._invalid("fault", f"answer broken by {rule.fault}", fault=rule.fault, path=request.path)
+        self._initiator, self._code = "server", 1006
+        data = broken_bytes(rule.breaks)
+        if data:
+            self._send(data)
+        if closing(rule.breaks) == "rst":
+            self._how = "abort_rst"
+            self._abort_now()
+        else:
+            self._how = "fault"
+            self._close_transport()
+
+    def _wrong_accept(self, request: Request, response: Response, rule: UpgradeRule, attempts: int) -> None:
+        """101 with a Sec-WebSocket-Accept that is not the key's (the SHA-1 of the right one,
+        so it is well formed), written by hand: the protocol object never sends it, so the
+        connection never opens on the fake's side either. Then it is held like a hang."""
+        right = response.headers["Sec-WebSocket-Accept"]
+        wrong = base64.b64encode(hashlib.sha1(right.encode()).digest()).decode()
+        del response.headers["Sec-WebSocket-Accept"]
+        response.headers["Sec-WebSocket-Accept"] = wrong
+        self._send(response.serialize())
+        self._journal_reject(request, 101, "", "fault", attempts, accept=wrong)
+        self._hold(rule.fault, rule.hold)
+
+    # The handshake ------------------------------------------------------------------------------
+
+    def _handshake(
+        self, request: Request, *, delayed: float = 0.0, bad_accept: UpgradeRule | None = None
+    ) -> None:
         front = self.front
         self._answered_handshake = True
         attempts, too_many = front.count_attempt(self.ip)
+        late = {"delayed": delayed} if delayed else {}
         decision = route_upgrade(request.path, refusal=front.handshake_rejection(), over_limit=too_many)
         if isinstance(decision, UpgradeRefused):
             response = self.proto.reject(decision.status, decision.body)
@@ -311,14 +431,17 @@ class WsConnection(asyncio.Protocol):
                 del response.headers["Content-Type"]
                 response.headers["Content-Type"] = decision.headers.get("Content-Type", "text/html")
             self.proto.send_response(response)
-            self._journal_reject(request, decision.status, decision.body, decision.why, attempts)
+            self._journal_reject(request, decision.status, decision.body, decision.why, attempts, **late)
             return
         response = self.proto.accept(request)
         if response.status_code != 101:
             # Not a valid upgrade (missing Sec-WebSocket-Key, wrong version, ...): 400/426.
             self.proto.send_response(response)
             body = response.body.decode("utf-8", "replace") if response.body else ""
-            self._journal_reject(request, response.status_code, body, "bad_handshake", attempts)
+            self._journal_reject(request, response.status_code, body, "bad_handshake", attempts, **late)
+            return
+        if bad_accept is not None:
+            self._wrong_accept(request, response, bad_accept, attempts)
             return
         self.proto.send_response(response)
         self.session = front.open_session(decision)
@@ -326,24 +449,27 @@ class WsConnection(asyncio.Protocol):
         opened, rest = actions[0], actions[1:]
         assert isinstance(opened, Record)
         self.front.journal.append(
-            _entry(opened, self.id, path=request.path, peer=self.peer, attempts=attempts)
+            _entry(opened, self.id, path=request.path, peer=self.peer, attempts=attempts, **late)
         )
         self.front.refile(self)
         self._carry_out(rest)
 
-    def _journal_reject(self, request: Request, status: int, body: str, why: str, attempts: int) -> None:
-        self.front.journal.append(
-            WsRejectEntry(
-                kind="ws_reject",
-                conn=self.id,
-                path=request.path,
-                status=status,
-                body=body[:500],
-                why=why,
-                peer=self.peer,
-                attempts=attempts,
-            )
+    def _journal_reject(
+        self, request: Request, status: int, body: str, why: str, attempts: int, **fault: Any
+    ) -> None:
+        """Journal a handshake answered with something else than an open connection; `fault`:
+        what a fault added (`delayed`, `accept`)."""
+        entry = WsRejectEntry(
+            kind="ws_reject",
+            conn=self.id,
+            path=request.path,
+            status=status,
+            body=body[:500],
+            why=why,
+            peer=self.peer,
+            attempts=attempts,
         )
+        self.front.journal.append(with_note(entry, fault))
 
     def _frame(self, frame: Frame) -> None:
         if frame.opcode is Opcode.CLOSE:
@@ -532,10 +658,7 @@ class WsConnection(asyncio.Protocol):
     def _abort_now(self) -> None:
         if self.transport is None:
             return
-        sock = self.transport.get_extra_info("socket")
-        if sock is not None:
-            # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        arm_reset(self.transport.get_extra_info("socket"))
         self.transport.abort()
 
     def server_shutdown(self, stamp: int, grace: float, code: int, reason: str) -> bool:

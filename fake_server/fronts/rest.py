@@ -15,7 +15,9 @@ Info" page):
 - the removed spot/margin listenKey routes answer nginx's 410 page: no JSON, no Binance
   header, no weight (nginx answers before the API sees the call; obs, reference §0);
 - a fault's `RestRule` (fake_server/interception.py) holds back or replaces the answer
-  of the calls it matches.
+  of the calls it matches, breaks it on the wire (fake_server/fronts/wire_breaks.py: the
+  call is not carried out, the journal's `rest` entry has `status` 0 and `broken`), or
+  sends its body in slow pieces (`dribbled`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from fake_server.exchange.rest_call import Call
 from fake_server.exchange.rest_routes import GONE_PATHS, RestApi, RestBackend
 from fake_server.exchange.weights import OrderCounts, RequestWeights
 from fake_server.fronts.request_body import BAD_REQUEST_POLICY, UnreadableBody, read_body
-from fake_server.interception import RestRule, take
+from fake_server.fronts.wire_breaks import arm_reset, broken_bytes, closing
+from fake_server.interception import Dribble, RestRule, WireBreak, take
 from fake_server.journal import Journal
 from fake_server.journal_entries import RestEntry, RestNote, with_note
 
@@ -99,6 +102,8 @@ class RestFront:
             note["delayed"] = rule.delay
             await server.clock.sleep(rule.delay)
             server.settle()
+        if rule is not None and rule.breaks is not None:
+            return self._break(request, call, rule.breaks, params, note)
         replaced = None if rule is None else rule.answer
         now_ms = server.clock.epoch_ms()
         route = self.api.routes.get((call.method, call.path))
@@ -148,20 +153,69 @@ class RestFront:
                     headers["X-MBX-ORDER-COUNT-1M"] = str(counts["1M"])
             text = orjson.dumps(body).decode()
             headers["Content-Type"] = "application/json"
-        entry = RestEntry(
-            kind="rest",
-            method=call.method,
-            path=call.path,
-            query={k: v for k, v in params.items() if k != "signature"},
-            api_key=bool(call.api_key),
-            status=status,
-            body=text[:2000],
-            fault=replaced is not None,
-            ip=call.peer,
-        )
+        entry = _entry(call, params, status, text, fault=replaced is not None)
+        dribble = None if rule is None else rule.dribble
+        if dribble is not None:
+            note["dribbled"] = dribble.duration
         server.journal.append(with_note(entry, note))
+        if dribble is not None:
+            return await self._dribble(request, status, text.encode(), headers, dribble)
         # Bytes, so that Content-Type goes out exactly as set (nginx's page is "text/html").
         return web.Response(status=status, body=text.encode(), headers=headers)
+
+    def _break(
+        self, request: web.Request, call: Call, how: WireBreak, params: dict[str, str], note: RestNote
+    ) -> web.StreamResponse:
+        """Write the broken answer's bytes straight to the socket and close it. The response
+        returned is never sent: aiohttp finds the transport closing and drops it, as it does
+        for a client that went away."""
+        transport = request.transport
+        if transport is not None and not transport.is_closing():
+            transport.write(broken_bytes(how))
+            if closing(how) == "rst":
+                arm_reset(transport.get_extra_info("socket"))
+                transport.abort()
+            else:
+                transport.close()
+        note["broken"] = how
+        self.owner.journal.append(with_note(_entry(call, params, 0, "", fault=True), note))
+        return web.Response(status=500)
+
+    async def _dribble(
+        self, request: web.Request, status: int, body: bytes, headers: dict[str, str], dribble: Dribble
+    ) -> web.StreamResponse:
+        """The status line and headers (with the body's Content-Length) at once, then the body
+        in `chunks` pieces, one every `duration / chunks` seconds (the first after one gap),
+        so its last byte leaves `duration` seconds after the headers: WireMock's
+        `chunkedDribbleDelay`."""
+        response = web.StreamResponse(status=status, headers=headers)
+        response.content_length = len(body)
+        await response.prepare(request)
+        gap = dribble.duration / dribble.chunks
+        size = -(-len(body) // dribble.chunks) or 1
+        for start in range(0, len(body), size):
+            await self.owner.clock.sleep(gap)
+            try:
+                await response.write(body[start : start + size])
+            except ConnectionError:
+                return response  # the client gave up on the slow answer
+        await response.write_eof()
+        return response
+
+
+def _entry(call: Call, params: dict[str, str], status: int, text: str, *, fault: bool) -> RestEntry:
+    """The call's `rest` journal entry: what was sent (without `signature`) and answered."""
+    return RestEntry(
+        kind="rest",
+        method=call.method,
+        path=call.path,
+        query={k: v for k, v in params.items() if k != "signature"},
+        api_key=bool(call.api_key),
+        status=status,
+        body=text[:2000],
+        fault=fault,
+        ip=call.peer,
+    )
 
 
 def _is_form(request: web.Request) -> bool:

@@ -39,7 +39,7 @@ from fake_server.exchange.ws_api import WsApiSession
 from fake_server.fronts.connection import WsConnection
 from fake_server.fronts.frames import combined, text_frame
 from fake_server.fronts.receivers import MARKET, WSAPI, Receivers
-from fake_server.interception import PushHold, Swallow, UpgradeRefusal, take
+from fake_server.interception import PushHold, Swallow, UpgradeRefusal, UpgradeRule, take
 from fake_server.journal import Journal
 from fake_server.journal_entries import MarketEntry, with_note
 
@@ -87,6 +87,8 @@ class WsFront:
         self._writing: asyncio.Handle | None = None
         #: Refusals faults installed for upgrades, and holds on pushes (stall_data).
         self.rejections: list[UpgradeRefusal] = []
+        #: What faults make of upgrade requests instead of answering them (hang_upgrade, ...).
+        self.upgrade_rules: list[UpgradeRule] = []
         self.holds: list[PushHold] = []
         #: New TCP connections accepted and never answered (the `timeout` fault).
         self.swallows: list[Swallow] = []
@@ -176,6 +178,10 @@ class WsFront:
             self._server = None
 
     # Handshakes ---------------------------------------------------------------------------
+
+    def upgrade_rule(self) -> UpgradeRule | None:
+        """The rule an upgrade request read now falls under, if one holds."""
+        return take(self.upgrade_rules, self.clock.now()) if self.upgrade_rules else None
 
     def handshake_rejection(self) -> HttpAnswer | None:
         """The HTTP answer for the next upgrade while a refusal a fault installed holds."""
