@@ -89,7 +89,9 @@ def _kind(entry: Request) -> str:
 
 
 def _success(entry: Request) -> bool:
-    return entry["kind"] == "ws_open" or (entry["kind"] == "rest" and int(entry["status"]) < 400)
+    """An answered request: a connection opened, or a REST answer under 400 (a broken one,
+    status 0, is not)."""
+    return entry["kind"] == "ws_open" or (entry["kind"] == "rest" and 200 <= int(entry["status"]) < 400)
 
 
 def _target(entry: Request) -> str:

@@ -6,7 +6,7 @@ later; by then the key may be gone and the stream silent (sonvister/Binance#72: 
 500 -1000, the next one -1125, the socket never restarted; sieblyio/binance#205).
 
 Judged on the journal's keepalive answers: for each failure streak (a PUT answered 5xx or
-408, after a call that was not one), the client's next listenKey call (PUT, or POST: a
+408, or whose answer a wire fault broke: empty, garbage, reset; after a call that was not one), the client's next listenKey call (PUT, or POST: a
 rebuild is fine too) must come within `within`, well before the next scheduled interval.
 Only the first retry of a streak is timed, so a client backing off through a longer
 outage is not punished. A -1125 is not transient (see `replaces-dead-listenkey`), and a
@@ -36,11 +36,15 @@ class Params:
 
 
 def transient(call: RestEntry) -> bool:
-    """A keepalive answer that says "try again", not "this key is gone"."""
-    return call["method"] == "PUT" and (int(call["status"]) >= 500 or call["status"] == 408)
+    """A keepalive answer that says "try again", not "this key is gone": a 5xx or 408, or an
+    answer a wire fault broke (no status at all, garbage, a reset)."""
+    failed = int(call["status"]) >= 500 or call["status"] == 408 or bool(call.get("broken"))
+    return call["method"] == "PUT" and failed
 
 
 def describe(call: RestEntry) -> str:
+    if call.get("broken"):
+        return f"a broken answer ({call['broken']})"
     body = str(call.get("body", ""))
     code = body.split('"code":', 1)[1].split(",", 1)[0] if '"code":' in body else ""
     return f"HTTP {call['status']}" + (f" {code}" if code else "")
@@ -48,7 +52,7 @@ def describe(call: RestEntry) -> str:
 
 @behaviour(
     "retries-failed-keepalive",
-    asserts="after a keepalive PUT fails with a 5xx or 408, the client retries it (or POSTs) "
+    asserts="after a keepalive PUT fails with a 5xx or 408 (or a broken answer), the client retries it (or POSTs) "
     "within the deadline instead of waiting for the next scheduled keepalive",
     hint="on a failed keepalive (5xx, -1000, timeout, reset) retry within seconds, with backoff, "
     "rather than a whole interval later; if it keeps failing, create a new key and reconnect "
@@ -61,7 +65,7 @@ def describe(call: RestEntry) -> str:
         "JKorf/Binance.Net#31",
     ),
     params=Params,
-    evidence="journal: each PUT /listenKey answered 5xx/408, the client's next listenKey call, "
+    evidence="journal: each PUT /listenKey answered 5xx/408 or broken, the client's next listenKey call, "
     "and any listenKey that lapsed by its TTL in between",
     problem="waits a whole keepalive interval after a failed keepalive, so one lost request can "
     "let the listenKey expire",

@@ -34,8 +34,8 @@ def post(t: float, status: int = 200) -> dict[str, Any]:
     return call(t, "POST", status)
 
 
-def put(t: float, status: int = 200, body: str = '{"listenKey":"k"}') -> dict[str, Any]:
-    return call(t, "PUT", status, body)
+def put(t: float, status: int = 200, body: str = '{"listenKey":"k"}', **extra: Any) -> dict[str, Any]:
+    return {**call(t, "PUT", status, body), **extra}
 
 
 def gone(t: float) -> dict[str, Any]:
@@ -197,6 +197,16 @@ def test_never_retrying_fails_once_the_deadline_passed() -> None:
 def test_failure_at_the_end_of_the_run_is_an_error_not_a_fail() -> None:
     v = judge("retries-failed-keepalive", [post(0.3), failing(3.9)], ended_at=4, within=0.6)
     assert v.status is Status.NOT_APPLICABLE
+
+
+def test_a_broken_answer_is_a_failed_keepalive_too() -> None:
+    """No status at all (an empty answer, garbage, a reset: status 0 with `broken`) failed the
+    PUT as surely as a 500; waiting a whole interval after it is the same lack."""
+    broken = put(1.5, 0, "", broken="empty", fault=True)
+    v = judge("retries-failed-keepalive", [post(0.3), broken, put(1.65)], ended_at=4, within=0.6)
+    assert v.status is Status.PASS and v.measured["retry_delays"] == [0.15]
+    v = judge("retries-failed-keepalive", [post(0.3), broken, put(2.7)], ended_at=4, within=0.6)
+    assert v.status is Status.FAIL and "a broken answer (empty)" in v.summary
 
 
 def test_1125_is_not_a_transient_failure() -> None:

@@ -214,6 +214,16 @@ def test_not_coming_back_fails_only_once_the_run_lasted_long_enough() -> None:
     assert v.status is Status.NOT_APPLICABLE and "no further REST call" in v.summary and v.evidence
 
 
+def test_a_broken_answer_after_the_wait_is_no_recovery() -> None:
+    """A call whose answer a wire fault broke (status 0) did not succeed: the client has not
+    come back until a call is answered."""
+    journal = [*rest_429(), rest(1.4, 0, broken="reset", fault=True)]
+    v = judge("honours-retry-after", journal, ended_at=7, recover_within=5)
+    assert v.status is Status.FAIL
+    journal.append(rest(1.6))
+    assert judge("honours-retry-after", journal, ended_at=7, recover_within=5).status is Status.PASS
+
+
 def test_an_answer_of_another_status_is_not_the_faults() -> None:
     journal = [rest_429()[0], rest(0.3, 500, fault=True), rest(0.4)]
     assert judge("honours-retry-after", journal, ended_at=4).status is Status.NOT_APPLICABLE
