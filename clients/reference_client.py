@@ -240,6 +240,8 @@ class Config:
     client_ping_timeout: float = 10.0
     backoff_initial: float = 0.25
     backoff_max: float = 30.0
+    #: Seconds the connect and the WebSocket upgrade may take before we give up on them.
+    open_timeout: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Config:
@@ -257,6 +259,7 @@ class Config:
             client_ping_timeout=_env_float(env, "BINANCE_HARNESS_CLIENT_PING_TIMEOUT", 10.0),
             backoff_initial=_env_float(env, "REFCLIENT_BACKOFF_INITIAL", 0.25),
             backoff_max=_env_float(env, "REFCLIENT_BACKOFF_MAX", 30.0),
+            open_timeout=_env_float(env, "REFCLIENT_OPEN_TIMEOUT", 10.0),
         )
 
 
@@ -287,7 +290,6 @@ class ReferenceClient:
     connection_class: type[ClientConnection] = ClientConnection
     #: A dead peer must not hold a reconnect up: wait this long at most for its close.
     close_timeout: float = 1.0
-    open_timeout: float = 10.0
     #: A connection that lived this long was healthy: the reconnect backoff starts again.
     healthy_after: float = 1.0
     #: Cap on the retry delay of a failed keepalive PUT: retry well before the key dies.
@@ -333,6 +335,14 @@ class ReferenceClient:
         print(message, file=sys.stderr, flush=True)
 
     # ------------------------------------------------------- policies (overridable)
+
+    @property
+    def open_timeout(self) -> float | None:
+        """How long a connect and its upgrade may take (None: forever). A server that accepts
+        TCP, or reads the upgrade, and never answers must not hold the reconnect loop: past
+        this we close the attempt and retry with the backoff (E2). Also the bound on a
+        WebSocket API request's answer (reference_spot.py)."""
+        return self.config.open_timeout
 
     def new_backoff(self, maximum: float | None = None) -> Backoff:
         """Delay schedule for every retry loop (REST and reconnects)."""

@@ -26,8 +26,10 @@ from fake_server.journal_entries import (
     UserStreamEntry,
     WsCloseEntry,
     WsFrameEntry,
+    WsInvalidEntry,
     WsOpenEntry,
     WsRejectEntry,
+    WsUnopenedEntry,
     with_note,
 )
 from harness.behaviours import load_all
@@ -114,6 +116,28 @@ def client_close(t: float, conn: int, code: int = 1000) -> WsCloseEntry:
 def rejected(t: float, status: int = 503, why: str = "fault", **extra: Any) -> WsRejectEntry:
     """A handshake the fake refused (`why`: a fault, or a limit it enforces)."""
     return with_note(WsRejectEntry(t=t, kind="ws_reject", conn=0, status=status, why=why), extra)
+
+
+def held(t: float, conn: int, fault: str = "hang_upgrade") -> WsInvalidEntry:
+    """An attempt a fault took and never answered: `timeout` at the TCP accept, `hang_upgrade`
+    once it read the upgrade request."""
+    entry = WsInvalidEntry(t=t, kind="ws_invalid", conn=conn, peer="", why="fault", error="held")
+    return with_note(entry, {"fault": fault})
+
+
+def unopened(
+    t: float,
+    conn: int,
+    waited: float,
+    fault: str = "hang_upgrade",
+    initiator: Literal["server", "client"] = "client",
+    how: str = "eof",
+) -> WsUnopenedEntry:
+    """How a held attempt ended, `waited` seconds after its accept: the client giving up
+    (its FIN), or the fault's own close."""
+    return WsUnopenedEntry(
+        t=t, kind="ws_unopened", conn=conn, peer="", fault=fault, initiator=initiator, how=how, waited=waited
+    )
 
 
 def frame(

@@ -171,7 +171,7 @@ def test_config_defaults_follow_binance_and_the_ttl() -> None:
     assert (config.rest_url, config.ws_url) == ("http://h:1", "ws://h:2")
     assert config.keepalive_interval == 1800.0
     assert (config.client_ping_interval, config.client_ping_timeout) == (20.0, 10.0)
-    assert (config.backoff_initial, config.backoff_max) == (0.25, 30.0)
+    assert (config.backoff_initial, config.backoff_max, config.open_timeout) == (0.25, 30.0, 10.0)
     assert config.events_file is None
     short = rc.Config.from_env({**env, "BINANCE_HARNESS_LISTEN_KEY_TTL": "6"})
     assert short.keepalive_interval == 3.0
@@ -182,16 +182,19 @@ def test_config_defaults_follow_binance_and_the_ttl() -> None:
             "BINANCE_HARNESS_KEEPALIVE_INTERVAL": "2.5",
             "REFCLIENT_BACKOFF_INITIAL": "0.1",
             "REFCLIENT_BACKOFF_MAX": "2",
+            "REFCLIENT_OPEN_TIMEOUT": "1.5",
         }
     )
     assert (
         explicit.keepalive_interval,
         explicit.backoff_initial,
         explicit.backoff_max,
+        explicit.open_timeout,
     ) == (
         2.5,
         0.1,
         2.0,
+        1.5,
     )
 
 
