@@ -572,7 +572,8 @@ def _rest_tick(e: JournalLine) -> _Tick | None:
     if e.get("kind") != "rest":
         return None
     status = e.get("status")
-    title = f"{e.get('method', '')} {e.get('path', '')} → {status}" + (" (fault)" if e.get("fault") else "")
+    answer = f"broken ({e['broken']})" if e.get("broken") else status
+    title = f"{e.get('method', '')} {e.get('path', '')} → {answer}" + (" (fault)" if e.get("fault") else "")
     body = str(e.get("body", ""))
     if body and _status_class(status) != "s2xx":
         title += f"\n{body[:200]}"
