@@ -282,6 +282,8 @@ class EventNote(TypedDict, total=False):
     after: int
     #: What `unknown_event` sent.
     variant: str
+    #: An event `backdate_event` sent with a lower E: the E it was made with.
+    backdated_from: int
     #: An event sent as is through the control API.
     raw: bool
     source: Literal["control"]

@@ -236,20 +236,32 @@ class FakeBinance:
             entry["order_id"] = event["i"]
         self.journal.append(with_note(entry, note) if note else entry)
 
-    def _expired(self, lk: ListenKey, *, why: Literal["ttl", "fault"], notify: bool = True) -> None:
+    def _expired(
+        self, lk: ListenKey, *, why: Literal["ttl", "fault"], notify: bool = True, copies: int = 1
+    ) -> None:
         """Futures pushes listenKeyExpired and keeps the socket open (reference §2).
 
-        `notify=False`: the silent death of the legacy spot streams (reference §1), a fault.
+        `notify=False`: the silent death of the legacy spot streams (reference §1), a fault;
+        `copies` > 1: the notice sent again, byte for byte (a fault, nardew/cryptoxlib-aio#65).
         """
         self.journal.append(ListenKeyEntry(kind="listen_key", action="expired", key=lk.key, why=why))
-        if not notify:
-            return
+        if notify:
+            self._push_expired(lk.key, lk.key, copies)
+
+    def _push_expired(self, named: str, to: str, copies: int, **note: Unpack[EventNote]) -> list[int]:
+        """Push `listenKeyExpired` naming key `named` to the connections of key `to`, `copies`
+        times back to back (the same E each time); the connections reached."""
         # Stamped from the same sequence as account events: E never goes backwards on a socket.
         stamp = self.account.stamp(self.clock.epoch_ms())
         event: UserEvent = {"e": "listenKeyExpired", "E": stamp}
         if self.profile.expired_has_key:  # PM's event has only e and E (reference §3)
-            event["listenKey"] = lk.key
-        self._journal_event(event, self.ws.deliver(lk.key, event))
+            event["listenKey"] = named
+        reached: set[int] = set()
+        for n in range(1, copies + 1):
+            conns = self.ws.deliver(to, event)
+            reached.update(conns)
+            self._journal_event(event, conns, EventNote(**note, copy=n) if n > 1 else EventNote(**note))
+        return sorted(reached)
 
     def active_listen_key(self) -> str | None:
         self.settle()
@@ -310,11 +322,32 @@ class FakeBinance:
         self.journal.append(FaultsClearedEntry(kind="faults_cleared", count=cleared))
         return cleared
 
-    def expire_listen_key(self, *, notify: bool = True) -> ListenKey | None:
+    def expire_listen_key(self, *, notify: bool = True, copies: int = 1) -> ListenKey | None:
         lk = self.keys.expire(self.settings.credentials.api_key, self.clock.now())
         if lk is not None:
-            self._expired(lk, why="fault", notify=notify)
+            self._expired(lk, why="fault", notify=notify, copies=copies)
         return lk
+
+    def revoke_listen_key(self, *, notify: bool = False) -> ListenKey | None:
+        """Another client of the same API key DELETEs the shared key (reference §1): the key
+        table's DELETE, journaled `deleted` with `why: fault`; `notify` also pushes the
+        `listenKeyExpired` futures users saw after such a DELETE (docs/fidelity.md)."""
+        lk = self.keys.delete(self.settings.credentials.api_key, self.clock.now())
+        if lk is None:
+            return None
+        self.journal.append(ListenKeyEntry(kind="listen_key", action="deleted", key=lk.key, why="fault"))
+        if notify:
+            self._push_expired(lk.key, lk.key, 1)
+        return lk
+
+    def previous_listen_key(self) -> str | None:
+        self.settle()
+        lk = self.keys.previous(self.settings.credentials.api_key, self.clock.now())
+        return None if lk is None else lk.key
+
+    def push_listen_key_expired(self, named: str, *, copies: int = 1, **note: Unpack[EventNote]) -> list[int]:
+        key = self.active_listen_key()
+        return [] if key is None else self._push_expired(named, key, copies, **note)
 
     # The fault target (fake_server/faults/target.py) ---------------------------------------
 
@@ -326,7 +359,10 @@ class FakeBinance:
             return list(conns[:1])
         return list(conns)
 
-    def message_stamp(self) -> int:
+    def message_stamp(self, *, before_last: bool = False) -> int:
+        if before_last:
+            last = self.account.update_ms
+            return (last if last else self.clock.epoch_ms()) - 1
         return self.ws.stamp()
 
     def limit_connection_attempts(self, attempts: int, window: float) -> None:

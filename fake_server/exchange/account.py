@@ -135,7 +135,14 @@ def _s(d: Decimal) -> str:
 
 
 class Account:
-    def __init__(self, symbol: str, rng: random.Random, rules: SymbolRules = RULES) -> None:
+    def __init__(
+        self,
+        symbol: str,
+        rng: random.Random,
+        rules: SymbolRules = RULES,
+        *,
+        first_order_id: int = 4_000_000_001,
+    ) -> None:
         self.symbol = symbol
         self.rules = rules
         self._rng = rng
@@ -150,7 +157,8 @@ class Account:
         #: BACKGROUND_HISTORY done background orders (a long run would grow without bound).
         self.orders: dict[int, Order] = {}
         self._done_background: deque[int] = deque()
-        self._next_order_id = 4_000_000_001
+        #: Order ids are unique per symbol across accounts: another account starts elsewhere.
+        self._next_order_id = first_order_id
         self._next_trade_id = 300_000_001
         self._stamps = Stamps()
         self.update_ms = 0

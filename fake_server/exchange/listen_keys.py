@@ -88,6 +88,15 @@ class ListenKeys:
     def lookup(self, key: str) -> ListenKey | None:
         return self._by_key.get(key)
 
+    def previous(self, api_key: str, now: float) -> ListenKey | None:
+        """The API key's latest key before its active one (or its latest, when none is
+        active): the key a client used before it switched, which stray notices may name."""
+        active = self.active(api_key, now)
+        return next(
+            (lk for lk in reversed(self._by_key.values()) if lk.api_key == api_key and lk is not active),
+            None,
+        )
+
     def _retire(self, lk: ListenKey, state: KeyState) -> None:
         lk.state = state
         if self._active.get(lk.api_key) is lk:

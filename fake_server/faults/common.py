@@ -5,7 +5,9 @@
   fault installs holds (for a number of matching calls or upgrades, or a time window,
   whichever ends first; with neither, until the run ends);
 - `BreaksAnswers`: `route` and `front`, the answers a wire fault breaks (WireMock's faults):
-  the REST calls a route names, or WebSocket upgrade requests.
+  the REST calls a route names, or WebSocket upgrade requests;
+- `CountedRewrite`, the budget of a payload fault that acts on the next N account events
+  of a type.
 
 They are keyword-only, so a fault's own parameters come first wherever parameters are
 listed ("fault 'close' takes: code, reason, target").
@@ -23,6 +25,7 @@ from typing import Any, ClassVar, Literal
 import orjson
 
 from fake_server.exchange.rest_call import Call
+from fake_server.exchange.user_events import UserEvent
 from fake_server.faults import Fault
 from fake_server.faults.target import Connection, FaultTarget, Pick
 from fake_server.interception import (
@@ -118,6 +121,26 @@ class Shaping(Lasting, OnConnections):
         until = self.until(fake)
         rule = WireToxic(direction, math.inf if until is None else until, **toxic)
         return self.on_each(fake, lambda c: c.shape(rule))
+
+
+@dataclass
+class CountedRewrite:
+    """An `EventRewrite` (faults/target.py) that acts on the next `left` account events of
+    `event_type` (None: of any type) and is spent after them."""
+
+    left: int
+    event_type: str | None
+
+    @property
+    def spent(self) -> bool:
+        return self.left <= 0
+
+    def takes(self, event: UserEvent) -> bool:
+        """Whether the rule acts on `event` (counting it against its budget)."""
+        if self.left > 0 and self.event_type in (None, event.get("e")):
+            self.left -= 1
+            return True
+        return False
 
 
 def replaced(

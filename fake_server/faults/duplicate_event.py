@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fake_server.faults import Fault, register
+from fake_server.faults.common import CountedRewrite
 from fake_server.faults.target import FaultTarget, Outgoing
 from fake_server.journal_entries import EventNote
 from fake_server.schema import param
@@ -34,21 +35,12 @@ class DuplicateEvent(Fault, name="duplicate_event", layer="payload"):
         return []
 
 
-@dataclass
-class _Duplicates:
-    left: int
-    event_type: str | None
-
-    @property
-    def spent(self) -> bool:
-        return self.left <= 0
-
+class _Duplicates(CountedRewrite):
     def rewrite(self, outgoing: list[Outgoing]) -> list[Outgoing]:
         out: list[Outgoing] = []
         for event, note in outgoing:
             out.append((event, note))
-            if self.left > 0 and self.event_type in (None, event["e"]):
-                self.left -= 1
+            if self.takes(event):
                 copy_note: EventNote = {**note, "fault": DuplicateEvent.name, "copy": 2}
                 out.append((event, copy_note))
         return out

@@ -1,5 +1,6 @@
 """`server_shutdown`: failure mode B4, the announced close (reconnect at once, before the
-old socket goes)."""
+old socket goes); with `copies` or `out_of_order`, the notice duplicated or stamped out of
+order."""
 
 from __future__ import annotations
 
@@ -24,15 +25,36 @@ class ServerShutdown(OnConnections, name="server_shutdown", layer="websocket", e
     neither the lead time (§6.10) nor the close code; the fake closes with 1001 "going
     away" and no reason, like its 24 h close (failure-modes B4: "1001 or plain TCP"). A
     scenario can pick another `code`, or follow with `abort_tcp` for a bare TCP close.
+
+    Lifecycle notices misbehaving, a fault a scenario asks for (Binance promises one ordered
+    stream per connection, reference §5): `copies: 2` pushes the notice twice back to back
+    (same bytes; the close still comes once), as users saw `listenKeyExpired` doubled
+    (nardew/cryptoxlib-aio#65): a client that opens a replacement per notice leaks one;
+    `out_of_order: true` stamps its E 1 ms before the last account event already sent, as a
+    notice generated earlier and delivered late: a client that drops anything older than
+    the newest E it has seen never learns of the shutdown. Each copy is journaled as an
+    `event` entry (`copy` on the second and later).
     """
 
     grace: float = param(1.0, doc="seconds between the event and the close", ge=0)
     code: int = close_code(1001)
     reason: str = close_reason()
+    copies: int = param(
+        1, doc="how many times the notice is pushed, back to back (2: duplicated)", ge=1, le=10
+    )
+    out_of_order: bool = param(
+        False, doc="stamp E before the last account event's (a late notice); false: E never goes back"
+    )
 
     def apply(self, fake: FaultTarget) -> list[int]:
         conns = self.picked(fake)
-        stamp = fake.message_stamp()
-        touched = [c.id for c in conns if c.server_shutdown(stamp, self.grace, self.code, self.reason)]
-        fake.journal.append(EventEntry(kind="event", e="serverShutdown", E=stamp, conns=touched))
+        stamp = fake.message_stamp(before_last=self.out_of_order)
+        touched = [
+            c.id for c in conns if c.server_shutdown(stamp, self.grace, self.code, self.reason, self.copies)
+        ]
+        for n in range(1, self.copies + 1):
+            entry = EventEntry(kind="event", e="serverShutdown", E=stamp, conns=touched)
+            if n > 1:
+                entry["copy"] = n
+            fake.journal.append(entry)
         return touched

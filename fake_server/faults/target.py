@@ -19,8 +19,8 @@ interception points:
 - the listening socket: `swallow_connections` installs a `Swallow` (new TCP connections
   accepted and never answered), `refuse_connections` closes the port for a while;
 
-plus the exchange's own operations a fault triggers (expire the listenKey, tick the
-account, turn on the connection-attempt limit). `FakeBinance` implements it; a test may
+plus the exchange's own operations a fault triggers (expire or revoke the listenKey, push
+a lifecycle notice, tick the account, turn on the connection-attempt limit). `FakeBinance` implements it; a test may
 implement it with a stub.
 """
 
@@ -107,8 +107,14 @@ class Connection(Protocol):
         """Carry the connection's bytes, one direction, through a transport toxic."""
         ...
 
-    def server_shutdown(self, stamp: int, grace: float, code: int, reason: str) -> bool:
-        """Push `serverShutdown` now and close after `grace` seconds; False if nothing was sent."""
+    @property
+    def combined(self) -> bool:
+        """Whether pushes go out wrapped as {"stream","data"}, naming the stream (the listenKey)."""
+        ...
+
+    def server_shutdown(self, stamp: int, grace: float, code: int, reason: str, copies: int = 1) -> bool:
+        """Push `serverShutdown` now (`copies` times, back to back) and close after `grace`
+        seconds; False if nothing was sent."""
         ...
 
 
@@ -141,12 +147,29 @@ class FaultTarget(Protocol):
         """Send account events (through the rewrites in force); the connections reached."""
         ...
 
-    def message_stamp(self) -> int:
-        """An `E` for a server message: never before the account's last event."""
+    def message_stamp(self, *, before_last: bool = False) -> int:
+        """An `E` for a server message: never before the account's last event; with
+        `before_last`, 1 ms before it (a message stamped out of order, a fault)."""
         ...
 
-    def expire_listen_key(self, *, notify: bool = True) -> ListenKey | None:
-        """Expire the account's active key now; None when there is none."""
+    def expire_listen_key(self, *, notify: bool = True, copies: int = 1) -> ListenKey | None:
+        """Expire the account's active key now, pushing `listenKeyExpired` `copies` times (none
+        without `notify`); None when there is none."""
+        ...
+
+    def revoke_listen_key(self, *, notify: bool = False) -> ListenKey | None:
+        """DELETE the account's active key now, as another client of the same API key would;
+        None when there is none."""
+        ...
+
+    def active_listen_key(self) -> str | None: ...
+    def previous_listen_key(self) -> str | None:
+        """The account's key before its active one: the one a client switched away from."""
+        ...
+
+    def push_listen_key_expired(self, named: str, *, copies: int = 1, **note: Unpack[EventNote]) -> list[int]:
+        """Push `listenKeyExpired` naming key `named` to the active key's connections, `copies`
+        times, leaving the key table as it is; the connections reached."""
         ...
 
     def limit_connection_attempts(self, attempts: int, window: float) -> None:

@@ -661,13 +661,17 @@ class WsConnection(asyncio.Protocol):
         arm_reset(self.transport.get_extra_info("socket"))
         self.transport.abort()
 
-    def server_shutdown(self, stamp: int, grace: float, code: int, reason: str) -> bool:
-        """Push `serverShutdown` (`E` = `stamp`) now, close with `code` after `grace` seconds.
+    def server_shutdown(self, stamp: int, grace: float, code: int, reason: str, copies: int = 1) -> bool:
+        """Push `serverShutdown` (`E` = `stamp`) now, `copies` times back to back, and close
+        with `code` after `grace` seconds.
 
         False when nothing could be sent (the connection is closing or blackholed). The
         connection keeps serving during the grace period.
         """
-        if self.session is None or not self.send_json(self.session.shutdown_message(stamp)):
+        if self.session is None:
+            return False
+        message = self.session.shutdown_message(stamp)
+        if not all([self.send_json(message) for _ in range(copies)]):
             return False
         self._later(grace, lambda: self.close(code, reason, why="server_shutdown"))
         return True

@@ -285,7 +285,14 @@ async def test_server_shutdown_is_registered() -> None:
         "name": "server_shutdown",
         "layer": "websocket",
         "ends_connection": True,
-        "params": {"grace": 2.0, "code": 1001, "reason": "", "target": "all"},
+        "params": {
+            "grace": 2.0,
+            "code": 1001,
+            "reason": "",
+            "copies": 1,
+            "out_of_order": False,
+            "target": "all",
+        },
     }
 
 
