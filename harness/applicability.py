@@ -37,7 +37,7 @@ NO_EVENTS_FILE = "the client reported no events (it writes no events file)"
 ENDING = frozenset(name for name, fault in load_faults().items() if fault.ends_connection)
 
 #: Faults that kill a listenKey (the other way a key dies is its TTL, see `key_ttl_story`).
-KEY_KILLERS = frozenset({"expire_listen_key"})
+KEY_KILLERS = frozenset({"expire_listen_key", "revoke_listen_key"})
 
 #: What each step trigger counts, for "it waits for the 2nd user-data connection".
 _TRIGGER_NOUNS = {

@@ -12,6 +12,7 @@ from tests.behaviours.journal import (
     BEHAVIOURS,
     GONE_BODY,
     LISTEN_KEY,
+    client_close,
     closed,
     dropped,
     event,
@@ -252,3 +253,73 @@ def test_a_fail_of_a_client_that_exited_on_its_own_says_so() -> None:
         'the client exited on its own with code 1 at 1.20 s (its last line: "UnhandledPromiseRejection")'
     )
     assert v.evidence[-1]["kind"] == "client_exit"
+
+
+# one-live-connection ----------------------------------------------------------------------------
+
+
+def test_a_replaced_socket_closed_before_the_moment_passes_with_the_counts() -> None:
+    journal = [opened(0.5, 1), fault(1, "half_open", [1], ends=True), closed(2.0, 1), opened(2.2, 2)]
+    v = judge("one-live-connection", journal, ended_at=5, within=2)
+    assert v.status is Status.PASS, v.summary
+    assert (v.measured["counts"], v.measured["moments"]) == ([1], [4.2])
+    assert "1 at 4.20 s (connection 2)" in v.summary
+
+
+def test_the_socket_left_open_beside_its_replacement_fails_naming_it() -> None:
+    journal = [opened(0.5, 1), fault(1, "half_open", [1], ends=True), opened(2.2, 2)]
+    v = judge("one-live-connection", journal, ended_at=5, within=2)
+    assert v.status is Status.FAIL, v.summary
+    assert "connection 1 (opened at 0.50 s) was still open at 4.20 s" in v.summary
+    assert v.measured["leftover"] == [1] and v.evidence[0]["conn"] == 1
+
+
+def test_a_socket_closed_only_after_the_moment_is_a_leftover_too() -> None:
+    journal = [
+        opened(0.5, 1),
+        fault(1, "half_open", [1], ends=True),
+        opened(2.2, 2),
+        closed(4.5, 1, "client"),
+    ]
+    assert judge("one-live-connection", journal, ended_at=6, within=2).status is Status.FAIL
+    assert judge("one-live-connection", journal, ended_at=6, within=2.5).status is Status.PASS
+
+
+def test_an_overlap_while_replacing_within_the_grace_is_fine() -> None:
+    """serverShutdown: the replacement opens while the old connection still serves."""
+    journal = [
+        opened(0.5, 1),
+        fault(1, "server_shutdown", [1], ends=True),
+        opened(1.2, 2),
+        client_close(1.4, 1),
+    ]
+    assert judge("one-live-connection", journal, ended_at=4, within=1).status is Status.PASS
+
+
+def test_streams_with_other_filters_are_other_streams() -> None:
+    """Four sockets with four `events=` filters are four streams, not leftovers of one."""
+    journal: list[Any] = [
+        opened(0.5, n, events={"k": [kind]}) for n, kind in enumerate(("A", "B", "C"), start=1)
+    ]
+    journal += [fault(1, "abort_tcp", [1], ends=True), closed(1, 1), opened(1.3, 4, events={"k": ["A"]})]
+    v = judge("one-live-connection", journal, ended_at=4, within=1)
+    assert v.status is Status.PASS and v.measured["counts"] == [1]
+
+
+def test_a_key_switch_is_a_reconnect_of_the_same_stream() -> None:
+    journal = [
+        opened(0.5, 1, key="k1", streams=["k1"], listen_keys=["k1"]),
+        lapse(1, "fault", key="k1"),
+        opened(1.5, 2, key="k2", streams=["k2"], listen_keys=["k2"]),
+    ]
+    v = judge("one-live-connection", journal, ended_at=4, within=1)
+    assert v.status is Status.FAIL and v.measured["leftover"] == [1]
+
+
+def test_no_reconnect_is_not_applicable_and_a_late_one_too_late_to_judge() -> None:
+    journal = [opened(0.5, 1), fault(1, "stray_listen_key_expired", [1])]
+    v = judge("one-live-connection", journal, ended_at=4, within=1)
+    assert v.status is Status.NOT_APPLICABLE and "never reconnected" in v.summary
+    late = [opened(0.5, 1), *dropped(3, 1), opened(3.5, 2)]
+    v = judge("one-live-connection", late, ended_at=4, within=1)
+    assert v.status is Status.NOT_APPLICABLE and "before its 1.00 s deadline ended" in v.summary
