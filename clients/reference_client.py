@@ -301,6 +301,7 @@ class ReferenceClient:
         self.listen_key: str | None = None
         self.connections_opened = 0
         self._ws: ClientConnection | None = None
+        self._ws_key: str | None = None  # the listenKey the connection being read is bound to
         self._closing_ourselves = False  # set when we close the socket to switch keys
         # One POST at a time, whoever noticed the expiry first.
         self._key_lock = asyncio.Lock()
@@ -561,10 +562,23 @@ class ReferenceClient:
             await ws.close(1000, "switching listenKey")
 
     async def on_listen_key_expired(self, payload: dict[str, Any]) -> None:
-        """Nothing more arrives on this socket: get a key and reconnect with it."""
+        """Nothing more arrives on this socket: get a key and reconnect with it.
+
+        Unless the notice is stray: one naming a key we no longer use (a late or repeated
+        notice, after we switched) is ignored, and when the POST hands back the very key this
+        connection is bound to, that key is alive and the connection keeps serving it. A
+        notice is not proof: tearing down a healthy stream on it loses the events of the gap.
+        """
+        named = payload.get("listenKey")
+        if isinstance(named, str) and named != self.listen_key:
+            self.log(f"listenKeyExpired E={payload.get('E')} for a key we no longer use: ignored")
+            return
         self.log(f"listenKeyExpired E={payload.get('E')}")
+        bound = self._ws_key
         key = await self.renew_listen_key()
-        if key is not None:
+        if key is not None and key == bound:
+            self.log("the POST returned this connection's own key: it is alive, keeping the connection")
+        elif key is not None:
             await self.use_listen_key(key)
 
     async def before_reconnect(self) -> None:
@@ -673,7 +687,7 @@ class ReferenceClient:
         try:
             ws, self._replacement = self._replacement or await self.open_connection(key), None
             async with ws:
-                opened, self._ws = True, ws
+                opened, self._ws, self._ws_key = True, ws, key
                 self.connections_opened += 1
                 self.log(f"connected #{self.connections_opened} {self.ws_url_for(key)}")
                 resync = None
@@ -705,7 +719,7 @@ class ReferenceClient:
             if isinstance(exc, InvalidStatus):  # a refused upgrade may say when to come back
                 self._handshake_retry_after = parse_retry_after(exc.response.headers.get("Retry-After"))
         finally:
-            self._ws = None
+            self._ws = self._ws_key = None
         return opened
 
     async def frames(self, ws: ClientConnection) -> AsyncIterator[str | bytes]:
