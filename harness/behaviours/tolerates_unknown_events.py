@@ -9,8 +9,14 @@ MARGIN_CALL's `p` (an array) (ccxt/go-binance#612), a UBWA stream crash
 types and fields without warning (reference §0), so a client must skip what it does not
 know and keep the connection.
 
+An event of another account on the client's stream (`foreign_account_event`: on a raw
+USD-M connection nothing tells it apart, on a combined one its `stream` names another
+listenKey) is unexpected in the same way: whatever the client makes of it, the stream and
+its own events must go on.
+
 Reads the events the `unknown_event` fault sent (`event` entries with `fault:
-unknown_event` and their `variant`), how those connections ended and the client's events
+unknown_event` and their `variant`), the frames `foreign_account_event` wrote (`ws_frame`
+entries with `frame: foreign`), how those connections ended and the client's events
 file. FAIL when the client ended a connection that got them (a close of its own, or a
 crash), or when an account event of a known type (those with unknown fields included) sent
 on a live connection from the first unknown one on never reached the handler. There is no
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fake_server.journal_entries import Entry
 from harness.applicability import no_event_after, no_events_file, not_arisen, went_deaf
 from harness.behaviours import behaviour
 from harness.behaviours.survives_bad_frame import ended_by_client, how_ended
@@ -57,11 +64,15 @@ class Params:
 def check(record: RunRecord, p: Params) -> Verdict:
     if not record.client_events:
         return no_events_file(record)
-    unknown = [e for e in record.of("event") if e.get("fault") == "unknown_event" and e["conns"]]
+    unknown: list[Entry] = [e for e in record.of("event") if e.get("fault") == "unknown_event" and e["conns"]]
+    unknown += [f for f in record.of("ws_frame") if f.get("fault") == "foreign_account_event"]
+    unknown.sort(key=lambda e: e["t"])
     if not unknown:
-        return not_arisen(record, "no unexpected event was sent to a connection", ("unknown_event",))
+        return not_arisen(
+            record, "no unexpected event was sent to a connection", ("unknown_event", "foreign_account_event")
+        )
     first = unknown[0]["t"]
-    conns = sorted({c for e in unknown for c in e["conns"]})
+    conns = sorted({c for e in unknown for c in _conns(e)})
     for conn in conns:
         close = ended_by_client(record, conn)
         if close is not None:
@@ -84,7 +95,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
     if not after:
         return no_event_after(record, "the unexpected ones", unknown)
     missing = [e for e in after if (e["e"], e["E"]) not in got]
-    what = f"the first unexpected event ({unknown[0]['e']}, {unknown[0].get('variant')})"
+    what = f"the first unexpected event ({_described(unknown[0])})"
     deaf = went_deaf(record, first, what, unknown[0], p.in_flight, sent=len(after), missing=len(missing))
     if deaf is not None:
         return deaf
@@ -96,7 +107,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             sent=len(after),
             missing=len(missing),
         )
-    variants = sorted({str(e.get("variant")) for e in unknown})
+    variants = sorted({_variant(e) for e in unknown})
     return passed(
         f"kept connection {', '.join(map(str, conns))} through {len(unknown)} unexpected events "
         f"({', '.join(variants)}) and reported all {len(after)} known events from then on",
@@ -104,3 +115,19 @@ def check(record: RunRecord, p: Params) -> Verdict:
         unexpected=len(unknown),
         known_after=len(after),
     )
+
+
+def _conns(entry: Entry) -> list[int]:
+    """The connections an unexpected event went to: an event's `conns`, a frame's `conn`."""
+    if entry["kind"] == "event":
+        return list(entry["conns"])
+    return [entry["conn"]] if entry["kind"] == "ws_frame" else []
+
+
+def _variant(entry: Entry) -> str:
+    """What was unexpected about it: `unknown_event`'s variant, or another account's event."""
+    return str(entry.get("variant")) if entry["kind"] == "event" else "foreign_account"
+
+
+def _described(entry: Entry) -> str:
+    return f"{entry['e']}, {entry.get('variant')}" if entry["kind"] == "event" else "another account's event"
