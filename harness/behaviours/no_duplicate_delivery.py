@@ -7,7 +7,8 @@ events while a replacement overlaps the old one (C3, B4), so a client must handl
 idempotently, by their identity. The fake's E never repeats, so an event's identity is
 (e, E); its ids (order, execution type, trade) come with it.
 
-Reads the `event` entries with `copy` (sent again by the `duplicate_event` fault) and counts
+Reads the account events' `event` entries with `copy` (sent again by the `duplicate_event`
+fault; a lifecycle notice sent twice is no event a handler reports) and counts
 each identity in the client's events file: an event sent twice must be reported exactly
 once, and no event more than once. There is no deadline, only `in_flight` (0.5 s, as in
 no-event-lost): a duplicated event sent this close to the end of the run may not be handled

@@ -330,3 +330,36 @@ def test_a_type_the_client_never_handles_does_not_decide_whether_its_reader_surv
     # The same reader dying at the frame: the next ORDER_TRADE_UPDATE never comes.
     dead = judge("survives-bad-frame", journal, ended_at=4, events=handled[:1])
     assert dead.status is Status.FAIL and "ORDER_TRADE_UPDATE E=3" in dead.summary
+
+
+# Another account's events, lifecycle notices sent twice ------------------------------------------
+
+
+def foreign_frame(t: float, conn: int = 1) -> dict[str, Any]:
+    """Another account's event, written by foreign_account_event (a frame, not this account's event)."""
+    data = '{"e":"ORDER_TRADE_UPDATE","E":20,"T":20,"o":{"i":9000000001,"x":"NEW","X":"NEW"}}'
+    return frame(t, conn, "out", "text", data, fault="foreign_account_event", frame="foreign")
+
+
+def test_another_accounts_event_is_unexpected_and_the_stream_must_go_on() -> None:
+    journal = [opened(0.5, 1), sent(0.8, "TRADE_LITE", 19), foreign_frame(1.0), sent(1.5, "TRADE_LITE", 21)]
+    events = [reported("TRADE_LITE", 19), reported("ORDER_TRADE_UPDATE", 20), reported("TRADE_LITE", 21)]
+    v = judge("tolerates-unknown-events", journal, ended_at=3, events=events)
+    assert v.status is Status.PASS and "foreign_account" in v.summary, v.summary
+    closing = [*journal, closed(1.1, 1, initiator="client", how="close_frame")]
+    v = judge("tolerates-unknown-events", closing, ended_at=3, events=events)
+    assert v.status is Status.FAIL and "another account's event" not in v.summary
+    assert "connection 1" in v.summary
+    v = judge("tolerates-unknown-events", journal, ended_at=3, events=events[:2])
+    assert v.status is Status.FAIL and v.measured["missing"] == 1
+
+
+def test_a_lifecycle_notice_sent_twice_is_not_an_event_the_handler_owes() -> None:
+    journal = [
+        opened(0.5, 1),
+        sent(1.0, "listenKeyExpired", 10),
+        sent(1.0, "listenKeyExpired", 10, copy=2),
+        sent(1.2, "TRADE_LITE", 11),
+    ]
+    v = judge("no-duplicate-delivery", journal, ended_at=3, events=[reported("TRADE_LITE", 11)])
+    assert v.status is Status.ERROR and "no event was sent twice" in v.summary
