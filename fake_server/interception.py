@@ -4,10 +4,11 @@ A fault does not reach into a front; it installs one of these rules through its 
 (fake_server/faults/target.py) and the front consults the rules at its interception point:
 the REST front before it answers a call (`RestRule`), the WebSocket front before it
 accepts an upgrade (`UpgradeRefusal`) and before it pushes data (`PushHold`), the WebSocket
-front when it accepts a TCP connection (`Swallow`), and a connection when it writes or reads
-bytes (`WireToxic`, the transport toxics), and the WebSocket front before it handles an
-upgrade request it has read (`UpgradeRule`: hold it, answer it late or wrongly, break the
-answer). Every budgeted rule holds for `remaining` uses or until
+front when it accepts a TCP connection (`Swallow`), a connection when it writes or reads
+bytes (`WireToxic`, the transport toxics) and when it frames a message (`Fragmenting`),
+and the WebSocket front before it handles an upgrade request it has read (`UpgradeRule`:
+hold it, answer it late or wrongly, break the answer); `WireFrame` is a frame a fault has
+a connection write as it is. Every budgeted rule holds for `remaining` uses or until
 `until` (scenario time), whichever ends first; with neither, until the run ends. `take`
 is the one place that decides whether a rule still holds and spends it.
 """
@@ -173,6 +174,31 @@ class WireToxic:
     limit: int | None = None
     #: Seconds each TCP close the fake makes on the connection waits (slow_close).
     close_delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class WireFrame:
+    """One frame a fault has a connection write as it is: any opcode (0-15, the reserved ones
+    too), RSV bits (0-7) and FIN, any payload; what websockets refuses to build."""
+
+    opcode: int
+    payload: bytes = b""
+    fin: bool = True
+    rsv: int = 0
+
+
+@dataclass
+class Fragmenting(Budget):
+    """Each text message written on a connection goes out as `fragments` frames (RFC 6455
+    §5.4), each `gap` seconds after the one before, with a `control` frame (payload
+    `control_data`) written right after the first; `remaining` counts messages. Journaled
+    as written by the fault named `fault`."""
+
+    fragments: int = 2
+    gap: float = 0.0
+    control: Literal["ping", "pong"] | None = None
+    control_data: bytes = b""
+    fault: str = ""
 
 
 @dataclass

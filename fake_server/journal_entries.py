@@ -215,7 +215,7 @@ class WsFrameFields(TypedDict, total=False):
     """A frame as the exchange's stream session journals it (the front adds `conn`)."""
 
     dir: Required[Literal["in", "out"]]
-    op: Required[Literal["ping", "pong", "text", "binary", "close"]]
+    op: Required[Literal["ping", "pong", "text", "binary", "close", "reserved"]]
     #: The text, or the bytes in hex (ping, pong, binary).
     data: str
     #: A pong: whether it answers a ping the fake sent.
@@ -234,9 +234,15 @@ class WsFrameFields(TypedDict, total=False):
     error: int | None
     #: An answer on the WebSocket API: its HTTP-like status.
     status: Any
-    #: `send_raw`: the fault that wrote this frame, and the kind of frame.
+    #: `send_raw` and the frame faults: the fault that wrote this frame, and the kind of frame.
     fault: str
     frame: str
+    #: A frame written by hand (the frame faults): its opcode (0-15) and RSV bits (0-7).
+    opcode: int
+    rsv: int
+    #: `fragment_messages`: a text message sent in this many frames, of `size` payload bytes.
+    fragments: int
+    size: int
 
 
 class WsFrameEntry(_Stamped, WsFrameFields, total=False):
@@ -284,6 +290,8 @@ class EventNote(TypedDict, total=False):
     variant: str
     #: An event `backdate_event` sent with a lower E: the E it was made with.
     backdated_from: int
+    #: `oversized_event`: the bytes of the padded event's JSON.
+    size: int
     #: An event sent as is through the control API.
     raw: bool
     source: Literal["control"]

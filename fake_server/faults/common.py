@@ -20,7 +20,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 import orjson
 
@@ -35,8 +35,10 @@ from fake_server.interception import (
     RestRule,
     UpgradeRule,
     WireBreak,
+    WireFrame,
     WireToxic,
 )
+from fake_server.journal_entries import WsFrameEntry, WsFrameFields
 from fake_server.schema import param
 
 
@@ -55,6 +57,37 @@ class OnConnections(Fault):
         for conn in conns:
             act(conn)
         return [c.id for c in conns]
+
+
+@dataclass(frozen=True)
+class WritesFrames(OnConnections):
+    """A fault that has the picked connections write frames as it built them (`WireFrame`),
+    and journals each as a `ws_frame` entry carrying its name."""
+
+    def write(
+        self,
+        fake: FaultTarget,
+        frames: list[tuple[WireFrame, WsFrameFields]],
+        *,
+        user_data_only: bool = False,
+        then: Callable[[Connection], object] | None = None,
+    ) -> list[int]:
+        """Write `frames` (each with what its journal entry says of it) on every picked
+        connection (only those carrying user data, if asked), then do `then` to it; the ids
+        of the connections written to."""
+        touched = []
+        for conn in self.picked(fake):
+            if user_data_only and not conn.carries_user_data:
+                continue
+            if not conn.send_frames([wire for wire, _ in frames]):
+                continue
+            touched.append(conn.id)
+            for _, fields in frames:
+                entry: dict[str, Any] = {"kind": "ws_frame", "conn": conn.id, **fields, "fault": self.name}
+                fake.journal.append(cast(WsFrameEntry, entry))
+            if then is not None:
+                then(conn)
+        return touched
 
 
 #: The largest `times`: more is "no count limit" in all but name, and leave `times` out says so.
@@ -183,6 +216,26 @@ def _close_reason_error(reason: str) -> str | None:
     return None if size <= 123 else f"a close reason fits in 123 bytes of UTF-8 (RFC 6455 §5.5), got {size}"
 
 
+def _control_payload_error(data: str) -> str | None:
+    size = len(data.encode("utf-8"))
+    return None if size <= 125 else f"a control frame's payload fits in 125 bytes (RFC 6455 §5.5), got {size}"
+
+
+def hex_bytes(most: int | None = None) -> Callable[[str | None], str | None]:
+    """The check of a parameter holding bytes written in hex (None passes), `most` bytes at most."""
+
+    def error(text: str | None) -> str | None:
+        if text is None:
+            return None
+        try:
+            size = len(bytes.fromhex(text))
+        except ValueError as exc:
+            return f"not hex bytes: {exc}"
+        return None if most is None or size <= most else f"at most {most} bytes, got {size}"
+
+    return error
+
+
 def _http_status_error(status: int) -> str | None:
     return None if 200 <= status <= 599 else f"an HTTP status from 200 to 599, got {status}"
 
@@ -226,6 +279,10 @@ def close_code(default: int) -> Any:
 
 def close_reason() -> Any:
     return param("", doc="the close reason (at most 123 bytes of UTF-8)", check=_close_reason_error)
+
+
+def control_data(what: str) -> Any:
+    return param("", doc=f"{what} (UTF-8, at most 125 bytes)", check=_control_payload_error)
 
 
 def http_status(default: int | None) -> Any:

@@ -7,20 +7,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fake_server.faults import register
-from fake_server.faults.common import OnConnections
+from fake_server.faults.common import OnConnections, hex_bytes
 from fake_server.faults.target import FaultTarget
 from fake_server.journal_entries import WsFrameEntry
 from fake_server.schema import param
 
 RawFrame = Literal["empty", "text", "binary"]
-
-
-def _hex_error(text: str) -> str | None:
-    try:
-        bytes.fromhex(text)
-    except ValueError as exc:
-        return f"not hex bytes: {exc}"
-    return None
 
 
 @register
@@ -38,7 +30,7 @@ class SendRaw(OnConnections, name="send_raw", layer="payload"):
     frame: RawFrame = param("text", doc="empty (no payload), text (`data`) or binary (`binary_hex`)")
     data: str = param("Internal Server Error", doc="the text of a text frame")
     binary_hex: str = param(
-        "1f8b0800000000000003", doc="the bytes of a binary frame, in hex", check=_hex_error
+        "1f8b0800000000000003", doc="the bytes of a binary frame, in hex", check=hex_bytes()
     )
 
     def apply(self, fake: FaultTarget) -> list[int]:

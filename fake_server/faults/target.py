@@ -13,9 +13,11 @@ interception points:
 - an outgoing push: `rewrite_events` installs an `EventRewrite` that `publish` runs the
   account's events through (`publish` returns the connections it reached), and
   `hold_pushes` a `PushHold` that keeps pushes off chosen connections for a while;
-- a connection's transport: `connections` hands out `Connection`s, which close, abort,
-  black-hole, hang or write raw frames, and `shape` puts a `WireToxic` (latency,
-  bandwidth, slicer, limit_data, slow_close) on one direction of their bytes;
+- a connection's transport: `connections` hands out `Connection`s, which close (with any
+  close payload, then a handshake, a hold or a reset), abort, black-hole, hang or write
+  frames as a fault describes them (`send_frames`, `WireFrame`), `shape` puts a
+  `WireToxic` (latency, bandwidth, slicer, limit_data, slow_close) on one direction of
+  their bytes, and `fragment` a `Fragmenting` rule on the text messages they write;
 - the listening socket: `swallow_connections` installs a `Swallow` (new TCP connections
   accepted and never answered), `refuse_connections` closes the port for a while;
 
@@ -35,7 +37,16 @@ from fake_server.exchange.profiles import Profile
 from fake_server.exchange.spot_account import SpotAccount
 from fake_server.exchange.user_events import UserEvent
 from fake_server.exchange.ws_api import WsApiSession
-from fake_server.interception import PushHold, RestRule, Swallow, UpgradeRefusal, UpgradeRule, WireToxic
+from fake_server.interception import (
+    Fragmenting,
+    PushHold,
+    RestRule,
+    Swallow,
+    UpgradeRefusal,
+    UpgradeRule,
+    WireFrame,
+    WireToxic,
+)
 from fake_server.journal import Journal
 from fake_server.journal_entries import EventNote
 
@@ -85,8 +96,26 @@ class Connection(Protocol):
         """Write one data frame as is: text (maybe empty, maybe not JSON) or binary."""
         ...
 
-    def close(self, code: int, reason: str) -> None:
-        """A clean close: close frame, wait for the client's, then close TCP."""
+    def send_frames(self, frames: list[WireFrame], *, gap: float = 0.0) -> bool:
+        """Write frames built by hand (any opcode, RSV bits, payload), in order after what was
+        pushed before, `gap` seconds apart; False when nothing can be sent."""
+        ...
+
+    def fragment(self, rule: Fragmenting) -> None:
+        """Send the text messages `rule` takes as fragments (RFC 6455 §5.4)."""
+        ...
+
+    def close(
+        self,
+        code: int | None,
+        reason: str,
+        *,
+        payload: bytes | None = None,
+        then: Literal["handshake", "hold", "reset"] = "handshake",
+    ) -> None:
+        """Close frame (`code` and `reason`, or `payload` written as is), then `handshake`:
+        wait for the client's and close TCP; `hold`: read and send nothing, TCP left open;
+        `reset`: reset TCP at once."""
         ...
 
     def abort(self, mode: Literal["fin", "rst"]) -> None:

@@ -42,7 +42,8 @@ from typing import Any, Literal, Protocol, cast
 
 import orjson
 from websockets.exceptions import InvalidState
-from websockets.frames import Frame, Opcode
+from websockets.frames import Close as CloseFields
+from websockets.frames import CloseCode, Frame, Opcode
 from websockets.http11 import Request, Response
 from websockets.protocol import State
 from websockets.server import ServerProtocol
@@ -62,10 +63,10 @@ from fake_server.exchange.stream_session import (
     route_upgrade,
 )
 from fake_server.exchange.ws_api import WsApiSession
-from fake_server.fronts.frames import text_frame
+from fake_server.fronts.frames import CLOSE, PING, PONG, fragmented, frame, payload_of, text_frame
 from fake_server.fronts.shaper import WireShaper
 from fake_server.fronts.wire_breaks import arm_reset, broken_bytes, closing
-from fake_server.interception import Swallow, UpgradeRule, WireToxic
+from fake_server.interception import Fragmenting, Swallow, UpgradeRule, WireFrame, WireToxic, take
 from fake_server.journal import Journal
 from fake_server.journal_entries import (
     Entry,
@@ -83,6 +84,11 @@ CLOSE_TIMEOUT = 2.0
 HANDSHAKE_TIMEOUT = 10.0
 #: The largest incoming message (bytes, across fragments); larger ones get close 1009.
 MAX_MESSAGE_SIZE = 2**20
+
+#: What follows a close frame the fake sends: the closing handshake (the client's close
+#: frame, then TCP closed; a reset after CLOSE_TIMEOUT), nothing (TCP held open, nothing
+#: read: the handshake never completes), or a TCP reset at once.
+CloseThen = Literal["handshake", "hold", "reset"]
 
 
 class ConnectionOwner(Protocol):
@@ -147,6 +153,8 @@ class WsConnection(asyncio.Protocol):
         self._down: WireShaper | None = None
         self._up: WireShaper | None = None
         self._tcp_closing = False  # a shaped TCP close is queued
+        #: The fragment_messages rules in force: text messages go out in fragments.
+        self._fragmenting: list[Fragmenting] = []
 
     # What the session knows, for the front, the faults and the control API ---------------
 
@@ -306,10 +314,15 @@ class WsConnection(asyncio.Protocol):
             self._journal_close_frame("out", sent.code, sent.reason)
         self._flush()
 
-    def _journal_close_frame(self, direction: Literal["in", "out"], code: int | None, reason: str) -> None:
-        self.front.journal.append(
-            WsFrameEntry(kind="ws_frame", conn=self.id, dir=direction, op="close", code=code, reason=reason)
+    def _journal_close_frame(
+        self, direction: Literal["in", "out"], code: int | None, reason: str, payload: bytes | None = None
+    ) -> None:
+        entry = WsFrameEntry(
+            kind="ws_frame", conn=self.id, dir=direction, op="close", code=code, reason=reason
         )
+        if payload is not None:
+            entry["data"] = payload.hex()  # a hand-built payload: exactly what went out
+        self.front.journal.append(entry)
 
     def _invalid(
         self, why: Literal["bad_request", "handshake_timeout", "fault"], error: str = "", **fault: str
@@ -565,13 +578,83 @@ class WsConnection(asyncio.Protocol):
         return True
 
     def write_pending(self) -> None:
-        """Write the frames pushed so far, in one write."""
+        """Write the frames pushed so far, in one write (the messages a fragment_messages
+        rule takes go out in fragments, in their place)."""
         if not self._pending:
             return
-        data = b"".join(self._pending)
-        self._pending.clear()
-        if not self.blackholed and self.transport is not None and not self.transport.is_closing():
-            self._send(data)
+        pending, self._pending = self._pending, []
+        if self.blackholed or self.transport is None or self.transport.is_closing():
+            return
+        if not self._fragmenting:
+            self._send(b"".join(pending))
+            return
+        now, whole = self.front.clock.now(), []
+        for message in pending:
+            rule = take(self._fragmenting, now)
+            if rule is None:
+                whole.append(message)
+                continue
+            if whole:
+                self._send(b"".join(whole))
+                whole = []
+            self._send_fragmented(payload_of(message), rule)
+        if whole:
+            self._send(b"".join(whole))
+
+    def _send_fragmented(self, payload: bytes, rule: Fragmenting) -> None:
+        frames = fragmented(payload, rule.fragments)
+        self.front.journal.append(
+            WsFrameEntry(
+                kind="ws_frame",
+                conn=self.id,
+                dir="out",
+                op="text",
+                fault=rule.fault,
+                fragments=rule.fragments,
+                size=len(payload),
+            )
+        )
+        gaps = [0.0] + [rule.gap] * (len(frames) - 1)
+        if rule.control is not None:
+            op = PING if rule.control == "ping" else PONG
+            frames.insert(1, frame(op, rule.control_data))
+            gaps.insert(1, 0.0)
+            self.front.journal.append(
+                WsFrameEntry(
+                    kind="ws_frame",
+                    conn=self.id,
+                    dir="out",
+                    op=rule.control,
+                    data=rule.control_data.hex(),
+                    fault=rule.fault,
+                )
+            )
+        self._send_spaced(frames, gaps)
+
+    def _send_spaced(self, frames: list[bytes], gaps: list[float]) -> None:
+        """Write `frames`, each `gaps[n]` seconds after the one before; what is written
+        later waits behind them (the shaper keeps the order)."""
+        if not any(gaps):
+            self._send(b"".join(frames))
+            return
+        shaper = self._downstream()
+        for data, gap in zip(frames, gaps, strict=True):
+            shaper.push(data, after=gap)
+
+    def send_frames(self, frames: list[WireFrame], *, gap: float = 0.0) -> bool:
+        """Write frames as a fault built them, after what was pushed before, each `gap`
+        seconds after the one before; False when nothing can be sent (closing or
+        black-holed)."""
+        if self.blackholed or not self.is_open or self.transport is None:
+            return False
+        self._flush()
+        built = [frame(f.opcode, f.payload, fin=f.fin, rsv=f.rsv) for f in frames]
+        self._send_spaced(built, [0.0] + [gap] * (len(built) - 1))
+        return True
+
+    def fragment(self, rule: Fragmenting) -> None:
+        """Send text messages in fragments while `rule` holds (fragment_messages)."""
+        self._fragmenting.append(rule)
 
     def _send(self, data: bytes) -> None:
         """Write to the transport, through the shaper while a transport fault holds."""
@@ -627,21 +710,52 @@ class WsConnection(asyncio.Protocol):
 
     # Endings and faults (through faults/target.py's Connection) -------------------------------
 
-    def close(self, code: int, reason: str, *, why: str = "fault") -> None:
-        """A clean close: close frame, wait for the client's, then close TCP."""
+    def close(
+        self,
+        code: int | None,
+        reason: str,
+        *,
+        why: str = "fault",
+        payload: bytes | None = None,
+        then: CloseThen = "handshake",
+    ) -> None:
+        """Send a close frame, then (`then`) complete the closing handshake, hold TCP open
+        reading nothing, or reset TCP.
+
+        `payload` is the frame's whole payload written as is, instead of `code` and `reason`
+        (which then only say what the journal records): a code RFC 6455 forbids on the wire,
+        a truncated payload. websockets refuses to make those, so the frame is built here
+        and the protocol object is left in the state its own `send_close` leaves (CLOSING,
+        `close_sent`): the client's close frame still completes the handshake.
+        """
         if self.proto.state is not State.OPEN:
             return
         if self._initiator is None:
-            self._initiator, self._how, self._code, self._reason = "server", why, code, reason
-        try:
-            self.proto.send_close(code, reason)
-        except InvalidState:
-            return
+            how = "abort_rst" if then == "reset" else why
+            self._initiator, self._how, self._code, self._reason = "server", how, code, reason
+        if payload is None:
+            try:
+                self.proto.send_close(code, reason)
+            except InvalidState:
+                return
+        else:
+            self._flush()
+            if not self.blackholed and self.transport is not None:
+                self._send(frame(CLOSE, payload))
+            self.proto.close_sent = CloseFields(CloseCode.NO_STATUS_RCVD if code is None else code, reason)
+            self.proto.state = State.CLOSING
         if self.session is not None:
             self.session.closing = True
-        self._journal_close_frame("out", code, reason)
+        self._journal_close_frame("out", code, reason, payload)
         self._flush()
-        self._later(CLOSE_TIMEOUT + self._held_for(), self._abort_now)
+        if then == "handshake":
+            self._later(CLOSE_TIMEOUT + self._held_for(), self._abort_now)
+        elif then == "hold":
+            self.half_open()
+        elif self._down is not None and self._down.busy():
+            self._down.push_end(self._abort_now)  # the reset comes behind the shaped bytes
+        else:
+            self._abort_now()
 
     def abort(self, mode: Literal["fin", "rst"]) -> None:
         """Drop TCP with no close frame: `fin` (orderly TCP close) or `rst` (reset)."""
@@ -701,13 +815,17 @@ class WsConnection(asyncio.Protocol):
     def shape(self, toxic: WireToxic) -> None:
         """Put a transport fault on the connection's bytes, one direction, until it ends."""
         if toxic.direction == "downstream":
-            if self._down is None:
-                self._down = WireShaper(self.front.clock, self._write_now, self._cut)
-            self._down.add(toxic)
+            self._downstream().add(toxic)
         else:
             if self._up is None:
                 self._up = WireShaper(self.front.clock, self._receive, self._cut)
             self._up.add(toxic)
+
+    def _downstream(self) -> WireShaper:
+        """The shaper of what the fake writes, made the first time one is needed."""
+        if self._down is None:
+            self._down = WireShaper(self.front.clock, self._write_now, self._cut)
+        return self._down
 
     def _write_now(self, data: bytes) -> None:
         if self.transport is not None and not self.transport.is_closing():

@@ -1,8 +1,9 @@
 """One direction of one connection's bytes, carried through the transport toxics in force on it.
 
 A connection has no shaper until a transport fault (latency, bandwidth, slicer, limit_data,
-slow_close) is put on it, and with none in force its bytes bypass the shaper entirely: the
-push path's one write per loop pass (docs/performance.md) is untouched. While toxics hold,
+slow_close) is put on it, or a frame fault spaces frames out in time (`push`'s `after`),
+and with none in force and nothing queued its bytes bypass the shaper entirely: the push
+path's one write per loop pass (docs/performance.md) is untouched. While toxics hold,
 every chunk goes through `push`: it gets a due time (latency +/- jitter, one slicer piece
 after another, no faster than the rate) never earlier than the chunk before it, so order is
 kept, and one timer releases what is due. An ending (the TCP close, an EOF read) is queued
@@ -71,8 +72,9 @@ class WireShaper:
         """Seconds until what is queued now has all been released."""
         return max(0.0, self._last_due - self.clock.now()) if self._queue else 0.0
 
-    def push(self, data: bytes) -> None:
-        """Queue `data` (bytes beyond a byte limit are dropped, and the cut queued after them)."""
+    def push(self, data: bytes, *, after: float = 0.0) -> None:
+        """Queue `data` (bytes beyond a byte limit are dropped, and the cut queued after them),
+        `after` seconds behind what is queued before it (a gap between two fragments)."""
         if self._cut or not data:
             return
         if self._left is not None:
@@ -82,7 +84,7 @@ class WireShaper:
                 self._cut = True
         now = self.clock.now()
         latency = max(0.0, sum(t.latency + self.rng.uniform(-t.jitter, t.jitter) for t in self.toxics))
-        due = max(now + latency, self._last_due)
+        due = max(now + latency, self._last_due) + after
         rates = [t.rate for t in self.toxics if t.rate is not None]
         rate = min(rates) if rates else None
         slicer = next((t for t in self.toxics if t.slice_size is not None), None)

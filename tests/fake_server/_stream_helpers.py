@@ -6,6 +6,7 @@ import asyncio
 import base64
 import contextlib
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -15,9 +16,10 @@ from websockets.asyncio.client import ClientConnection
 from fake_server.clock import Clock
 from fake_server.exchange.settings import EventFlow, Settings, Timers
 from fake_server.exchange.settings import StreamLimits as Limits
+from fake_server.fronts.connection import WsConnection
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
-from tests.fake_server._fake_helpers import EPOCH_MS, QUIET_TIMERS, WAIT
+from tests.fake_server._fake_helpers import EPOCH_MS, QUIET_TIMERS, WAIT, last_conn
 
 StartStreamFake = Callable[..., Awaitable[FakeBinance]]
 
@@ -74,6 +76,40 @@ async def raw_upgrade(fake: FakeBinance, path: str) -> tuple[asyncio.StreamReade
         head = await reader.readuntil(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 101"), head
     return reader, writer
+
+
+async def raw_connection(
+    fake: FakeBinance, path: str
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, WsConnection]:
+    """`raw_upgrade`, and the fake's side of that connection (for a fault to act on)."""
+    reader, writer = await raw_upgrade(fake, path)
+    return reader, writer, fake.ws.connections[last_conn(fake, path)]
+
+
+async def read_exactly(reader: asyncio.StreamReader, n: int) -> bytes:
+    async with asyncio.timeout(WAIT):
+        return await reader.readexactly(n)
+
+
+async def read_to_end(reader: asyncio.StreamReader) -> tuple[bytes, list[float]]:
+    """Everything up to EOF, and when each read returned."""
+    data, times = b"", []
+    async with asyncio.timeout(WAIT):
+        while chunk := await reader.read(65536):
+            data += chunk
+            times.append(time.monotonic())
+    return data, times
+
+
+async def server_frame(reader: asyncio.StreamReader) -> tuple[bytes, float]:
+    """The next whole frame the fake wrote (header included, unmasked), and when it was read."""
+    async with asyncio.timeout(WAIT):
+        head = await reader.readexactly(2)
+        extended = {126: 2, 127: 8}.get(head[1] & 0x7F, 0)
+        length = await reader.readexactly(extended)
+        size = int.from_bytes(length, "big") if extended else head[1] & 0x7F
+        whole = head + length + await reader.readexactly(size)
+    return whole, time.monotonic()
 
 
 def frame(opcode: int, payload: bytes, *, fin: bool = True, mask: bool = True, rsv: int = 0) -> bytes:

@@ -158,7 +158,13 @@ async def test_close_with_parameters_reaches_the_client(controlled: StartControl
         with pytest.raises(ConnectionClosedOK):
             await recv_json(ws)
         assert (ws.close_code, ws.close_reason) == (1001, "going away")
-    assert fired.entry["params"] == {"code": 1001, "reason": "going away", "target": "latest"}
+    assert fired.entry["params"] == {
+        "code": 1001,
+        "reason": "going away",
+        "raw_code": None,
+        "payload_hex": None,
+        "target": "latest",
+    }
 
 
 async def test_http_error_takes_an_object_body_and_headers(controlled: StartControlled) -> None:
@@ -206,7 +212,7 @@ async def test_delete_faults_stops_the_faults_still_in_force(controlled: StartCo
         (
             {"fault": "close", "params": {"cod": 1001}},
             "params.cod",
-            "unknown parameter 'cod' for fault 'close'; did you mean 'code'? fault 'close' takes: code, reason, target",
+            "unknown parameter 'cod' for fault 'close'; did you mean 'code'? fault 'close' takes: code, reason, raw_code, payload_hex, target",
         ),
         (
             {"fault": "close", "params": {"code": "1001"}},

@@ -22,8 +22,16 @@ from fake_server.faults.timeout import Timeout
 from fake_server.fronts.connection import WsConnection
 from fake_server.fronts.frames import text_frame
 from fake_server.server import FakeBinance
-from tests.fake_server._fake_helpers import WAIT, last_conn
-from tests.fake_server._stream_helpers import StartStreamFake, frame, is_, raw_upgrade
+from tests.fake_server._fake_helpers import WAIT
+from tests.fake_server._stream_helpers import (
+    StartStreamFake,
+    frame,
+    is_,
+    raw_connection,
+    raw_upgrade,
+    read_exactly,
+    read_to_end,
+)
 
 PATH = "/public/ws/a@depth"
 PING, CLOSE = 0x9, 0x8
@@ -32,23 +40,7 @@ EPS = 0.005
 
 
 async def _open(fake: FakeBinance) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, WsConnection]:
-    reader, writer = await raw_upgrade(fake, PATH)
-    return reader, writer, fake.ws.connections[last_conn(fake, PATH)]
-
-
-async def _read_all(reader: asyncio.StreamReader) -> tuple[bytes, list[float]]:
-    """Everything up to EOF, and when each read returned."""
-    data, times = b"", []
-    async with asyncio.timeout(WAIT):
-        while chunk := await reader.read(65536):
-            data += chunk
-            times.append(time.monotonic())
-    return data, times
-
-
-async def _read_exactly(reader: asyncio.StreamReader, n: int) -> bytes:
-    async with asyncio.timeout(WAIT):
-        return await reader.readexactly(n)
+    return await raw_connection(fake, PATH)
 
 
 async def test_latency_holds_each_write_back_and_keeps_the_order(start_stream: StartStreamFake) -> None:
@@ -60,9 +52,9 @@ async def test_latency_holds_each_write_back_and_keeps_the_order(start_stream: S
     for n in range(5):
         conn.send_json({"n": n})
         await asyncio.sleep(0)  # separate writes, each with its own draw of jitter
-    first = await _read_exactly(reader, len(frames[0]))
+    first = await read_exactly(reader, len(frames[0]))
     waited = time.monotonic() - sent
-    rest = await _read_exactly(reader, sum(len(f) for f in frames[1:]))
+    rest = await read_exactly(reader, sum(len(f) for f in frames[1:]))
     assert first + rest == b"".join(frames)  # the same bytes, in order
     assert waited >= 0.3 - 0.1 - EPS
     writer.close()
@@ -87,7 +79,7 @@ async def test_bandwidth_spreads_a_write_over_its_rate(start_stream: StartStream
     expected = text_frame(payload)
     sent = time.monotonic()
     conn.send_bytes(payload)
-    got = await _read_exactly(reader, len(expected))
+    got = await read_exactly(reader, len(expected))
     assert got == expected
     assert time.monotonic() - sent >= len(expected) / 2000 - EPS
     writer.close()
@@ -100,9 +92,9 @@ async def test_slicer_cuts_a_frame_into_pieces_with_gaps(start_stream: StartStre
     expected = text_frame(b'{"sliced":true}')  # 17 bytes: 5 pieces, 4 gaps
     sent = time.monotonic()
     conn.send_json({"sliced": True})
-    first = await _read_exactly(reader, 4)
+    first = await read_exactly(reader, 4)
     early = time.monotonic()
-    rest = await _read_exactly(reader, len(expected) - 4)
+    rest = await read_exactly(reader, len(expected) - 4)
     assert first + rest == expected
     assert first == expected[:4]  # the first piece came alone: the frame's header, cut
     assert time.monotonic() - sent >= 4 * 0.05 - EPS
@@ -116,7 +108,7 @@ async def test_limit_data_closes_after_exactly_that_many_bytes(start_stream: Sta
     assert LimitData(bytes=10).apply(fake) == [conn.id]
     expected = text_frame(b'{"cut":"in the middle"}')
     conn.send_json({"cut": "in the middle"})
-    data, _ = await _read_all(reader)
+    data, _ = await read_to_end(reader)
     assert data == expected[:10]  # a frame cut short, then EOF with no close frame
     closed = await fake.journal.wait_for(is_("ws_close", conn=conn.id), WAIT)
     assert (closed["code"], closed["how"], closed["initiator"]) == (1006, "abort_fin", "server")
@@ -128,11 +120,11 @@ async def test_slow_close_holds_the_tcp_close(start_stream: StartStreamFake) -> 
     reader, writer, conn = await _open(fake)
     SlowClose(delay=0.4).apply(fake)
     conn.close(1000, "bye")
-    close_frame = await _read_exactly(reader, 2 + 2 + 3)
+    close_frame = await read_exactly(reader, 2 + 2 + 3)
     assert close_frame[0] & 0x0F == CLOSE and close_frame[4:] == b"bye"
     answered = time.monotonic()
     writer.write(frame(CLOSE, (1000).to_bytes(2, "big")))
-    rest, _ = await _read_all(reader)
+    rest, _ = await read_to_end(reader)
     assert rest == b""
     assert time.monotonic() - answered >= 0.4 - EPS  # the FIN came late
     writer.close()
@@ -145,7 +137,7 @@ async def test_timeout_stops_an_open_connection_then_closes_it(start_stream: Sta
     Timeout(timeout=0.3, scope="open").apply(fake)
     conn.send_json({"never": "sent"})
     writer.write(frame(PING, b"unanswered"))
-    data, _ = await _read_all(reader)
+    data, _ = await read_to_end(reader)
     assert data == b""  # no push, no pong, no close frame: only the FIN
     assert time.monotonic() - fired >= 0.3 - EPS
     assert list(fake.journal.of("ws_frame", conn=conn.id, dir="out", op="pong")) == []
@@ -158,7 +150,7 @@ async def test_timeout_accepts_new_connections_and_never_answers(start_stream: S
     reader, writer = await asyncio.open_connection(fake.settings.host, fake.ws.port)
     accepted = time.monotonic()
     writer.write(b"GET /public/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-    data, _ = await _read_all(reader)
+    data, _ = await read_to_end(reader)
     assert data == b""  # the TCP connect worked; the upgrade got no answer at all
     assert time.monotonic() - accepted >= 0.3 - EPS
     writer.close()
@@ -177,7 +169,7 @@ async def test_refuse_connections_closes_the_port_for_a_while(start_stream: Star
         await asyncio.open_connection(fake.settings.host, fake.ws.port)
     assert conn.send_json({"still": "open"})  # open connections live on
     expected = text_frame(b'{"still":"open"}')
-    assert await _read_exactly(reader, len(expected)) == expected
+    assert await read_exactly(reader, len(expected)) == expected
     async with asyncio.timeout(WAIT):
         while True:
             try:
