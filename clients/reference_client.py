@@ -279,15 +279,40 @@ class KeyState(enum.Enum):
     UNKNOWN = "unknown"  # the check itself failed (5xx, timeout...): try again soon
 
 
+class ClosingClientConnection(ClientConnection):
+    """websockets' client connection, holding a close the server starts to ``close_timeout``.
+
+    On the server's close frame websockets answers with its own and waits for the server to
+    close TCP (RFC 6455 §7.1.1). It computes a deadline from ``close_timeout`` for that, but
+    only a close or a send of ours enforces it: ``recv()`` waits for the TCP close as long
+    as it takes, so a server that never closes (a close handshake left unfinished) holds
+    the stream for ever, with no reconnect. Past the deadline the socket is dropped here,
+    and ``recv()`` raises as after any close.
+    """
+
+    _close_timer: asyncio.TimerHandle | None = None
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.close_deadline is not None and self._close_timer is None:
+            self._close_timer = self.loop.call_at(self.close_deadline, self.transport.abort)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._close_timer is not None:
+            self._close_timer.cancel()
+        super().connection_lost(exc)
+
+
 # -------------------------------------------------------------------------- the client
 
 
 class ReferenceClient:
     """A user-data-stream client that recovers from every fault the harness injects."""
 
-    #: Connection class handed to websockets. The stock one answers every server ping
-    #: with a pong echoing its payload (Binance requires the echo since 2024-02-09).
-    connection_class: type[ClientConnection] = ClientConnection
+    #: Connection class handed to websockets. Like the stock one it answers every server
+    #: ping with a pong echoing its payload (Binance requires the echo since 2024-02-09),
+    #: and it also gives up on a server's close that never completes (see the class).
+    connection_class: type[ClientConnection] = ClosingClientConnection
     #: A dead peer must not hold a reconnect up: wait this long at most for its close.
     close_timeout: float = 1.0
     #: A connection that lived this long was healthy: the reconnect backoff starts again.
