@@ -36,9 +36,9 @@ class Close(
     `code` is checked: 1000-1003, 1007-1014 or 3000-4999, what a server may send. To send
     what it may not, say so: `raw_code` puts any 16-bit code on the wire (1004-1006 and
     1015 are reserved for reporting and never sent, RFC 6455 §7.4.1; 0-999 and 5000 up
-    are not codes at all, §7.4.2), and `payload_hex` makes the frame's whole payload (``""``
-    an empty payload, ``"03"`` a 1-byte one, a code cut in half; §5.5.1 wants none or at
-    least 2). websockets refuses to build those frames, so the fake writes them itself.
+    are not codes at all, §7.4.2), and `payload_hex` makes the frame's whole payload (`''` an
+    empty payload, `'03'` a 1-byte one, a code cut in half; §5.5.1 wants none or at least
+    2). websockets refuses to build those frames, so the fake writes them itself.
     On the wire: `88 <len> <payload>`, e.g. `88 02 03 ed` for `raw_code: 1005`. A conforming
     client fails the connection with 1002 (protocol error) and reconnects. Journaled as
     `ws_frame` (`op: close`, `code`, `reason`, and `data`: the payload in hex when

@@ -29,9 +29,9 @@ class OversizedEvent(
     """Send one tick of account activity now, its first event padded with an undocumented
     field (`pad`, a string of `x`) until its JSON is `size` bytes.
 
-    On the wire: one text frame with a 64-bit length, `81 7f <8 bytes: size> {...,
-    "pad":"xxx..."}` (a little longer with the profile's extra fields or on a combined
-    stream, which wraps it), then the tick's other events as usual. Binance's messages can
+    On the wire: one text frame, `81 7f <size in 8 bytes> {..., "pad":"xxx..."}` (`81 7e
+    <2 bytes>` below 64 KiB; a little longer with the profile's extra fields, or on a
+    combined stream, which wraps it), then the tick's other events as usual. Binance's messages can
     outgrow a client's limit: binance-connector-java#171's client stopped on a 73,728-byte
     `!markPrice@arr` push, over Jetty's 65,536-byte default. A client whose limit is below
     `size` fails the connection (close 1009 "message too big") and loses the event; the

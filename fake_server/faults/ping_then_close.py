@@ -27,8 +27,8 @@ class PingThenClose(
     On the wire: `89 <len> <data>` `88 <len> <code><reason>`. The client owes the ping a
     pong (RFC 6455 §5.5.2) and must send nothing after its own close frame (§5.5.1): a pong
     that comes after it, or a library that pongs or pings a socket already closing, raises
-    ("WebSocket is not open: readyState 2 (CLOSING)", websockets/ws#1410; sieblyio/binance
-    #384 hit the same on a Binance client's pings). Either way the connection ends with the
+    ("WebSocket is not open: readyState 2 (CLOSING)", websockets/ws#1410;
+    sieblyio/binance#384 hit the same on a Binance client's pings). Either way the connection ends with the
     close and the client must reconnect. Journaled as `ws_frame` (`op: ping`, `fault:
     ping_then_close`), then the close frame's `ws_frame`; the ping awaits no pong (it is
     not one of the fake's heartbeats).

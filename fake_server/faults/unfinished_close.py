@@ -24,9 +24,10 @@ class UnfinishedClose(
     On the wire: `88 <len> <code><reason>`, then silence. The client's close frame is never
     read and the fake never closes TCP, which RFC 6455 §7.1.1 leaves to the server once both
     close frames passed: the handshake never completes. A client that waits for it with no
-    close timeout waits for ever (and reconnects never); websockets drops TCP itself after
-    its `close_timeout`. With `hold` the fake sends its FIN that many seconds after the
-    frame after all. The fake's pings stop with it. QuantConnect/Lean.Brokerages.Binance#42
+    close timeout waits for ever (and reconnects never): websockets' asyncio client (17.x)
+    computes a deadline from its `close_timeout` but, while only `recv()` waits, never
+    enforces it (the reference client does, clients/reference_client.py). With `hold` the
+    fake sends its FIN that many seconds after the frame after all. The fake's pings stop with it. QuantConnect/Lean.Brokerages.Binance#42
     saw "The remote party closed the WebSocket connection without completing the close
     handshake" on fstream, several times a day; sammchardy/python-binance#1589's read loop
     waited with no timeout once Binance closed with 1001. Journaled as the close frame's
