@@ -34,8 +34,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from fake_server.exchange import binance_errors
+from fake_server.exchange.contract import LINEAR, Contract
 from fake_server.exchange.order_history import HistoryQuery, find, select
-from fake_server.exchange.orders import RULES, OrderRejected, OrderRequest, SymbolRules
+from fake_server.exchange.orders import OrderRejected, OrderRequest
 from fake_server.exchange.position_economics import (
     Economics,
     bracket_cums,
@@ -49,30 +50,16 @@ from fake_server.exchange.user_events import UserEvent
 
 Shape = Literal["new", "cancel", "query"]
 
-#: The position's leverage at start (POST /fapi/v1/leverage changes `Account.leverage`).
+#: The position's leverage at start (POST /fapi/v1/leverage changes `Account.leverage`). A
+#: position at LEVERAGE may reach the cap of the last bracket that still allows LEVERAGE
+#: (`Contract.brackets`): the `maxNotional` (COIN-M `maxQty`) the snapshots show.
 LEVERAGE = 20
-#: The symbol's notional and leverage brackets (GET /fapi/v1/leverageBracket), as
-#: (initialLeverage, notionalFloor, notionalCap, maintMarginRatio). Binance's real table
-#: for BTCUSDT has more tiers and moves; these are shaped like it: leverage falls and the
-#: maintenance ratio rises as the notional grows. A position at LEVERAGE may reach the cap
-#: of the last bracket that still allows LEVERAGE: the `maxNotional` the snapshots show.
-BRACKETS: tuple[tuple[int, int, int, Decimal], ...] = (
-    (125, 0, 50_000, Decimal("0.004")),
-    (50, 50_000, 250_000, Decimal("0.005")),
-    (20, 250_000, 1_000_000, Decimal("0.01")),
-    (10, 1_000_000, 5_000_000, Decimal("0.025")),
-    (5, 5_000_000, 20_000_000, Decimal("0.05")),
-)
-MAX_NOTIONAL = max_notional(BRACKETS, LEVERAGE)
 #: Fills GET /fapi/v1/userTrades and /fapi/v1/income still find.
 FILL_HISTORY = 10_000
-MAKER_FEE = Decimal("0.0002")
 #: Done background orders GET /fapi/v1/order still finds.
 BACKGROUND_HISTORY = 10_000
-TAKER_FEE = Decimal("0.0005")
-#: What amounts (fees, realized PnL) and prices are rounded to, built once, not per fill.
+#: What amounts (fees, realized PnL) are rounded to, built once, not per fill.
 _AMOUNT = Decimal("0.00000001")
-_PRICE = Decimal("0.01")
 
 
 @dataclass
@@ -139,14 +126,16 @@ class Account:
         self,
         symbol: str,
         rng: random.Random,
-        rules: SymbolRules = RULES,
+        contract: Contract = LINEAR,
         *,
         first_order_id: int = 4_000_000_001,
     ) -> None:
         self.symbol = symbol
-        self.rules = rules
+        #: What a unit of the symbol is worth: linear (USD-M) or inverse (COIN-M).
+        self.contract = contract
+        self.rules = contract.rules
         self._rng = rng
-        self.wallet = Decimal("10000.00000000")
+        self.wallet = contract.wallet
         self.position = Decimal(0)
         self.entry_price = Decimal(0)
         #: The price MARKET orders fill at and resting LIMIT orders wait for; background
@@ -208,7 +197,7 @@ class Account:
     def _place(self, now_ms: int) -> UserEvent:
         side = self._rng.choice(("BUY", "SELL"))
         price = Decimal(self._rng.randrange(6_400_000, 6_600_000)) / 100
-        qty = Decimal(self._rng.randrange(1, 10)) / 1000
+        qty = Decimal(self._rng.randrange(1, 10)) * self.rules.step_size
         oid = self._new_order_id()
         stamp = self.stamp(now_ms)
         order = Order(oid, f"web_{oid:x}", self.symbol, side, price, qty, stamp, stamp)
@@ -362,22 +351,22 @@ class Account:
             self._done_background.append(order.order_id)
             while len(self._done_background) > BACKGROUND_HISTORY:
                 del self.orders[self._done_background.popleft()]
-        fee = (last_qty * price * (MAKER_FEE if maker else TAKER_FEE)).quantize(_AMOUNT)
+        contract = self.contract
+        fee_rate = contract.maker_fee if maker else contract.taker_fee
+        fee = (contract.value(last_qty, price) * fee_rate).quantize(_AMOUNT)
         signed = last_qty if order.side == "BUY" else -last_qty
         closed = (
             min(abs(signed), abs(self.position))
             if self.position and (self.position > 0) != (signed > 0)
-            else 0
+            else Decimal(0)
         )
-        realized = (closed * (price - self.entry_price) * (1 if self.position > 0 else -1)).quantize(_AMOUNT)
+        long_before = 1 if self.position > 0 else -1
+        realized = contract.pnl(closed * long_before, self.entry_price, price).quantize(_AMOUNT)
         self.fills.append(
             Fill(trade_id, order.order_id, order.side, price, last_qty, fee, realized, maker, trade_time)
         )
         if self.position == 0 or (self.position > 0) == (signed > 0):
-            total = abs(self.position) + last_qty
-            self.entry_price = ((abs(self.position) * self.entry_price + last_qty * price) / total).quantize(
-                _PRICE
-            )
+            self.entry_price = contract.entry_after(abs(self.position), self.entry_price, last_qty, price)
         elif abs(signed) > abs(self.position):
             # The fill closed the position and opened one the other way: what remains was
             # opened at this fill's price.
@@ -420,7 +409,7 @@ class Account:
             "T": trade_time,
             "a": {
                 "m": "ORDER",
-                "B": [{"a": "USDT", "wb": _s(self.wallet), "cw": _s(self.wallet), "bc": "0"}],
+                "B": [{"a": contract.margin_asset, "wb": _s(self.wallet), "cw": _s(self.wallet), "bc": "0"}],
                 "P": [self._position_fields()],
             },
         }
@@ -445,13 +434,14 @@ class Account:
     def _position_fields(self) -> dict[str, str]:
         # Only two of `economics()`'s figures: the rest (a liquidation price's division
         # among them) was a fifth of the cost of a tick.
-        unrealized = unrealized_pnl(self.position, self.entry_price, self.mark_price)
+        unrealized = unrealized_pnl(self.position, self.entry_price, self.mark_price, self.contract)
         own_wallet = isolated_wallet(
             amount=self.position,
             entry=self.entry_price,
             leverage=self.leverage,
             isolated=self.isolated,
             added_margin=self.added_margin,
+            contract=self.contract,
         )
         return {
             "s": self.symbol,
@@ -474,7 +464,7 @@ class Account:
     def open_notional(self, side: str | None = None) -> Decimal:
         """The open LIMIT orders' notional (one side, or both): bidNotional, askNotional."""
         return sum(
-            (o.qty - o.executed) * o.price
+            self.contract.value(o.qty - o.executed, o.price)
             for o in self.open_orders.values()
             if o.type == "LIMIT" and (side is None or o.side == side)
         ) or Decimal(0)
@@ -488,12 +478,12 @@ class Account:
             isolated=self.isolated,
             wallet=self.wallet,
             open_order_notional=self.open_notional(),
-            brackets=BRACKETS,
+            contract=self.contract,
             added_margin=self.added_margin,
         )
 
     def max_notional(self) -> int:
-        return max_notional(BRACKETS, self.leverage)
+        return max_notional(self.contract.brackets, self.leverage)
 
     def _order_event(
         self,
@@ -512,7 +502,11 @@ class Account:
     ) -> UserEvent:
         traded = exec_type == "TRADE"
         # Open bid/ask notional of a LIMIT order that is (still) on the book.
-        notional = _s(order.qty * order.price) if exec_type == "NEW" and order.type == "LIMIT" else "0"
+        notional = (
+            _s(self.contract.value(order.qty, order.price))
+            if exec_type == "NEW" and order.type == "LIMIT"
+            else "0"
+        )
         return {
             "e": "ORDER_TRADE_UPDATE",
             "E": stamp,
@@ -533,7 +527,7 @@ class Account:
                 "l": _s(last_qty),
                 "z": _s(order.executed),
                 "L": _s(last_price) if traded else "0",
-                "N": "USDT",
+                "N": self.contract.margin_asset,
                 "n": _s(fee),
                 "T": trade_time or stamp,
                 "t": trade_id,
@@ -618,11 +612,12 @@ class Account:
         }
 
     def _asset(self) -> dict[str, Any]:
-        """The USDT entry of `assets` in /fapi/v3/account (v2 adds `marginAvailable`)."""
+        """The margin asset's entry of `assets` in /fapi/v3/account (v2 adds
+        `marginAvailable`; COIN-M's /dapi/v1/account has exactly these fields)."""
         e = self.economics()
         t = self._totals()
         return {
-            "asset": "USDT",
+            "asset": self.contract.margin_asset,
             "walletBalance": t["totalWalletBalance"],
             "unrealizedProfit": t["totalUnrealizedProfit"],
             "marginBalance": t["totalMarginBalance"],
@@ -721,7 +716,7 @@ class Account:
         if product == "pm":
             return [
                 {
-                    "asset": "USDT",
+                    "asset": self.contract.margin_asset,
                     "totalWalletBalance": w,
                     "crossMarginAsset": "0",
                     "crossMarginBorrowed": "0",
@@ -738,7 +733,7 @@ class Account:
             ]
         entry: dict[str, Any] = {
             "accountAlias": alias,
-            "asset": "USDT",
+            "asset": self.contract.margin_asset,
             "balance": w,
             "crossWalletBalance": t["totalCrossWalletBalance"],
             "crossUnPnl": t["totalCrossUnPnl"],
@@ -781,7 +776,7 @@ class Account:
 
     def leverage_brackets(self) -> dict[str, Any]:
         """The symbol's entry of `GET /fapi/v1/leverageBracket` (and PM's
-        `/papi/v1/um/leverageBracket`): BRACKETS with their `cum`, the maintenance amount
+        `/papi/v1/um/leverageBracket`): the contract's brackets with their `cum`, the maintenance amount
         that makes the margin continuous across brackets (Binance's "auxiliary number")."""
         brackets = [
             {
@@ -793,7 +788,7 @@ class Account:
                 "cum": float(cum),
             }
             for number, ((leverage, floor, cap, ratio), cum) in enumerate(
-                zip(BRACKETS, bracket_cums(BRACKETS), strict=True), start=1
+                zip(self.contract.brackets, bracket_cums(self.contract.brackets), strict=True), start=1
             )
         ]
         return {"symbol": self.symbol, "brackets": brackets}
@@ -849,7 +844,7 @@ class Account:
                 "positionSide": "BOTH",
                 "isolatedMargin": _s(e.isolated_margin),
                 "notional": _s(e.notional),
-                "marginAsset": "USDT",
+                "marginAsset": self.contract.margin_asset,
                 "isolatedWallet": _s(e.isolated_wallet),
                 "initialMargin": _s(e.initial),
                 "maintMargin": _s(e.maint),

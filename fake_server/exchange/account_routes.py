@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from fake_server.exchange import binance_errors, rest_params
-from fake_server.exchange.account import MAKER_FEE, TAKER_FEE, Account
+from fake_server.exchange.account import Account
 from fake_server.exchange.orders import OrderRejected, check_symbol
 from fake_server.exchange.rest_call import Call, RestAnswer
 
@@ -97,8 +97,8 @@ class AccountReads:
         check_symbol(call.query, self.account.symbol)
         return 200, {
             "symbol": self.account.symbol,
-            "makerCommissionRate": format(MAKER_FEE, "f"),
-            "takerCommissionRate": format(TAKER_FEE, "f"),
+            "makerCommissionRate": format(self.account.contract.maker_fee, "f"),
+            "takerCommissionRate": format(self.account.contract.taker_fee, "f"),
         }
 
     def trading_status(self, call: Call) -> RestAnswer:
@@ -148,7 +148,7 @@ class AccountReads:
         for f in self.account.fills:
             base = {
                 "symbol": self.account.symbol,
-                "asset": "USDT",
+                "asset": self.account.contract.margin_asset,
                 "info": "",
                 "time": f.time,
                 "tradeId": str(f.trade_id),

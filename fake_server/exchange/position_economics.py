@@ -1,21 +1,23 @@
-"""What a one-way USD-M position is worth and costs at the mark price (pure).
+"""What a one-way position is worth and costs at the mark price (pure).
 
 The snapshots (positionRisk, account, balance) and the user-data events report these numbers,
 so they are computed once here from the position, its entry price, the mark price, the
-symbol's leverage and margin type, and the notional brackets. The formulas are the ones of
-Binance's "Leverage and Margin of USDⓈ-M Futures" and "Liquidation" pages:
+symbol's leverage and margin type, and the brackets. The formulas are the ones of Binance's
+"Leverage and Margin of USDⓈ-M Futures" and "Liquidation" pages, with every value taken
+through the symbol's `Contract` (fake_server/exchange/contract.py), so that a COIN-M
+(inverse) position is valued in BTC as a USD-M one is in USDT:
 
-- notional = positionAmt * markPrice (signed: negative for a short);
-- unrealized PnL = positionAmt * (markPrice - entryPrice);
+- notional = the position's value at the mark (signed: negative for a short);
+- unrealized PnL = the position's PnL from its entry to the mark;
 - position initial margin = |notional| / leverage; open-order initial margin likewise over
-  the open orders' notional;
+  the open orders' value;
 - maintenance margin = |notional| * maintMarginRatio - cum, with the bracket that holds
-  |notional| (the `cum` of GET /fapi/v1/leverageBracket keeps it continuous);
-- liquidation price (one position, cross margin, one-way mode):
-  (walletBalance + cum - side * |amt| * entryPrice) / (|amt| * maintMarginRatio - side * |amt|),
-  side = 1 long, -1 short; isolated margin uses the position's isolated wallet instead of
-  the wallet: its initial margin at entry plus what POST positionMargin added. A price at or below 0 is reported as "0", like Binance for a position that
-  cannot be liquidated.
+  |notional| (the `cum` of the leverage brackets keeps it continuous);
+- liquidation price (one position, one-way mode): where collateral + cum + PnL equals the
+  maintenance margin (`Contract.liquidation`); the collateral is the wallet (cross margin)
+  or the position's isolated wallet: its initial margin at entry plus what POST
+  positionMargin added. A price at or below 0 is reported as "0", like Binance for a
+  position that cannot be liquidated.
 """
 
 from __future__ import annotations
@@ -23,10 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-#: (initialLeverage, notionalFloor, notionalCap, maintMarginRatio) per bracket.
-Bracket = tuple[int, int, int, Decimal]
+from fake_server.exchange.contract import LINEAR, Bracket, Contract
 
-_PRICE = Decimal("0.01")
 _AMOUNT = Decimal("0.00000001")
 
 
@@ -80,18 +80,24 @@ class Economics:
         return self.isolated_wallet + self.unrealized if self.isolated_wallet else Decimal(0)
 
 
-def unrealized_pnl(amount: Decimal, entry: Decimal, mark: Decimal) -> Decimal:
+def unrealized_pnl(amount: Decimal, entry: Decimal, mark: Decimal, contract: Contract = LINEAR) -> Decimal:
     """The position's unrealized PnL at the mark. Its own function because every
     ACCOUNT_UPDATE needs it and the isolated wallet, not the rest of `economics`."""
-    return (amount * (mark - entry)).quantize(_AMOUNT)
+    return contract.pnl(amount, entry, mark).quantize(_AMOUNT)
 
 
 def isolated_wallet(
-    *, amount: Decimal, entry: Decimal, leverage: int, isolated: bool, added_margin: Decimal = Decimal(0)
+    *,
+    amount: Decimal,
+    entry: Decimal,
+    leverage: int,
+    isolated: bool,
+    added_margin: Decimal = Decimal(0),
+    contract: Contract = LINEAR,
 ) -> Decimal:
     """An isolated position's wallet: its initial margin at entry plus what was added (0 cross)."""
     if isolated and amount:
-        return (abs(amount) * entry / leverage + added_margin).quantize(_AMOUNT)
+        return (contract.value(abs(amount), entry) / leverage + added_margin).quantize(_AMOUNT)
     return Decimal(0)
 
 
@@ -104,28 +110,30 @@ def economics(
     isolated: bool,
     wallet: Decimal,
     open_order_notional: Decimal,
-    brackets: tuple[Bracket, ...],
+    brackets: tuple[Bracket, ...] | None = None,
     added_margin: Decimal = Decimal(0),
+    contract: Contract = LINEAR,
 ) -> Economics:
-    notional = amount * mark
+    """`brackets`: the contract's unless given."""
+    notional = contract.value(amount, mark)
     size = abs(notional)
-    ratio, cum = bracket_for(brackets, size)
+    ratio, cum = bracket_for(contract.brackets if brackets is None else brackets, size)
     own_wallet = isolated_wallet(
-        amount=amount, entry=entry, leverage=leverage, isolated=isolated, added_margin=added_margin
+        amount=amount,
+        entry=entry,
+        leverage=leverage,
+        isolated=isolated,
+        added_margin=added_margin,
+        contract=contract,
     )
     collateral = own_wallet if isolated else wallet
-    liquidation = Decimal(0)
-    if amount:
-        side = 1 if amount > 0 else -1
-        denominator = abs(amount) * ratio - side * abs(amount)
-        if denominator:
-            liquidation = max(Decimal(0), (collateral + cum - side * abs(amount) * entry) / denominator)
+    liquidation = contract.liquidation(amount, entry, collateral, ratio, cum) if amount else Decimal(0)
     return Economics(
         notional=notional.quantize(_AMOUNT),
-        unrealized=unrealized_pnl(amount, entry, mark),
+        unrealized=unrealized_pnl(amount, entry, mark, contract),
         position_initial=(size / leverage).quantize(_AMOUNT),
         open_order_initial=(open_order_notional / leverage).quantize(_AMOUNT),
         maint=max(Decimal(0), size * ratio - cum).quantize(_AMOUNT) if amount else Decimal(0),
-        liquidation=liquidation.quantize(_PRICE),
+        liquidation=liquidation.quantize(contract.price_quantum),
         isolated_wallet=own_wallet,
     )

@@ -33,7 +33,8 @@ from fake_server.exchange.profiles import Profile
 from fake_server.exchange.rest_call import Call, Handler, RestAnswer, RestRoute
 from fake_server.exchange.settings import Settings
 from fake_server.exchange.spot_account import SpotAccount
-from fake_server.exchange.usdm_surface import SurfaceBackend, SurfaceRoute, usdm_routes
+from fake_server.exchange.surface import SurfaceBackend, SurfaceRoute
+from fake_server.exchange.usdm_surface import usdm_routes
 from fake_server.exchange.user_events import UserEvent
 
 

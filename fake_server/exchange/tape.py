@@ -13,7 +13,10 @@ before that finds nothing, as Binance answers for times before a symbol traded. 
 the work of a 1 d kline to the trades that exist (docs/fidelity.md "Market data").
 
 One trade is one aggregate trade (`a == f == l`): the tape has no two trades at one price in
-the same millisecond. Time comes in as Binance epoch milliseconds.
+the same millisecond. Time comes in as Binance epoch milliseconds. A trade's quantity is a
+number of the symbol's quantity steps (0.001 BTC on USD-M, one 100 USD contract on COIN-M)
+and its value is what its `Contract` makes of it (USDT on USD-M, BTC on COIN-M): the volume
+and value columns of a kline are those of its trades.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from fake_server.exchange.contract import LINEAR, Contract
+
 #: One trade every 10 s: 6 per minute, 8,640 per day.
 TRADE_MS = 10_000
 MINUTE_MS = 60_000
@@ -31,7 +36,6 @@ MINUTE_MS = 60_000
 HISTORY_MS = 2 * 86_400_000
 BASE_PRICE = Decimal("65000.00")
 TICK = Decimal("0.10")
-QTY_STEP = Decimal("0.001")
 
 
 @dataclass(frozen=True)
@@ -42,10 +46,8 @@ class Trade:
     time: int
     #: The buyer was the maker (the trade was a sell into the bid).
     buyer_maker: bool
-
-    @property
-    def quote_qty(self) -> Decimal:
-        return self.price * self.qty
+    #: `qty` at `price` in the margin asset: USD-M's `quoteQty`, COIN-M's `baseQty`.
+    value: Decimal
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,11 @@ class Bar:
     low: Decimal
     close: Decimal
     volume: Decimal
-    quote_volume: Decimal
+    #: The trades' value in the margin asset (USD-M quote volume, COIN-M base volume).
+    value: Decimal
     count: int
     taker_buy_volume: Decimal
-    taker_buy_quote: Decimal
+    taker_buy_value: Decimal
     first_id: int
     last_id: int
 
@@ -82,20 +85,26 @@ def trade_price(i: int) -> Decimal:
     return price.quantize(TICK)
 
 
-def trade_qty(i: int) -> Decimal:
-    return (Decimal(1 + int(_unit(i, "q") * 2_000)) * QTY_STEP).quantize(QTY_STEP)
+def trade_steps(i: int) -> int:
+    """Trade `i`'s size in quantity steps: 1 to 2,000."""
+    return 1 + int(_unit(i, "q") * 2_000)
 
 
 class Tape:
-    def __init__(self, started_ms: int) -> None:
+    def __init__(self, started_ms: int, contract: Contract = LINEAR) -> None:
         #: The first trade's time: a minute boundary, HISTORY_MS before the fake started.
         self.origin = (started_ms - HISTORY_MS) // MINUTE_MS * MINUTE_MS
+        self.contract = contract
+        self._step = contract.rules.step_size
         self._bars: dict[int, Bar] = {}
 
     # Trades ---------------------------------------------------------------------------
 
     def trade(self, i: int) -> Trade:
-        return Trade(i + 1, trade_price(i), trade_qty(i), self.origin + i * TRADE_MS, _unit(i, "m") < 0.5)
+        price = trade_price(i)
+        qty = (trade_steps(i) * self._step).quantize(self._step)
+        value = self.contract.value(qty, price)
+        return Trade(i + 1, price, qty, self.origin + i * TRADE_MS, _unit(i, "m") < 0.5, value)
 
     def last_index(self, now_ms: int) -> int:
         """The index of the last trade at or before `now_ms` (-1 before the first)."""
@@ -150,10 +159,10 @@ class Tape:
             t.price,
             t.price,
             t.qty,
-            t.quote_qty,
+            t.value,
             1,
             taker_buy,
-            taker_buy * t.price,
+            Decimal(0) if t.buyer_maker else t.value,
             t.id,
             t.id,
         )
@@ -192,10 +201,10 @@ def merge(bars: list[Bar], open_time: int, span_ms: int) -> Bar:
         min(b.low for b in bars),
         bars[-1].close,
         sum((b.volume for b in bars), Decimal(0)),
-        sum((b.quote_volume for b in bars), Decimal(0)),
+        sum((b.value for b in bars), Decimal(0)),
         sum(b.count for b in bars),
         sum((b.taker_buy_volume for b in bars), Decimal(0)),
-        sum((b.taker_buy_quote for b in bars), Decimal(0)),
+        sum((b.taker_buy_value for b in bars), Decimal(0)),
         bars[0].first_id,
         bars[-1].last_id,
     )

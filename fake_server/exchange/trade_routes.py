@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from fake_server.exchange import binance_errors, rest_params
-from fake_server.exchange.account import BRACKETS, Account
+from fake_server.exchange.account import Account
 from fake_server.exchange.order_history import find
 from fake_server.exchange.orders import OrderRejected, check_symbol, parse_new_order, parse_order_ref
 from fake_server.exchange.param_formats import decimal_value
@@ -77,7 +77,7 @@ class Trading:
     def leverage(self, call: Call) -> RestAnswer:
         check_symbol(call.query, self.account.symbol)
         raw = rest_params.required(call.query, "leverage")
-        if not raw.isdigit() or not 1 <= int(raw) <= max_leverage(BRACKETS):
+        if not raw.isdigit() or not 1 <= int(raw) <= max_leverage(self.account.contract.brackets):
             return binance_errors.leverage_not_valid(raw)
         self.account.leverage = int(raw)
         return 200, {
@@ -139,7 +139,7 @@ class Trading:
                 "type": int(kind or 1),
                 "deltaType": "USER_ADJUST",
                 "amount": format(amount, "f"),
-                "asset": "USDT",
+                "asset": self.account.contract.margin_asset,
                 "time": self.b.now_ms(),
                 "positionSide": "BOTH",
             }
@@ -297,7 +297,7 @@ class Trading:
             {
                 "buyer": f.side == "BUY",
                 "commission": _s(f.commission),
-                "commissionAsset": "USDT",
+                "commissionAsset": self.account.contract.margin_asset,
                 "id": f.trade_id,
                 "maker": f.maker,
                 "orderId": f.order_id,

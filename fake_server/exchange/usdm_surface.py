@@ -3,62 +3,16 @@ the profile's roles (profiles.py `rest_paths`) do not already serve, with its we
 security type (pure).
 
 Weights and security types are each route's USD-M page (docs/fidelity.md "USD-M REST
-surface" has the table and its sources). `NONE` routes need nothing, `MARKET_DATA` routes the
-API key, `SIGNED` ones (TRADE, USER_DATA) the key, timestamp and signature; rest_routes.py
-wraps the handlers accordingly and turns an `OrderRejected` into its answer.
+surface" has the table and its sources); fake_server/exchange/surface.py says what they mean.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
-
-from fake_server.exchange.account import Account
 from fake_server.exchange.account_routes import AccountReads
 from fake_server.exchange.market_routes import MarketData, depth_weight, kline_weight, with_or_without_symbol
-from fake_server.exchange.rest_call import Call, Handler
-from fake_server.exchange.tape import Tape
+from fake_server.exchange.surface import SurfaceBackend, SurfaceRoute
 from fake_server.exchange.trade_routes import Trading
 from fake_server.exchange.unmodelled_routes import Unmodelled
-from fake_server.exchange.user_events import UserEvent
-
-Security = Literal["NONE", "MARKET_DATA", "SIGNED"]
-
-
-@dataclass(frozen=True)
-class SurfaceRoute:
-    method: str
-    path: str
-    weight: int | Callable[[Call], int]
-    security: Security
-    handler: Handler
-    places_orders: bool = False
-
-
-class SurfaceBackend:
-    """What the route groups need: the account, the tape, the time, publishing events."""
-
-    def __init__(
-        self,
-        account: Callable[[], Account],
-        now_ms: Callable[[], int],
-        publish: Callable[[list[UserEvent]], list[int]],
-    ) -> None:
-        self._account = account
-        self._now = now_ms
-        self._publish = publish
-        self.tape = Tape(now_ms())
-
-    @property
-    def futures_account(self) -> Account:
-        return self._account()
-
-    def now_ms(self) -> int:
-        return self._now()
-
-    def publish(self, events: list[UserEvent]) -> list[int]:
-        return self._publish(events)
 
 
 def usdm_routes(backend: SurfaceBackend) -> list[SurfaceRoute]:

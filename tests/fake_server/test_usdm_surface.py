@@ -13,8 +13,9 @@ import pytest
 
 from fake_server.exchange.account import Account
 from fake_server.exchange.position_economics import economics
+from fake_server.exchange.surface import SurfaceBackend
 from fake_server.exchange.tape import MINUTE_MS, Tape
-from fake_server.exchange.usdm_surface import SurfaceBackend, usdm_routes
+from fake_server.exchange.usdm_surface import usdm_routes
 from fake_server.server import FakeBinance
 from tests.fake_server._fake_helpers import WAIT, signed_query
 from tests.fake_server.test_rest_snapshots import fake, ok, trade
