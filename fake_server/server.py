@@ -19,6 +19,7 @@ from typing import Any, Literal, Unpack
 from fake_server.clock import Clock
 from fake_server.exchange import binance_errors
 from fake_server.exchange.account import Account
+from fake_server.exchange.coinm_account import CoinmAccount
 from fake_server.exchange.exchange_info import exchange_info
 from fake_server.exchange.listen_keys import ListenKey, ListenKeys
 from fake_server.exchange.profiles import profile as profile_named
@@ -63,7 +64,11 @@ class FakeBinance:
         rng = random.Random(settings.events.seed)
         self.keys = ListenKeys(self.timers.listen_key_ttl, rng)
         self.account: Account | SpotAccount = (
-            SpotAccount(self.symbol, rng) if self.profile.name == "spot" else Account(self.symbol, rng)
+            SpotAccount(self.symbol, rng)
+            if self.profile.name == "spot"
+            else CoinmAccount(self.symbol, rng)
+            if self.profile.name == "coinm"
+            else Account(self.symbol, rng)
         )
         self.rest = RestFront(self)
         self.ws = WsFront(self)

@@ -107,7 +107,7 @@ _TEXTS: dict[Decimal, str] = {}
 _TEXTS_MAX = 4096
 
 
-def _s(d: Decimal) -> str:
+def amount_text(d: Decimal) -> str:
     """A Decimal as Binance writes it: no exponent, no trailing zeros ("0" for zero).
 
     Equal Decimals (1.50 and 1.5) share a text, as their normalized forms are the same."""
@@ -121,7 +121,18 @@ def _s(d: Decimal) -> str:
     return text
 
 
+#: Short, as the account writes an amount in almost every field.
+_s = amount_text
+
+
 class Account:
+    #: What the product calls the size a leverage allows (positionRisk, POST leverage) and a
+    #: position's value (positionRisk): USD-M's names; COIN-M's in coinm_account.py.
+    CAP_FIELD = "maxNotionalValue"
+    NOTIONAL_FIELD = "notional"
+    #: The bounds of a leverage bracket (USD-M: notionals; COIN-M: base-asset quantities).
+    BRACKET_BOUNDS = ("notionalCap", "notionalFloor")
+
     def __init__(
         self,
         symbol: str,
@@ -166,6 +177,11 @@ class Account:
         self.countdown_ms = 0
         #: PUT /fapi/v1/order's changes, for GET /fapi/v1/orderAmendment.
         self.amendments: list[dict[str, Any]] = []
+
+    @property
+    def pair(self) -> str:
+        """The symbol's `pair` (USD-M: the symbol itself; COIN-M: BTCUSD of BTCUSD_PERP)."""
+        return self.symbol
 
     def stamp(self, now_ms: int) -> int:
         self.update_ms = self._stamps.next(now_ms)
@@ -292,7 +308,7 @@ class Account:
             {
                 "amendmentId": len(self.amendments) + 1,
                 "symbol": self.symbol,
-                "pair": self.symbol,
+                "pair": self.pair,
                 "orderId": order.order_id,
                 "clientOrderId": order.client_id,
                 "time": now_ms,
@@ -484,6 +500,29 @@ class Account:
 
     def max_notional(self) -> int:
         return max_notional(self.contract.brackets, self.leverage)
+
+    def leverage_cap(self) -> dict[str, str]:
+        """The size the leverage allows, as POST leverage answers it (USD-M: a notional)."""
+        return {self.CAP_FIELD: str(self.max_notional())}
+
+    def trade_row(self, f: Fill) -> dict[str, Any]:
+        """One fill as GET /fapi/v1/userTrades lists it."""
+        return {
+            "buyer": f.side == "BUY",
+            "commission": _s(f.commission),
+            "commissionAsset": self.contract.margin_asset,
+            "id": f.trade_id,
+            "maker": f.maker,
+            "orderId": f.order_id,
+            "price": _s(f.price),
+            "qty": _s(f.qty),
+            "quoteQty": _s(f.price * f.qty),
+            "realizedPnl": _s(f.realized),
+            "side": f.side,
+            "positionSide": "BOTH",
+            "symbol": self.symbol,
+            "time": f.time,
+        }
 
     def _order_event(
         self,
@@ -774,16 +813,16 @@ class Account:
         }
         return {"assets": [asset], "positions": [position]}
 
-    def leverage_brackets(self) -> dict[str, Any]:
-        """The symbol's entry of `GET /fapi/v1/leverageBracket` (and PM's
-        `/papi/v1/um/leverageBracket`): the contract's brackets with their `cum`, the maintenance amount
-        that makes the margin continuous across brackets (Binance's "auxiliary number")."""
-        brackets = [
+    def bracket_rows(self) -> list[dict[str, Any]]:
+        """The contract's brackets with their `cum`, the maintenance amount that makes the
+        margin continuous across brackets (Binance's "auxiliary number")."""
+        cap_name, floor_name = self.BRACKET_BOUNDS
+        return [
             {
                 "bracket": number,
                 "initialLeverage": leverage,
-                "notionalCap": cap,
-                "notionalFloor": floor,
+                cap_name: cap,
+                floor_name: floor,
                 "maintMarginRatio": float(ratio),
                 "cum": float(cum),
             }
@@ -791,7 +830,11 @@ class Account:
                 zip(self.contract.brackets, bracket_cums(self.contract.brackets), strict=True), start=1
             )
         ]
-        return {"symbol": self.symbol, "brackets": brackets}
+
+    def leverage_brackets(self) -> dict[str, Any]:
+        """The symbol's entry of `GET /fapi/v1/leverageBracket` (and PM's
+        `/papi/v1/um/leverageBracket`, COIN-M's `/dapi/v2/leverageBracket`)."""
+        return {"symbol": self.symbol, "brackets": self.bracket_rows()}
 
     def all_orders_snapshot(self, query: HistoryQuery) -> list[dict[str, Any]]:
         """`GET /fapi/v1/allOrders`: open and done orders in the Query Order shape; the
@@ -815,18 +858,19 @@ class Account:
         }
 
     def position_risk_snapshot(self) -> list[dict[str, Any]]:
-        """`GET /fapi/v2/positionRisk`."""
+        """`GET /fapi/v2/positionRisk` (COIN-M: `GET /dapi/v1/positionRisk`, its own field names)."""
         e = self.economics()
         return [
             {
                 **self._position_prices(e),
                 "leverage": str(self.leverage),
-                "maxNotionalValue": str(self.max_notional()),
-                "marginType": self.margin_type_name.lower(),
+                **self.leverage_cap(),
+                # "cross", not "crossed": both products' Position Information pages.
+                "marginType": "isolated" if self.isolated else "cross",
                 "isolatedMargin": _s(e.isolated_margin),
                 "isAutoAddMargin": "false",
                 "positionSide": "BOTH",
-                "notional": _s(e.notional),
+                self.NOTIONAL_FIELD: _s(e.notional),
                 "isolatedWallet": _s(e.isolated_wallet),
                 "updateTime": self.update_ms,
             }

@@ -53,10 +53,11 @@ class Contract:
         return self.size is not None
 
     def value(self, qty: Decimal, price: Decimal) -> Decimal:
-        """`qty` at `price`, in the margin asset (signed like `qty`)."""
+        """`qty` at `price`, in the margin asset (signed like `qty`); an inverse value is
+        rounded to the satoshi (8 decimals), a linear one is exact."""
         if self.size is None:
             return qty * price
-        return qty * self.size / price if price else Decimal(0)
+        return (qty * self.size / price).quantize(_AMOUNT) if price else Decimal(0)
 
     def pnl(self, qty: Decimal, entry: Decimal, exit_price: Decimal) -> Decimal:
         """The profit of a position of `qty` (signed) opened at `entry`, valued at `exit_price`."""
@@ -138,6 +139,7 @@ COINM_RULES = SymbolRules(
     max_qty=Decimal("1000000"),
     market_max_qty=Decimal("60000"),
     min_notional=Decimal("0"),
+    time_in_force=frozenset({"GTC", "IOC", "FOK", "GTX"}),
 )
 
 LINEAR = Contract(

@@ -2,14 +2,17 @@
 
 Clients read it at start-up (ccxt's markets, python-binance's symbol filters), so every
 profile answers it in its own product's shape: USD-M and COIN-M futures (`/fapi`, `/dapi`)
-and spot (`/api/v3`). The rate limits it reports are the ones the fake enforces
-(`RestLimits`, fake_server/exchange/weights.py); the filters are the live symbol's.
+and spot (`/api/v3`). The rate limits it reports are the ones the fake enforces (`RestLimits`,
+fake_server/exchange/weights.py); the filters are the live symbol's (COIN-M's: its inverse
+contract's, contract.py).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from fake_server.exchange.contract import INVERSE
 from fake_server.exchange.profiles import Profile
 from fake_server.exchange.settings import RestLimits
 
@@ -18,22 +21,106 @@ def exchange_info(profile: Profile, symbol: str, limits: RestLimits, server_time
     """A small but valid exchangeInfo of `profile`'s product: one symbol, the limits."""
     if profile.name == "spot":
         return _spot(symbol, server_time_ms)
-    info = _futures(symbol, limits, server_time_ms)
     if profile.name == "coinm":
-        # COIN-M: an inverse perpetual quoted in USD, margined in the coin (reference §1).
-        info["futuresType"] = "COIN_MARGINED"
-        info["assets"] = [{"asset": "BTC", "marginAvailable": True, "autoAssetExchange": None}]
-        coin = info["symbols"][0]
-        coin.update(
-            pair="BTCUSD",
-            quoteAsset="USD",
-            marginAsset="BTC",
-            contractSize=100,
-            baseAsset="BTC",
-            contractStatus="TRADING",
-        )
-        del coin["status"]
-    return info
+        return _coinm(symbol, limits, server_time_ms)
+    return _futures(symbol, limits, server_time_ms)
+
+
+def _rate_limits(limits: RestLimits) -> list[dict[str, Any]]:
+    """The futures limits the fake enforces (request weight) and counts (orders)."""
+    return [
+        {
+            "rateLimitType": "REQUEST_WEIGHT",
+            "interval": "MINUTE",
+            "intervalNum": 1,
+            "limit": limits.weight_per_minute,
+        },
+        {
+            "rateLimitType": "ORDERS",
+            "interval": "MINUTE",
+            "intervalNum": 1,
+            "limit": limits.orders_per_minute,
+        },
+        {
+            "rateLimitType": "ORDERS",
+            "interval": "SECOND",
+            "intervalNum": 10,
+            "limit": limits.orders_per_10s,
+        },
+    ]
+
+
+def _coinm(symbol: str, limits: RestLimits, server_time_ms: int) -> dict[str, Any]:
+    """GET /dapi/v1/exchangeInfo: an inverse perpetual quoted in USD, margined in the coin,
+    with the fields and filters of the COIN-M "Exchange Information" page (no `futuresType`
+    nor `assets`, which are USD-M's) and the filters of `INVERSE.rules`."""
+    rules = INVERSE.rules
+    pair = symbol.partition("_")[0]
+    return {
+        "exchangeFilters": [],
+        "rateLimits": _rate_limits(limits),
+        "serverTime": server_time_ms,
+        "symbols": [
+            {
+                "filters": [
+                    {
+                        "filterType": "PRICE_FILTER",
+                        "maxPrice": _text(rules.max_price),
+                        "minPrice": _text(rules.min_price),
+                        "tickSize": _text(rules.tick_size),
+                    },
+                    {
+                        "filterType": "LOT_SIZE",
+                        "maxQty": _text(rules.max_qty),
+                        "minQty": _text(rules.min_qty),
+                        "stepSize": _text(rules.step_size),
+                    },
+                    {
+                        "filterType": "MARKET_LOT_SIZE",
+                        "maxQty": _text(rules.market_max_qty),
+                        "minQty": _text(rules.min_qty),
+                        "stepSize": _text(rules.step_size),
+                    },
+                    {"filterType": "MAX_NUM_ORDERS", "limit": 200},
+                    {
+                        "filterType": "PERCENT_PRICE",
+                        "multiplierUp": "1.0500",
+                        "multiplierDown": "0.9500",
+                        "multiplierDecimal": "4",
+                    },
+                ],
+                "orderTypes": ["LIMIT", "MARKET", "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"],
+                "timeInForce": sorted(rules.time_in_force, key=["GTC", "IOC", "FOK", "GTX"].index),
+                "liquidationFee": "0.010000",
+                "marketTakeBound": "0.30",
+                "symbol": symbol,
+                "pair": pair,
+                "contractType": "PERPETUAL",
+                "deliveryDate": 4133404800000,
+                "onboardDate": 1597042800000,
+                "contractStatus": "TRADING",
+                "contractSize": int(INVERSE.size or 1),
+                "quoteAsset": "USD",
+                "baseAsset": pair.removesuffix("USD"),
+                "marginAsset": INVERSE.margin_asset,
+                "pricePrecision": 1,
+                "quantityPrecision": 0,
+                "baseAssetPrecision": 8,
+                "quotePrecision": 8,
+                "equalQtyPrecision": 4,
+                "triggerProtect": "0.0500",
+                "maintMarginPercent": "2.5000",
+                "requiredMarginPercent": "5.0000",
+                "underlyingType": "COIN",
+                "underlyingSubType": [],
+            }
+        ],
+        "timezone": "UTC",
+    }
+
+
+def _text(d: Decimal) -> str:
+    return format(d.normalize(), "f")
 
 
 def _futures(symbol: str, limits: RestLimits, server_time_ms: int) -> dict[str, Any]:
@@ -41,26 +128,7 @@ def _futures(symbol: str, limits: RestLimits, server_time_ms: int) -> dict[str, 
         "timezone": "UTC",
         "serverTime": server_time_ms,
         "futuresType": "U_MARGINED",
-        "rateLimits": [
-            {
-                "rateLimitType": "REQUEST_WEIGHT",
-                "interval": "MINUTE",
-                "intervalNum": 1,
-                "limit": limits.weight_per_minute,
-            },
-            {
-                "rateLimitType": "ORDERS",
-                "interval": "MINUTE",
-                "intervalNum": 1,
-                "limit": limits.orders_per_minute,
-            },
-            {
-                "rateLimitType": "ORDERS",
-                "interval": "SECOND",
-                "intervalNum": 10,
-                "limit": limits.orders_per_10s,
-            },
-        ],
+        "rateLimits": _rate_limits(limits),
         "exchangeFilters": [],
         "assets": [{"asset": "USDT", "marginAvailable": True, "autoAssetExchange": "-10000"}],
         "symbols": [

@@ -3,7 +3,8 @@
 `GET /dapi/v1/allOrders` and spot `GET /api/v3/allOrders` page through history the same way.
 
 The rules, from the USD-M "All Orders" page (the spot and COIN-M pages say the same):
-- `symbol` is mandatory (-1102, or -1121 for a symbol the exchange does not list);
+- `symbol` is mandatory (-1102, or -1121 for a symbol the exchange does not list); on
+  COIN-M, `symbol` or `pair` ("Either `symbol` or `pair` must be sent");
 - with `orderId`, the orders whose id is `>=` it, oldest first; without, the most recent
   ones; either way at most `limit` (default 500, max 1000), in ascending id order;
 - `startTime` / `endTime` keep orders created in that window (inclusive).
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from fake_server.exchange import binance_errors
+from fake_server.exchange import binance_errors, rest_params
 from fake_server.exchange.orders import OrderRejected, check_symbol
 from fake_server.exchange.param_formats import long_value
 
@@ -59,9 +60,13 @@ def _number(params: dict[str, str], name: str) -> int | None:
     return value
 
 
-def parse_history_query(params: dict[str, str], symbol: str) -> HistoryQuery:
-    """The query an allOrders call asks for, or OrderRejected with Binance's answer."""
-    check_symbol(params, symbol)
+def parse_history_query(params: dict[str, str], symbol: str, pair: str | None = None) -> HistoryQuery:
+    """The query an allOrders call asks for, or OrderRejected with Binance's answer. With a
+    `pair` (COIN-M), the symbol or the pair must be sent."""
+    if pair is None:
+        check_symbol(params, symbol)
+    else:
+        rest_params.symbol_or_pair(params, symbol, pair)
     limit = _number(params, "limit")
     if limit is not None and not 1 <= limit <= MAX_LIMIT:
         raise OrderRejected(binance_errors.invalid_param("limit"))

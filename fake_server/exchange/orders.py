@@ -45,7 +45,8 @@ class OrderRejected(Exception):
 
 @dataclass(frozen=True)
 class SymbolRules:
-    """The BTCUSDT filters of the fake's exchangeInfo (PRICE_FILTER, LOT_SIZE, ...)."""
+    """The symbol's filters in the fake's exchangeInfo (PRICE_FILTER, LOT_SIZE, ...); the
+    defaults are BTCUSDT's (COIN-M's: fake_server/exchange/contract.py)."""
 
     tick_size: Decimal = Decimal("0.10")
     min_price: Decimal = Decimal("0.10")
@@ -55,6 +56,8 @@ class SymbolRules:
     max_qty: Decimal = Decimal("1000")
     market_max_qty: Decimal = Decimal("120")
     min_notional: Decimal = Decimal("100")
+    #: exchangeInfo's `timeInForce` (COIN-M lists no GTD).
+    time_in_force: frozenset[str] = TIME_IN_FORCE
 
 
 RULES = SymbolRules()
@@ -160,7 +163,7 @@ def parse_new_order(params: dict[str, str], symbol: str, rules: SymbolRules = RU
     tif = params.get("timeInForce", "")
     if not tif:
         raise OrderRejected(binance_errors.mandatory_parameter("timeInForce"))
-    if tif not in TIME_IN_FORCE:
+    if tif not in rules.time_in_force:
         raise OrderRejected(binance_errors.invalid_time_in_force())
     gtd = 0
     if tif == "GTD":

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from fake_server.exchange import binance_errors
-from fake_server.exchange.orders import OrderRejected
+from fake_server.exchange.orders import OrderRejected, check_symbol
 from fake_server.exchange.param_formats import long_value
 
 
@@ -36,6 +36,18 @@ def symbol(
     if params[name] != listed:
         raise OrderRejected(binance_errors.invalid_symbol())
     return listed
+
+
+def symbol_or_pair(params: dict[str, str], symbol: str, pair: str) -> None:
+    """COIN-M's "Either symbol or pair must be sent" (All Orders, Account Trade List): the
+    one sent must be listed (-1121); neither is -1102, naming both."""
+    if params.get("symbol"):
+        check_symbol(params, symbol)
+    elif params.get("pair"):
+        if params["pair"] != pair:
+            raise OrderRejected(binance_errors.invalid_symbol())
+    else:
+        raise OrderRejected(binance_errors.either_param("symbol", "pair"))
 
 
 def number(params: dict[str, str], name: str) -> int | None:

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from fake_server.exchange import binance_errors, wallet
 from fake_server.exchange.account import Account
+from fake_server.exchange.coinm_account import CoinmAccount
 from fake_server.exchange.order_history import parse_history_query
 from fake_server.exchange.orders import OrderRejected, check_symbol, parse_new_order, parse_order_ref
 from fake_server.exchange.param_formats import long_value
@@ -327,8 +328,10 @@ class RestApi:
 
     def _all_orders(self, call: Call) -> RestAnswer:
         account = self.backend.account
+        # COIN-M takes the pair instead of the symbol ("Either symbol or pair must be sent").
+        pair = account.pair if isinstance(account, CoinmAccount) else None
         try:
-            query = parse_history_query(call.query, account.symbol)
+            query = parse_history_query(call.query, account.symbol, pair)
         except OrderRejected as rejected:
             return rejected.answer
         return 200, account.all_orders_snapshot(query)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, Protocol
 
 from fake_server.exchange import binance_errors, rest_params
@@ -82,7 +81,7 @@ class Trading:
         self.account.leverage = int(raw)
         return 200, {
             "leverage": self.account.leverage,
-            "maxNotionalValue": str(self.account.max_notional()),
+            **self.account.leverage_cap(),
             "symbol": self.account.symbol,
         }
 
@@ -293,25 +292,7 @@ class Trading:
             and (end is None or f.time <= end)
         ]
         fills = fills[:limit] if from_id is not None or start is not None else fills[-limit:]
-        return 200, [
-            {
-                "buyer": f.side == "BUY",
-                "commission": _s(f.commission),
-                "commissionAsset": self.account.contract.margin_asset,
-                "id": f.trade_id,
-                "maker": f.maker,
-                "orderId": f.order_id,
-                "price": _s(f.price),
-                "qty": _s(f.qty),
-                "quoteQty": _s(f.price * f.qty),
-                "realizedPnl": _s(f.realized),
-                "side": f.side,
-                "positionSide": "BOTH",
-                "symbol": self.account.symbol,
-                "time": f.time,
-            }
-            for f in fills
-        ]
+        return 200, [self.account.trade_row(f) for f in fills]
 
     def force_orders(self, call: Call) -> RestAnswer:
         """The account's liquidation orders: the fake never liquidates, so none."""
@@ -327,7 +308,3 @@ class Trading:
         profit = self.account.economics().unrealized > 0
         quantile = {"LONG": 0, "SHORT": 0, "BOTH": 2 if profit else 1}
         return 200, [{"symbol": self.account.symbol, "adlQuantile": quantile}]
-
-
-def _s(d: Decimal) -> str:
-    return format(d.normalize(), "f") if d else "0"
