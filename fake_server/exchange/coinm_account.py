@@ -28,6 +28,7 @@ from typing import Any
 
 from fake_server.exchange.account import Account, Fill, Order, Shape
 from fake_server.exchange.account import amount_text as _s
+from fake_server.exchange.coinm_fields import with_pair
 from fake_server.exchange.contract import INVERSE
 from fake_server.exchange.order_history import HistoryQuery, select
 from fake_server.exchange.user_events import UserEvent
@@ -60,14 +61,9 @@ class CoinmAccount(Account):
     def order_fields(self, o: Order, shape: Shape) -> dict[str, Any]:
         """USD-M's fields with `cumBase` (the filled contracts' BTC) for `cumQuote`, the
         `pair` after the symbol, and no `goodTillDate`."""
-        fields: dict[str, Any] = {}
-        for name, value in super().order_fields(o, "query").items():
-            if name == "cumQuote":
-                fields["cumBase"] = _s(self.contract.value(o.executed, o.avg_price))
-            elif name != "goodTillDate":
-                fields[name] = value
-            if name == "symbol":
-                fields["pair"] = self.pair
+        fields = with_pair(super().order_fields(o, "query"), self.pair, renamed={"cumQuote": "cumBase"})
+        fields["cumBase"] = _s(self.contract.value(o.executed, o.avg_price))
+        del fields["goodTillDate"]
         if shape != "query":
             for name in _QUERY_ONLY:
                 del fields[name]

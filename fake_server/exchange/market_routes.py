@@ -65,11 +65,13 @@ class MarketBackend(Protocol):
     def now_ms(self) -> int: ...
 
 
-def _p(d: Decimal) -> str:
+def decimals8(d: Decimal) -> str:
+    """A price or amount with Binance's 8 decimals (mark and index prices, values, rates)."""
     return format(d.quantize(_8), "f")
 
 
-def _price(d: Decimal) -> str:
+def on_tick(d: Decimal) -> str:
+    """A traded price on the symbol's tick (0.10)."""
     return format(d.quantize(TICK), "f")
 
 
@@ -99,6 +101,15 @@ class MarketData:
     def symbol(self) -> str:
         return self.b.futures_account.symbol
 
+    @property
+    def pair(self) -> str:
+        """The symbol's pair (USD-M: the symbol; COIN-M: BTCUSD of BTCUSD_PERP)."""
+        return self.b.futures_account.pair
+
+    def _listed(self, name: str) -> str:
+        """What a `symbol` or `pair` parameter must be to name the fake's one market."""
+        return self.pair if name == "pair" else self.symbol
+
     # Prices ------------------------------------------------------------------------
 
     def index_price(self, time_ms: int) -> Decimal:
@@ -127,7 +138,8 @@ class MarketData:
     def open_interest(self, time_ms: int) -> Decimal:
         slot = time_ms // 300_000
         swing = Decimal(slot % 97) * 25 - Decimal(slot % 13) * 40
-        return (OPEN_INTEREST + swing + abs(self.b.futures_account.position)).quantize(Decimal("0.001"))
+        account = self.b.futures_account
+        return (OPEN_INTEREST + swing + abs(account.position)).quantize(account.rules.step_size)
 
     # Handlers ----------------------------------------------------------------------
 
@@ -146,7 +158,7 @@ class MarketData:
         return table[raw] * MINUTE_MS
 
     def _bars(self, params: dict[str, str], symbol_param: str = "symbol") -> list[Bar]:
-        rest_params.symbol(params, self.symbol, name=symbol_param)
+        rest_params.symbol(params, self._listed(symbol_param), name=symbol_param)
         span = self._interval(params)
         limit = rest_params.limit(params, 500, 1500)
         start = rest_params.number(params, "startTime")
@@ -154,24 +166,27 @@ class MarketData:
         return self.b.tape.bars(span, self.b.now_ms(), start, end, limit)
 
     def klines(self, call: Call) -> RestAnswer:
-        rows = [
+        return 200, self._kline_rows(self._bars(call.query))
+
+    @staticmethod
+    def _kline_rows(bars: list[Bar]) -> list[list[Any]]:
+        return [
             [
                 b.open_time,
-                _price(b.open),
-                _price(b.high),
-                _price(b.low),
-                _price(b.close),
+                on_tick(b.open),
+                on_tick(b.high),
+                on_tick(b.low),
+                on_tick(b.close),
                 format(b.volume, "f"),
                 b.close_time,
-                _p(b.value),
+                decimals8(b.value),
                 b.count,
                 format(b.taker_buy_volume, "f"),
-                _p(b.taker_buy_value),
+                decimals8(b.taker_buy_value),
                 "0",
             ]
-            for b in self._bars(call.query)
+            for b in bars
         ]
-        return 200, rows
 
     def continuous_klines(self, call: Call) -> RestAnswer:
         rest_params.choice(
@@ -179,21 +194,19 @@ class MarketData:
         )
         if call.query["contractType"] != "PERPETUAL":
             # The fake lists no quarterly contract: no klines, as for a pair without one.
-            rest_params.symbol(call.query, self.symbol, name="pair")
+            rest_params.symbol(call.query, self.pair, name="pair")
             self._interval(call.query)
             return 200, []
-        return self.klines(
-            Call(call.method, call.path, {**call.query, "symbol": call.query.get("pair", "")}, "", None, "")
-        )
+        return 200, self._kline_rows(self._bars(call.query, "pair"))
 
     def _price_klines(self, call: Call, scale: Callable[[Decimal], Decimal], symbol_param: str) -> RestAnswer:
         rows = [
             [
                 b.open_time,
-                _p(scale(b.open)),
-                _p(scale(b.high)),
-                _p(scale(b.low)),
-                _p(scale(b.close)),
+                decimals8(scale(b.open)),
+                decimals8(scale(b.high)),
+                decimals8(scale(b.low)),
+                decimals8(scale(b.close)),
                 "0",
                 b.close_time,
                 "0",
@@ -202,7 +215,7 @@ class MarketData:
                 "0",
                 "0",
             ]
-            for b in self._bars({**call.query, "symbol": call.query.get(symbol_param, "")})
+            for b in self._bars(call.query, symbol_param)
         ]
         return 200, rows
 
@@ -221,13 +234,16 @@ class MarketData:
         last = tape.last_index(now)
         best_bid = tape.price_at(now)
         update_id = 5_000_000_000 + max(0, last) * 7
-        qty = [Decimal(1 + (update_id * 31 + i * 17) % 4_000) / 1000 for i in range(2 * levels)]
+        step = self.b.futures_account.rules.step_size
+        qty = [Decimal(1 + (update_id * 31 + i * 17) % 4_000) * step for i in range(2 * levels)]
         return {
             "lastUpdateId": update_id,
             "E": now,
             "T": tape.origin + max(0, last) * 10_000,
-            "bids": [[_price(best_bid - TICK * i), format(qty[2 * i], "f")] for i in range(levels)],
-            "asks": [[_price(best_bid + TICK * (i + 1)), format(qty[2 * i + 1], "f")] for i in range(levels)],
+            "bids": [[on_tick(best_bid - TICK * i), format(qty[2 * i], "f")] for i in range(levels)],
+            "asks": [
+                [on_tick(best_bid + TICK * (i + 1)), format(qty[2 * i + 1], "f")] for i in range(levels)
+            ],
         }
 
     def depth(self, call: Call) -> RestAnswer:
@@ -238,13 +254,12 @@ class MarketData:
         rest_params.symbol(call.query, self.symbol)
         return 200, self._book(rest_params.limit(call.query, 1000, 1000, (1000,)))
 
-    @staticmethod
-    def _trade(t: Trade) -> dict[str, Any]:
+    def _trade(self, t: Trade) -> dict[str, Any]:
         return {
             "id": t.id,
-            "price": _price(t.price),
+            "price": on_tick(t.price),
             "qty": format(t.qty, "f"),
-            "quoteQty": _p(t.value),
+            "quoteQty": decimals8(t.value),
             "time": t.time,
             "isBuyerMaker": t.buyer_maker,
             # The tape has no Retail Price Improvement orders, so no trade is an RPI one.
@@ -282,7 +297,7 @@ class MarketData:
         return 200, [
             {
                 "a": t.id,
-                "p": _price(t.price),
+                "p": on_tick(t.price),
                 "q": format(t.qty, "f"),
                 "f": t.id,
                 "l": t.id,
@@ -299,73 +314,73 @@ class MarketData:
         return 200, one()
 
     def ticker_24hr(self, call: Call) -> RestAnswer:
-        def one() -> dict[str, Any]:
-            now = self.b.now_ms()
-            opened = ((now - 86_400_000) // MINUTE_MS + 1) * MINUTE_MS
-            day = self.b.tape.bar(opened, now - opened + 1, now)
-            last = self.b.tape.last(now)
-            assert day is not None
-            change = day.close - day.open
-            return {
-                "symbol": self.symbol,
-                "priceChange": _price(change),
-                "priceChangePercent": format((change / day.open * 100).quantize(Decimal("0.001")), "f"),
-                "weightedAvgPrice": _price(day.value / day.volume),
-                "lastPrice": _price(last.price),
-                "lastQty": format(last.qty, "f"),
-                "openPrice": _price(day.open),
-                "highPrice": _price(day.high),
-                "lowPrice": _price(day.low),
-                "volume": format(day.volume, "f"),
-                "quoteVolume": _p(day.value),
-                "openTime": day.open_time,
-                "closeTime": now,
-                "firstId": day.first_id,
-                "lastId": day.last_id,
-                "count": day.count,
-            }
+        return self._each_symbol(call, self._day_ticker)
 
-        return self._each_symbol(call, one)
+    def _day_ticker(self) -> dict[str, Any]:
+        now = self.b.now_ms()
+        opened = ((now - 86_400_000) // MINUTE_MS + 1) * MINUTE_MS
+        day = self.b.tape.bar(opened, now - opened + 1, now)
+        last = self.b.tape.last(now)
+        assert day is not None
+        change = day.close - day.open
+        return {
+            "symbol": self.symbol,
+            "priceChange": on_tick(change),
+            "priceChangePercent": format((change / day.open * 100).quantize(Decimal("0.001")), "f"),
+            "weightedAvgPrice": on_tick(self.b.futures_account.contract.average_price(day.volume, day.value)),
+            "lastPrice": on_tick(last.price),
+            "lastQty": format(last.qty, "f"),
+            "openPrice": on_tick(day.open),
+            "highPrice": on_tick(day.high),
+            "lowPrice": on_tick(day.low),
+            "volume": format(day.volume, "f"),
+            "quoteVolume": decimals8(day.value),
+            "openTime": day.open_time,
+            "closeTime": now,
+            "firstId": day.first_id,
+            "lastId": day.last_id,
+            "count": day.count,
+        }
 
     def ticker_price(self, call: Call) -> RestAnswer:
-        now = self.b.now_ms()
-        last = self.b.tape.last(now)
-        return self._each_symbol(
-            call, lambda: {"symbol": self.symbol, "price": _price(last.price), "time": last.time}
-        )
+        return self._each_symbol(call, self._price_ticker)
+
+    def _price_ticker(self) -> dict[str, Any]:
+        last = self.b.tape.last(self.b.now_ms())
+        return {"symbol": self.symbol, "price": on_tick(last.price), "time": last.time}
 
     def book_ticker(self, call: Call) -> RestAnswer:
-        def one() -> dict[str, Any]:
-            book = self._book(1)
-            return {
-                "symbol": self.symbol,
-                "bidPrice": book["bids"][0][0],
-                "bidQty": book["bids"][0][1],
-                "askPrice": book["asks"][0][0],
-                "askQty": book["asks"][0][1],
-                "time": book["T"],
-                "lastUpdateId": book["lastUpdateId"],
-            }
+        return self._each_symbol(call, self._book_ticker)
 
-        return self._each_symbol(call, one)
+    def _book_ticker(self) -> dict[str, Any]:
+        book = self._book(1)
+        return {
+            "symbol": self.symbol,
+            "bidPrice": book["bids"][0][0],
+            "bidQty": book["bids"][0][1],
+            "askPrice": book["asks"][0][0],
+            "askQty": book["asks"][0][1],
+            "time": book["T"],
+            "lastUpdateId": book["lastUpdateId"],
+        }
 
     def premium_index(self, call: Call) -> RestAnswer:
-        def one() -> dict[str, Any]:
-            now = self.b.now_ms()
-            index = self.index_price(now)
-            settled = self.fundings(now)
-            return {
-                "symbol": self.symbol,
-                "markPrice": _p(self.mark_price()),
-                "indexPrice": _p(index),
-                "estimatedSettlePrice": _p(index),
-                "lastFundingRate": _p(settled[-1][1]) if settled else "0.00010000",
-                "interestRate": _p(INTEREST),
-                "nextFundingTime": (now // FUNDING_MS + 1) * FUNDING_MS,
-                "time": now,
-            }
+        return self._each_symbol(call, self._premium)
 
-        return self._each_symbol(call, one)
+    def _premium(self) -> dict[str, Any]:
+        now = self.b.now_ms()
+        index = self.index_price(now)
+        settled = self.fundings(now)
+        return {
+            "symbol": self.symbol,
+            "markPrice": decimals8(self.mark_price()),
+            "indexPrice": decimals8(index),
+            "estimatedSettlePrice": decimals8(index),
+            "lastFundingRate": decimals8(settled[-1][1]) if settled else "0.00010000",
+            "interestRate": decimals8(INTEREST),
+            "nextFundingTime": (now // FUNDING_MS + 1) * FUNDING_MS,
+            "time": now,
+        }
 
     def funding_rate_history(self, call: Call) -> RestAnswer:
         rest_params.symbol(call.query, self.symbol, mandatory=False)
@@ -373,18 +388,26 @@ class MarketData:
         start = rest_params.number(call.query, "startTime")
         end = rest_params.number(call.query, "endTime")
         rows = [
-            {"symbol": self.symbol, "fundingTime": t, "fundingRate": _p(rate), "markPrice": _p(mark)}
+            self._funding_row(t, rate, mark)
             for t, rate, mark in self.fundings(self.b.now_ms())
             if (start is None or t >= start) and (end is None or t <= end)
         ]
         return 200, rows[:limit] if start is not None else rows[-limit:]
 
+    def _funding_row(self, time_ms: int, rate: Decimal, mark: Decimal) -> dict[str, Any]:
+        return {
+            "symbol": self.symbol,
+            "fundingTime": time_ms,
+            "fundingRate": decimals8(rate),
+            "markPrice": decimals8(mark),
+        }
+
     def funding_info(self, call: Call) -> RestAnswer:
         return 200, [
             {
                 "symbol": self.symbol,
-                "adjustedFundingRateCap": _p(FUNDING_CAP),
-                "adjustedFundingRateFloor": _p(-FUNDING_CAP),
+                "adjustedFundingRateCap": decimals8(FUNDING_CAP),
+                "adjustedFundingRateFloor": decimals8(-FUNDING_CAP),
                 "fundingIntervalHours": FUNDING_MS // 3_600_000,
                 "disclaimer": False,
             }
@@ -400,7 +423,7 @@ class MarketData:
     def _slots(self, call: Call, symbol_param: str = "symbol") -> list[tuple[int, int]]:
         """(start, span) of the periods asked for: at most `limit` (default 30, max 500),
         the latest first-to-last, only where the tape has trades."""
-        rest_params.symbol(call.query, self.symbol, name=symbol_param)
+        rest_params.symbol(call.query, self._listed(symbol_param), name=symbol_param)
         span = self._interval(call.query, "period", PERIODS)
         limit = rest_params.limit(call.query, 30, 500)
         start = rest_params.number(call.query, "startTime")
@@ -422,28 +445,35 @@ class MarketData:
                 {
                     "symbol": self.symbol,
                     "sumOpenInterest": format(oi, "f"),
-                    "sumOpenInterestValue": _p(oi * self.b.tape.price_at(t)),
+                    "sumOpenInterestValue": decimals8(oi * self.b.tape.price_at(t)),
                     "CMCCirculatingSupply": "19875000.00",
                     "timestamp": t,
                 }
             )
         return 200, rows
 
-    def _ratio_rows(self, call: Call, salt: int) -> RestAnswer:
+    def _shares(self, call: Call, salt: int, symbol_param: str = "symbol") -> list[tuple[int, str, str, str]]:
+        """(time, long/short ratio, long share, short share) of each period: a fixed function
+        of the period, different for each statistic (`salt`)."""
         rows = []
-        for t, _span in self._slots(call):
+        for t, _span in self._slots(call, symbol_param):
             long_share = Decimal(4_000 + (t // 300_000 * salt) % 2_000) / 10_000
             short_share = 1 - long_share
-            rows.append(
-                {
-                    "symbol": self.symbol,
-                    "longShortRatio": format((long_share / short_share).quantize(Decimal("0.0001")), "f"),
-                    "longAccount": format(long_share, "f"),
-                    "shortAccount": format(short_share, "f"),
-                    "timestamp": t,
-                }
-            )
-        return 200, rows
+            ratio = (long_share / short_share).quantize(Decimal("0.0001"))
+            rows.append((t, format(ratio, "f"), format(long_share, "f"), format(short_share, "f")))
+        return rows
+
+    def _ratio_rows(self, call: Call, salt: int) -> RestAnswer:
+        return 200, [
+            {
+                "symbol": self.symbol,
+                "longShortRatio": ratio,
+                "longAccount": long,
+                "shortAccount": short,
+                "timestamp": t,
+            }
+            for t, ratio, long, short in self._shares(call, salt)
+        ]
 
     def global_long_short(self, call: Call) -> RestAnswer:
         return self._ratio_rows(call, 7)
@@ -454,13 +484,16 @@ class MarketData:
     def top_long_short_positions(self, call: Call) -> RestAnswer:
         return self._ratio_rows(call, 13)
 
+    def _slot_bars(self, call: Call, symbol_param: str = "symbol") -> list[tuple[int, Bar]]:
+        """The tape's trades of each period asked for, where it has some."""
+        now = self.b.now_ms()
+        return [
+            (t, bar) for t, span in self._slots(call, symbol_param) if (bar := self.b.tape.bar(t, span, now))
+        ]
+
     def taker_long_short(self, call: Call) -> RestAnswer:
         rows = []
-        now = self.b.now_ms()
-        for t, span in self._slots(call):
-            bar = self.b.tape.bar(t, span, now)
-            if bar is None:
-                continue
+        for t, bar in self._slot_bars(call):
             buy, sell = bar.taker_buy_volume, bar.volume - bar.taker_buy_volume
             ratio = (buy / sell).quantize(Decimal("0.0001")) if sell else Decimal(0)
             rows.append(
@@ -481,13 +514,13 @@ class MarketData:
             index = self.index_price(t)
             rows.append(
                 {
-                    "indexPrice": _p(index),
+                    "indexPrice": decimals8(index),
                     "contractType": call.query["contractType"],
                     "basisRate": format(((futures - index) / index).quantize(Decimal("0.0001")), "f"),
-                    "futuresPrice": _price(futures),
+                    "futuresPrice": on_tick(futures),
                     "annualizedBasisRate": "",
-                    "basis": _p(futures - index),
-                    "pair": self.symbol,
+                    "basis": decimals8(futures - index),
+                    "pair": self.pair,
                     "timestamp": t,
                 }
             )
@@ -495,20 +528,26 @@ class MarketData:
 
     def delivery_price(self, call: Call) -> RestAnswer:
         """Deliveries of the pair's quarterly contracts: the fake lists none, so none."""
-        rest_params.symbol(call.query, self.symbol, name="pair")
+        rest_params.symbol(call.query, self.pair, name="pair")
         return 200, []
 
     # Index and exchange-wide data --------------------------------------------------------
 
     def constituents(self, call: Call) -> RestAnswer:
-        rest_params.symbol(call.query, self.symbol)
+        """Asked by the index's symbol: the pair (BTCUSDT on USD-M, BTCUSD on COIN-M)."""
+        rest_params.symbol(call.query, self.pair)
         now = self.b.now_ms()
         index = self.index_price(now)
         return 200, {
-            "symbol": self.symbol,
+            "symbol": self.pair,
             "time": now,
             "constituents": [
-                {"exchange": "binance", "symbol": self.symbol, "price": _p(index), "weight": "1.00000000"},
+                {
+                    "exchange": "binance",
+                    "symbol": self.symbol,
+                    "price": decimals8(index),
+                    "weight": "1.00000000",
+                },
             ],
         }
 
@@ -524,15 +563,15 @@ class MarketData:
         entry = {
             "symbol": name,
             "time": now,
-            "index": _p(index),
+            "index": decimals8(index),
             "bidBuffer": "0.05000000",
             "askBuffer": "0.05000000",
-            "bidRate": _p(index * Decimal("0.95")),
-            "askRate": _p(index * Decimal("1.05")),
+            "bidRate": decimals8(index * Decimal("0.95")),
+            "askRate": decimals8(index * Decimal("1.05")),
             "autoExchangeBidBuffer": "0.02500000",
             "autoExchangeAskBuffer": "0.02500000",
-            "autoExchangeBidRate": _p(index * Decimal("0.975")),
-            "autoExchangeAskRate": _p(index * Decimal("1.025")),
+            "autoExchangeBidRate": decimals8(index * Decimal("0.975")),
+            "autoExchangeAskRate": decimals8(index * Decimal("1.025")),
         }
         return 200, entry if asked else [entry]
 

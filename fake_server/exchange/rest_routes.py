@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from fake_server.exchange import binance_errors, wallet
 from fake_server.exchange.account import Account
 from fake_server.exchange.coinm_account import CoinmAccount
+from fake_server.exchange.coinm_surface import coinm_routes
 from fake_server.exchange.order_history import parse_history_query
 from fake_server.exchange.orders import OrderRejected, check_symbol, parse_new_order, parse_order_ref
 from fake_server.exchange.param_formats import long_value
@@ -88,6 +89,12 @@ SHARED_PATHS = {
     "/api/v3/time": "time",
     "/sapi/v1/capital/config/getall": "wallet_coins",
     "/sapi/v1/margin/allPairs": "margin_pairs",
+}
+
+#: The routes of a product's Postman collection beyond its roles (usdm_surface.py, coinm_surface.py).
+SURFACES: dict[str, Callable[[SurfaceBackend], list[SurfaceRoute]]] = {
+    "usdm": usdm_routes,
+    "coinm": coinm_routes,
 }
 
 #: The balance route's weight where a product's page differs from USD-M's 5.
@@ -162,9 +169,10 @@ class RestApi:
         }
         for path, role in SHARED_PATHS.items():
             routes.setdefault(("GET", path), shared[role])
-        if profile.name == "usdm":
+        surface_routes = SURFACES.get(profile.name)
+        if surface_routes is not None:
             surface = SurfaceBackend(lambda: s.futures_account, s.clock.epoch_ms, s.publish)
-            for served in usdm_routes(surface):
+            for served in surface_routes(surface):
                 routes.setdefault((served.method, served.path), self._surface(served))
         if profile.listen_key_path is not None:
             for method, handler in (
@@ -176,8 +184,8 @@ class RestApi:
         return routes
 
     def _surface(self, served: SurfaceRoute) -> RestRoute:
-        """A route of usdm_surface.py, behind its security type; a refusal it raises is
-        its answer."""
+        """A route of a product's surface (`SURFACES`), behind its security type; a refusal
+        it raises is its answer."""
 
         def answered(call: Call) -> RestAnswer:
             try:

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Literal
 
 from fake_server.exchange.account import Account
+from fake_server.exchange.account_routes import AccountReads
 from fake_server.exchange.rest_call import Call, Handler
 from fake_server.exchange.tape import Tape
 from fake_server.exchange.user_events import UserEvent
@@ -60,3 +61,19 @@ class SurfaceBackend:
 
     def publish(self, events: list[UserEvent]) -> list[int]:
         return self._publish(events)
+
+
+def download_routes(reads: AccountReads, prefix: str, id_weight: int) -> list[SurfaceRoute]:
+    """The asynchronous history downloads of both futures products (income, order, trade):
+    1000 to ask for an id (their pages), `id_weight` to read one back."""
+    kinds = ("income", "order", "trade")
+    return [
+        *(
+            SurfaceRoute("GET", f"{prefix}/{kind}/asyn", 1000, "SIGNED", reads.start_download)
+            for kind in kinds
+        ),
+        *(
+            SurfaceRoute("GET", f"{prefix}/{kind}/asyn/id", id_weight, "SIGNED", reads.download)
+            for kind in kinds
+        ),
+    ]

@@ -81,8 +81,8 @@ def trade_price(i: int) -> Decimal:
     """Trade `i`'s price: slow swings of about 1 %, faster ones of 0.2 %, and tick noise."""
     wave = 0.006 * math.sin(i / 1_700) + 0.004 * math.sin(i / 230) + 0.002 * math.sin(i / 29)
     noise = (_unit(i, "p") - 0.5) * 0.0004
-    price = BASE_PRICE * Decimal(1 + wave + noise)
-    return price.quantize(TICK)
+    # A whole number of ticks: quantize(TICK) alone would keep 0.01s (TICK's exponent is -2).
+    return (BASE_PRICE * Decimal(1 + wave + noise) / TICK).quantize(Decimal(1)) * TICK
 
 
 def trade_steps(i: int) -> int:

@@ -276,8 +276,12 @@ class Trading:
         ]
         return 200, rows[-limit:]
 
+    def _check_market(self, params: dict[str, str]) -> None:
+        """The market a listing names: USD-M's `symbol` (COIN-M: `symbol` or `pair`)."""
+        check_symbol(params, self.account.symbol)
+
     def user_trades(self, call: Call) -> RestAnswer:
-        check_symbol(call.query, self.account.symbol)
+        self._check_market(call.query)
         limit = rest_params.limit(call.query, 500, 1000)
         order_id = rest_params.number(call.query, "orderId")
         from_id = rest_params.number(call.query, "fromId")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fake_server.exchange.account_routes import AccountReads
 from fake_server.exchange.market_routes import MarketData, depth_weight, kline_weight, with_or_without_symbol
-from fake_server.exchange.surface import SurfaceBackend, SurfaceRoute
+from fake_server.exchange.surface import SurfaceBackend, SurfaceRoute, download_routes
 from fake_server.exchange.trade_routes import Trading
 from fake_server.exchange.unmodelled_routes import Unmodelled
 
@@ -87,14 +87,7 @@ def usdm_routes(backend: SurfaceBackend) -> list[SurfaceRoute]:
         SurfaceRoute("GET", f"{f}/multiAssetsMargin", 30, "SIGNED", a.multi_assets_mode),
         SurfaceRoute("GET", f"{f}/positionSide/dual", 30, "SIGNED", a.position_mode),
         SurfaceRoute("GET", f"{f}/income", 30, "SIGNED", a.income),
-        *(
-            SurfaceRoute("GET", f"{f}/{kind}/asyn", 1000, "SIGNED", a.start_download)
-            for kind in ("income", "order", "trade")
-        ),
-        *(
-            SurfaceRoute("GET", f"{f}/{kind}/asyn/id", 10, "SIGNED", a.download)
-            for kind in ("income", "order", "trade")
-        ),
+        *download_routes(a, f, 10),
         # Unmodelled
         SurfaceRoute("POST", f"{f}/algoOrder", 0, "SIGNED", u.place_algo),
         SurfaceRoute("GET", f"{f}/algoOrder", 1, "SIGNED", u.query_algo),

@@ -39,17 +39,23 @@ async def call(f: FakeBinance, method: str, path: str, signed: bool, **params: A
         return await client.request(method, f"{path}?{query}")
 
 
-@pytest.mark.parametrize(("method", "path", "security"), ROUTES)
-async def test_every_surface_route_answers_binance_json_not_a_path_error(
-    method: str, path: str, security: str
-) -> None:
-    async with fake() as f:
+async def answers_as_binance(profile: str, method: str, path: str, security: str) -> None:
+    """One surface route, called with the profile's symbol on an account with a position:
+    Binance's JSON (an answer or an error code), never a path error, with the IP's weight."""
+    async with fake(profile) as f:
         trade(f, 2)
-        r = await call(f, method, path, security == "SIGNED", symbol="BTCUSDT")
+        r = await call(f, method, path, security == "SIGNED", symbol=f.account.symbol)
         assert '"code":-5000' not in r.text, (method, path, r.text)
         body = r.json()
         assert r.status_code == 200 or (r.status_code == 400 and body["code"] < 0), (method, path, r.text)
         assert "X-MBX-USED-WEIGHT-1M" in r.headers
+
+
+@pytest.mark.parametrize(("method", "path", "security"), ROUTES)
+async def test_every_surface_route_answers_binance_json_not_a_path_error(
+    method: str, path: str, security: str
+) -> None:
+    await answers_as_binance("usdm", method, path, security)
 
 
 async def test_klines_are_their_trades_and_the_book_sits_on_the_last_trade() -> None:
