@@ -1,18 +1,21 @@
-"""Binance's own USD-M Postman collection, played by newman against `binance-harness serve`.
+"""Binance's own USD-M and COIN-M Postman collections, played by newman against `binance-harness
+serve` in the matching profile.
 
 newman 6.2.2 is installed by `npm ci` from tests/postman's lock file (no download addresses)
-into a temporary copy, so the repository never gets a node_modules. The collection and its
+into a temporary copy, so the repository never gets a node_modules. The collections and their
 environment are Binance's, unmodified, read from ../shared/postman next to the project (never
 copied into it); tests/postman/run_collection.mjs makes the one documented change in memory
-(the signing lines newman cannot run). Every answer is held to usdm_expectations.py's row for
-that request: its status and its shape. Missing collection, node or npm: skipped with the
-reason locally, a failure under CI (the variable CI is set), where the run must happen.
+(the signing lines newman cannot run). Every answer is held to its collection's expectation
+table (usdm_expectations.py, coinm_expectations.py): its status and its shape. Missing
+collection, node or npm: skipped with the reason locally, a failure under CI (the variable CI
+is set), where the run must happen.
 
-Weight: the collection's three download-id requests cost 1000 each, so one pass (about 3 900)
-is more than USD-M's 2 400 per minute and would end in 429 then 418, where the minute
-boundary falls deciding which request gets them. The fake is started with `serve
---weight-limit 5000`, a test setting (docs/fidelity.md "USD-M REST surface"); exchangeInfo
-then announces 5000, and the run must pass 2 400 without a 429, so the setting is seen to act.
+Weight: each collection's three download-id requests cost 1000 each, so one pass (about
+3 900 on USD-M, 3 300 on COIN-M) is more than the 2 400 a minute of either product and would
+end in 429 then 418, where the minute boundary falls deciding which request gets them. The
+fake is started with `serve --weight-limit 5000`, a test setting (docs/fidelity.md "USD-M
+REST surface"); exchangeInfo then announces 5000, and the run must pass 2 400 without a 429,
+so the setting is seen to act.
 """
 
 from __future__ import annotations
@@ -21,28 +24,65 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from harness.defaults import ROOT
-from tests.postman.usdm_expectations import DOCS, EMPTY, ROWS, Error, Items, Obj, Row, Rows, mismatches
+from tests.postman import coinm_expectations, usdm_expectations
+from tests.postman.expectations import EMPTY, Error, Items, Obj, Row, Rows, mismatches
 from tests.serve import serve
 
 HERE = Path(__file__).parent
 #: Binance's collections, next to the project (the path is relative to the project root).
 POSTMAN = ROOT.parent / "shared" / "postman"
-COLLECTION = POSTMAN / "collections" / "Binance Derivatives Trading USDS Futures API.json"
 ENVIRONMENT = POSTMAN / "environments" / "binance_com_production.postman_environment.json"
-#: The test setting: above the collection's ~3 900, far below anything a bot would be allowed.
+#: The test setting: above a collection's ~3 900, far below anything a bot would be allowed.
 WEIGHT_LIMIT = 5000
+#: The weight a minute both products allow (their exchangeInfo, without the test setting).
+BINANCE_LIMIT = 2400
 #: Seconds `npm ci` may take (about 25 s here with a warm cache).
 INSTALL_TIMEOUT = 300.0
-#: Seconds the collection may take (about 5 s here).
+#: Seconds a collection may take (about 5 s here on a quiet machine).
 RUN_TIMEOUT = 120.0
 
 pytestmark = pytest.mark.xdist_group("postman")
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One of Binance's collections, the profile that serves it and its expectation table."""
+
+    profile: str
+    file: str
+    rows: tuple[Row, ...]
+    docs: str
+    exchange_info: str
+
+    @property
+    def path(self) -> Path:
+        return POSTMAN / "collections" / self.file
+
+
+COLLECTIONS = [
+    Collection(
+        "usdm",
+        "Binance Derivatives Trading USDS Futures API.json",
+        usdm_expectations.ROWS,
+        usdm_expectations.DOCS,
+        "/fapi/v1/exchangeInfo",
+    ),
+    Collection(
+        "coinm",
+        "Binance Derivatives Trading COIN Futures API.json",
+        coinm_expectations.ROWS,
+        coinm_expectations.DOCS,
+        "/dapi/v1/exchangeInfo",
+    ),
+]
+each_collection = pytest.mark.parametrize("collection", COLLECTIONS, ids=[c.profile for c in COLLECTIONS])
 
 
 def _unavailable(reason: str) -> None:
@@ -51,8 +91,8 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _need_collection() -> None:
-    if not COLLECTION.is_file() or not ENVIRONMENT.is_file():
+def _need(collection: Collection) -> None:
+    if not collection.path.is_file() or not ENVIRONMENT.is_file():
         _unavailable(f"Binance's Postman collection is not at {POSTMAN} (../shared/postman)")
 
 
@@ -67,7 +107,6 @@ def _tool(name: str) -> str:
 @pytest.fixture(scope="module")
 def newman(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of tests/postman with newman installed from the lock file."""
-    _need_collection()
     _tool("node")
     npm = _tool("npm")
     work = tmp_path_factory.mktemp("postman")
@@ -90,25 +129,25 @@ def newman(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return work
 
 
-def _collection_requests() -> list[str]:
+def _collection_requests(collection: Collection) -> list[str]:
     def walk(items: list[dict[str, Any]]) -> list[str]:
         names: list[str] = []
         for item in items:
             names += walk(item["item"]) if "item" in item else [item["name"]]
         return names
 
-    return walk(json.loads(COLLECTION.read_text(encoding="utf-8"))["item"])
+    return walk(json.loads(collection.path.read_text(encoding="utf-8"))["item"])
 
 
-def play(newman: Path, *serve_options: str) -> list[dict[str, Any]]:
+def play(newman: Path, collection: Collection, *serve_options: str) -> list[dict[str, Any]]:
     """The collection's answers, one entry per request in run order (run_collection.mjs)."""
-    out = newman / "answers.json"
-    with serve(*serve_options) as env:
+    out = newman / f"answers-{collection.profile}.json"
+    with serve("--profile", collection.profile, *serve_options) as env:
         done = subprocess.run(
             [
                 _tool("node"),
                 "run_collection.mjs",
-                str(COLLECTION),
+                str(collection.path),
                 str(ENVIRONMENT),
                 env["BINANCE_HARNESS_REST_URL"],
                 env["BINANCE_HARNESS_API_KEY"],
@@ -125,31 +164,35 @@ def play(newman: Path, *serve_options: str) -> list[dict[str, Any]]:
     return answers
 
 
-def test_the_table_has_one_row_per_request_of_the_collection_in_order() -> None:
-    _need_collection()
-    assert [r.name for r in ROWS] == _collection_requests()
+@each_collection
+def test_the_table_has_one_row_per_request_of_the_collection_in_order(collection: Collection) -> None:
+    _need(collection)
+    assert [r.name for r in collection.rows] == _collection_requests(collection)
 
 
-def test_every_usdm_request_answers_as_binance_would(newman: Path) -> None:
-    answers = play(newman, "--weight-limit", str(WEIGHT_LIMIT))
+@each_collection
+def test_every_request_answers_as_binance_would(newman: Path, collection: Collection) -> None:
+    _need(collection)
+    answers = play(newman, collection, "--weight-limit", str(WEIGHT_LIMIT))
     script_errors = [a for a in answers if "scriptError" in a]
     assert not script_errors, script_errors
-    assert [a["name"] for a in answers] == [r.name for r in ROWS]
+    rows = collection.rows
+    assert [a["name"] for a in answers] == [r.name for r in rows]
     problems = []
-    for row, answer in zip(ROWS, answers, strict=True):
+    for row, answer in zip(rows, answers, strict=True):
         route = f"{answer['method']} {answer['path']}"
         found = [f"route {route}, expected {row.route}"] if route != row.route else []
         found += mismatches(row, answer["status"], answer["body"])
-        problems += [f"{row.name} ({DOCS}{row.page}): {p}" for p in found]
+        problems += [f"{row.name} ({collection.docs}{row.page}): {p}" for p in found]
     assert not problems, "\n".join(problems)
 
     assert not [a["name"] for a in answers if a["body"] == {"code": -5000, "msg": "Path not found"}]
     # Every answer is Binance's own, so every one reports the IP's weight.
     weights = [int(a["weight"]) for a in answers if a["weight"] is not None]
     assert len(weights) == len(answers), [a["name"] for a in answers if a["weight"] is None]
-    # The test setting acted: more than USD-M's 2 400 went through, and the fake says so.
-    assert max(weights) > 2400
-    info = next(a["body"] for a in answers if a["path"] == "/fapi/v1/exchangeInfo")
+    # The test setting acted: more than the product's 2 400 went through, and the fake says so.
+    assert max(weights) > BINANCE_LIMIT
+    info = next(a["body"] for a in answers if a["path"] == collection.exchange_info)
     announced = {r["rateLimitType"]: r["limit"] for r in info["rateLimits"]}
     assert announced["REQUEST_WEIGHT"] == WEIGHT_LIMIT
 

@@ -1,15 +1,13 @@
 """What Binance answers each request of its USD-M Postman collection, played in order on a
-fresh account: the expectation table tests/postman/test_usdm_collection.py holds the fake to.
+fresh account: the expectation table tests/postman/test_collections.py holds the fake to.
 
 One row per request of "Binance Derivatives Trading USDS Futures API" (binance/binance-api-postman),
 in the collection's order, which matters: the listenKey keepalive and close come before the
 start (no key yet: -1125), the margin type is changed to ISOLATED before Multi-Assets mode is
 asked for (-4168), and nothing ever opens an order or a position (every order list is empty).
 
-Each row gives the HTTP status and the answer's shape: an object's keys with their JSON types
-(exactly those keys; `optional` ones may be missing), the same for every item of a list, a
-list of fixed-length rows (klines), an empty list, or Binance's error object with its code.
-The source is the request's page under `DOCS` (its "Response Example"; for an error, the
+Each row gives the HTTP status and the answer's shape (tests/postman/expectations.py). The
+source is the request's page under `DOCS` (its "Response Example"; for an error, the
 parameter the collection leaves empty against the page's "Mandatory" column and the USD-M
 error-code page). Where the answer depends on what the fake models rather than on Binance
 alone, the row says so and docs/fidelity.md "USD-M REST surface" has the reason. Deviations
@@ -24,117 +22,21 @@ from a page's example, each a choice:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from tests.postman.expectations import (
+    EMPTY,
+    SUCCESS,
+    Error,
+    Items,
+    JsonType,
+    Obj,
+    Row,
+    Rows,
+    download_rows,
+    listen_key_rows,
+)
 
 #: The pages' common prefix; a row's `page` is the rest.
 DOCS = "https://developers.binance.com/docs/derivatives/usds-margined-futures/"
-
-JsonType = type
-
-
-@dataclass(frozen=True)
-class Obj:
-    """An object with exactly these keys (and perhaps the optional ones), of these types."""
-
-    keys: dict[str, JsonType]
-    optional: dict[str, JsonType] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Items:
-    """A non-empty list whose every item is an object of this shape."""
-
-    keys: dict[str, JsonType]
-    optional: dict[str, JsonType] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Rows:
-    """A non-empty list of lists of this length (klines and their variants)."""
-
-    length: int
-
-
-@dataclass(frozen=True)
-class Error:
-    """Binance's error object, `{"code": <this code>, "msg": "..."}`."""
-
-    code: int
-
-
-#: An empty list: nothing of that kind exists on a fresh account (or in the fake's market).
-EMPTY = "EMPTY"
-
-Shape = Obj | Items | Rows | Error | str
-
-
-@dataclass(frozen=True)
-class Row:
-    name: str
-    #: "METHOD /path", to catch a request the collection moved to another route.
-    route: str
-    status: int
-    shape: Shape
-    page: str
-    note: str = ""
-
-
-def _type_name(value: Any) -> str:
-    return {bool: "bool", int: "int", float: "float", str: "str", list: "list", dict: "dict"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def _object_mismatches(
-    where: str, body: Any, keys: dict[str, JsonType], optional: dict[str, JsonType]
-) -> list[str]:
-    if not isinstance(body, dict):
-        return [f"{where}: expected an object, got {_type_name(body)}"]
-    found = []
-    missing = sorted(set(keys) - set(body))
-    extra = sorted(set(body) - set(keys) - set(optional))
-    if missing:
-        found.append(f"{where}: missing keys {missing}")
-    if extra:
-        found.append(f"{where}: unexpected keys {extra}")
-    for key, value in body.items():
-        wanted = keys.get(key, optional.get(key))
-        # bool is an int in Python; JSON keeps them apart, so must we.
-        if wanted is not None and (type(value) is not wanted):
-            found.append(f"{where}.{key}: expected {wanted.__name__}, got {_type_name(value)}")
-    return found
-
-
-def mismatches(row: Row, status: int | None, body: Any) -> list[str]:
-    """How an answer differs from the row (empty when it matches)."""
-    if status != row.status:
-        return [f"status {status}, expected {row.status} (body {str(body)[:200]})"]
-    shape = row.shape
-    if isinstance(shape, Error):
-        if not isinstance(body, dict) or set(body) != {"code", "msg"} or body["code"] != shape.code:
-            return [f"expected error {shape.code}, got {str(body)[:200]}"]
-        return []
-    if isinstance(shape, Obj):
-        return _object_mismatches("answer", body, shape.keys, shape.optional)
-    if not isinstance(body, list):
-        return [f"expected a list, got {_type_name(body)}"]
-    if shape == EMPTY:
-        return [] if body == [] else [f"expected [], got {len(body)} items"]
-    if not body:
-        return ["expected a non-empty list, got []"]
-    if isinstance(shape, Rows):
-        return [
-            f"row {i}: expected a list of {shape.length}, got {str(item)[:80]}"
-            for i, item in enumerate(body)
-            if not isinstance(item, list) or len(item) != shape.length
-        ][:3]
-    assert isinstance(shape, Items)
-    found: list[str] = []
-    for i, item in enumerate(body):
-        found += _object_mismatches(f"item {i}", item, shape.keys, shape.optional)
-    return found[:5]
-
 
 #: The order book (and the RPI one).
 BOOK = Obj({"lastUpdateId": int, "E": int, "T": int, "bids": list, "asks": list})
@@ -156,10 +58,6 @@ PRICES = Items({"symbol": str, "price": str, "time": int})
 RATIOS = Items(
     {"symbol": str, "longShortRatio": str, "longAccount": str, "shortAccount": str, "timestamp": int}
 )
-#: Binance's `{"code": 200, "msg": "success"}` and the like.
-SUCCESS = Obj({"code": int, "msg": str})
-#: The three download-id requests.
-DOWNLOAD_ID = Obj({"avgCostTimestampOfLast30d": int, "downloadId": str})
 #: Balances, v2 and v3.
 BALANCES = Items(
     {
@@ -733,29 +631,7 @@ ROWS: tuple[Row, ...] = (
         Obj({"maxWithdrawAmountUSD": str, "asset": str, "maxWithdrawAmount": str}),
         "portfolio-margin-endpoints",
     ),
-    Row(
-        "Close User Data Stream (USER_STREAM)",
-        "DELETE /fapi/v1/listenKey",
-        400,
-        Error(-1125),
-        "user-data-streams/Close-User-Data-Stream",
-        "played before the start: no key yet",
-    ),
-    Row(
-        "Keepalive User Data Stream (USER_STREAM)",
-        "PUT /fapi/v1/listenKey",
-        400,
-        Error(-1125),
-        "user-data-streams/Keepalive-User-Data-Stream",
-        "played before the start: no key yet",
-    ),
-    Row(
-        "Start User Data Stream (USER_STREAM)",
-        "POST /fapi/v1/listenKey",
-        200,
-        Obj({"listenKey": str}),
-        "user-data-streams/Start-User-Data-Stream",
-    ),
+    *listen_key_rows("/fapi/v1/listenKey"),
     Row(
         "Accept the offered quote (USER_DATA)",
         "POST /fapi/v1/convert/acceptQuote",
@@ -847,21 +723,7 @@ ROWS: tuple[Row, ...] = (
         EMPTY,
         "account/rest-api/Get-Income-History",
     ),
-    Row(
-        "Get Download Id For Futures Transaction History (USER_DATA)",
-        "GET /fapi/v1/income/asyn",
-        200,
-        DOWNLOAD_ID,
-        "account/rest-api/Get-Download-Id-For-Futures-Transaction-History",
-    ),
-    Row(
-        "Get Futures Transaction History Download Link by Id (USER_DATA)",
-        "GET /fapi/v1/income/asyn/id",
-        400,
-        Error(-1130),
-        "account/rest-api/Get-Futures-Transaction-History-Download-Link-by-Id",
-        "the collection's id is not one the fake handed out (fidelity: -1130, our choice)",
-    ),
+    *download_rows("/fapi/v1", "income", "Transaction History", "Transaction History"),
     Row(
         "Notional and Leverage Brackets (USER_DATA)",
         "GET /fapi/v1/leverageBracket",
@@ -876,21 +738,7 @@ ROWS: tuple[Row, ...] = (
         Obj({"multiAssetsMargin": bool}),
         "account/rest-api/Get-Current-Multi-Assets-Mode",
     ),
-    Row(
-        "Get Download Id For Futures Order History (USER_DATA)",
-        "GET /fapi/v1/order/asyn",
-        200,
-        DOWNLOAD_ID,
-        "account/rest-api/Get-Download-Id-For-Futures-Order-History",
-    ),
-    Row(
-        "Get Futures Order History Download Link by Id (USER_DATA)",
-        "GET /fapi/v1/order/asyn/id",
-        400,
-        Error(-1130),
-        "account/rest-api/Get-Futures-Order-History-Download-Link-by-Id",
-        "the collection's id is not one the fake handed out (fidelity: -1130, our choice)",
-    ),
+    *download_rows("/fapi/v1", "order", "Order History", "Order History"),
     Row(
         "Get Current Position Mode (USER_DATA)",
         "GET /fapi/v1/positionSide/dual",
@@ -920,21 +768,7 @@ ROWS: tuple[Row, ...] = (
         ),
         "account/rest-api/Symbol-Config",
     ),
-    Row(
-        "Get Download Id For Futures Trade History (USER_DATA)",
-        "GET /fapi/v1/trade/asyn",
-        200,
-        DOWNLOAD_ID,
-        "account/rest-api/Get-Download-Id-For-Futures-Trade-History",
-    ),
-    Row(
-        "Get Futures Trade Download Link by Id (USER_DATA)",
-        "GET /fapi/v1/trade/asyn/id",
-        400,
-        Error(-1130),
-        "account/rest-api/Get-Futures-Trade-Download-Link-by-Id",
-        "the collection's id is not one the fake handed out (fidelity: -1130, our choice)",
-    ),
+    *download_rows("/fapi/v1", "trade", "Trade History", "Trade"),
     Row(
         "Account Information V2 (USER_DATA)",
         "GET /fapi/v2/account",
