@@ -6,7 +6,9 @@ REST snapshots (`/fapi/v2/account` and v3, `/fapi/v1/openOrders`, `/fapi/v1/allO
 the events describe, so a client that resyncs after
 a gap sees what it missed. Field names and shapes: binance-reference.md §3 (USD-M
 ORDER_TRADE_UPDATE, TRADE_LITE, ACCOUNT_UPDATE) and the USD-M New/Cancel/Query Order pages;
-nothing is added that Binance does not send.
+nothing is added that Binance does not send. Values, fees, PnL and entry prices go through the
+symbol's `Contract` (contract.py): linear on USD-M and portfolio margin, inverse on COIN-M,
+whose account (coinm_account.py) is this one in COIN-M's shapes.
 
 Two kinds of orders share one id sequence and one `stamp()` sequence (so E stays strictly
 increasing on a socket):
