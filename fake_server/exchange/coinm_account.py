@@ -48,8 +48,8 @@ class CoinmAccount(Account):
     NOTIONAL_FIELD = "notionalValue"
     BRACKET_BOUNDS = ("qtyCap", "qtylFloor")
 
-    def __init__(self, symbol: str, rng: random.Random) -> None:
-        super().__init__(symbol, rng, INVERSE)
+    def __init__(self, symbol: str, rng: random.Random, *, first_order_id: int = 4_000_000_001) -> None:
+        super().__init__(symbol, rng, INVERSE, first_order_id=first_order_id)
 
     @property
     def pair(self) -> str:

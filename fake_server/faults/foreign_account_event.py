@@ -21,7 +21,6 @@ from typing import Literal
 
 import orjson
 
-from fake_server.exchange.account import Account
 from fake_server.exchange.user_events import UserEvent
 from fake_server.faults import register
 from fake_server.faults.common import OnConnections
@@ -88,7 +87,8 @@ class ForeignAccountEvent(OnConnections, name="foreign_account_event", layer="pa
 
     def _events(self, fake: FaultTarget, rng: random.Random) -> list[UserEvent]:
         """`count` events of the type from the other account's activity, restamped."""
-        other = Account(fake.symbol, rng, first_order_id=FOREIGN_FIRST_ORDER_ID)
+        # The same product's account (COIN-M's counts contracts in BTC), trading elsewhere.
+        other = type(fake.futures_account)(fake.symbol, rng, first_order_id=FOREIGN_FIRST_ORDER_ID)
         now_ms = fake.clock.epoch_ms()
         made: list[UserEvent] = []
         while len(made) < self.count:
