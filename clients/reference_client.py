@@ -817,8 +817,12 @@ class ReferenceClient:
             delay = max(backoff.next_delay(), self.honoured_wait(self._handshake_retry_after))
             self._handshake_retry_after = None
             self.log(f"reconnecting in {delay:.3f}s")
-            await asyncio.sleep(delay)
-            await self.before_reconnect()
+            await self.wait_to_reconnect(delay)
+
+    async def wait_to_reconnect(self, delay: float) -> None:
+        """Sleep out the backoff, then check the key: it may have died while we waited."""
+        await asyncio.sleep(delay)
+        await self.before_reconnect()
 
     # ------------------------------------------------------------------ lifetime
 

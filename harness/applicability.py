@@ -156,6 +156,15 @@ def scenario_has(record: RunRecord, faults: Collection[str]) -> bool:
     return any(s.fault.name in faults for s in record.scenario.steps) or bool(record.fault_hits(*faults))
 
 
+def no_such_step(record: RunRecord, why: str) -> Verdict:
+    """A check expected by a scenario that never makes its situation: a set-up ERROR in a
+    hand-written scenario, NOT-APPLICABLE in a generated one (a schedule need not make
+    every situation its properties judge)."""
+    if record.scenario.generated is not None:
+        return not_applicable(f"{why} (a generated schedule)")
+    return error(why)
+
+
 def not_arisen(
     record: RunRecord, situation: str, faults: Collection[str], *, timer: str | None = None
 ) -> Verdict:
@@ -166,7 +175,9 @@ def not_arisen(
     does (a connection life shorter than the run): then it is the story told.
     """
     if not scenario_has(record, faults) and timer is None:
-        return error(f"{situation}: the scenario has no {' or '.join(sorted(faults)) or 'such'} step")
+        return no_such_step(
+            record, f"{situation}: the scenario has no {' or '.join(sorted(faults)) or 'such'} step"
+        )
     nobody = never_connected(record, needs_stream=False)
     if nobody is not None:
         return nobody

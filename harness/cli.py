@@ -46,6 +46,7 @@ from harness.report import json_report, run_entry, table
 from harness.runner import RunResult, contract
 from harness.scenario import Scenario, unscripted
 from harness.scenario_file import ScenarioError, default_registries, load_scenarios
+from harness.search import command as search_command
 from harness.steps import StepScheduler
 from harness.verdict import Status, Verdict
 from harness.version import version
@@ -113,6 +114,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="record this run's verdicts as the baseline in FILE",
     )
+
+    search_command.add_parser(sub)
 
     diagnose = sub.add_parser(
         "diagnose",
@@ -362,6 +365,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return _serve(args)
         if args.command == "init":
             return init_project.main(args)
+        if args.command == "search":
+            return search_command.main(args, default_client() if args.client is None else args.client)
         return _list(args)
     except (ScenarioError, baseline.BaselineError, OutputError, ClientError) as exc:
         print(f"binance-harness: {exc}", file=sys.stderr)

@@ -57,6 +57,7 @@ from harness.runner import RunResult, run_scenario
 from harness.scenario import Scenario
 from harness.scenario_file import ScenarioError, default_registries, load_scenario
 from harness.scenario_paths import DEFAULT_PATHS, is_scenario_file
+from harness.search.fixture import binance_search  # noqa: F401  (a fixture this plugin provides)
 from harness.verdict import Status, Verdict
 
 _RESULTS = pytest.StashKey[dict[str, RunResult]]()

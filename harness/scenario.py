@@ -17,7 +17,7 @@ from fake_server.faults import Fault
 from fake_server.schema import param
 from harness.client_driver import environment_error
 
-__all__ = ["TRIGGERS", "EventFlow", "Expectation", "Scenario", "Step", "Timers", "TriggerName"]
+__all__ = ["TRIGGERS", "EventFlow", "Expectation", "Generated", "Scenario", "Step", "Timers", "TriggerName"]
 
 #: What a step can wait for before it fires. `start` is the start of the run; the others
 #: are journal happenings, counted from the start of the run (see `nth`).
@@ -64,6 +64,15 @@ class Expectation:
 
 
 @dataclass(frozen=True)
+class Generated:
+    """Where a generated scenario came from (`binance-harness search`), so it can be made again."""
+
+    seed: int = param(doc="the search's seed")
+    harness: str = param(doc="the harness version that generated it")
+    schedule: int = param(doc="which schedule of the search it is", ge=1)
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     family: str
@@ -82,6 +91,10 @@ class Scenario:
     )
     #: Serve https/wss with a throwaway CA the client is told to trust (fake_server/fronts/tls.py).
     tls: bool = False
+    #: Set when `binance-harness search` wrote it: then a check whose situation the schedule
+    #: never makes is NOT-APPLICABLE (a schedule need not make every situation), where a
+    #: hand-written scenario that expects it without making it is a set-up ERROR.
+    generated: Generated | None = None
     path: Path | None = None
 
 

@@ -127,6 +127,7 @@ _TOP_KEYS = (
     "events",
     "client_env",
     "tls",
+    "generated",
     "steps",
     "expect",
 )
@@ -614,6 +615,7 @@ class _Loader:
             tags=values.get("tags", ()),
             tls=values.get("tls", False),
             client_env=values.get("client_env", {}),
+            generated=values.get("generated"),
             path=self.path,
         )
         self.check_deadlines_fit(scenario)

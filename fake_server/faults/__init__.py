@@ -38,6 +38,13 @@ class Fault:
     #: The public fault tool's fault it mirrors (a Toxiproxy toxic, a WireMock fault, an
     #: Autobahn case family), as docs/faults.md names it; empty when it mirrors none.
     mirrors: ClassVar[str] = ""
+    #: The products whose fake it acts on; None: every product. A fault outside this set
+    #: would do nothing (a spot WebSocket API subscription does not exist on USD-M), so a
+    #: generated schedule (harness/search) never draws it there.
+    profiles: ClassVar[frozenset[str] | None] = None
+    #: Whether a correct client may stop for good after it (Binance refusing the client's
+    #: location): a search's quiet period cannot ask such a client to be connected again.
+    final: ClassVar[bool] = False
 
     def __init_subclass__(
         cls,
@@ -46,6 +53,8 @@ class Fault:
         layer: Layer | None = None,
         ends_connection: bool | None = None,
         mirrors: str | None = None,
+        profiles: frozenset[str] | None = None,
+        final: bool | None = None,
         **kwargs: Any,
     ) -> None:
         """A fault says what it is in its class line: `class Close(Fault, name="close",
@@ -59,6 +68,10 @@ class Fault:
             cls.ends_connection = ends_connection
         if mirrors is not None:
             cls.mirrors = mirrors
+        if profiles is not None:
+            cls.profiles = profiles
+        if final is not None:
+            cls.final = final
 
     def __post_init__(self) -> None:
         validate(self)

@@ -12,7 +12,7 @@ from fake_server.faults.target import FaultTarget
 
 @register
 @dataclass(frozen=True)
-class RestrictedLocation(Budgeted, name="restricted_location", layer="http"):
+class RestrictedLocation(Budgeted, name="restricted_location", layer="http", final=True):
     """HTTP 451 with Binance's restricted-location JSON (code 0), on `route`.
 
     The block sits in front of the API (the caller's country, not the call, decides), so

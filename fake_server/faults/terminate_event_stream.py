@@ -12,7 +12,9 @@ from fake_server.journal_entries import EventEntry
 
 @register
 @dataclass(frozen=True)
-class TerminateEventStream(Fault, name="terminate_event_stream", layer="binance"):
+class TerminateEventStream(
+    Fault, name="terminate_event_stream", layer="binance", profiles=frozenset({"spot"})
+):
     """End every spot WebSocket API user-data subscription now: `eventStreamTerminated`.
 
     Failure mode B2: the subscription ends while the socket stays open (the server sends

@@ -24,10 +24,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from fake_server.journal_entries import FaultEntry, RestEntry, WsOpenEntry, WsRejectEntry
-from harness.applicability import not_arisen
+from harness.applicability import no_such_step, not_arisen
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief, settled
-from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
+from harness.verdict import Verdict, failed, fmt_s, not_applicable, passed
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,9 @@ def _none_limited(record: RunRecord) -> Verdict:
         )
     stepped = {s.fault.name for s in record.scenario.steps if retry_after_of(asdict(s.fault)) is not None}
     if not fired and not stepped:
-        return error("no answer carried a Retry-After header: the scenario has no fault that sends one")
+        return no_such_step(
+            record, "no answer carried a Retry-After header: the scenario has no fault that sends one"
+        )
     return not_arisen(
         record, "no answer the client got carried a Retry-After", stepped | {f["name"] for f in fired}
     )

@@ -1,0 +1,206 @@
+"""Hypothesis strategies for fault schedules, read off the faults' own schemas.
+
+There is no second list of faults or parameter ranges here: a parameter's strategy comes
+from its declaration (`fake_server.schema.param`: type, default, bounds, rule), a fault's
+from its parameters, and the menu from the registry (harness/search/menu.py). A new fault
+is searchable the moment it is registered. Every value drawn is one the scenario loader
+accepts, so a generated schedule is valid by construction; the few rules between
+parameters that only a fault's `check()` knows are met by `assume`.
+
+Values are drawn on a grid (durations in steps of 50 ms, counts and sizes as integers)
+so a shrunk schedule reads like a hand-written one: `at: 1.25s`, not `at: 1.2499871s`.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Union, get_args, get_origin
+
+from hypothesis import assume
+from hypothesis import strategies as st
+
+from fake_server.exchange.profiles import Profile
+from fake_server.faults import Fault
+from fake_server.faults.common import Lasting
+from fake_server.schema import Param, param_error, params_of
+
+#: The grid durations are drawn on: 20 steps per second.
+TICKS_PER_SECOND = 20
+#: How far above a parameter's default an unbounded count or size may be drawn.
+SPREAD = 10
+#: The triggers a step may wait for (harness.scenario.TRIGGERS without `start`, whose `at`
+#: counts from the client's launch rather than from anything it did).
+STEP_TRIGGERS: tuple[str, ...] = (
+    "user_stream_ready",
+    "ws_open",
+    "ws_close",
+    "listen_key_created",
+    "keepalive",
+    "resync",
+)
+
+
+@dataclass(frozen=True)
+class DrawnStep:
+    """One step of a generated schedule, before it becomes a scenario file's step."""
+
+    fault: Fault
+    on: str
+    nth: int
+    at: float
+
+    def end(self) -> float:
+        """When it stops acting, counted from its trigger: `at` plus `lasting` if it has one."""
+        lasting = getattr(self.fault, "lasting", None)
+        return self.at + (lasting if isinstance(lasting, int | float) else 0.0)
+
+
+def seconds(lo: float, hi: float) -> st.SearchStrategy[float]:
+    """A duration from `lo` to `hi` on the 50 ms grid (empty when the grid has no point there)."""
+    first = max(0, _ceil_ticks(lo))
+    last = int(hi * TICKS_PER_SECOND + 1e-9)
+    return st.integers(first, max(first, last)).map(lambda n: n / TICKS_PER_SECOND)
+
+
+def _ceil_ticks(x: float) -> int:
+    n = int(x * TICKS_PER_SECOND)
+    return n if n / TICKS_PER_SECOND >= x - 1e-9 else n + 1
+
+
+def value_strategy(p: Param, *, room: float, profile: Profile) -> st.SearchStrategy[Any]:
+    """Values for parameter `p`; a float is seconds (or a rate) of at most `room` unless its
+    declaration bounds it. Text is kept to its default, except routes (the profile's own)."""
+    tp = p.type
+    args = get_args(tp)
+    if get_origin(tp) in (Union, types.UnionType) and type(None) in args:
+        inner = next(a for a in args if a is not type(None))
+        return st.one_of(st.none(), value_strategy(_as(p, inner), room=room, profile=profile))
+    if get_origin(tp) is Literal:
+        return st.sampled_from(args)
+    if tp is bool:
+        return st.booleans()
+    if tp is int:
+        return _integers(p)
+    if tp is float:
+        return _floats(p, room)
+    if get_origin(tp) is tuple and args and get_origin(args[0]) is Literal:
+        # A subset of the choices, in their declared order (variants of unknown_event).
+        choices = get_args(args[0])
+        return st.sets(st.sampled_from(choices), min_size=1).map(
+            lambda s: tuple(c for c in choices if c in s)
+        )
+    if p.name == "route" and tp is str:
+        return st.sampled_from(routes(profile))
+    return st.just(p.default)
+
+
+def _as(p: Param, tp: Any) -> Param:
+    return Param(p.name, tp, p.required, p.spec, p.field)
+
+
+#: The values a rule-checked integer parameter admits, listed once per parameter.
+_SCATTERED: dict[int, list[int]] = {}
+
+
+def _integers(p: Param) -> st.SearchStrategy[int]:
+    spec = p.spec
+    lo = int(spec.ge) if spec is not None and spec.ge is not None else 0
+    default = p.default if isinstance(p.default, int) else lo
+    hi = max(lo, default) * SPREAD + SPREAD
+    if spec is not None and spec.le is not None:
+        hi = min(hi, int(spec.le))
+    if spec is not None and spec.check is not None:
+        # A rule such as "a close code a server may send" admits scattered values: list them
+        # once (the span is a few thousand numbers), the default first so it shrinks there.
+        key = id(p.field)  # a class's field lives as long as the class
+        if key not in _SCATTERED:
+            _SCATTERED[key] = [
+                default,
+                *(v for v in range(lo, hi + 1) if v != default and param_error(p, v) is None),
+            ]
+        return st.sampled_from(_SCATTERED[key])
+    return st.integers(lo, hi)
+
+
+def _floats(p: Param, room: float) -> st.SearchStrategy[float]:
+    spec = p.spec
+    lo = 0.0
+    if spec is not None and spec.ge is not None:
+        lo = spec.ge
+    if spec is not None and spec.gt is not None:
+        lo = spec.gt + 1 / TICKS_PER_SECOND
+    # Every amount a fault takes ends within the window (a window of 300 s on a connection
+    # limit would outlast the quiet period): seconds and rates alike are drawn up to `room`.
+    hi = room
+    if spec is not None and spec.le is not None:
+        hi = min(hi, spec.le)
+    return seconds(lo, max(lo, hi))
+
+
+def routes(profile: Profile) -> list[str]:
+    """The REST routes a client of `profile` calls, as route parameters take them."""
+    found = ["*"]
+    if profile.listen_key_path is not None:
+        found += [f"{m} {profile.listen_key_path}" for m in ("POST", "PUT")]
+    found += [f"GET {path}" for path in sorted(profile.snapshot_paths)]
+    return found
+
+
+@st.composite
+def fault_of(draw: st.DrawFn, cls: type[Fault], *, room: float, profile: Profile) -> Fault:
+    """One instance of fault `cls` with drawn parameters. A fault with a `lasting` always
+    gets a finite one that ends within `room`: a schedule is followed by a quiet period in
+    which the fake is healthy again, so no rule may outlive it."""
+    values: dict[str, Any] = {}
+    for name, p in params_of(cls).items():
+        if name == "lasting" and issubclass(cls, Lasting):
+            values[name] = draw(seconds(1 / TICKS_PER_SECOND, max(1 / TICKS_PER_SECOND, room)))
+        else:
+            values[name] = draw(value_strategy(p, room=room, profile=profile))
+    try:
+        return cls(**values)
+    except ValueError:
+        assume(False)
+        raise  # unreachable: assume(False) stops this example
+
+
+#: Half of the steps fire within this many seconds of their trigger: the sequences that break
+#: clients are one thing happening while another is still under way (a drop during the
+#: resync, an expiry while a reconnect backs off), so "soon after" is drawn far more often
+#: than a uniform time in the window would.
+SOON = 1.0
+
+
+@st.composite
+def step_of(draw: st.DrawFn, menu: Sequence[type[Fault]], *, window: float, profile: Profile) -> DrawnStep:
+    """A step: a fault from `menu`, what it waits for and when, inside the `window`.
+
+    The fault is drawn layer first, then within its layer, so the one Binance fault that
+    kills a key weighs as much as the nine ways to hurt TCP."""
+    layers = sorted({cls.layer for cls in menu})
+    layer = draw(st.sampled_from(layers))
+    cls = draw(st.sampled_from([c for c in menu if c.layer == layer]))
+    on = draw(st.sampled_from(STEP_TRIGGERS))
+    nth = draw(st.integers(1, 3))
+    at = draw(st.one_of(seconds(0.0, min(SOON, window)), seconds(0.0, window)))
+    fault = draw(fault_of(cls, room=max(1 / TICKS_PER_SECOND, window - at), profile=profile))
+    return DrawnStep(fault, on, nth, at)
+
+
+@st.composite
+def schedule_of(
+    draw: st.DrawFn,
+    menu: Sequence[type[Fault]],
+    *,
+    window: float,
+    profile: Profile,
+    max_steps: int,
+) -> list[DrawnStep]:
+    """A fault schedule, swarm style: each schedule first leaves a random part of the menu
+    out (Groce et al., "Swarm Testing", 2012), then draws its steps from what is left, so
+    some schedules hammer one fault and others mix a few."""
+    enabled = draw(st.lists(st.sampled_from(menu), min_size=1, max_size=len(menu), unique=True))
+    steps = draw(st.lists(step_of(enabled, window=window, profile=profile), min_size=1, max_size=max_steps))
+    return sorted(steps, key=lambda s: (STEP_TRIGGERS.index(s.on), s.nth, s.at))

@@ -1,0 +1,105 @@
+"""The search loop on a stand-in client whose flaw is a known predicate of the schedule, so
+finding, shrinking and the flaky rule are tested in seconds, without real runs."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from pathlib import Path
+
+from harness.runner import RunResult
+from harness.scenario import Scenario
+from harness.search.explore import Search
+from harness.search.schedule import PROPERTIES, Frame
+from harness.verdict import Status, Verdict
+
+Flaw = Callable[[Scenario], bool]
+
+
+class StandIn(Search):
+    """A Search whose runs are judged by `flaw`: reconnects-after-drop FAILs where it holds."""
+
+    flaw: Flaw = staticmethod(lambda s: False)
+    runs: int = 0
+
+    def play_once(self, scenario: Scenario, workdir: Path) -> RunResult:
+        self.runs += 1
+        broken = self.flaw(scenario)
+        verdicts = [
+            Verdict(
+                Status.FAIL if broken and p == "reconnects-after-drop" else Status.PASS,
+                "stand-in",
+                behaviour=p,
+            )
+            for p in PROPERTIES
+        ]
+        return RunResult(scenario, verdicts, None, workdir)
+
+
+def stand_in(tmp_path: Path, flaw: Flaw, **options: object) -> StandIn:
+    search = StandIn(
+        client="unused",
+        frame=Frame(window=2.0, quiet=3.0),
+        out=tmp_path,
+        seed=5,
+        progress=lambda line: None,
+        **options,  # type: ignore[arg-type]
+    )
+    search.flaw = flaw  # type: ignore[method-assign]
+    return search
+
+
+def rst_abort(scenario: Scenario) -> bool:
+    return any(s.fault.name == "abort_tcp" and getattr(s.fault, "mode", "") == "rst" for s in scenario.steps)
+
+
+def test_a_flaw_is_found_shrunk_to_its_one_fault_and_written_as_a_scenario(tmp_path: Path) -> None:
+    outcome = stand_in(
+        tmp_path, rst_abort, budget=200, faults=("abort_tcp", "close", "expire_listen_key")
+    ).run()
+    assert len(outcome.found) == 1
+    found = outcome.found[0]
+    assert found.behaviours == ("reconnects-after-drop",)
+    assert (found.faults, found.reproduced, found.replays, found.flaky) == (1, 3, 3, False)
+    text = found.path.read_text()
+    assert found.path.name == "found-reconnects-after-drop-seed5.yaml"
+    assert "fault: abort_tcp" in text and "mode: rst" in text
+    assert "seed: 5" in text and "generated:" in text
+    assert outcome.shrink_runs > 0
+
+
+def test_the_same_seed_draws_the_same_schedules(tmp_path: Path) -> None:
+    first = stand_in(tmp_path / "a", lambda s: False, budget=8).run()
+    second = stand_in(tmp_path / "b", lambda s: False, budget=8).run()
+    a = sorted((tmp_path / "a" / "runs").glob("*.yaml"))
+    b = sorted((tmp_path / "b" / "runs").glob("*.yaml"))
+    assert first.tried == second.tried == 8
+    assert [p.read_text() for p in a] == [p.read_text() for p in b]
+
+
+def test_nothing_is_found_in_a_client_without_the_flaw(tmp_path: Path) -> None:
+    outcome = stand_in(tmp_path, lambda s: False, budget=10).run()
+    assert (outcome.found, outcome.tried, outcome.shrink_runs) == ([], 10, 0)
+
+
+def test_a_failure_that_does_not_reproduce_every_time_is_flaky_with_its_rate(tmp_path: Path) -> None:
+    replays = itertools.count()
+
+    def sometimes(scenario: Scenario) -> bool:
+        # Fails wherever the flaw is during the search; of the replays, only every other one.
+        if not rst_abort(scenario):
+            return False
+        return scenario.path is None or "found-" not in scenario.path.name or next(replays) % 2 == 0
+
+    outcome = stand_in(tmp_path, sometimes, budget=200, faults=("abort_tcp",), replays=4).run()
+    assert len(outcome.found) == 1
+    found = outcome.found[0]
+    assert found.flaky and (found.reproduced, found.replays) == (2, 4)
+    assert found.describe().startswith("FLAKY reconnects-after-drop")
+    assert "reproduced 2/4" in found.describe()
+
+
+def test_the_time_limit_stops_drawing(tmp_path: Path) -> None:
+    outcome = stand_in(tmp_path, lambda s: False, budget=1000, time_limit=0.0).run()
+    assert outcome.stopped == "time limit reached"
+    assert outcome.tried == 0

@@ -1,0 +1,79 @@
+"""Generated schedules are valid by construction: every one loads as a scenario file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fake_server.exchange.profiles import PROFILES
+from fake_server.faults import FAULTS
+from harness.scenario_file import default_registries, load_scenario
+from harness.search.menu import MenuError, fault_menu
+from harness.search.schedule import PROPERTIES, Frame, Origin, render
+from harness.search.strategies import DrawnStep, schedule_of
+
+REGISTRY, BEHAVIOURS = default_registries()
+EXAMPLES = int(os.environ.get("HARNESS_FUZZ_EXAMPLES", "50"))
+FRAME = Frame(window=2.0, quiet=3.0)
+
+
+@st.composite
+def profile_and_schedule(draw: st.DrawFn) -> tuple[str, list[DrawnStep]]:
+    profile = draw(st.sampled_from(sorted(PROFILES)))
+    menu = fault_menu(REGISTRY, profile)
+    steps = draw(schedule_of(menu, window=FRAME.window, profile=PROFILES[profile], max_steps=FRAME.max_steps))
+    return profile, steps
+
+
+@settings(
+    max_examples=EXAMPLES, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(profile_and_schedule())
+def test_every_generated_schedule_loads_as_a_scenario(drawn: tuple[str, list[DrawnStep]]) -> None:
+    profile, steps = drawn
+    frame = Frame(profile=profile, window=FRAME.window, quiet=FRAME.quiet)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "schedule.yaml"
+        path.write_text(render(frame, steps, Origin(seed=3, version="test", number=1)))
+        scenario = load_scenario(path, faults=REGISTRY, behaviours=BEHAVIOURS)
+    assert scenario.profile == profile
+    assert [s.fault for s in scenario.steps] == [s.fault for s in steps]
+    assert all(s.at <= frame.window for s in scenario.steps)
+    assert all(s.end() <= frame.window + 1e-9 for s in steps), "a fault outlived the window"
+    assert scenario.generated is not None and scenario.generated.seed == 3
+    assert [e.behaviour for e in scenario.expect] == list(PROPERTIES)
+
+
+def test_the_menu_leaves_out_faults_for_another_product_and_final_ones() -> None:
+    usdm = {cls.name for cls in fault_menu(REGISTRY, "usdm")}
+    spot = {cls.name for cls in fault_menu(REGISTRY, "spot")}
+    assert "terminate_event_stream" in spot and "terminate_event_stream" not in usdm
+    assert "restricted_location" not in usdm | spot
+    assert "abort_tcp" in usdm and "expire_listen_key" in usdm
+    # Everything else registered is on the menu: nothing is listed by hand.
+    assert usdm == {n for n, c in FAULTS.items() if c.profiles is None and not c.final}
+
+
+@pytest.mark.parametrize(
+    ("chosen", "words"),
+    [
+        (["abort_tpc"], "did you mean 'abort_tcp'"),
+        (["terminate_event_stream"], "acts on spot only, not usdm"),
+        (["restricted_location"], "may end a correct client for good"),
+    ],
+)
+def test_a_fault_choice_the_search_cannot_use_is_refused_with_why(chosen: list[str], words: str) -> None:
+    with pytest.raises(MenuError, match=words):
+        fault_menu(REGISTRY, "usdm", chosen)
+
+
+def test_a_chosen_menu_keeps_the_order_given() -> None:
+    assert [c.name for c in fault_menu(REGISTRY, "usdm", ["expire_listen_key", "abort_tcp"])] == [
+        "expire_listen_key",
+        "abort_tcp",
+    ]
