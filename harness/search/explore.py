@@ -14,6 +14,7 @@ played again alone, and if it is still unjudgeable it counts as neither pass nor
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from harness.verdict import Status
 from harness.version import version
 
 Progress = Callable[[str], None]
+#: Seeds of a search's rounds: round r of seed S draws with S * ROUNDS + r.
+ROUNDS = 1000
 
 
 class ScheduleFails(Exception):
@@ -122,41 +125,62 @@ class Search:
     progress: Progress = print
     outcome: Outcome = field(default_factory=Outcome)
     _first_failure: dict[str, float] = field(default_factory=dict)
+    #: The checks already reported (found, or flaky): later rounds do not chase them again.
+    _reported: set[str] = field(default_factory=set)
+    #: Whether this round has seen a failure: its runs from then on are Hypothesis shrinking.
+    _failing: bool = False
     _started: float = 0.0
     _number: int = 0
 
     def run(self) -> Outcome:
+        """Search in rounds until the budget or the time is spent: a round ends when Hypothesis
+        has shrunk what it found; the next round draws afresh (a seed derived from the
+        search's), leaving out the checks already reported, so one flaw (or one flake) does
+        not end the search or get reported twice."""
         registry, _ = default_registries()
         menu = fault_menu(registry, self.frame.profile, self.faults)
         self.out.mkdir(parents=True, exist_ok=True)
         self._started = time.monotonic()
-        failures: list[ScheduleFails] = []
-        try:
-            self._hypothesis(menu)()
-        except _OutOfTime:
-            self.outcome.stopped = "time limit reached"
-        except ScheduleFails as exc:
-            failures.append(exc)
-        except BaseExceptionGroup as group:
-            failures.extend(e for e in _leaves(group) if isinstance(e, ScheduleFails))
-            if len(failures) != len(_leaves(group)):
-                raise
-        except Flaky as exc:
-            failures.extend(e for e in _leaves(exc) if isinstance(e, ScheduleFails))
-        for failure in failures:
-            self.outcome.found.append(self._confirm(failure))
+        for round_number in itertools.count():
+            left = self.budget - self.outcome.tried
+            if left <= 0 or self.outcome.stopped:
+                break
+            self._failing = False
+            failures = self._round(menu, seed=self.seed * ROUNDS + round_number, budget=left)
+            if not failures:
+                break
+            for failure in failures:
+                found = self._confirm(failure)
+                self.outcome.found.append(found)
+                self._reported.add(found.behaviours[0])
         self.outcome.elapsed = time.monotonic() - self._started
         return self.outcome
 
-    def _hypothesis(self, menu: Sequence[type[Fault]]) -> Callable[[], None]:
+    def _round(self, menu: Sequence[type[Fault]], *, seed: int, budget: int) -> list[ScheduleFails]:
+        try:
+            self._hypothesis(menu, seed=seed, budget=budget)()
+        except _OutOfTime:
+            self.outcome.stopped = "time limit reached"
+        except ScheduleFails as exc:
+            return [exc]
+        except (BaseExceptionGroup, Flaky) as group:
+            # Several checks failed (one shrunk schedule each), or Hypothesis saw a schedule
+            # fail and then pass: the replays of `_confirm` judge that.
+            leaves = _leaves(group)
+            if not all(isinstance(e, ScheduleFails) for e in leaves):
+                raise
+            return [e for e in leaves if isinstance(e, ScheduleFails)]
+        return []
+
+    def _hypothesis(self, menu: Sequence[type[Fault]], *, seed: int, budget: int) -> Callable[[], None]:
         profile = profile_named(self.frame.profile)
         strategy = schedule_of(
             menu, window=self.frame.window, profile=profile, max_steps=self.frame.max_steps
         )
 
-        @hypothesis_seed(self.seed)
+        @hypothesis_seed(seed)
         @settings(
-            max_examples=self.budget,
+            max_examples=budget,
             deadline=None,
             database=None,
             phases=(Phase.generate, Phase.shrink),
@@ -171,7 +195,7 @@ class Search:
         return probe
 
     def _probe(self, steps: list[DrawnStep]) -> None:
-        shrinking = bool(self._first_failure)
+        shrinking = self._failing
         if (
             not shrinking
             and self.time_limit is not None
@@ -193,12 +217,17 @@ class Search:
             self.progress(f"[{label}] {faults} -> too busy to judge, not counted")
             assume(False)
             return
-        failed = tuple(v.behaviour for v in result.verdicts if v.status == Status.FAIL)
+        failed = tuple(
+            v.behaviour
+            for v in result.verdicts
+            if v.status == Status.FAIL and v.behaviour not in self._reported
+        )
         if not failed:
             self.progress(f"[{label}] {faults} -> ok ({result.wall_time:.1f} s)")
             return
         summary = next(v.summary for v in result.verdicts if v.status == Status.FAIL)
         first = failed[0]
+        self._failing = True
         if first not in self._first_failure:
             self._first_failure[first] = time.monotonic() - self._started
             self.progress(f"[{label}] {faults} -> {', '.join(failed)} FAIL; shrinking it")

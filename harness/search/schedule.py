@@ -74,8 +74,10 @@ class Origin:
 
 
 #: Timers of every generated scenario: the client's own ping cadence short enough that a
-#: half-open connection is noticed inside the quiet period (as heartbeats/half-open.yaml).
-TIMERS = {"client_ping_interval": 0.5, "client_ping_timeout": 0.5}
+#: half-open connection is noticed inside the quiet period (1 s + 2 s), and a pong timeout
+#: long enough that a pong queued behind a burst of 2,000 events on a busy machine is not
+#: taken for a dead connection (0.5 s was: the client closed a healthy connection).
+TIMERS = {"client_ping_interval": 1.0, "client_ping_timeout": 2.0}
 
 
 def describe_step(step: DrawnStep) -> str:

@@ -17,20 +17,19 @@ Flaw = Callable[[Scenario], bool]
 
 
 class StandIn(Search):
-    """A Search whose runs are judged by `flaw`: reconnects-after-drop FAILs where it holds."""
+    """A Search whose runs are judged by `flaw` (reconnects-after-drop FAILs where it holds)
+    and `other` (uses-current-listenkey FAILs where it holds)."""
 
     flaw: Flaw = staticmethod(lambda s: False)
-    runs: int = 0
+    other: Flaw = staticmethod(lambda s: False)
 
     def play_once(self, scenario: Scenario, workdir: Path) -> RunResult:
-        self.runs += 1
-        broken = self.flaw(scenario)
+        broken = {
+            "reconnects-after-drop": self.flaw(scenario),
+            "uses-current-listenkey": self.other(scenario),
+        }
         verdicts = [
-            Verdict(
-                Status.FAIL if broken and p == "reconnects-after-drop" else Status.PASS,
-                "stand-in",
-                behaviour=p,
-            )
+            Verdict(Status.FAIL if broken.get(p) else Status.PASS, "stand-in", behaviour=p)
             for p in PROPERTIES
         ]
         return RunResult(scenario, verdicts, None, workdir)
@@ -97,6 +96,27 @@ def test_a_failure_that_does_not_reproduce_every_time_is_flaky_with_its_rate(tmp
     assert found.flaky and (found.reproduced, found.replays) == (2, 4)
     assert found.describe().startswith("FLAKY reconnects-after-drop")
     assert "reproduced 2/4" in found.describe()
+
+
+def test_a_flake_does_not_end_the_search_and_each_check_is_reported_once(tmp_path: Path) -> None:
+    replays = itertools.count()
+
+    def flaky_rst(scenario: Scenario) -> bool:
+        if not rst_abort(scenario):
+            return False
+        return scenario.path is None or "found-" not in scenario.path.name or next(replays) % 3 == 0
+
+    def silent_expiry(scenario: Scenario) -> bool:
+        return any(
+            s.fault.name == "expire_listen_key" and not getattr(s.fault, "notify", True)
+            for s in scenario.steps
+        )
+
+    search = stand_in(tmp_path, flaky_rst, budget=300, faults=("abort_tcp", "expire_listen_key"))
+    search.other = silent_expiry  # type: ignore[method-assign]
+    outcome = search.run()
+    kinds = {f.behaviours[0]: f.flaky for f in outcome.found}
+    assert kinds == {"reconnects-after-drop": True, "uses-current-listenkey": False}
 
 
 def test_the_time_limit_stops_drawing(tmp_path: Path) -> None:
