@@ -27,7 +27,8 @@ from harness.search.strategies import DrawnStep
 #: The properties a correct client keeps under any schedule followed by a quiet period:
 #: it ends connected (on a current key), every event sent while it was connected is
 #: reported once and in order, its resync agrees with the fake, it does not storm, and it
-#: sends nothing inside a Retry-After window. Each is a catalog check; a check whose
+#: sends nothing inside a Retry-After window; it keeps one live connection per stream and
+#: gives up a hung handshake. Each is a catalog check; a check whose
 #: situation never arose in a schedule is NOT-APPLICABLE there, never a failure.
 PROPERTIES: tuple[str, ...] = (
     "reconnects-after-drop",
@@ -39,6 +40,8 @@ PROPERTIES: tuple[str, ...] = (
     "resyncs-after-gap",
     "no-reconnect-storm",
     "honours-retry-after",
+    "one-live-connection",
+    "abandons-hung-handshake",
 )
 #: What a deadline keeps back from the quiet period: the client's own start-up and the
 #: fake's settling after the last fault are not the client's recovery time.
