@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fake_server.faults.anchors import ANCHORS
 from fake_server.schema import default_words, params_of, range_words, type_words
 from harness.behaviours import Behaviour
 from harness.citations import cite, failure_mode
@@ -247,7 +248,28 @@ def render_faults(faults: Mapping[str, type[Any]], scenarios: Sequence[Scenario]
         lines.append("")
         for name, cls in members:
             lines += _fault_section(name, cls, scenarios)
+    lines += _anchor_table()
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _anchor_table() -> list[str]:
+    """Every item of the public fault taxonomies, with the faults that cover it or why none
+    does (fake_server/faults/anchors.py)."""
+    lines = [
+        "## The public fault taxonomies: covered, or why not",
+        "",
+        "Each item of Toxiproxy's toxics, WireMock's and Mountebank's faults and "
+        "Autobahn|Testsuite's case families that a server can cause, with the faults that "
+        "reproduce it here, or the reason it does not apply to a fake server "
+        "(fake_server/faults/anchors.py; a test holds it against the registry).",
+        "",
+        "| tool | item | covered by | note |",
+        "|---|---|---|---|",
+    ]
+    for a in ANCHORS:
+        covered = ", ".join(f"[`{n}`](#{n})" for n in a.covered_by) or "does not apply"
+        lines.append(f"| {a.tool} | {a.item} | {covered} | {a.note} |")
+    return [*lines, ""]
 
 
 def _fault_section(name: str, cls: type[Any], scenarios: Sequence[Scenario]) -> list[str]:
