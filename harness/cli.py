@@ -20,6 +20,7 @@ from typing import Any
 from fake_server.clock import Clock
 from fake_server.exchange.profiles import PROFILES
 from fake_server.exchange.settings import EventFlow, RestLimits, Settings, Timers
+from fake_server.faults import LAYERS
 from fake_server.fronts.control_client import URL_VARIABLE as CONTROL_URL_VARIABLE
 from fake_server.fronts.control_guard import TOKEN_VARIABLE, new_token, token_error
 from fake_server.journal import Journal
@@ -714,14 +715,23 @@ def _list(args: argparse.Namespace) -> int:
     print(f"\nbehaviours ({len(registry)}):")
     for b in sorted(registry.values(), key=lambda b: b.id):
         print(f"  {b.id}\n      {b.asserts}")
-    print(f"\nfaults ({len(faults)}):")
-    for name, cls in sorted(faults.items()):
-        print(f"  {name:<18} [{cls.layer}] {first_line(cls.__doc__)}")
-        for p in params_of(cls).values():
-            limits = range_words(p.spec)
-            kind = f"{type_words(p.type)}{f', {limits}' if limits else ''}; default {default_words(p)}"
-            print(f"      {p.name} ({kind}): {p.doc}")
+    print(f"\nfaults ({len(faults)}), by layer, outermost first:")
+    for layer, title in LAYERS:
+        members = sorted((n, c) for n, c in faults.items() if c.layer == layer)
+        print(f"\n {title}")
+        for name, cls in members:
+            print(f"  {name:<22} {first_line(cls.__doc__)}")
+            if cls.mirrors:
+                print(f"      mirrors: {cls.mirrors}")
+            _list_params(cls)
     return 0
+
+
+def _list_params(cls: type) -> None:
+    for p in params_of(cls).values():
+        limits = range_words(p.spec)
+        kind = f"{type_words(p.type)}{f', {limits}' if limits else ''}; default {default_words(p)}"
+        print(f"      {p.name} ({kind}): {p.doc}")
 
 
 if __name__ == "__main__":

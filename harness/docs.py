@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fake_server.faults import LAYERS
 from fake_server.faults.anchors import ANCHORS
 from fake_server.schema import default_words, params_of, range_words, type_words
 from harness.behaviours import Behaviour
@@ -206,16 +207,6 @@ def render_behaviours(registry: Mapping[str, Behaviour], scenarios: Sequence[Sce
             lines += ["**Reported publicly**: " + "; ".join(links) + ".", ""]
         lines += ["**Judged in**: " + (", ".join(f"`{n}`" for n in judged) or "no scenario yet") + ".", ""]
     return "\n".join(lines).rstrip() + "\n"
-
-
-#: The fake's layers, outermost first, as docs/faults.md groups the faults.
-LAYERS: tuple[tuple[str, str], ...] = (
-    ("tcp", "TCP: the transport (Toxiproxy's toxics)"),
-    ("http", "HTTP: REST answers and the upgrade"),
-    ("websocket", "WebSocket: frames, closes and handshakes"),
-    ("binance", "Binance: the exchange's own rules and lifecycle"),
-    ("payload", "Payload: the events on the stream"),
-)
 
 
 def render_faults(faults: Mapping[str, type[Any]], scenarios: Sequence[Scenario]) -> str:

@@ -21,6 +21,15 @@ if TYPE_CHECKING:
     from fake_server.faults.target import FaultTarget
 
 Layer = Literal["tcp", "websocket", "http", "binance", "payload"]
+#: The fake's layers, outermost first, with their titles: how `binance-harness list` and
+#: docs/faults.md group the faults.
+LAYERS: tuple[tuple[Layer, str], ...] = (
+    ("tcp", "TCP: the transport (Toxiproxy's toxics)"),
+    ("http", "HTTP: REST answers and the upgrade"),
+    ("websocket", "WebSocket: frames, closes and handshakes"),
+    ("binance", "Binance: the exchange's own rules and lifecycle"),
+    ("payload", "Payload: the events on the stream"),
+)
 
 FAULTS: dict[str, type[Fault]] = {}
 
