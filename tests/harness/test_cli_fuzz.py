@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from harness import cli
 from harness.defaults import ROOT
+from harness.search.explore import Search
 from tests.harness._memory import memory_bound
 
 LISTENKEY_404 = ROOT / "scenarios" / "http" / "listenkey-404.yaml"
@@ -142,7 +143,7 @@ def sandbox() -> Iterator[Path]:
 
 @pytest.fixture
 def stubbed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Playing returns no verdicts at once; serving returns at once."""
+    """Playing returns no verdicts at once; serving and searching return at once."""
 
     def play_clients(scenarios: Any, clients: Any, *, jobs: int | None) -> list[cli.Played]:
         played = []
@@ -154,8 +155,12 @@ def stubbed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     async def serve(settings: Any, scenario: Any, journal: Any) -> None:
         return None
 
+    def search_round(self: Any, menu: Any, *, seed: int, budget: int) -> list[Any]:
+        return []  # the menu and the flags are still checked; no schedule is played
+
     monkeypatch.setattr(cli, "_play_clients", play_clients)
     monkeypatch.setattr(cli, "_serve_forever", serve)
+    monkeypatch.setattr(Search, "_round", search_round)
     with memory_bound():
         yield
 
