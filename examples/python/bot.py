@@ -71,13 +71,18 @@ class Bot:
 
     def stream(self, http: httpx.Client, key: str | None) -> str | None:
         """Read events until the connection ends; the key to use next (a new one after expiry)."""
-        with connect(f"{self.ws_url}/private/ws/{key}", open_timeout=5) as ws:
+        # close_timeout: a server that never finishes its close must not hold the reconnect.
+        with connect(f"{self.ws_url}/private/ws/{key}", open_timeout=5, close_timeout=1) as ws:
             self.connections += 1
             self.snapshot(http)
             while not self.stopping.is_set():
                 try:
                     raw = ws.recv(timeout=0.2)
                 except TimeoutError:
+                    if ws.protocol.close_rcvd is not None:
+                        # The server's close frame came and its TCP close never did: websockets'
+                        # recv() would wait for it for ever. Treat it as the drop it is.
+                        raise OSError("the server never finished its closing handshake") from None
                     continue
                 event = json.loads(raw)
                 if event.get("e") == "listenKeyExpired":
