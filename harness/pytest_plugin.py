@@ -61,6 +61,8 @@ from harness.search.fixture import binance_search  # noqa: F401  (a fixture this
 from harness.verdict import Status, Verdict
 
 _RESULTS = pytest.StashKey[dict[str, RunResult]]()
+#: The files named on the command line: collected as scenarios wherever they lie.
+_NAMED = pytest.StashKey[set[Path]]()
 _VERDICTS = pytest.StashKey[list[Verdict]]()
 _RUNS = pytest.StashKey[dict[str, dict[str, Any]]]()
 _MARKERS = pytest.StashKey[set[str]]()
@@ -135,6 +137,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_ITEMS_OF] = {}
     config.stash[_PLAYED] = {}
     config.stash[_ROOTS] = [config.rootpath / p for p in config.getini("binance_harness_scenarios")]
+    config.stash[_NAMED] = {(config.invocation_params.dir / a.split("::")[0]).resolve() for a in config.args}
     config.addinivalue_line("markers", "scenario(name, family): a harness scenario item")
     config.addinivalue_line("markers", FAKE_MARKER)
     _register_known_markers(config)
@@ -219,7 +222,8 @@ NO_CLIENT = (
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     roots: list[Path] = parent.config.stash[_ROOTS]
-    if is_scenario_file(file_path, roots):
+    named: set[Path] = parent.config.stash[_NAMED]
+    if is_scenario_file(file_path, roots, named):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
 

@@ -6,7 +6,8 @@ errors about files that were never meant for the harness, so a file is collected
 both hold:
 - it lies under a configured scenario path (the `binance_harness_scenarios` ini option,
   default `scenarios`, relative to the rootdir), or under a folder of the same name (so
-  `pytest /tmp/x/scenarios/drop.yaml` works from anywhere);
+  `pytest /tmp/x/scenarios/drop.yaml` works from anywhere), or it was named on the command
+  line itself (`pytest reports/search/found-....yaml`: a scenario a search wrote);
 - it has a scenario's signature: a top-level `expect:` key, or `family:` with `duration:`.
   A scenario file with a mistake in it keeps that signature and still gets its error (the
   loader points at the line); a file without it is left alone, silently.
@@ -15,7 +16,7 @@ both hold:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 DEFAULT_PATHS = ("scenarios",)
@@ -24,11 +25,12 @@ _TOP_LEVEL_KEY = re.compile(r"^(expect|family|duration)[ \t]*:", re.MULTILINE)
 _READ_AT_MOST = 1 << 20
 
 
-def is_scenario_file(path: Path, roots: Sequence[Path]) -> bool:
-    """Whether pytest should collect `path` as a scenario (see the module's docstring)."""
+def is_scenario_file(path: Path, roots: Sequence[Path], named: Collection[Path] = ()) -> bool:
+    """Whether pytest should collect `path` as a scenario (see the module's docstring);
+    `named` are the files given on the command line, resolved."""
     if path.suffix not in (".yaml", ".yml"):
         return False
-    if not in_scenario_folder(path, roots):
+    if not in_scenario_folder(path, roots) and path.resolve() not in named:
         return False
     return has_signature(path)
 
