@@ -328,6 +328,10 @@ class FakeBinance:
         return cleared
 
     def expire_listen_key(self, *, notify: bool = True, copies: int = 1) -> ListenKey | None:
+        # Settle first: a key whose TTL passed before its expiry timer ran died of its TTL
+        # and says so (listenKeyExpired, `why: ttl`); unsettled, the lookup below would
+        # retire it silently and the fault would find no key.
+        self.settle()
         lk = self.keys.expire(self.settings.credentials.api_key, self.clock.now())
         if lk is not None:
             self._expired(lk, why="fault", notify=notify, copies=copies)

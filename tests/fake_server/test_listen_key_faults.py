@@ -98,3 +98,19 @@ async def test_a_handshake_at_the_ttl_sees_the_key_dead_before_its_timer_fires()
     (expired,) = expiries
     assert expired["why"] == "ttl" and expired["t"] >= created["t"] + QUIET_TIMERS["listen_key_ttl"]
     assert expired["t"] <= opened["t"]
+
+
+async def test_the_fault_on_a_key_past_its_ttl_finds_it_dead_of_its_ttl() -> None:
+    """A key whose TTL passed before its expiry timer ran died of its TTL: the fault firing
+    in that instant must say so (journal `why: ttl`, listenKeyExpired pushed) and find no
+    key, not retire it silently (found by test_exchange_model_stateful.py)."""
+    clock = SteppedClock()
+    async with fake_on(clock) as fake:
+        key = await new_listen_key(fake)
+        clock.ahead = QUIET_TIMERS["listen_key_ttl"]
+        touched = ExpireListenKey(notify=False).apply(fake)
+        expiries = [(e["key"], e["why"]) for e in fake.journal.of("listen_key", action="expired")]
+        pushed = [e["e"] for e in fake.journal.of("event")]
+    assert touched == []
+    assert expiries == [(key, "ttl")]
+    assert pushed == ["listenKeyExpired"]
