@@ -1,9 +1,12 @@
 """The one clock the whole fake reads.
 
 Binance's timers are long (an hour for a listenKey, 24 h for a connection), so every
-duration in the fake goes through this object: today it runs at real speed, and a later
-version can run it fast without touching the code that reads it. Nothing in the fake calls
-`time.time()` or `loop.call_later()` directly.
+duration in the fake goes through this object, and it can run fast: at `factor` 60 a
+scenario's hour of Binance time passes in a minute of wall time, for every timer of the
+fake, every journal stamp and every `E`/`serverTime`, while the client's own clock is run
+at the same factor by libfaketime (harness/faketime.py). Nothing in the fake calls
+`time.time()` or `loop.call_later()` directly; the few wall-time waits left (the control
+API's, a write's time slice) are about the harness's machine, not Binance.
 """
 
 from __future__ import annotations
@@ -12,27 +15,58 @@ import asyncio
 import time
 from collections.abc import Callable
 
+#: Wall seconds of a signed request's trip (signed by the client, read by the fake) that a
+#: run at a time factor does not count against its `recvWindow`. The trip is CPU work and
+#: loopback, which a fast clock does not speed up: at x600 the reference client's httpx
+#: calls took about 40 ms, 24 s of Binance time against a 5 s window, while on Binance the
+#: same 40 ms are 40 ms of Binance time. So the fake forgives this much wall time, scaled. A
+#: stale signature (minutes or hours old) is still refused, and at real time nothing is
+#: forgiven (docs/time-factor.md).
+TRIP_ALLOWANCE = 0.25
+
 
 class Clock:
-    """Scenario time in seconds since the run started, plus Binance epoch milliseconds."""
+    """Scenario time (Binance time) in seconds since the run started, plus Binance epoch
+    milliseconds; both run `factor` times as fast as the wall clock."""
 
-    def __init__(self, *, epoch_ms: int | None = None) -> None:
+    def __init__(self, *, epoch_ms: int | None = None, factor: float = 1.0) -> None:
+        if not factor >= 1.0:
+            raise ValueError(f"a clock's factor is at least 1 (real time), not {factor!r}")
+        self.factor = factor
         self._t0 = time.monotonic()
+        #: The wall clock (`time.time()`) at the start, read together with the monotonic one:
+        #: where Binance's epoch stands against the wall, for a client's clock to match it.
+        self.wall0 = time.time()
         # Binance timestamps are epoch milliseconds; derive them from the monotonic clock
         # so they never go backwards during a run, whatever the wall clock does.
-        self._epoch0_ms = epoch_ms if epoch_ms is not None else int(time.time() * 1000)
+        self._epoch0_ms = epoch_ms if epoch_ms is not None else int(self.wall0 * 1000)
+
+    @property
+    def epoch0_ms(self) -> int:
+        """Binance's epoch milliseconds at the start of the run (`now()` 0)."""
+        return self._epoch0_ms
 
     def now(self) -> float:
-        """Seconds since the run started (monotonic)."""
-        return time.monotonic() - self._t0
+        """Binance seconds since the run started (monotonic)."""
+        return (time.monotonic() - self._t0) * self.factor
+
+    def wall(self, seconds: float) -> float:
+        """Wall seconds that `seconds` of Binance time take."""
+        return seconds / self.factor
 
     def epoch_ms(self) -> int:
         """Binance's `E`/`T`/`serverTime` value for now."""
         return self._epoch0_ms + int(self.now() * 1000)
 
+    @property
+    def trip_allowance_ms(self) -> float:
+        """Binance ms of a signed request's age not held against its recvWindow: what the
+        factor adds to a trip of `TRIP_ALLOWANCE` wall seconds (0 at real time)."""
+        return TRIP_ALLOWANCE * (self.factor - 1) * 1000
+
     def call_later(self, delay: float, callback: Callable[[], object]) -> asyncio.TimerHandle:
-        """Schedule `callback` after `delay` scenario seconds on the running loop."""
-        return asyncio.get_running_loop().call_later(max(0.0, delay), callback)
+        """Schedule `callback` after `delay` Binance seconds on the running loop."""
+        return asyncio.get_running_loop().call_later(max(0.0, delay) / self.factor, callback)
 
     async def sleep(self, delay: float) -> None:
-        await asyncio.sleep(max(0.0, delay))
+        await asyncio.sleep(max(0.0, delay) / self.factor)

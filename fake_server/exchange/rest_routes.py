@@ -45,6 +45,11 @@ class EpochClock(Protocol):
         """Binance's milliseconds now."""
         ...
 
+    @property
+    def trip_allowance_ms(self) -> float:
+        """Ms of a signed request's age its recvWindow forgives (fake_server/clock.py)."""
+        ...
+
 
 class RestBackend(Protocol):
     """What the handlers need from the exchange around them (FakeBinance provides it)."""
@@ -243,10 +248,11 @@ class RestApi:
                 return binance_errors.recv_window_too_large()
             now = self.backend.clock.epoch_ms()
             # Processed only if timestamp < serverTime + 1000 and serverTime - timestamp
-            # <= recvWindow (the USD-M "Timing Security" logic, verbatim).
+            # <= recvWindow (the USD-M "Timing Security" logic, verbatim), less the trip a
+            # fast clock inflates at a time factor (0 at real time).
             if ts >= now + 1000:
                 return binance_errors.ahead_of_server()
-            if now - ts > window:
+            if now - ts - self.backend.clock.trip_allowance_ms > window:
                 return binance_errors.outside_recv_window()
             return fn(call)
 

@@ -52,6 +52,8 @@ class WsApiSession:
 
     credentials: Credentials
     now_ms: Callable[[], int]
+    #: Ms of a signed request's age its recvWindow forgives at a time factor (fake_server/clock.py).
+    trip_allowance_ms: float = 0.0
     #: Ed25519 public key (raw 32 bytes) registered for the API key, for session.logon.
     ed25519_public: bytes | None = None
     logged_on: bool = False
@@ -177,7 +179,7 @@ class WsApiSession:
         now = self.now_ms()
         if ts > now + 1000:
             raise WsApiError(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.")
-        if now - ts > window:
+        if now - ts - self.trip_allowance_ms > window:
             raise WsApiError(400, -1021, "Timestamp for this request is outside of the recvWindow.")
 
     # Pushes --------------------------------------------------------------------------------

@@ -25,6 +25,10 @@ frames, closes), and wakes it at `next_wakeup()`. What stays here is RFC 6455 an
   journaled as `ws_invalid`), so idle or garbage sockets cannot pile up.
 - After a close frame the fake waits `CLOSE_TIMEOUT` for the client's, then resets TCP.
 
+Both are wall time, whatever the run's time factor: they protect the machine from idle
+sockets, and the client's work they wait for (sending a request, echoing a close) is not
+sped up by a fast clock, so at x600 2 s of Binance time (3 ms) would cut healthy clients off.
+
 A fault may take over an upgrade request once it is read (`UpgradeRule`: never answer it,
 answer it late, answer 101 with a wrong accept key, break the answer on the wire), or the
 TCP connection before that (the `timeout` fault's `Swallow`). A connection a fault held this
@@ -228,7 +232,7 @@ class WsConnection(asyncio.Protocol):
             self._invalid("fault", "accepted by the timeout fault and never answered", fault="timeout")
             self._hold("timeout", swallowed.close_after)
             return
-        self._later(HANDSHAKE_TIMEOUT, self._handshake_timeout)
+        self._later(self._binance(HANDSHAKE_TIMEOUT), self._handshake_timeout)
 
     def data_received(self, data: bytes) -> None:
         if self._up is not None and self._up.busy():
@@ -705,6 +709,10 @@ class WsConnection(asyncio.Protocol):
         """Seconds until a close made now would reach the wire (0 with no transport fault)."""
         return 0.0 if self._down is None else self._down.hold_time()
 
+    def _binance(self, wall: float) -> float:
+        """The Binance seconds that `wall` seconds of wall time are at the run's factor."""
+        return wall * self.front.clock.factor
+
     def _later(self, delay: float, callback: Callable[[], object]) -> None:
         self._timers.append(self.front.clock.call_later(delay, callback))
 
@@ -749,7 +757,7 @@ class WsConnection(asyncio.Protocol):
         self._journal_close_frame("out", code, reason, payload)
         self._flush()
         if then == "handshake":
-            self._later(CLOSE_TIMEOUT + self._held_for(), self._abort_now)
+            self._later(self._binance(CLOSE_TIMEOUT) + self._held_for(), self._abort_now)
         elif then == "hold":
             self.half_open()
         elif self._down is not None and self._down.busy():

@@ -202,7 +202,11 @@ class WsFront:
         rules = SessionRules(
             s.profile, self.limits, s.ping_interval, s.pong_timeout, s.timers.connection_life
         )
-        ws_api = WsApiSession(s.settings.credentials, self.clock.epoch_ms) if route.kind == "wsapi" else None
+        ws_api = (
+            WsApiSession(s.settings.credentials, self.clock.epoch_ms, self.clock.trip_allowance_ms)
+            if route.kind == "wsapi"
+            else None
+        )
         return StreamSession(route, rules, self.clock.now(), key_state=s.key_state, ws_api=ws_api)
 
     # Delivery ------------------------------------------------------------------------------
