@@ -111,24 +111,32 @@ def check(record: RunRecord, p: Params) -> Verdict:
         "lapses": len(lapses),
     }
     if gaps[worst] > max_gap:
-        start = later[worst]
-        nxt = later[worst + 1] if worst + 1 < len(later) else None
+        # The first gap too long is where the client went wrong (and, over hours of Binance
+        # time, when its key first lapsed); the longest is said beside it when it differs.
+        over = next(i for i, gap in enumerate(gaps) if gap > max_gap)
+        start = later[over]
+        nxt = later[over + 1] if over + 1 < len(later) else None
         what = (
             "after the key was created"
             if start is first
             else f"after the {start['method']} at {fmt_s(start['t'])}"
         )
         until = (
-            f"the next refresh came {fmt_s(gaps[worst])} later"
+            f"the next refresh came {fmt_s(gaps[over])} later"
             if nxt
-            else f"none for the last {fmt_s(gaps[worst])} of the run"
+            else f"none for the last {fmt_s(gaps[over])} of the run"
         )
         died = [e for e in lapses if start["t"] < e["t"]][:1]
         lapse = f"; the key lapsed at {fmt_s(died[0]['t'])}" if died else ""
+        longest = f"; the longest gap was {fmt_s(gaps[worst])}" if worst != over else ""
+        too_long = sum(1 for gap in gaps if gap > max_gap)
+        how_many = f"; {too_long} gaps were too long" if too_long > 1 else ""
         return failed(
-            f"no keepalive within {fmt_s(max_gap)} {what}: {until} ({bound}){lapse}",
+            f"no keepalive within {fmt_s(max_gap)} {what}: {until} ({bound}){lapse}{longest}{how_many}",
             [brief(e) for e in [start, *died, *([nxt] if nxt else [])]],
             **figures,
+            first_lapse=round(float(died[0]["t"]), 3) if died else None,
+            gaps_too_long=too_long,
         )
     if not puts:
         # Refreshed only by POSTs in time (a client may POST instead of PUT): still alive.

@@ -87,6 +87,26 @@ def test_no_copy_sent_is_an_error_and_no_events_file_not_applicable() -> None:
     assert judge("no-duplicate-delivery", duplicated_journal(), ended_at=3).status is Status.NOT_APPLICABLE
 
 
+def overlapping_journal() -> list[dict[str, Any]]:
+    """A connection replaced with an overlap (a rotation before the 24 h cut): while both are
+    open, each event is written to both."""
+    return [
+        opened(0.5, 1),
+        sent(1.0, "TRADE_LITE", 10, conns=[1]),
+        opened(1.5, 2),
+        sent(2.0, "TRADE_LITE", 11, conns=[1, 2]),
+    ]
+
+
+def test_an_event_written_to_two_overlapping_connections_counts_as_sent_twice() -> None:
+    once = [reported("TRADE_LITE", 10), reported("TRADE_LITE", 11)]
+    v = judge("no-duplicate-delivery", overlapping_journal(), ended_at=3, events=once)
+    assert v.status is Status.PASS and v.measured["sent_twice"] == 1, v.summary
+    twice = [*once, reported("TRADE_LITE", 11)]
+    v = judge("no-duplicate-delivery", overlapping_journal(), ended_at=3, events=twice)
+    assert v.status is Status.FAIL and "TRADE_LITE E=11 2 times" in v.summary, v.summary
+
+
 @given(st.lists(st.integers(1, 3), min_size=1, max_size=6))
 def test_passes_exactly_when_each_event_is_reported_once(times: list[int]) -> None:
     journal: list[dict[str, Any]] = [opened(0.1, 1)]
