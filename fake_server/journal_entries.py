@@ -34,10 +34,28 @@ class ServerEntry(_Stamped):
     ca_file: NotRequired[str]
 
 
+class ProcessClock(TypedDict):
+    """What the harness found of one client process's clock at a time factor."""
+
+    pid: int
+    #: The program it runs (/proc/PID/exe), "" when it could not be read.
+    exe: str
+    #: Whether libfaketime is mapped into it; None when its maps could not be read (it ended).
+    faketime: bool | None
+    #: Whether it is a Go program (reads the time through the vDSO, past libfaketime).
+    go: bool
+
+
 class RunEntry(_Stamped):
     kind: Literal["run"]
-    phase: Literal["start", "contact", "stopping", "stop"]
+    phase: Literal["start", "contact", "clock", "stopping", "stop"]
     scenario: NotRequired[str]
+    #: On `start`: how many times as fast as the wall clock Binance time runs, and Binance's
+    #: epoch ms at `t` 0 (a signed request's `timestamp` is compared with it).
+    time_factor: NotRequired[int]
+    epoch0_ms: NotRequired[int]
+    #: On `clock`: the client's processes, once it made contact and again as it is ended.
+    processes: NotRequired[list[ProcessClock]]
     rest_url: NotRequired[str]
     ws_url: NotRequired[str]
     #: On `contact`: the kind of the client's first entry, and its time.

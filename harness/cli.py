@@ -624,6 +624,14 @@ def _matrix(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     scenario = _load([args.scenario])[0] if args.scenario else None
+    if scenario is not None and scenario.time_factor != 1:
+        print(
+            f"binance-harness: {scenario.name} runs Binance time at time_factor {scenario.time_factor}, "
+            "and `serve` does not start the client, so it cannot run the client's clock that fast "
+            "(docs/time-factor.md): play it with `binance-harness run --client CMD`",
+            file=sys.stderr,
+        )
+        return 2
     timers = scenario.timers if scenario else Timers()
     overrides = {
         name: value
@@ -710,7 +718,7 @@ def _list(args: argparse.Namespace) -> int:
     faults, _ = default_registries()
     print(f"scenarios ({len(scenarios)}):")
     for s in scenarios:
-        print(f"  {s.family}/{s.name}  [{s.duration:g} s]  " + ", ".join(e.behaviour for e in s.expect))
+        print(f"  {s.family}/{s.name}  [{s.length()}]  " + ", ".join(e.behaviour for e in s.expect))
         print(f"      source: {s.source[0]}" + (f" (+{len(s.source) - 1})" if len(s.source) > 1 else ""))
     print(f"\nbehaviours ({len(registry)}):")
     for b in sorted(registry.values(), key=lambda b: b.id):

@@ -24,6 +24,7 @@ from typing import Any, Literal, Protocol
 from fake_server.fronts.tls import CA_ENV_VARIABLES
 from fake_server.journal import Journal
 from fake_server.journal_entries import ClientExitEntry, ClientOutputEntry, ClientStartEntry
+from harness import faketime
 from harness.client_output import BoundedOutput, Emit
 from harness.guard import unsupported as guard_unsupported
 
@@ -130,11 +131,24 @@ def expand(command: str, env: ClientEnv) -> list[str]:
 
 class SubprocessClient:
     def __init__(
-        self, command: str, env: ClientEnv, extra_env: dict[str, str], cwd: Path, journal: Journal
+        self,
+        command: str,
+        env: ClientEnv,
+        extra_env: dict[str, str],
+        cwd: Path,
+        journal: Journal,
+        origin: faketime.Origin | None = None,
     ) -> None:
         if problem := environment_error(extra_env):
             raise ClientError(f"client_env: {problem}")
         check_command(command, extra_env, cwd)
+        #: At a time factor: where the client's clock starts (it runs under libfaketime).
+        self.origin = origin
+        self.library: Path | None = None
+        if origin is not None:
+            if why := faketime.unavailable():
+                raise ClientError(f"time_factor {origin.factor:g}: {why}")
+            self.library = faketime.library()
         self.argv = expand(command, env)
         self.env = env
         self.extra_env = extra_env
@@ -160,8 +174,10 @@ class SubprocessClient:
             str(os.getpid()),
             "--grace",
             str(GRACE),
-            "--",
         ]
+        if self.origin is not None and self.library is not None:
+            guard += ["--faketime", str(self.library), *self.origin.as_args()]
+        guard.append("--")
         harness_root = str(Path(__file__).resolve().parent.parent)
         guard_env = dict(environ)
         guard_env["PYTHONPATH"] = harness_root + os.pathsep + environ.get("PYTHONPATH", "")

@@ -158,7 +158,7 @@ def render_catalog(scenarios: Sequence[Scenario]) -> str:
         for s in sorted((s for s in scenarios if s.family == family), key=lambda s: s.name):
             desc = " ".join(s.description.split())
             lines += textwrap.wrap(
-                f"- `{_rel(s)}` ({s.duration:g} s; {', '.join(modes_of(s)) or 'no mode id'}): {desc}",
+                f"- `{_rel(s)}` ({s.length()}; {', '.join(modes_of(s)) or 'no mode id'}): {desc}",
                 100,
                 subsequent_indent="  ",
             )

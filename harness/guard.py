@@ -13,7 +13,13 @@ It leads its own process group and session (the harness starts it with start_new
 so "the client's processes" is "the guard's process group". A descendant that calls
 setsid() itself leaves the group; that is documented as beyond the contract.
 
-Usage: python -m harness.guard --parent PID --grace SECONDS -- COMMAND [ARGS...]
+At a scenario's time factor (harness/faketime.py) the guard also starts the client under
+libfaketime: it computes the clock offset itself, right before the client starts, so the
+client's epoch matches the fake's, and it is not itself preloaded (its grace period stays
+wall time). Once the group is gone it sweeps the /dev/shm entries libfaketime left.
+
+Usage: python -m harness.guard --parent PID --grace SECONDS
+           [--faketime LIBRARY --time-factor F --time-origin WALL:EPOCH] -- COMMAND [ARGS...]
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+from harness import faketime
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -49,11 +58,11 @@ def _prctl(option: int, value: int) -> None:
     libc.prctl(option, value, 0, 0, 0)
 
 
-def _group_members(pgid: int) -> list[int]:
-    """Processes of the group other than the guard, zombies included, read from /proc."""
+def group_members(pgid: int, but: int) -> list[int]:
+    """Processes of group `pgid` other than `but`, zombies included, read from /proc."""
     members = []
     for name in os.listdir("/proc"):
-        if not name.isdigit() or int(name) == os.getpid():
+        if not name.isdigit() or int(name) == but:
             continue
         try:
             with open(f"/proc/{name}/stat", "rb") as f:
@@ -65,6 +74,11 @@ def _group_members(pgid: int) -> list[int]:
         if int(fields[2]) == pgid:
             members.append(int(name))
     return members
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Processes of the group other than the guard."""
+    return group_members(pgid, os.getpid())
 
 
 def _signal_group(sig: int) -> None:
@@ -117,6 +131,13 @@ def main(argv: list[str]) -> int:
     opts, command = argv[:sep], argv[sep + 1 :]
     parent = int(opts[opts.index("--parent") + 1])
     grace = float(opts[opts.index("--grace") + 1])
+    began = time.time()
+    lib = opts[opts.index("--faketime") + 1] if "--faketime" in opts else None
+    origin = (
+        faketime.Origin.from_arg(opts[opts.index("--time-factor") + 1], opts[opts.index("--time-origin") + 1])
+        if lib is not None
+        else None
+    )
     _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
     if os.getppid() != parent:  # the harness died before prctl took effect
@@ -129,8 +150,11 @@ def main(argv: list[str]) -> int:
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
+    environ = None
+    if lib is not None and origin is not None:
+        environ = faketime.client_environ(dict(os.environ), Path(lib), origin, time.time())
     try:
-        child = subprocess.Popen(command)
+        child = subprocess.Popen(command, env=environ)
     except OSError as exc:
         print(f"harness: cannot start client {command[0]!r}: {exc}", file=sys.stderr)
         return 127
@@ -141,6 +165,8 @@ def main(argv: list[str]) -> int:
         except subprocess.TimeoutExpired:
             continue
     _end_group(grace)
+    if lib is not None:
+        faketime.sweep_stale_shm(began)
     if status is None:
         status = child.poll()
     return 0 if status is None else (status if status >= 0 else 128 - status)

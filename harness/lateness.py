@@ -60,21 +60,36 @@ class Lateness:
     loop: float = 0.0
     #: From the client's launch to its first contact with the fake; None if it never made contact.
     start_delay: float | None = None
+    #: The run's time factor: the figures above are in Binance time, this many times the wall's.
+    factor: float = 1.0
 
     @property
     def worst(self) -> float:
         """The run's lateness: what a deadline must tolerate."""
         return max(self.fault, self.loop)
 
+    def in_wall(self) -> Lateness:
+        """The same lateness in wall seconds (what the machine's load is measured in)."""
+        f = self.factor
+        delay = None if self.start_delay is None else self.start_delay / f
+        return Lateness(self.fault / f, self.loop / f, delay)
+
     def words(self) -> str:
         """Why the run was late, in the words a verdict quotes."""
-        if self.fault >= self.loop:
-            return f"fault fired {self.fault * 1000:.0f} ms late"
-        return f"the harness's timers ran {self.loop * 1000:.0f} ms late"
+        late, what = (
+            (self.fault, "fault fired {} late")
+            if self.fault >= self.loop
+            else (self.loop, "the harness's timers ran {} late")
+        )
+        figure = f"{late * 1000:.0f} ms"
+        if self.factor != 1:
+            figure += f" of Binance time ({late / self.factor * 1000:.1f} ms wall)"
+        return what.format(figure)
 
 
 class LatenessProbe:
-    """Ticks on the running loop and keeps the worst delay of a tick behind its due time."""
+    """Ticks on the running loop every `interval` wall seconds and keeps the worst delay of a
+    tick behind its due time, in the clock's (Binance) seconds."""
 
     def __init__(self, clock: Clock, interval: float = PROBE_INTERVAL) -> None:
         self.clock = clock
@@ -87,7 +102,8 @@ class LatenessProbe:
 
     async def _tick(self) -> None:
         while True:
-            due = self.clock.now() + self.interval
+            # The tick is wall time; the clock (and so the delay kept) is Binance time.
+            due = self.clock.now() + self.interval * self.clock.factor
             await asyncio.sleep(self.interval)
             self.worst = max(self.worst, self.clock.now() - due)
 
@@ -105,10 +121,13 @@ def of_entries(entries: Iterable[Mapping[str, Any]]) -> Lateness:
     """A run's lateness, as its journal recorded it (docs/journal.md: `fault` `late`, `run`
     `stopping` `loop_late`, `client_start` and `run` `contact`)."""
     fault = loop = 0.0
+    factor = 1.0
     launched = contact = None
     for e in entries:
         kind = e["kind"]
-        if kind == "fault" and e.get("step") is not None:
+        if kind == "run" and e.get("phase") == "start":
+            factor = float(e.get("time_factor", 1))
+        elif kind == "fault" and e.get("step") is not None:
             fault = max(fault, float(e.get("late", 0.0)))
         elif kind == "client_start" and launched is None:
             launched = float(e["t"])
@@ -117,7 +136,7 @@ def of_entries(entries: Iterable[Mapping[str, Any]]) -> Lateness:
         elif kind == "run" and e.get("phase") == "stopping":
             loop = max(loop, float(e.get("loop_late", 0.0)))
     start_delay = None if launched is None or contact is None else max(0.0, contact - launched)
-    return Lateness(fault, loop, start_delay)
+    return Lateness(fault, loop, start_delay, factor)
 
 
 def tightest_deadline(params: object) -> float | None:

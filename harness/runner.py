@@ -22,7 +22,7 @@ from fake_server.exchange.settings import Settings
 from fake_server.journal import Journal
 from fake_server.journal_entries import RunEntry
 from fake_server.server import FakeBinance
-from harness import behaviours
+from harness import acceleration, behaviours, faketime
 from harness.client_driver import (
     Client,
     ClientEnv,
@@ -37,7 +37,7 @@ from harness.refusals import own_exit
 from harness.run_folder import temp_run_folder
 from harness.scenario import Scenario
 from harness.steps import StepScheduler
-from harness.verdict import Status, Verdict, error
+from harness.verdict import Status, Verdict, binance_time, error
 
 #: Seconds a run may overrun its scenario's duration before the harness gives up on it.
 HARD_TIMEOUT_MARGIN = 30.0
@@ -113,20 +113,20 @@ async def run_scenario(
     workdir.mkdir(parents=True, exist_ok=True)
     loop = asyncio.get_running_loop()
     started = loop.time()
-    clock = Clock()
+    clock = Clock(factor=scenario.time_factor)
     journal = Journal(clock, workdir / "journal.jsonl")
     events_file = workdir / "events.jsonl"
     events_file.write_bytes(b"")
     problems: list[str] = []
+    # Wall seconds: the harness's own limit does not run at the scenario's time factor.
+    hard_timeout = 2 * scenario.wall_duration + HARD_TIMEOUT_MARGIN
     try:
         await asyncio.wait_for(
             _play(scenario, client, clock, journal, events_file, workdir, problems, contacted),
-            2 * scenario.duration + HARD_TIMEOUT_MARGIN,
+            hard_timeout,
         )
     except TimeoutError:
-        problems.append(
-            f"the run did not finish within {2 * scenario.duration + HARD_TIMEOUT_MARGIN:.0f} s (harness timeout)"
-        )
+        problems.append(f"the run did not finish within {hard_timeout:.0f} s of wall time (harness timeout)")
     except ClientError as exc:
         problems.append(str(exc))
     finally:
@@ -138,6 +138,8 @@ async def run_scenario(
     record = RunRecord(scenario, journal.entries, ended_at=stopping)
     _read_events(events_file, record)
     problems.extend(_setup_problems(record))
+    if not problems and (slow := acceleration.problem(record)) is not None:
+        problems.append(slow)
     verdicts = judge(record, problems)
     (workdir / "verdicts.json").write_bytes(
         orjson.dumps([v.to_json() for v in verdicts], option=orjson.OPT_INDENT_2)
@@ -149,7 +151,8 @@ async def run_scenario(
         workdir,
         loop.time() - started,
         problems,
-        of_entries(record.journal),
+        # The scheduler weighs the machine's load: its lateness in wall seconds.
+        of_entries(record.journal).in_wall(),
     )
 
 
@@ -170,41 +173,66 @@ async def _play(
         env = contract(server, scenario, events_file)
         client: Client
         if isinstance(spec, str):
-            client = SubprocessClient(spec, env, scenario.client_env, Path.cwd(), journal)
+            client = SubprocessClient(spec, env, scenario.client_env, Path.cwd(), journal, _origin(clock))
+        elif clock.factor > 1:
+            raise ClientError(
+                f"time_factor {clock.factor:g}: an in-process client shares the harness's event loop, "
+                "whose clock runs at wall speed, so its timers cannot be run fast; play it as a command "
+                "(a subprocess client), which runs under libfaketime"
+            )
         else:
             client = CoroutineClientRunner(spec, env, journal)
         steps = StepScheduler(scenario.steps, server, journal, clock)
-        journal.append(
-            RunEntry(
-                kind="run",
-                phase="start",
-                scenario=scenario.name,
-                rest_url=server.rest_url,
-                ws_url=server.ws_url,
-            )
+        start = RunEntry(
+            kind="run",
+            phase="start",
+            scenario=scenario.name,
+            rest_url=server.rest_url,
+            ws_url=server.ws_url,
         )
+        if clock.factor > 1:
+            start["time_factor"] = scenario.time_factor
+            start["epoch0_ms"] = clock.epoch0_ms
+        journal.append(start)
         probe = LatenessProbe(clock)
         try:
             await client.start()
             probe.start()
             steps.start()
             exited = asyncio.create_task(client.wait())
-            first = await _first_contact(journal, exited, max(scenario.duration, START_BUDGET))
+            first = await _first_contact(journal, exited, max(scenario.wall_duration, START_BUDGET))
             contacted.set()
+            _journal_clock(client, journal)
             # The scenario's duration counts from the client's first contact: a client that
             # takes seconds to import its SDK and connect gets the whole run all the same.
             end = (first if first is not None else 0.0) + scenario.duration
-            done, _ = await asyncio.wait({exited}, timeout=max(0.0, end - clock.now()))
+            done, _ = await asyncio.wait({exited}, timeout=clock.wall(max(0.0, end - clock.now())))
             if not done:
                 exited.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await exited
         finally:
             steps.cancel()
+            _journal_clock(client, journal)
             # Everything after this line is the harness ending the run, not the client acting.
             journal.append(RunEntry(kind="run", phase="stopping", loop_late=await probe.stop()))
             await client.stop()
             journal.append(RunEntry(kind="run", phase="stop"))
+
+
+def _origin(clock: Clock) -> faketime.Origin | None:
+    """Where a subprocess client's clock must start, at a time factor (None at real time)."""
+    if clock.factor <= 1:
+        return None
+    return faketime.Origin(clock.wall0, clock.epoch0_ms / 1000, clock.factor)
+
+
+def _journal_clock(client: Client, journal: Journal) -> None:
+    """At a time factor, journal what runs the clock of each of the client's processes
+    (harness/acceleration.py judges it)."""
+    proc = client.proc if isinstance(client, SubprocessClient) and client.origin is not None else None
+    if proc is not None and proc.returncode is None:
+        journal.append(RunEntry(kind="run", phase="clock", processes=acceleration.processes(proc.pid)))
 
 
 #: Journal entries that show the client reached the fake: a REST call, a handshake (accepted,
@@ -269,23 +297,31 @@ def judge(record: RunRecord, problems: Sequence[str]) -> list[Verdict]:
     does a run too late for a check's deadline (harness/lateness.py)."""
     registry = behaviours.load_all()
     late = of_entries(record.journal)
-    verdicts = []
-    for expectation in record.scenario.expect:
-        b = registry[expectation.behaviour]
-        if problems:
-            v = error("; ".join(problems))
-        else:
-            try:
-                v = too_busy(b.check(record, expectation.params), expectation.params, late)
-            except Exception as exc:  # a bug in a check is the harness's, not the client's
-                v = error(f"check {b.id} crashed: {type(exc).__name__}: {exc}")
-        v.behaviour = b.id
-        v.scenario = record.scenario.name
-        v.hint = b.hint if v.status is Status.FAIL else ""
-        gone = own_exit(record) if v.status is Status.FAIL else None
-        if gone is not None and "exited" not in v.summary:
-            # A client that died explains most of its FAILs: say so where it matters.
-            v.summary += f"; {gone.what}"
-            v.evidence.append(brief(gone.evidence[0]))
-        verdicts.append(v)
-    return verdicts
+    with binance_time(record.scenario.time_factor):
+        return [
+            _judged(registry[e.behaviour], e.params, record, problems, late) for e in record.scenario.expect
+        ]
+
+
+def _judged(
+    b: behaviours.Behaviour, params: object, record: RunRecord, problems: Sequence[str], late: Lateness
+) -> Verdict:
+    """One behaviour's verdict on `record` (ERROR when the run had a problem)."""
+    if problems:
+        v = error("; ".join(problems))
+    else:
+        try:
+            v = too_busy(b.check(record, params), params, late)
+        except Exception as exc:  # a bug in a check is the harness's, not the client's
+            v = error(f"check {b.id} crashed: {type(exc).__name__}: {exc}")
+    v.behaviour = b.id
+    v.scenario = record.scenario.name
+    v.hint = b.hint if v.status is Status.FAIL else ""
+    gone = own_exit(record) if v.status is Status.FAIL else None
+    if gone is not None and "exited" not in v.summary:
+        # A client that died explains most of its FAILs: say so where it matters.
+        v.summary += f"; {gone.what}"
+        v.evidence.append(brief(gone.evidence[0]))
+    if record.scenario.time_factor != 1:
+        v.measured.setdefault("time_factor", record.scenario.time_factor)
+    return v

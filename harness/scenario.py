@@ -16,6 +16,7 @@ from fake_server.exchange.settings import EventFlow, Settings, Timers
 from fake_server.faults import Fault
 from fake_server.schema import param
 from harness.client_driver import environment_error
+from harness.time_factor import MAX_TIME_FACTOR
 
 __all__ = ["TRIGGERS", "EventFlow", "Expectation", "Generated", "Scenario", "Step", "Timers", "TriggerName"]
 
@@ -91,11 +92,32 @@ class Scenario:
     )
     #: Serve https/wss with a throwaway CA the client is told to trust (fake_server/fronts/tls.py).
     tls: bool = False
+    #: Binance time runs this many times as fast as the wall clock, for the fake and for a
+    #: subprocess client (libfaketime): every duration above is Binance time (docs/time-factor.md).
+    time_factor: int = param(
+        1,
+        doc="how many times as fast as the wall clock Binance time runs, on both sides",
+        ge=1,
+        le=MAX_TIME_FACTOR,
+        message=f"time_factor is a whole number from 1 (real time) to {MAX_TIME_FACTOR}",
+    )
     #: Set when `binance-harness search` wrote it: then a check whose situation the schedule
     #: never makes is NOT-APPLICABLE (a schedule need not make every situation), where a
     #: hand-written scenario that expects it without making it is a set-up ERROR.
     generated: Generated | None = None
     path: Path | None = None
+
+    @property
+    def wall_duration(self) -> float:
+        """Wall seconds the run lasts (from the client's first contact)."""
+        return self.duration / self.time_factor
+
+    def length(self) -> str:
+        """How long the run lasts, as lists and progress lines say it: its Binance time,
+        and its wall time too when it runs at a time factor."""
+        if self.time_factor == 1:
+            return f"{self.duration:g} s"
+        return f"{self.duration:g} s at x{self.time_factor}: {self.wall_duration:g} s wall"
 
 
 def unscripted(settings: Settings, name: str = "serve") -> Scenario:

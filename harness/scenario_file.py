@@ -78,6 +78,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from fake_server.exchange.settings import MAX_TICKS_PER_SECOND
 from fake_server.faults import Fault
 from fake_server.schema import (
     Mismatch,
@@ -97,6 +98,7 @@ from harness.bounded_yaml import YamlLimitError, compose_bounded
 from harness.durations import format_duration, parse_duration
 from harness.run_folder import SAFE_NAME
 from harness.scenario import EventFlow, Expectation, Scenario, Step, Timers
+from harness.time_factor import deadlines, refusal
 
 __all__ = [
     "ScenarioError",
@@ -128,6 +130,7 @@ _TOP_KEYS = (
     "client_env",
     "tls",
     "generated",
+    "time_factor",
     "steps",
     "expect",
 )
@@ -616,9 +619,12 @@ class _Loader:
             tls=values.get("tls", False),
             client_env=values.get("client_env", {}),
             generated=values.get("generated"),
+            time_factor=values.get("time_factor", 1),
             path=self.path,
         )
         self.check_deadlines_fit(scenario)
+        if "time_factor" in nodes:
+            self.check_time_factor(scenario, nodes["time_factor"])
         return scenario, _line(nodes["name"]) if "name" in nodes else 1
 
     def check_top(self, key: str, value: Any, node: Node) -> None:
@@ -757,6 +763,35 @@ class _Loader:
                 self.expect_nodes[(behaviour, name)] = value_node
             self.expect_nodes[(behaviour, "")] = id_node
         return tuple(result)
+
+    def check_time_factor(self, scenario: Scenario, key_node: Node) -> None:
+        """Refuse a factor at which the tightest deadline is too short in wall time to judge
+        (harness/time_factor.py), at the line of `time_factor`, naming one that would work.
+        Also refuse an account that would push more than the fake's cap per wall second."""
+        factor = scenario.time_factor
+        tightest = min(
+            deadlines(scenario.expect, scenario.timers, scenario.profile),
+            key=lambda d: d.seconds,
+            default=None,
+        )
+        if tightest is not None:
+            given = (
+                (tightest.behaviour, tightest.name) in self.expect_nodes
+                if tightest.behaviour
+                else getattr(scenario.timers, tightest.name) != getattr(Timers(), tightest.name)
+            )
+            if why := refusal(factor, tightest, given):
+                raise self.error(key_node, "time_factor", why)
+        for name in ("rate", "market_rate"):
+            rate = float(getattr(scenario.events, name))
+            if rate * factor > MAX_TICKS_PER_SECOND:
+                raise self.error(
+                    key_node,
+                    "time_factor",
+                    f"events.{name} {rate:g} per Binance second at time_factor {factor} is "
+                    f"{rate * factor:g} per wall second, above the fake's {MAX_TICKS_PER_SECOND:g}: "
+                    f"lower events.{name} to at most {MAX_TICKS_PER_SECOND / factor:g}",
+                )
 
     def check_deadlines_fit(self, scenario: Scenario) -> None:
         """Refuse a deadline that cannot end inside the run.

@@ -8,7 +8,7 @@ whatever order the runs finished in.
 
 Three things keep concurrency from changing a verdict:
 
-- Longest first: runs start in order of decreasing duration, so the last to finish is a
+- Longest first: runs start in order of decreasing (wall) duration, so the last to finish is a
   short one and the wall time approaches the sum of durations over N (Graham's LPT rule).
 - Admission: at most `cores` clients are starting at a time (a client's start is its most
   expensive moment: an interpreter and its imports), and after each run the number admitted
@@ -126,7 +126,7 @@ def jobs_for(scenarios: Sequence[Scenario], client: str, root: Path, *, label: s
             s,
             client,
             run_folder(root, s.name),
-            f"{label}[{i}/{n}] {s.family}/{s.name} ({s.duration:g} s) ...",
+            f"{label}[{i}/{n}] {s.family}/{s.name} ({s.length()}) ...",
         )
         for i, s in enumerate(scenarios, 1)
     ]
@@ -262,7 +262,7 @@ async def play(
     # Longest first (stable: equal durations keep catalog order). In turn, catalog order.
     pending = list(range(len(jobs)))
     if admission.ceiling > 1 or admission.auto:
-        pending.sort(key=lambda i: -jobs[i].scenario.duration)
+        pending.sort(key=lambda i: -jobs[i].scenario.wall_duration)
     running: dict[asyncio.Task[RunResult], tuple[int, asyncio.Event, float]] = {}
     too_busy: dict[int, Lateness] = {}
     loop = asyncio.get_running_loop()
@@ -332,7 +332,7 @@ async def play(
         gc_shelter.release()
     summary = Summary(
         wall=loop.time() - started,
-        duration_sum=sum(j.scenario.duration for j in jobs),
+        duration_sum=sum(j.scenario.wall_duration for j in jobs),
         peak=admission.peak,
         ceiling=admission.ceiling,
         auto=admission.auto,

@@ -8,7 +8,9 @@ an ERROR, never a FAIL: a FAIL is a statement about the client.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -83,6 +85,35 @@ def error(summary: str, evidence: Evidence | None = None) -> Verdict:
     return Verdict(Status.ERROR, summary, list(evidence or []))
 
 
+#: The time factor of the run being judged (`binance_time`): 1 at real time.
+_FACTOR: ContextVar[float] = ContextVar("time_factor", default=1.0)
+
+
+@contextmanager
+def binance_time(factor: float) -> Iterator[None]:
+    """While judging a run at `factor`, every figure `fmt_s` writes is Binance time with its
+    wall time beside it: "45.0 min (4.50 s wall)"."""
+    token = _FACTOR.set(factor)
+    try:
+        yield
+    finally:
+        _FACTOR.reset(token)
+
+
 def fmt_s(seconds: float) -> str:
-    """Seconds as a report shows them: 0.31 s, 12.4 s."""
+    """Seconds as a report shows them: 0.31 s, 12.4 s; at a time factor, Binance time in a
+    unit that reads (min, h) with the wall time beside it."""
+    factor = _FACTOR.get()
+    if factor == 1:
+        return _seconds(seconds)
+    if abs(seconds) >= 7200:
+        binance = f"{seconds / 3600:.2f} h"
+    elif abs(seconds) >= 600:
+        binance = f"{seconds / 60:.1f} min"
+    else:
+        binance = _seconds(seconds)
+    return f"{binance} ({_seconds(seconds / factor)} wall)"
+
+
+def _seconds(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
