@@ -50,7 +50,9 @@ def attempt(*cmd: str | Path) -> int:
 
 
 def setup() -> None:
-    """Create .venv and install the locked packages, unless the lock did not change."""
+    """Create .venv and install the locked packages, unless the lock did not change; and the
+    system's libfaketime, unless it is there."""
+    faketime()
     wanted = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
@@ -74,24 +76,38 @@ def setup() -> None:
 
 
 def chromium() -> None:
-    """Install Debian's chromium, which the HTML report's browser test opens, if it is missing.
+    """Install Debian's chromium, which the HTML report's browser test opens, if it is missing."""
+    if not debian_package("chromium", shutil.which("chromium"), "the browser test needs it"):
+        raise SystemExit("chromium could not be installed")
 
-    Quick when it is there already; `apt-get update` only when the install fails (a fresh
-    machine's package lists are empty or stale).
-    """
-    found = shutil.which("chromium")
+
+def faketime() -> None:
+    """Install Debian's faketime (libfaketime) if it is missing: the scenarios with a
+    `time_factor` run the client's clock fast with it (docs/time-factor.md). Where it cannot
+    be installed, set-up goes on and those scenarios report ERROR with the reason."""
+    sys.path.insert(0, str(ROOT))
+    from harness import faketime as library  # stdlib only, importable before .venv exists
+
+    debian_package("faketime", library.library(), "time_factor scenarios need it")
+
+
+def debian_package(package: str, found: object, needs: str) -> bool:
+    """Install a Debian package with apt-get unless `found` (what shows it is there) is set;
+    whether it is there at the end. Quick when it is there already; `apt-get update` only
+    when the install fails (a fresh machine's package lists are empty or stale)."""
     if found:
-        print(f"+ chromium: {found}", flush=True)
-        return
+        print(f"+ {package}: {found}", flush=True)
+        return True
     if not shutil.which("apt-get"):
-        print("+ chromium: missing, and no apt-get to install it (the browser test needs it)", flush=True)
-        return
+        print(f"+ {package}: missing, and no apt-get to install it ({needs})", flush=True)
+        return False
     sudo = [] if os.geteuid() == 0 or not shutil.which("sudo") else ["sudo", "-n"]
     os.environ.setdefault("DEBIAN_FRONTEND", "noninteractive")
-    install = [*sudo, "apt-get", "install", "-y", "--no-install-recommends", "chromium"]
-    if attempt(*install) != 0:
-        run(*sudo, "apt-get", "update")
-        run(*install)
+    install = [*sudo, "apt-get", "install", "-y", "--no-install-recommends", package]
+    if attempt(*install) != 0 and (attempt(*sudo, "apt-get", "update") != 0 or attempt(*install) != 0):
+        print(f"+ {package}: could not be installed ({needs})", flush=True)
+        return False
+    return True
 
 
 def catalog(args: list[str]) -> None:
