@@ -379,6 +379,16 @@ class ReferenceClient:
         """(interval, timeout) of our own pings: how a half-open socket gets noticed."""
         return self.config.client_ping_interval, self.config.client_ping_timeout
 
+    def answer_timeout(self) -> float | None:
+        """Seconds to wait for the server to answer a handshake or a REST call: `open_timeout`,
+        or our pong budget when the contract gives a longer one. It is the same question (how
+        long may the server take to answer?), and under a fast clock (a scenario's time
+        factor) 10 s of Binance time are a few ms of wall time, less than the CPU work of an
+        answer. None (no open timeout at all): wait for ever."""
+        if self.open_timeout is None:
+            return None
+        return max(self.open_timeout, self.config.client_ping_timeout)
+
     def honoured_wait(self, retry_after: float | None) -> float:
         """Seconds to send nothing of a kind (REST, handshakes) after a Retry-After: all.
 
@@ -690,7 +700,7 @@ class ReferenceClient:
             ping_interval=interval,
             ping_timeout=timeout,
             close_timeout=self.close_timeout,
-            open_timeout=self.open_timeout,
+            open_timeout=self.answer_timeout(),
             # Loopback only: never route through a proxy taken from the environment.
             proxy=None,
             create_connection=self.connection_class,
@@ -834,7 +844,7 @@ class ReferenceClient:
 
     async def run(self) -> None:
         context = ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE") or None)
-        async with httpx.AsyncClient(timeout=10.0, verify=context, trust_env=False) as http:
+        async with httpx.AsyncClient(timeout=self.answer_timeout(), verify=context, trust_env=False) as http:
             self._http = http
             self._events = self.open_events_file()
             keepalive: asyncio.Task[None] | None = None

@@ -162,7 +162,7 @@ class SpotReferenceClient(ReferenceClient):
         if reader_running:
             self._replies[rid] = future
         try:
-            async with asyncio.timeout(self.open_timeout):
+            async with asyncio.timeout(self.answer_timeout()):
                 await ws.send(json.dumps(request))
                 if reader_running:
                     return await future
