@@ -25,6 +25,7 @@ from fake_server.journal_entries import (
     WsRejectEntry,
 )
 from harness.scenario import Scenario
+from harness.verdict import fmt_s
 
 #: REST routes whose answer is a state snapshot a client can resync from, in any product.
 SNAPSHOT_PATHS = frozenset().union(*(p.snapshot_paths for p in PROFILES.values()))
@@ -267,7 +268,7 @@ class Deafness:
         kept = f"; connection {conns} stayed open" if self.still_open else ""
         return (
             f"the client went deaf after {after}: none of the {len(self.missed)} events written "
-            f"to its live connections from {self.since:.2f} s on was reported{kept}"
+            f"to its live connections from {fmt_s(self.since)} on was reported{kept}"
         )
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from fake_server.journal_entries import Entry, RestEntry, WsFrameEntry
 from harness.record import RunRecord, exit_time, frame_json
+from harness.verdict import fmt_s
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
@@ -147,7 +148,7 @@ def own_exit(record: RunRecord) -> Refusal | None:
         return None
     lines = record.output()
     last = f' (its last line: "{_cut(lines[-1]["line"], 120)}")' if lines else ""
-    what = f"the client exited on its own with code {exit_entry['code']} at {exit_entry['t']:.2f} s{last}"
+    what = f"the client exited on its own with code {exit_entry['code']} at {fmt_s(exit_entry['t'])}{last}"
     return Refusal(float(exit_entry["t"]), what, (exit_entry,))
 
 

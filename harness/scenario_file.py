@@ -98,7 +98,7 @@ from harness.bounded_yaml import YamlLimitError, compose_bounded
 from harness.durations import format_duration, parse_duration
 from harness.run_folder import SAFE_NAME
 from harness.scenario import EventFlow, Expectation, Scenario, Step, Timers
-from harness.time_factor import deadlines, refusal
+from harness.time_factor import deadlines, pace_refusal, refusal
 
 __all__ = [
     "ScenarioError",
@@ -769,6 +769,11 @@ class _Loader:
         (harness/time_factor.py), at the line of `time_factor`, naming one that would work.
         Also refuse an account that would push more than the fake's cap per wall second."""
         factor = scenario.time_factor
+        for expectation in scenario.expect:
+            if why := pace_refusal(factor, expectation.behaviour):
+                raise self.error(
+                    self.expect_nodes[(expectation.behaviour, "")], f"expect.{expectation.behaviour}", why
+                )
         tightest = min(
             deadlines(scenario.expect, scenario.timers, scenario.profile),
             key=lambda d: d.seconds,
