@@ -49,7 +49,7 @@ next(0);
 """
 
 RUNTIMES = {"python": [sys.executable, "-c", PYTHON_CHILD], "node": ["node", "-e", NODE_CHILD]}
-FACTORS = (10, 60, 240, 480, 720)
+FACTORS = (10, 60, 240, 480, 600, 720)
 #: The Binance lengths of the sleeps asked of each child, in seconds.
 SLEEPS = (0.1, 1.0, 10.0, 60.0, 300.0)
 #: The wall time spent on each sleep length (at least MIN_REPEATS of them, unless longer
