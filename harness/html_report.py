@@ -135,6 +135,12 @@ def _cls(status: str) -> str:
     return _STATUS_CLASS.get(status, "info")
 
 
+def _factor(run: Mapping[str, Any]) -> str:
+    """A note for a run at a time factor: its times are Binance time ("Binance time x600")."""
+    factor = int(run.get("time_factor", 1))
+    return f" · Binance time x{factor}" if factor != 1 else ""
+
+
 def _badge(status: str) -> str:
     return f'<span class="badge {_cls(status)}">{_e(status)}</span>'
 
@@ -283,7 +289,7 @@ def _scenario(run: Mapping[str, Any], trace: Trace | None) -> str:
             )
         output = _output(trace.journal, bad)
     return f"""<section class="scenario {"bad" if bad else "good"}" id="{_anchor(name)}">
-<h3>{_badge(worst)} {_e(name)} <small>{_e(run.get("family", ""))} · {float(run.get("wall_time", 0)):.1f} s</small></h3>
+<h3>{_badge(worst)} {_e(name)} <small>{_e(run.get("family", ""))} · {float(run.get("wall_time", 0)):.1f} s{_factor(run)}</small></h3>
 {f'<p class="desc">{_e(description)}</p>' if description else ""}
 {f'<details class="sources"><summary>reproduces {len(run.get("source", []))} public reports</summary><ul>{sources}</ul></details>' if sources else ""}
 <div class="timeline-box">{picture}</div>

@@ -126,6 +126,8 @@ def run_entry(result: RunResult, verdicts: Sequence[Verdict] | None = None) -> d
         "description": scenario.description,
         "source": list(scenario.source),
         "wall_time": round(result.wall_time, 3),
+        # Journal times, deadlines and figures are Binance time, this many times the wall's.
+        "time_factor": scenario.time_factor,
         "workdir": str(result.workdir),
         "verdicts": [v.to_json() for v in (result.verdicts if verdicts is None else verdicts)],
     }

@@ -153,3 +153,10 @@ async def _browse(chromium: str, tmp_path: Path, url: str) -> tuple[list[str], d
         dom = await page.evaluate(_DOM)
         png = await page.screenshot()
         return page.errors(), dom, png
+
+
+def test_a_run_at_a_time_factor_says_its_times_are_binance_time() -> None:
+    report, traces = _hostile_report()
+    assert "Binance time x" not in render(report, traces)
+    report["runs"][0]["time_factor"] = 600
+    assert "1.0 s · Binance time x600" in render(report, traces)

@@ -44,8 +44,17 @@ def test_report_of_the_pytest_plugin_validates_and_has_the_same_shape(tmp_path: 
     report = json.loads(path.read_text())
     validate(report)
     (run,) = report["runs"]
-    assert set(run) == {"scenario", "family", "description", "source", "wall_time", "workdir", "verdicts"}
-    assert run["family"] == "http" and run["source"] and run["wall_time"] > 0
+    assert set(run) == {
+        "scenario",
+        "family",
+        "description",
+        "source",
+        "wall_time",
+        "time_factor",
+        "workdir",
+        "verdicts",
+    }
+    assert run["family"] == "http" and run["source"] and run["wall_time"] > 0 and run["time_factor"] == 1
     assert Path(run["workdir"]) == tmp_path / "runs" / "listenkey-404"
     assert report["totals"]["PASS"] == 1
 
