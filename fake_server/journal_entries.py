@@ -63,6 +63,10 @@ class RunEntry(_Stamped):
     at: NotRequired[float]
     #: On `stopping`: the worst delay (seconds) of the run's event-loop probe (harness/lateness.py).
     loop_late: NotRequired[float]
+    #: On `stopping`: the probe's longest stalls, [when measured, how late], longest first, and
+    #: the longest one not listed.
+    loop_stalls: NotRequired[list[list[float]]]
+    loop_stalls_dropped: NotRequired[float]
 
 
 class FaultDescription(TypedDict):

@@ -19,6 +19,13 @@ of a machine asked to do too much, which the scheduler (harness/schedule.py) rea
 When the run's lateness exceeds `TOO_BUSY_FRACTION` of a verdict's tightest deadline, the
 verdict says ERROR "the machine was too busy to judge" instead of a PASS or FAIL it cannot
 vouch for. The rule reads only the journal, so a run replayed from its files is judged alike.
+
+A stall far from what a verdict judged cannot have moved it: the probe also journals its
+worst stalls with their times (`loop_stalls`), and a verdict that cites evidence is held
+only to the stalls within a deadline of that evidence. That matters in a long run (a
+Binance day at a time factor is 146 s of wall time, in which one 150 ms stall at its start
+said nothing about the reconnect two minutes later); a verdict without evidence, or a
+journal without the list, is held to the run's worst stall.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ import contextlib
 import dataclasses
 import math
 import shutil
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -49,6 +56,12 @@ PROBE_INTERVAL = 0.02
 #: The start of a too-busy verdict's summary: how the scheduler recognises a run to retry alone.
 TOO_BUSY = "the machine was too busy to judge"
 
+#: Stalls the probe keeps with their times: those longer than this (wall seconds), the
+#: `KEPT_STALLS` longest of them. Shorter ones cannot make a verdict too busy: the catalog's
+#: tightest deadlines leave 100 ms.
+STALL_FLOOR = 0.01
+KEPT_STALLS = 64
+
 
 @dataclass(frozen=True)
 class Lateness:
@@ -62,11 +75,24 @@ class Lateness:
     start_delay: float | None = None
     #: The run's time factor: the figures above are in Binance time, this many times the wall's.
     factor: float = 1.0
+    #: The probe's longest stalls, (when it was measured, how late), longest first; None when
+    #: the journal does not list them. `dropped` is the longest stall not kept in the list.
+    stalls: tuple[tuple[float, float], ...] | None = None
+    dropped: float = 0.0
 
     @property
     def worst(self) -> float:
         """The run's lateness: what a deadline must tolerate."""
         return max(self.fault, self.loop)
+
+    def near(self, times: Sequence[float], margin: float) -> Lateness:
+        """This lateness with the loop's held to the stalls from `margin` before the first of
+        `times` to `margin` after the last (a stall measured at t spans t - late to t)."""
+        if self.stalls is None or not times:
+            return self
+        start, end = min(times) - margin, max(times) + margin
+        loop = max((late for t, late in self.stalls if t >= start and t - late <= end), default=0.0)
+        return dataclasses.replace(self, loop=max(loop, self.dropped))
 
     def in_wall(self) -> Lateness:
         """The same lateness in wall seconds (what the machine's load is measured in)."""
@@ -95,6 +121,10 @@ class LatenessProbe:
         self.clock = clock
         self.interval = interval
         self.worst = 0.0
+        #: Stalls over STALL_FLOOR of wall time: (when measured, how late), in clock seconds.
+        self.stalls: list[tuple[float, float]] = []
+        #: The longest stall left out of `stalls` (only the KEPT_STALLS longest are kept).
+        self.dropped = 0.0
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -105,7 +135,21 @@ class LatenessProbe:
             # The tick is wall time; the clock (and so the delay kept) is Binance time.
             due = self.clock.now() + self.interval * self.clock.factor
             await asyncio.sleep(self.interval)
-            self.worst = max(self.worst, self.clock.now() - due)
+            now = self.clock.now()
+            late = now - due
+            self.worst = max(self.worst, late)
+            if late > STALL_FLOOR * self.clock.factor:
+                self._keep(now, late)
+
+    def _keep(self, t: float, late: float) -> None:
+        self.stalls.append((round(t, 6), round(late, 6)))
+        if len(self.stalls) > KEPT_STALLS:
+            self.stalls.sort(key=lambda stall: -stall[1])
+            self.dropped = max(self.dropped, self.stalls.pop()[1])
+
+    def kept(self) -> list[list[float]]:
+        """The stalls kept, longest first, as the journal lists them."""
+        return [[t, late] for t, late in sorted(self.stalls, key=lambda stall: -stall[1])]
 
     async def stop(self) -> float:
         """Stop ticking; the worst delay seen, in seconds."""
@@ -120,8 +164,9 @@ class LatenessProbe:
 def of_entries(entries: Iterable[Mapping[str, Any]]) -> Lateness:
     """A run's lateness, as its journal recorded it (docs/journal.md: `fault` `late`, `run`
     `stopping` `loop_late`, `client_start` and `run` `contact`)."""
-    fault = loop = 0.0
+    fault = loop = dropped = 0.0
     factor = 1.0
+    stalls: tuple[tuple[float, float], ...] | None = None
     launched = contact = None
     for e in entries:
         kind = e["kind"]
@@ -135,8 +180,11 @@ def of_entries(entries: Iterable[Mapping[str, Any]]) -> Lateness:
             contact = float(e.get("at", e["t"]))
         elif kind == "run" and e.get("phase") == "stopping":
             loop = max(loop, float(e.get("loop_late", 0.0)))
+            if "loop_stalls" in e:
+                stalls = tuple((float(t), float(late)) for t, late in e["loop_stalls"])
+                dropped = float(e.get("loop_stalls_dropped", 0.0))
     start_delay = None if launched is None or contact is None else max(0.0, contact - launched)
-    return Lateness(fault, loop, start_delay, factor)
+    return Lateness(fault, loop, start_delay, factor, stalls, dropped)
 
 
 def tightest_deadline(params: object) -> float | None:
@@ -164,7 +212,11 @@ def too_busy(verdict: Verdict, params: object, lateness: Lateness) -> Verdict:
     if verdict.status not in (Status.PASS, Status.FAIL):
         return verdict
     deadline = tightest_deadline(params)
-    if deadline is None or lateness.worst <= TOO_BUSY_FRACTION * deadline:
+    if deadline is None:
+        return verdict
+    times = [float(e["t"]) for e in verdict.evidence if isinstance(e.get("t"), int | float)]
+    lateness = lateness.near(times, deadline)
+    if lateness.worst <= TOO_BUSY_FRACTION * deadline:
         return verdict
     busy = error(
         f"{TOO_BUSY} ({lateness.words()}, more than {TOO_BUSY_FRACTION:.0%} of its "

@@ -215,7 +215,11 @@ async def _play(
             steps.cancel()
             _journal_clock(client, journal)
             # Everything after this line is the harness ending the run, not the client acting.
-            journal.append(RunEntry(kind="run", phase="stopping", loop_late=await probe.stop()))
+            stopping = RunEntry(kind="run", phase="stopping", loop_late=await probe.stop())
+            stopping["loop_stalls"] = probe.kept()
+            if probe.dropped:
+                stopping["loop_stalls_dropped"] = round(probe.dropped, 6)
+            journal.append(stopping)
             await client.stop()
             journal.append(RunEntry(kind="run", phase="stop"))
 

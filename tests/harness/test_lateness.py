@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from fake_server.clock import Clock
 from fake_server.journal import Journal
 from fake_server.journal_entries import ClientStartEntry, Entry, FaultEntry, RunEntry
 from harness.lateness import (
+    KEPT_STALLS,
     TOO_BUSY,
     TOO_BUSY_FRACTION,
     Lateness,
@@ -85,6 +88,35 @@ def test_a_stalled_loop_makes_a_passing_client_unjudgeable_too() -> None:
     assert on_time.status is Status.PASS
     (v,) = judge(_record(journal), [])
     assert v.status is Status.ERROR and "the harness's timers ran 500 ms late" in v.summary
+
+
+def _stalled_at(t: float, late: float) -> list[Entry]:
+    """A client that never reconnects, in a run whose loop stalled once, at `t`."""
+    journal = _never_reconnects(late=0.0)
+    journal[-1] = RunEntry(t=6.0, kind="run", phase="stopping", loop_late=late, loop_stalls=[[t, late]])
+    return journal
+
+
+def test_a_stall_far_from_what_the_verdict_judged_does_not_make_it_unjudgeable() -> None:
+    """The drop is at 1.0 s and its deadline 3 s (to 4.0 s); a 0.5 s stall measured at 5.9 s
+    (from 5.4 s) could not have moved it. Within the deadline of the evidence, it does."""
+    (far,) = judge(_record(_stalled_at(5.9, 0.5)), [])
+    assert far.status is Status.FAIL, far.summary
+    (near,) = judge(_record(_stalled_at(3.5, 0.5)), [])
+    assert near.status is Status.ERROR and "the harness's timers ran 500 ms late" in near.summary
+
+
+def test_the_probe_keeps_its_longest_stalls_with_their_times() -> None:
+    probe = LatenessProbe(Clock())
+    for n in range(KEPT_STALLS + 10):
+        probe._keep(float(n), 0.02 + n / 1000)
+    kept = probe.kept()
+    assert len(kept) == KEPT_STALLS and kept[0] == pytest.approx(
+        [KEPT_STALLS + 9, 0.02 + (KEPT_STALLS + 9) / 1000]
+    )
+    assert probe.dropped == pytest.approx(0.029)  # the longest left out is still counted
+    late = Lateness(loop=0.5, stalls=((1.0, 0.05),), dropped=probe.dropped)
+    assert late.near([100.0], 1.0).loop == probe.dropped
 
 
 def test_lateness_under_the_share_of_the_tightest_deadline_keeps_the_verdict() -> None:
