@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import faketime
 from harness.applicability import NO_STREAM
 from harness.behaviours import load_all
 from harness.defaults import SCENARIOS
@@ -99,6 +100,10 @@ def test_a_client_that_exits_at_once_gets_no_error_anywhere(tmp_path: Path) -> N
     command = f'"{sys.executable}" -c "pass"'
     for n, path in enumerate(sorted(SCENARIOS.rglob("*.yaml"))):
         result = play_command(str(path.relative_to(SCENARIOS)), command, tmp_path / str(n))
+        if result.scenario.time_factor > 1 and faketime.unavailable():
+            # Without libfaketime a scenario with a time factor is a set-up ERROR, rightly.
+            assert all(v.status is Status.ERROR for v in result.verdicts), path.name
+            continue
         for v in result.verdicts:
             assert v.status in (Status.FAIL, Status.NOT_APPLICABLE), (path.name, v.behaviour, v.summary)
             assert "the client exited on its own with code 0" in v.summary, (path.name, v.summary)
