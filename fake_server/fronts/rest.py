@@ -4,7 +4,9 @@ A real socket rather than an in-process mock because most SDKs use requests or a
 which respx cannot intercept (README, Architecture). One catch-all route
 feeds the exchange's routing table (fake_server/exchange/rest_routes.py), so that every
 answer (including faults, the rate limiter and the futures 404 body) passes through one
-place that journals it and adds Binance's headers.
+place, `RestFront.answer`, that journals it and adds Binance's headers. An in-process
+client's httpx calls reach that same place through respx, without the socket
+(fake_server/fronts/rest_respx.py).
 
 What this front adds around the handlers (binance-reference.md §1, §4, the USD-M "General
 Info" page):
@@ -22,6 +24,7 @@ Info" page):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
@@ -50,6 +53,36 @@ class RestOwner(RestBackend, Protocol):
     def settle(self) -> None:
         """Bring time-driven state (key expiry) up to now before a call reads it."""
         ...
+
+
+@dataclass(frozen=True)
+class RestRequest:
+    """One REST call as it arrived, whichever way it came (a socket, or respx in-process)."""
+
+    method: str
+    #: Percent-decoded, as aiohttp's `request.path` gives it.
+    path: str
+    #: The query string as sent: what the client signed.
+    raw_query: str
+    api_key: str | None
+    #: The caller's IP address: the REST weights are counted per IP.
+    peer: str
+    #: The body as sent; None when it could not be read (a broken chunked or gzip body).
+    body: bytes | None
+    #: Whether the body is an x-www-form-urlencoded form whose fields are parameters.
+    form: bool
+
+
+@dataclass(frozen=True)
+class RestReply:
+    status: int
+    text: str
+    headers: dict[str, str]
+    #: A fault breaks the answer on the wire (WireMock's faults): the bytes the socket gets
+    #: instead, then its close; no answer is sent. Journaled already, with `broken`.
+    breaks: WireBreak | None = None
+    #: A fault writes the body slowly (WireMock's chunked dribble).
+    dribble: Dribble | None = None
 
 
 class RestFront:
@@ -82,17 +115,46 @@ class RestFront:
     # Dispatch ---------------------------------------------------------------------------
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        """The socket's way in: read the aiohttp request, answer it, send the answer."""
+        try:
+            body: bytes | None = await read_body(request)
+        except UnreadableBody:
+            body = None
+        reply = await self.answer(
+            RestRequest(
+                request.method,
+                request.path,
+                request.rel_url.raw_query_string,
+                request.headers.get("X-MBX-APIKEY"),
+                request.remote or "",
+                body,
+                is_form(request.method, request.content_type),
+            )
+        )
+        if reply.breaks is not None:
+            return self._break(request, reply.breaks)
+        if reply.dribble is not None:
+            return await self._dribble(
+                request, reply.status, reply.text.encode(), reply.headers, reply.dribble
+            )
+        # Bytes, so that Content-Type goes out exactly as set (nginx's page is "text/html").
+        return web.Response(status=reply.status, body=reply.text.encode(), headers=reply.headers)
+
+    async def answer(self, request: RestRequest) -> RestReply:
+        """Answer one call and journal it: the one place every REST answer comes from, whether
+        the call came over the socket or, for an in-process client, through respx
+        (fake_server/fronts/rest_respx.py), so both leave the same evidence."""
         server = self.owner
         server.settle()
-        raw_query = request.rel_url.raw_query_string
-        body_text, params, unreadable = await _parameters(request, raw_query)
+        raw_query = request.raw_query
+        body_text, params, unreadable = _parameters(request.body, request.form, raw_query)
         call = Call(
             request.method,
             request.path,
             params,
             raw_query,
-            request.headers.get("X-MBX-APIKEY"),
-            request.remote or "",
+            request.api_key,
+            request.peer,
             body_text,
         )
         rule = take(self.rules, server.clock.now(), lambda r: r.matches(call))
@@ -103,7 +165,9 @@ class RestFront:
             await server.clock.sleep(rule.delay)
             server.settle()
         if rule is not None and rule.breaks is not None:
-            return self._break(request, call, rule.breaks, params, note)
+            note["broken"] = rule.breaks
+            server.journal.append(with_note(_entry(call, params, 0, "", fault=True), note))
+            return RestReply(0, "", {}, breaks=rule.breaks)
         replaced = None if rule is None else rule.answer
         now_ms = server.clock.epoch_ms()
         route = self.api.routes.get((call.method, call.path))
@@ -158,14 +222,9 @@ class RestFront:
         if dribble is not None:
             note["dribbled"] = dribble.duration
         server.journal.append(with_note(entry, note))
-        if dribble is not None:
-            return await self._dribble(request, status, text.encode(), headers, dribble)
-        # Bytes, so that Content-Type goes out exactly as set (nginx's page is "text/html").
-        return web.Response(status=status, body=text.encode(), headers=headers)
+        return RestReply(status, text, headers, dribble=dribble)
 
-    def _break(
-        self, request: web.Request, call: Call, how: WireBreak, params: dict[str, str], note: RestNote
-    ) -> web.StreamResponse:
+    def _break(self, request: web.Request, how: WireBreak) -> web.StreamResponse:
         """Write the broken answer's bytes straight to the socket and close it. The response
         returned is never sent: aiohttp finds the transport closing and drops it, as it does
         for a client that went away."""
@@ -177,8 +236,6 @@ class RestFront:
                 transport.abort()
             else:
                 transport.close()
-        note["broken"] = how
-        self.owner.journal.append(with_note(_entry(call, params, 0, "", fault=True), note))
         return web.Response(status=500)
 
     async def _dribble(
@@ -218,25 +275,23 @@ def _entry(call: Call, params: dict[str, str], status: int, text: str, *, fault:
     )
 
 
-def _is_form(request: web.Request) -> bool:
+def is_form(method: str, content_type: str) -> bool:
     """GET parameters "must be sent as a query string"; POST, PUT and DELETE may use an
     x-www-form-urlencoded body too (USD-M General Info)."""
-    return request.method != "GET" and request.content_type == "application/x-www-form-urlencoded"
+    return method != "GET" and content_type == "application/x-www-form-urlencoded"
 
 
-async def _parameters(request: web.Request, raw_query: str) -> tuple[str, dict[str, str], bool]:
+def _parameters(raw: bytes | None, form: bool, raw_query: str) -> tuple[str, dict[str, str], bool]:
     """(the form body as text, the parameters, whether they could not be read).
 
     Parameters are UTF-8, whatever `charset` the Content-Type names (Binance documents no
     other encoding; docs/fidelity.md "Malformed requests"): a body or a percent-escape that
-    is not UTF-8, or a body that cannot be read at all, leaves no parameters and the call is
-    refused with -1100 once it reaches its route.
+    is not UTF-8, or a body that could not be read at all (`raw` None), leaves no parameters
+    and the call is refused with -1100 once it reaches its route.
     """
-    try:
-        raw = await read_body(request)
-    except UnreadableBody:
+    if raw is None:
         return "", {}, True
-    body_text = raw.decode("utf-8", "replace") if raw and _is_form(request) else ""
+    body_text = raw.decode("utf-8", "replace") if raw and form else ""
     try:
         params = (
             dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")) if body_text else {}
