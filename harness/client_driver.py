@@ -17,7 +17,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -44,9 +44,13 @@ class ClientEnv:
     """What a client is told: the contract's variables, by their placeholder names."""
 
     values: dict[str, str]
+    #: The scenario's `client_env`, beside the contract's: an in-process client has no
+    #: environment of its own to find them in (a command gets them as variables).
+    extra: dict[str, str] = field(default_factory=dict)
 
     def as_environ(self) -> dict[str, str]:
-        environ = {f"BINANCE_HARNESS_{k.upper()}": v for k, v in self.values.items()}
+        environ = dict(self.extra)
+        environ.update({f"BINANCE_HARNESS_{k.upper()}": v for k, v in self.values.items()})
         if "ca_file" in self.values:
             # The fake serves TLS: the usual variables make common TLS stacks trust its
             # throwaway CA without a line of client code (docs/client-contract.md).
@@ -54,8 +58,19 @@ class ClientEnv:
         return environ
 
 
-#: An in-process client: a coroutine function given the contract and a line printer.
-CoroutineClient = Callable[[ClientEnv, Callable[[str], None]], Coroutine[Any, Any, None]]
+class Printer(Protocol):
+    """How an in-process client prints a line: to its stdout, or with "stderr" to its stderr.
+
+    Either way the line is journaled as it would be read from a command's pipe, so checks
+    that read the client's output (surfaces-error-body) see the same evidence.
+    """
+
+    def __call__(self, line: str, stream: str = "stdout", /) -> None: ...
+
+
+#: An in-process client: a coroutine function given the contract and a line printer. What
+#: it returns, when an int, is its exit status (None: 0), as a command's would be.
+CoroutineClient = Callable[[ClientEnv, Printer], Coroutine[Any, Any, int | None]]
 
 
 class Client(Protocol):
@@ -255,24 +270,26 @@ def _journal_output(journal: Journal, stream: Literal["stdout", "stderr"]) -> Em
 
 
 class CoroutineClientRunner:
-    """Runs an in-process client; its `print` lines go to the journal as stdout."""
+    """Runs an in-process client; its printed lines go to the journal as stdout or stderr."""
 
     def __init__(self, fn: CoroutineClient, env: ClientEnv, journal: Journal) -> None:
         self.fn = fn
         self.env = env
         self.journal = journal
-        self.task: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[int | None] | None = None
         self.exit_code: int | None = None
-        self._output = BoundedOutput(_journal_output(journal, "stdout"))
+        self._outputs = {
+            "stdout": BoundedOutput(_journal_output(journal, "stdout")),
+            "stderr": BoundedOutput(_journal_output(journal, "stderr")),
+        }
 
-    def _print(self, line: str) -> None:
+    def _print(self, line: str, stream: str = "stdout", /) -> None:
+        output = self._outputs["stderr" if stream == "stderr" else "stdout"]
         for one in str(line).splitlines() or [""]:
-            self._output.line(one)
+            output.line(one)
 
     async def start(self) -> None:
-        self.journal.append(
-            ClientStartEntry(kind="client_start", argv=[getattr(self.fn, "__qualname__", "coroutine")])
-        )
+        self.journal.append(ClientStartEntry(kind="client_start", argv=[coroutine_name(self.fn)]))
         self.task = asyncio.create_task(self.fn(self.env, self._print))
 
     async def wait(self) -> None:
@@ -282,6 +299,7 @@ class CoroutineClientRunner:
         self._record()
 
     async def stop(self) -> None:
+        """Cancel the client's task, as a command is sent SIGTERM, and wait for it to end."""
         if self.task is None:
             return
         if not self.task.done():
@@ -293,7 +311,8 @@ class CoroutineClientRunner:
     def _record(self) -> None:
         if self.exit_code is not None or self.task is None or not self.task.done():
             return
-        self._output.close()
+        for output in self._outputs.values():
+            output.close()
         if self.task.cancelled():
             self.exit_code = 0
         elif (exc := self.task.exception()) is not None:
@@ -301,8 +320,21 @@ class CoroutineClientRunner:
             error = f"{type(exc).__name__}: {exc}"
             self.journal.append(ClientOutputEntry(kind="client_output", stream="stderr", line=error))
         else:
-            self.exit_code = 0
+            result = self.task.result()
+            self.exit_code = result if isinstance(result, int) else 0
         self.journal.append(ClientExitEntry(kind="client_exit", code=self.exit_code))
+
+
+def coroutine_name(fn: CoroutineClient) -> str:
+    """How the journal names an in-process client: as `--client` would (python:MODULE:ATTR),
+    the class it was called on included (a broken client's inherited `in_process`)."""
+    owner = getattr(fn, "__self__", None)
+    if isinstance(owner, type):
+        module: str | None = owner.__module__
+        name = f"{owner.__qualname__}.{getattr(fn, '__name__', '?')}"
+    else:
+        module, name = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "coroutine")
+    return f"python:{module}:{name}" if module else name
 
 
 def kill_group(pgid: int) -> None:

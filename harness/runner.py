@@ -12,13 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import orjson
 
 from fake_server.clock import Clock
 from fake_server.exchange.settings import Settings
+from fake_server.fronts import rest_respx
 from fake_server.journal import Journal
 from fake_server.journal_entries import RunEntry
 from fake_server.server import FakeBinance
@@ -32,6 +34,7 @@ from harness.client_driver import (
     SubprocessClient,
 )
 from harness.lateness import Lateness, LatenessProbe, of_entries, too_busy
+from harness.python_client import is_python_client, load
 from harness.record import RunRecord, brief
 from harness.refusals import own_exit
 from harness.run_folder import temp_run_folder
@@ -47,6 +50,7 @@ HARD_TIMEOUT_MARGIN = 30.0
 #: that never connected. The timeline starts at contact, so the budget shortens nothing.
 START_BUDGET = 20.0
 
+#: A client command, `python:MODULE:ATTR` naming a coroutine function, or the function.
 ClientSpec = str | CoroutineClient
 
 
@@ -169,7 +173,9 @@ async def _play(
     settings = Settings(
         timers=scenario.timers, events=scenario.events, tls=scenario.tls, profile=scenario.profile
     )
-    async with FakeBinance(settings, clock, journal) as server:
+    if isinstance(spec, str) and is_python_client(spec):
+        spec = load(spec)
+    async with FakeBinance(settings, clock, journal) as server, _rest_way(spec, server):
         env = contract(server, scenario, events_file)
         client: Client
         if isinstance(spec, str):
@@ -181,7 +187,7 @@ async def _play(
                 "(a subprocess client), which runs under libfaketime"
             )
         else:
-            client = CoroutineClientRunner(spec, env, journal)
+            client = CoroutineClientRunner(spec, replace(env, extra=scenario.client_env), journal)
         steps = StepScheduler(scenario.steps, server, journal, clock)
         start = RunEntry(
             kind="run",
@@ -237,6 +243,15 @@ def _journal_clock(client: Client, journal: Journal) -> None:
     proc = client.proc if isinstance(client, SubprocessClient) and client.origin is not None else None
     if proc is not None and proc.returncode is None:
         journal.append(RunEntry(kind="run", phase="clock", processes=acceleration.processes(proc.pid)))
+
+
+def _rest_way(spec: ClientSpec, server: FakeBinance) -> AbstractAsyncContextManager[None]:
+    """How the client's REST calls reach the fake: a command's over the REST port; an
+    in-process client's httpx calls through respx to the same answering code, no socket
+    (fake_server/fronts/rest_respx.py). Entered after the fake starts, left before it stops."""
+    if isinstance(spec, str):
+        return contextlib.nullcontext()
+    return rest_respx.routed(server.rest, server.rest_url)
 
 
 #: Journal entries that show the client reached the fake: a REST call, a handshake (accepted,
