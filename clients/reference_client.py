@@ -46,9 +46,10 @@ import sys
 import time
 import urllib.parse
 from collections import deque
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn, TextIO
+from functools import cache
+from typing import Any, NoReturn, Protocol, TextIO
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
@@ -219,6 +220,16 @@ def snapshot_summary(account: Any, orders: Any) -> str:
     return f"walletBalance={balance} positions={open_positions} openOrders={orders_count}"
 
 
+@cache
+def tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """The TLS settings for https/wss, trusting ``ca_file`` (None: the system's CAs).
+
+    Built once per CA file, and in a thread (``run``): loading the system's CAs takes about
+    0.3 s, during which a client run in the harness's own loop would hold up the fake.
+    """
+    return ssl.create_default_context(cafile=ca_file)
+
+
 def _env_float(env: Mapping[str, str], name: str, default: float) -> float:
     value = env.get(name, "").strip()
     return float(value) if value else default
@@ -242,6 +253,8 @@ class Config:
     backoff_max: float = 30.0
     #: Seconds the connect and the WebSocket upgrade may take before we give up on them.
     open_timeout: float = 10.0
+    #: The CA to trust for https/wss (only when the harness serves TLS).
+    ca_file: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Config:
@@ -260,6 +273,7 @@ class Config:
             backoff_initial=_env_float(env, "REFCLIENT_BACKOFF_INITIAL", 0.25),
             backoff_max=_env_float(env, "REFCLIENT_BACKOFF_MAX", 30.0),
             open_timeout=_env_float(env, "REFCLIENT_OPEN_TIMEOUT", 10.0),
+            ca_file=env.get("SSL_CERT_FILE") or None,
         )
 
 
@@ -303,6 +317,16 @@ class ClosingClientConnection(ClientConnection):
         super().connection_lost(exc)
 
 
+#: How an in-process client prints: (line, "stdout" or "stderr"); the harness journals it.
+Printer = Callable[[str, str], None]
+
+
+class Contract(Protocol):
+    """What the harness hands an in-process client (its ClientEnv): the contract's variables."""
+
+    def as_environ(self) -> dict[str, str]: ...
+
+
 # -------------------------------------------------------------------------- the client
 
 
@@ -320,9 +344,14 @@ class ReferenceClient:
     #: Cap on the retry delay of a failed keepalive PUT: retry well before the key dies.
     keepalive_retry_cap: float = 5.0
 
-    def __init__(self, config: Config, rng: random.Random | None = None) -> None:
+    def __init__(
+        self, config: Config, rng: random.Random | None = None, *, printer: Printer | None = None
+    ) -> None:
         self.config = config
         self.rng = rng or random.Random()
+        #: Where output goes when run in-process (``in_process``); None: stdout and stderr.
+        self.printer = printer
+        self._ssl: ssl.SSLContext | None = None
         self.listen_key: str | None = None
         self.connections_opened = 0
         self._ws: ClientConnection | None = None
@@ -342,6 +371,8 @@ class ReferenceClient:
         # server closes the old one, and the task opening it.
         self._replacement: ClientConnection | None = None
         self._replacing: asyncio.Task[None] | None = None
+        #: Tasks started beside the loops (``spawn``), ended with ``run``.
+        self._tasks: set[asyncio.Task[None]] = set()
         # Recently handled events (event_key): during a replacement both connections carry
         # them, and the server may send one twice (H6).
         self._recent: deque[str] = deque(maxlen=256)
@@ -355,10 +386,16 @@ class ReferenceClient:
     # ------------------------------------------------------------------ output
 
     def log(self, message: str) -> None:
-        print(message, flush=True)  # the harness timestamps lines as they arrive
+        if self.printer is not None:
+            self.printer(message, "stdout")
+        else:
+            print(message, flush=True)  # the harness timestamps lines as they arrive
 
     def warn(self, message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+        if self.printer is not None:
+            self.printer(message, "stderr")
+        else:
+            print(message, file=sys.stderr, flush=True)
 
     # ------------------------------------------------------- policies (overridable)
 
@@ -450,7 +487,7 @@ class ReferenceClient:
         self.log(f"serverShutdown E={payload.get('E')}: replacing the connection")
         old, key = self._ws, self.listen_key
         if old is not None and key is not None and self._replacing is None:
-            self._replacing = asyncio.create_task(self.replace_connection(old, key))
+            self._replacing = self.spawn(self.replace_connection(old, key))
 
     async def renew_listen_key(self) -> str | None:
         """POST for a key after the old one died (Binance may return the same string).
@@ -642,6 +679,17 @@ class ReferenceClient:
         self._closing_ourselves = True
         await old.close(1000, "replaced after serverShutdown")
 
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Start ``coro`` beside the loops; ``run`` cancels it if it is still going when it ends.
+
+        A process would end such a task by exiting; a client run in someone else's loop
+        (``in_process``) must, or it would go on reconnecting to a server long gone.
+        """
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)  # keep a reference until it is done
+        task.add_done_callback(self._tasks.discard)
+        return task
+
     def deliver(self, payload: dict[str, Any]) -> None:
         """Hand an event to ``handle_event`` once and in order: repeats (``is_duplicate``)
         and order updates older than one applied (``is_stale``) are dropped, and logged."""
@@ -695,8 +743,11 @@ class ReferenceClient:
     async def open_connection(self, key: str) -> ClientConnection:
         """Handshake, then whatever the connection needs before it carries our events."""
         interval, timeout = self.ping_settings()
+        url = self.ws_url_for(key)
         ws = await connect(
-            self.ws_url_for(key),
+            url,
+            # Our own CA file, not the process's SSL_CERT_FILE: in-process, that is the harness's.
+            ssl=self._ssl if url.startswith("wss:") else None,
             ping_interval=interval,
             ping_timeout=timeout,
             close_timeout=self.close_timeout,
@@ -843,7 +894,7 @@ class ReferenceClient:
         return open(self.config.events_file, "a", encoding="utf-8")
 
     async def run(self) -> None:
-        context = ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE") or None)
+        self._ssl = context = await asyncio.to_thread(tls_context, self.config.ca_file)
         async with httpx.AsyncClient(timeout=self.answer_timeout(), verify=context, trust_env=False) as http:
             self._http = http
             self._events = self.open_events_file()
@@ -854,10 +905,11 @@ class ReferenceClient:
                 keepalive = asyncio.create_task(self.keepalive_loop())
                 await self.connection_loop()
             finally:
-                if keepalive is not None:
-                    keepalive.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await keepalive
+                for task in [keepalive, *self._tasks]:
+                    if task is not None:
+                        task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
                 if self._events is not None:
                     self._events.close()
 
@@ -867,20 +919,47 @@ class ReferenceClient:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        return await self.run_until(stop)
+
+    async def run_until(self, stop: asyncio.Event) -> int:
+        """Run until ``stop`` is set, we give up, or we are cancelled; return the exit status.
+
+        Cancelled (how the harness ends an in-process client), everything we started is
+        cancelled and awaited before the cancellation goes on: nothing of ours outlives us.
+        """
         runner = asyncio.create_task(self.run())
         stopper = asyncio.create_task(stop.wait())
         gave_up = asyncio.create_task(self._gave_up.wait())
-        await asyncio.wait({runner, stopper, gave_up}, return_when=asyncio.FIRST_COMPLETED)
-        stopper.cancel()
-        gave_up.cancel()
-        if runner.done():
-            runner.result()  # run() only returns on a bug: let the traceback show
-            return 1
-        self.log("gave up, stopping" if self._gave_up.is_set() else "signal received, stopping")
-        runner.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await runner
+        try:
+            await asyncio.wait({runner, stopper, gave_up}, return_when=asyncio.FIRST_COMPLETED)
+            if runner.done():
+                runner.result()  # run() only returns on a bug: let the traceback show
+                return 1
+            self.log("gave up, stopping" if self._gave_up.is_set() else "signal received, stopping")
+        finally:
+            stopper.cancel()
+            gave_up.cancel()
+            if not runner.done():
+                runner.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await runner
         return 3 if self._gave_up.is_set() else 0
+
+    @classmethod
+    async def in_process(cls, contract: Contract, printer: Printer) -> int:
+        """Run in the caller's event loop: the harness's in-process mode (docs/in-process.md).
+
+        The same client as ``main``, but the contract comes from ``contract`` instead of the
+        environment, output goes to ``printer``, and the harness ends it by cancelling it
+        instead of sending SIGTERM. Every subclass gets it: ``--client
+        python:clients.broken.no_reconnect:NoReconnectClient.in_process``.
+        """
+        try:
+            config = Config.from_env(contract.as_environ())
+        except (KeyError, ValueError) as exc:
+            printer(f"bad environment: {exc!r}", "stderr")
+            return 2
+        return await cls(config, printer=printer).run_until(asyncio.Event())
 
     @classmethod
     def main(cls) -> int:
@@ -890,6 +969,16 @@ class ReferenceClient:
             print(f"bad environment: {exc!r}", file=sys.stderr, flush=True)
             return 2
         return asyncio.run(cls(config).serve())
+
+
+async def in_process(contract: Contract, printer: Printer) -> int:
+    """The reference client in-process, spot included, as ``python reference_client.py``
+    chooses it: ``--client python:clients.reference_client:in_process``."""
+    if contract.as_environ().get("BINANCE_HARNESS_PROFILE") == "spot":
+        from clients.reference_spot import SpotReferenceClient
+
+        return await SpotReferenceClient.in_process(contract, printer)
+    return await ReferenceClient.in_process(contract, printer)
 
 
 if __name__ == "__main__":

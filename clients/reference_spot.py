@@ -24,7 +24,6 @@ import itertools
 import json
 import sys
 import time
-from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +80,6 @@ class SpotReferenceClient(ReferenceClient):
         self._ids = itertools.count(1)
         #: Answers awaited while the connection's reader runs (re-subscribing), by id.
         self._replies: dict[Any, asyncio.Future[dict[str, Any]]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------- no listenKey on spot
 
@@ -174,11 +172,6 @@ class SpotReferenceClient(ReferenceClient):
                     await self.handle_frame(message)
         finally:
             self._replies.pop(rid, None)
-
-    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)  # keep a reference until it is done
-        task.add_done_callback(self._tasks.discard)
 
     # ------------------------------------------------------------------ frames
 
