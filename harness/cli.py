@@ -29,7 +29,7 @@ from fake_server.schema import default_words, first_line, params_of, range_words
 from fake_server.server import FakeBinance
 from harness import baseline, bundled, html_report, init_project, schedule
 from harness import behaviours as behaviour_registry
-from harness.client_driver import ClientError, check_command
+from harness.client_driver import ClientError
 from harness.defaults import SCENARIOS, default_client
 from harness.diagnose import diagnosis
 from harness.flag_types import (
@@ -43,6 +43,7 @@ from harness.flag_types import (
     range_hint,
 )
 from harness.matrix import client_names, html_page, markdown, save
+from harness.python_client import check_client
 from harness.report import json_report, run_entry, table
 from harness.runner import RunResult, contract
 from harness.scenario import Scenario, unscripted
@@ -57,6 +58,8 @@ examples:
   binance-harness run                                   the whole catalog, reference client
   binance-harness run --client "python my_bot.py"       your bot (any language)
   binance-harness run scenarios/drops --client "node bot.js {ws_url}" --json report.json
+  binance-harness run --client python:clients.reference_client:in_process
+                                                        a Python coroutine, in-process (docs/in-process.md)
   binance-harness run --family heartbeats --tag forum   select by family and tag
   binance-harness run --behaviour reconnects-after-drop only scenarios judging it, only it
   binance-harness run --client "python my_bot.py" --write-baseline baseline.json
@@ -162,7 +165,8 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         required=True,
         metavar="NAME=CMD",
-        help="a client under test and its column name; repeat for each client",
+        help="a client under test and its column name; repeat for each client. CMD may be "
+        "python:MODULE:ATTR, a coroutine run in-process, as for `run --client`",
     )
     matrix.add_argument(
         "--out",
@@ -293,7 +297,10 @@ def _add_selection(p: argparse.ArgumentParser, *, client: bool = True) -> None:
             type=client_command,
             metavar="CMD",
             help="command that starts the client under test; refused when empty or its program is "
-            "not found (left out: the bundled reference client)",
+            "not found (left out: the bundled reference client). Or python:MODULE:ATTR: a coroutine "
+            "function `async def client(env, printer)` imported from MODULE (the current folder "
+            "first), run in the harness's own event loop, its httpx REST calls answered without a "
+            "socket, e.g. python:clients.reference_client:in_process (docs/in-process.md)",
         )
     p.add_argument(
         "-k", dest="select", metavar="TEXT", help="only scenarios whose name, family or a tag contains TEXT"
@@ -582,7 +589,7 @@ def _matrix(args: argparse.Namespace) -> int:
         clients = client_names(args.clients)
         for name, command in clients.items():
             try:
-                check_command(command)
+                check_client(command)
             except ClientError as exc:
                 raise ValueError(f"--client {name}: {exc}") from None
     except ValueError as exc:

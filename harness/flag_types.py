@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fake_server.schema import Param, params_of, range_words, value_error
-from harness.client_driver import ClientError, check_command
+from harness.client_driver import ClientError
 from harness.durations import parse_duration
+from harness.python_client import check_client
 
 T = TypeVar("T")
 
@@ -90,9 +91,10 @@ def range_hint(cls: type, name: str) -> str:
 
 def client_command(text: str) -> str:
     """A client command line that can start a client: not empty (an unset `$BOT` must not
-    quietly test the reference client), parseable, its program found."""
+    quietly test the reference client), parseable, its program found; or an in-process
+    `python:MODULE:ATTR` whose coroutine function can be imported (harness/python_client.py)."""
     try:
-        check_command(text)
+        check_client(text)
     except ClientError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text

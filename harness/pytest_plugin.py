@@ -82,7 +82,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="CMD",
         help="command that starts the client under test; placeholders like "
-        "{rest_url} are filled in (ini: binance_harness_client)",
+        "{rest_url} are filled in, or python:MODULE:ATTR for a coroutine run in-process "
+        "(docs/in-process.md) (ini: binance_harness_client)",
     )
     group.addoption(
         "--harness-dir",
