@@ -248,8 +248,12 @@ def _journal_clock(client: Client, journal: Journal) -> None:
 def _rest_way(spec: ClientSpec, server: FakeBinance) -> AbstractAsyncContextManager[None]:
     """How the client's REST calls reach the fake: a command's over the REST port; an
     in-process client's httpx calls through respx to the same answering code, no socket
-    (fake_server/fronts/rest_respx.py). Entered after the fake starts, left before it stops."""
-    if isinstance(spec, str):
+    (fake_server/fronts/rest_respx.py). Entered after the fake starts, left before it stops.
+
+    With `tls: true` an in-process client keeps the socket too: what such a scenario tests
+    is the TLS on the way (the handshake, the CA the client trusts), which respx would skip.
+    """
+    if isinstance(spec, str) or server.settings.tls:
         return contextlib.nullcontext()
     return rest_respx.routed(server.rest, server.rest_url)
 

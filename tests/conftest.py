@@ -14,6 +14,8 @@ from harness.runner import RunResult, run_scenario
 from harness.scenario_file import default_registries, load_scenario
 
 CLIENTS = ROOT / "clients"
+#: The reference client run in the harness's own loop (docs/in-process.md).
+IN_PROCESS = "python:clients.reference_client:in_process"
 Play = Callable[[str, str], RunResult]
 
 

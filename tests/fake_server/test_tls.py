@@ -22,6 +22,7 @@ from fake_server.clock import Clock
 from fake_server.exchange.settings import EventFlow, Settings, Timers
 from fake_server.faults.abort_tcp import AbortTcp
 from fake_server.faults.close import Close
+from fake_server.fronts import rest_respx
 from fake_server.fronts.tls import CA_ENV_VARIABLES
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
@@ -29,7 +30,7 @@ from harness.runner import contract, run_scenario
 from harness.scenario import Expectation, Scenario, Step
 from harness.scenario_file import default_registries
 from harness.verdict import Status
-from tests.conftest import client_command
+from tests.conftest import IN_PROCESS, client_command
 from tests.fake_server._fake_helpers import EPOCH_MS, QUIET_TIMERS, WAIT, last_conn, recv_json, tick
 
 StartFake = Callable[..., Awaitable[FakeBinance]]
@@ -179,15 +180,24 @@ def _scenario(*, tls: bool, steps: tuple[Step, ...] = (), expect: tuple[Expectat
     )
 
 
-async def test_reference_client_recovers_over_wss_with_only_the_contracts_variables(tmp_path: Path) -> None:
-    """End to end: the runner serves TLS and the bundled client trusts it through SSL_CERT_FILE."""
+@pytest.mark.parametrize("mode", ["subprocess", "in-process"])
+async def test_reference_client_recovers_over_wss_with_only_the_contracts_variables(
+    tmp_path: Path, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end: the runner serves TLS and the bundled client trusts it through SSL_CERT_FILE
+    (in-process: the same variable, from its ClientEnv). In-process, REST keeps the socket:
+    respx would answer it without the TLS this scenario is about (docs/in-process.md)."""
     _, behaviours = default_registries()
     scenario = _scenario(
         tls=True,
         steps=(Step(AbortTcp(), at=0.3, on="ws_open"),),
         expect=(Expectation("reconnects-after-drop", behaviours["reconnects-after-drop"]()),),
     )
-    result = await run_scenario(scenario, client_command("reference_client.py"), workdir=tmp_path)
+    routed: list[str] = []
+    monkeypatch.setattr(rest_respx, "routed", lambda front, url: routed.append(url))
+    client = client_command("reference_client.py") if mode == "subprocess" else IN_PROCESS
+    result = await run_scenario(scenario, client, workdir=tmp_path)
+    assert routed == []
     verdict = result.verdict("reconnects-after-drop")
     assert verdict.status is Status.PASS, (verdict, result.problems)
     assert result.record is not None

@@ -23,10 +23,9 @@ from harness.runner import RunResult, run_scenario
 from harness.scenario import Scenario
 from harness.scenario_file import default_registries, load_scenarios
 from harness.verdict import Status
+from tests.conftest import IN_PROCESS
 
 pytestmark = pytest.mark.xdist_group("in-process-parity")
-
-IN_PROCESS = "python:clients.reference_client:in_process"
 
 #: (scenario, behaviour) -> (status as a subprocess, status in-process), where the two modes
 #: differ for a reason docs/in-process.md gives. None on today's catalog: every fault it uses
