@@ -15,7 +15,7 @@ import platform
 import sys
 import time
 
-from bench import catalog, crowd, lateness, push, soak
+from bench import catalog, crowd, in_process, lateness, push, soak
 
 
 def _load() -> str:
@@ -31,6 +31,11 @@ async def _measure(args: argparse.Namespace) -> list[str]:
         lines.append(line)
 
     say(f"python {platform.python_version()}, {os.cpu_count()} cores, load {_load()} at start")
+    if args.in_process:
+        say("scenario runs against the reference client, as a subprocess and in-process:")
+        for line in await in_process.compare(turn=True):
+            say(line)
+        return lines
     if args.soak:
         s = await soak.soak(args.soak, args.soak_rate)
         say(f"serve for {s.seconds:.0f} s at {s.entries_per_s:,.0f} journal entries/s, one reader connected:")
@@ -112,6 +117,12 @@ def main() -> None:
         help="instead of the other figures, a `serve` session this long: full GC pauses, timer lateness, memory",
     )
     parser.add_argument("--soak-rate", type=float, default=1_000, help="events/s during the soak")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="instead of the other figures, the catalog's runs per minute and overhead per run as a "
+        "subprocess and in-process (docs/in-process.md), about 8 minutes",
+    )
     parser.add_argument("--no-catalog", dest="catalog", action="store_false", help="skip the catalog runs")
     args = parser.parse_args()
     start = time.monotonic()
