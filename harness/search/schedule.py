@@ -80,7 +80,10 @@ class Origin:
 #: half-open connection is noticed inside the quiet period (1 s + 2 s), and a pong timeout
 #: long enough that a pong queued behind a burst of 2,000 events on a busy machine is not
 #: taken for a dead connection (0.5 s was: the client closed a healthy connection).
-TIMERS = {"client_ping_interval": 1.0, "client_ping_timeout": 2.0}
+#: A keepalive every second (Binance: every 30 of a key's 60 minutes) is how a client learns
+#: of a key that died silently (-1125) inside the quiet period: with Binance's 30 minutes
+#: even a correct client would fail every silent expiry a schedule draws.
+TIMERS = {"client_ping_interval": 1.0, "client_ping_timeout": 2.0, "keepalive_interval": 1.0}
 
 
 def describe_step(step: DrawnStep) -> str:
