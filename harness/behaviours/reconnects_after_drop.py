@@ -59,7 +59,9 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 f"replaced within {fmt_s(p.within)}",
                 [brief(drop.hit)] + [brief(o) for o in nxt[:1]],
             )
-        nxt = record.opens_after(close["t"])
+        # The next connection: opened after the close, or after the fault and before the
+        # close (a replacement made ready first, as after serverShutdown), counted as 0 s.
+        nxt = [o for o in record.opens_after(drop.hit["t"]) if o["conn"] != drop.conn]
         in_time = bool(nxt) and nxt[0]["t"] - close["t"] <= p.within
         if not in_time and not settled(record, close["t"] + p.within):
             continue  # too close to the end of the run to judge
@@ -71,7 +73,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 f"ended with {close['code']} ({close['how']}){late}",
                 evidence + ([brief(nxt[0])] if nxt else []),
             )
-        delays.append(nxt[0]["t"] - close["t"])
+        delays.append(max(0.0, nxt[0]["t"] - close["t"]))
         evidence.append(brief(nxt[0]))
     if not delays:
         first = drops[0].close or drops[0].hit

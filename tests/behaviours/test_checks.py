@@ -60,6 +60,22 @@ def test_a_half_open_socket_replaced_without_closing_it_is_a_reconnect() -> None
     assert v.status is Status.FAIL and "neither ended nor replaced within 3.00 s" in v.summary
 
 
+def test_a_replacement_ready_before_the_old_connection_closes_is_the_reconnect() -> None:
+    """After serverShutdown a correct client opens the replacement, then closes the old
+    connection itself: the new one came first (a search found this judged a FAIL, "no new
+    connection after connection 1 ended")."""
+    journal = [
+        opened(0.5, 1),
+        fault(2.77, "server_shutdown", [1], ends=True),
+        opened(2.776, 2),
+        client_close(2.777, 1),
+    ]
+    v = judge("reconnects-after-drop", journal, ended_at=9, within=5)
+    assert v.status is Status.PASS and v.measured["reconnect_delays"] == [0.0]
+    v = judge("reconnects-after-drop", journal[:2] + journal[3:], ended_at=9, within=5)
+    assert v.status is Status.FAIL
+
+
 def test_no_reconnect_but_run_too_short_to_tell_is_not_a_fail() -> None:
     v = judge(
         "reconnects-after-drop",
