@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from fake_server.exchange.profiles import PROFILES
-from harness.flag_types import client_command, duration_of, integer_of, range_hint
+from harness.flag_types import client_command, duration_of, integer_of, output_dir, range_hint
 from harness.search.explore import Outcome, Search
 from harness.search.menu import MenuError
 from harness.search.schedule import PROPERTIES, Frame
@@ -52,21 +52,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument(
         "--budget",
-        type=int_at_least(1),
+        type=integer_of(Search, "budget"),
         default=40,
         metavar="N",
-        help="schedules to try before giving up (default 40; shrinking runs come on top)",
+        help=f"schedules to try before giving up ({range_hint(Search, 'budget')}; default 40; shrinking runs come on top)",
     )
     p.add_argument(
         "--time",
-        type=duration_at_least(1.0),
+        type=duration_of(Search, "time_limit"),
         metavar="S",
         dest="time_limit",
         help="stop drawing new schedules after S (e.g. 10m); a failure found is still shrunk",
     )
     p.add_argument(
         "--seed",
-        type=int,
+        type=integer_of(Search, "seed"),
         default=0,
         help="the search's seed: the same seed draws the same schedules (default 0)",
     )
@@ -106,7 +106,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument(
         "--replays",
-        type=int_at_least(1),
+        type=integer_of(Search, "replays"),
         default=3,
         metavar="N",
         help="replays of a shrunk schedule before it is called a failure (default 3)",
@@ -121,39 +121,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument(
         "--out",
-        type=Path,
+        type=output_dir,
         default=Path("reports/search"),
         metavar="DIR",
         help="where the scenarios go (default reports/search)",
     )
-
-
-def int_at_least(low: int) -> argparse._ActionType:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
-        return value
-
-    return parse
-
-
-def duration_at_least(low: float) -> argparse._ActionType:
-    from harness.durations import parse_duration
-
-    def parse(text: str) -> float:
-        try:
-            value = parse_duration(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low:g}s, got {text!r}")
-        return value
-
-    return parse
 
 
 def _names(text: str) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from hypothesis.errors import Flaky
 
 from fake_server.exchange.profiles import profile as profile_named
 from fake_server.faults import Fault
+from fake_server.schema import param
 from harness.runner import ClientSpec, RunResult, run_scenario
 from harness.scenario import Scenario
 from harness.scenario_file import ScenarioError, default_registries, load_scenario
@@ -117,11 +118,15 @@ class Search:
     client: ClientSpec
     frame: Frame
     out: Path
-    seed: int = 0
-    budget: int = 40
-    time_limit: float | None = None
+    seed: int = param(0, doc="the search's seed: the same seed draws the same schedules", ge=0, le=2**32 - 1)
+    budget: int = param(
+        40, doc="schedules to try before giving up (shrinking runs come on top)", ge=1, le=100_000
+    )
+    time_limit: float | None = param(
+        None, doc="seconds after which no new schedule is drawn (a failure found is still shrunk)", ge=1
+    )
     faults: Sequence[str] = ()
-    replays: int = 3
+    replays: int = param(3, doc="replays of a shrunk schedule before it is called a failure", ge=1, le=100)
     progress: Progress = print
     outcome: Outcome = field(default_factory=Outcome)
     _first_failure: dict[str, float] = field(default_factory=dict)
@@ -240,16 +245,13 @@ class Search:
         busy to judge it twice."""
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(frame, steps, origin))
-        return self._replay(path)
+        return self._judge(_load(path), path.with_suffix(""))
 
-    def _replay(self, path: Path) -> RunResult | None:
-        faults, behaviours = default_registries()
-        try:
-            scenario = load_scenario(path, faults=faults, behaviours=behaviours)
-        except ScenarioError as exc:  # a schedule the strategies should never make
-            raise AssertionError(f"generated an invalid scenario: {exc}") from exc
+    def _judge(self, scenario: Scenario, workdir: Path) -> RunResult | None:
+        """Run `scenario`; played again once if the machine was too busy to judge it, None if
+        it still was."""
         for _ in range(2):
-            result = self.play_once(scenario, path.with_suffix(""))
+            result = self.play_once(scenario, workdir)
             judged = [v for v in result.verdicts if v.behaviour in PROPERTIES]
             if not any(v.status == Status.ERROR for v in judged):
                 return result
@@ -265,12 +267,11 @@ class Search:
         first = failure.behaviours[0]
         final = self.out / f"found-{first}-seed{self.seed}.yaml"
         final.write_text(failure.path.read_text())
-        faults, behaviours = default_registries()
-        scenario = load_scenario(final, faults=faults, behaviours=behaviours)
+        scenario = _load(final)
         reproduced = 0
         for n in range(1, self.replays + 1):
             self.progress(f"[replay {n}/{self.replays}] {final.name}")
-            result = self._replay(final)
+            result = self._judge(scenario, final.with_suffix(""))
             if result is not None and result.verdict(first).status == Status.FAIL:
                 reproduced += 1
         return Found(
@@ -282,6 +283,15 @@ class Search:
             self.replays,
             self._first_failure.get(first, 0.0),
         )
+
+
+def _load(path: Path) -> Scenario:
+    """A generated scenario file, through the loader every scenario goes through."""
+    faults, behaviours = default_registries()
+    try:
+        return load_scenario(path, faults=faults, behaviours=behaviours)
+    except ScenarioError as exc:  # a schedule the strategies should never make
+        raise AssertionError(f"generated an invalid scenario: {exc}") from exc
 
 
 def _leaves(group: BaseException) -> list[BaseException]:
