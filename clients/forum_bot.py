@@ -65,7 +65,10 @@ async def bot(events: TextIO | None) -> int:
     api_key = os.environ.get("BINANCE_HARNESS_API_KEY", "")
 
     tls = ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE") or None)
-    async with httpx.AsyncClient(timeout=10.0, verify=tls, trust_env=False) as http:
+    # No timeouts, as the Node original has none (axios' `timeout` and ws' `handshakeTimeout`
+    # are unset by default): a 10 s limit would be 10 ms of wall time at a time factor of
+    # 1000, shorter than a loaded machine's round trip, and would make its verdicts random.
+    async with httpx.AsyncClient(timeout=None, verify=tls, trust_env=False) as http:
         try:
             response = await http.post(f"{rest_url}/fapi/v1/listenKey", headers={"X-MBX-APIKEY": api_key})
         except httpx.HTTPError as exc:
@@ -86,6 +89,7 @@ async def bot(events: TextIO | None) -> int:
         async with connect(
             url,
             ping_interval=None,  # no heartbeat of its own,
+            open_timeout=None,
             create_connection=PonglessClientConnection,  # no pong to the server's pings
             proxy=None,
         ) as ws:
