@@ -31,12 +31,12 @@ from __future__ import annotations
 import random
 import string
 from collections import deque
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from fake_server.exchange import binance_errors
+from fake_server.exchange import binance_errors, futures_events
 from fake_server.exchange.contract import LINEAR, Contract
+from fake_server.exchange.futures_order import Fill, Order
 from fake_server.exchange.order_history import HistoryQuery, find, select
 from fake_server.exchange.orders import OrderRejected, OrderRequest
 from fake_server.exchange.position_economics import (
@@ -64,62 +64,32 @@ BACKGROUND_HISTORY = 10_000
 _AMOUNT = Decimal("0.00000001")
 
 
-@dataclass
-class Order:
-    order_id: int
-    client_id: str
-    symbol: str
-    side: str
-    price: Decimal
-    qty: Decimal
-    time_ms: int
-    update_ms: int
-    status: str = "NEW"
-    executed: Decimal = Decimal(0)
-    type: str = "LIMIT"
-    time_in_force: str = "GTC"
-    reduce_only: bool = False
-    stp: str = "EXPIRE_TAKER"
-    good_till_date: int = 0
-    avg_price: Decimal = Decimal(0)
-    #: Placed by the client through REST (False: the background flow).
-    by_client: bool = False
-
-
-@dataclass(frozen=True)
-class Fill:
-    """One of the account's trades: a row of GET /fapi/v1/userTrades and its commission
-    (and realized PnL) rows of GET /fapi/v1/income."""
-
-    trade_id: int
-    order_id: int
-    side: str
-    price: Decimal
-    qty: Decimal
-    commission: Decimal
-    realized: Decimal
-    maker: bool
-    time: int
-
-
-#: Texts `_s` made, by value: one tick formats the same price and quantity several times
-#: (NEW, TRADE_LITE, TRADE), and formatting a Decimal costs several times a lookup.
+#: Texts of the values `str` writes with an exponent (under a millionth, or with a positive
+#: exponent) or with more digits than the context keeps, which `_s` must normalize and
+#: format, by value: several times the cost of the usual case.
 _TEXTS: dict[Decimal, str] = {}
-#: `_TEXTS` starts again past this many values (wallets and fees rarely repeat).
+#: `_TEXTS` starts again past this many values.
 _TEXTS_MAX = 4096
 
 
 def amount_text(d: Decimal) -> str:
     """A Decimal as Binance writes it: no exponent, no trailing zeros ("0" for zero).
 
-    Equal Decimals (1.50 and 1.5) share a text, as their normalized forms are the same."""
-    if not d:  # half of an order update's amounts: cheaper than hashing them
+    Equal Decimals (1.50 and 1.5) have the same text. `str` is the cheap way there (a tenth
+    of normalizing and formatting, and a new value's hash costs as much): in plain notation
+    it writes the digits, with the trailing zeros of the exponent stripped here."""
+    if not d:  # half of an order update's amounts
         return "0"
-    text = _TEXTS.get(d)
-    if text is None:
-        if len(_TEXTS) >= _TEXTS_MAX:
-            _TEXTS.clear()
-        text = _TEXTS[d] = format(d.normalize(), "f")
+    text = str(d)
+    if "E" in text or len(text) > 28:  # more digits than normalize keeps: it rounds them
+        found = _TEXTS.get(d)
+        if found is None:
+            if len(_TEXTS) >= _TEXTS_MAX:
+                _TEXTS.clear()
+            found = _TEXTS[d] = format(d.normalize(), "f")
+        return found
+    if "." in text and text[-1] == "0":
+        text = text.rstrip("0").rstrip(".")
     return text
 
 
@@ -134,6 +104,8 @@ class Account:
     NOTIONAL_FIELD = "notional"
     #: The bounds of a leverage bracket (USD-M: notionals; COIN-M: base-asset quantities).
     BRACKET_BOUNDS = ("notionalCap", "notionalFloor")
+    #: Whether ORDER_TRADE_UPDATE takes COIN-M's shape (futures_events.order_update).
+    COINM_EVENTS = False
 
     def __init__(
         self,
@@ -321,7 +293,7 @@ class Account:
                 },
             }
         )
-        order.price, order.qty = price, qty
+        order.price, order.qty, order.head = price, qty, ""
         order.update_ms = self.stamp(now_ms)
         events = [self._order_event(order, order.update_ms, "AMENDMENT")]
         if self._reaches(order.side, price, self.mark_price):
@@ -394,43 +366,32 @@ class Account:
             self.entry_price = Decimal(0)
         # Realized PnL goes to the wallet, the commission comes out of it.
         self.wallet += realized - fee
-        lite: UserEvent = {
-            "e": "TRADE_LITE",
-            "E": trade_time,
-            "T": trade_time,
-            "s": order.symbol,
-            "q": _s(order.qty),
-            "p": _s(order.price),
-            "m": maker,
-            "c": order.client_id,
-            "S": order.side,
-            "L": _s(price),
-            "l": _s(last_qty),
-            "t": trade_id,
-            "i": order.order_id,
-        }
-        trade = self._order_event(
+        # A whole fill: the order's quantity is what it executed, and a maker fills at its
+        # own price, whose texts the order holds already.
+        self._described(order)
+        last_text = order.qty_text if last_qty == order.qty else _s(last_qty)
+        price_text = order.price_text if price == order.price else _s(price)
+        lite = futures_events.trade_lite(order, trade_time, maker, price_text, last_text, trade_id)
+        trade = futures_events.order_update(
             order,
             self.stamp(now_ms),
+            trade_time,
             "TRADE",
-            last_qty=last_qty,
-            fee=fee,
-            trade_id=trade_id,
-            last_price=price,
-            trade_time=trade_time,
-            maker=maker,
-            realized=realized,
+            price_text,  # the average price: this fill's
+            last_text,
+            order.qty_text,  # executed: all of it
+            price_text,
+            _s(fee),
+            trade_id,
+            "0",
+            "0",
+            maker,
+            _s(realized),
+            "0",
+            contract.margin_asset,
+            self.COINM_EVENTS,
         )
-        account: UserEvent = {
-            "e": "ACCOUNT_UPDATE",
-            "E": self.stamp(now_ms),
-            "T": trade_time,
-            "a": {
-                "m": "ORDER",
-                "B": [{"a": contract.margin_asset, "wb": _s(self.wallet), "cw": _s(self.wallet), "bc": "0"}],
-                "P": [self._position_fields()],
-            },
-        }
+        account = self._account_update(self.stamp(now_ms), trade_time)
         return [lite, trade, account]
 
     def margin_call(self, now_ms: int) -> UserEvent:
@@ -449,7 +410,7 @@ class Account:
         }
         return {"e": "MARGIN_CALL", "E": self.stamp(now_ms), "cw": _s(self.wallet), "p": [position]}
 
-    def _position_fields(self) -> dict[str, str]:
+    def _account_update(self, stamp: int, trade_time: int) -> UserEvent:
         # Only two of `economics()`'s figures: the rest (a liquidation price's division
         # among them) was a fifth of the cost of a tick.
         unrealized = unrealized_pnl(self.position, self.entry_price, self.mark_price, self.contract)
@@ -461,17 +422,18 @@ class Account:
             added_margin=self.added_margin,
             contract=self.contract,
         )
-        return {
-            "s": self.symbol,
-            "pa": _s(self.position),
-            "ep": _s(self.entry_price),
-            "bep": _s(self.entry_price),
-            "cr": "0",
-            "up": _s(unrealized),
-            "mt": self.margin_type_name.lower(),
-            "iw": _s(own_wallet),
-            "ps": "BOTH",
-        }
+        return futures_events.account_update(
+            stamp,
+            trade_time,
+            self.symbol,
+            _s(self.wallet),
+            _s(self.position),
+            _s(self.entry_price),
+            _s(unrealized),
+            "isolated" if self.isolated else "crossed",
+            _s(own_wallet),
+            self.contract.margin_asset,
+        )
 
     # Position economics (fake_server/exchange/position_economics.py) -------------------
 
@@ -526,70 +488,41 @@ class Account:
             "time": f.time,
         }
 
-    def _order_event(
-        self,
-        order: Order,
-        stamp: int,
-        exec_type: str,
-        *,
-        last_qty: Decimal = Decimal(0),
-        fee: Decimal = Decimal(0),
-        trade_id: int = 0,
-        last_price: Decimal = Decimal(0),
-        trade_time: int | None = None,
-        maker: bool = False,
-        expiry_reason: str = "0",
-        realized: Decimal = Decimal(0),
-    ) -> UserEvent:
-        traded = exec_type == "TRADE"
+    def _described(self, order: Order) -> Order:
+        """`order` with the texts its events share made (futures_order.Order.head)."""
+        if not order.head:
+            order.qty_text, order.price_text = _s(order.qty), _s(order.price)
+            order.head = futures_events.order_head(order, order.qty_text, order.price_text)
+        return order
+
+    def _order_event(self, order: Order, stamp: int, exec_type: str, expiry_reason: str = "0") -> UserEvent:
+        """An ORDER_TRADE_UPDATE that is not a fill (NEW, CANCELED, EXPIRED, AMENDMENT): its
+        fill's fields are zeros (`_fill` makes TRADE)."""
         # Open bid/ask notional of a LIMIT order that is (still) on the book.
         notional = (
             _s(self.contract.value(order.qty, order.price))
             if exec_type == "NEW" and order.type == "LIMIT"
             else "0"
         )
-        return {
-            "e": "ORDER_TRADE_UPDATE",
-            "E": stamp,
-            "T": trade_time or stamp,
-            "o": {
-                "s": order.symbol,
-                "c": order.client_id,
-                "S": order.side,
-                "o": order.type,
-                "f": order.time_in_force,
-                "q": _s(order.qty),
-                "p": _s(order.price),
-                "ap": _s(order.avg_price),
-                "sp": "0",
-                "x": exec_type,
-                "X": order.status,
-                "i": order.order_id,
-                "l": _s(last_qty),
-                "z": _s(order.executed),
-                "L": _s(last_price) if traded else "0",
-                "N": self.contract.margin_asset,
-                "n": _s(fee),
-                "T": trade_time or stamp,
-                "t": trade_id,
-                "b": notional if order.side == "BUY" else "0",
-                "a": notional if order.side == "SELL" else "0",
-                "m": maker,
-                "R": order.reduce_only,
-                "wt": "CONTRACT_PRICE",
-                "ot": order.type,
-                "ps": "BOTH",
-                "cp": False,
-                "rp": _s(realized),
-                "pP": False,
-                "si": 0,
-                "ss": 0,
-                "V": order.stp,
-                "pm": "NONE",
-                "gtd": order.good_till_date,
-                "er": expiry_reason,
-            },
-        }
+        return futures_events.order_update(
+            self._described(order),
+            stamp,
+            stamp,
+            exec_type,
+            _s(order.avg_price),
+            "0",
+            _s(order.executed),
+            "0",
+            "0",
+            0,
+            notional if order.side == "BUY" else "0",
+            notional if order.side == "SELL" else "0",
+            False,
+            "0",
+            expiry_reason,
+            self.contract.margin_asset,
+            self.COINM_EVENTS,
+        )
 
     def order_fields(self, o: Order, shape: Shape) -> dict[str, Any]:
         """An order as the REST answers show it: New Order and Cancel Order ("new",

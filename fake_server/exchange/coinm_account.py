@@ -26,12 +26,12 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from fake_server.exchange.account import Account, Fill, Order, Shape
+from fake_server.exchange.account import Account, Shape
 from fake_server.exchange.account import amount_text as _s
 from fake_server.exchange.coinm_fields import with_pair
 from fake_server.exchange.contract import INVERSE
+from fake_server.exchange.futures_order import Fill, Order
 from fake_server.exchange.order_history import HistoryQuery, select
-from fake_server.exchange.user_events import UserEvent
 
 #: ORDER_TRADE_UPDATE's `o` on COIN-M ("Event: Order Update"), in the page's order; `AP` and
 #: `cr` come with trailing stops only, which the fake does not place.
@@ -47,6 +47,8 @@ class CoinmAccount(Account):
     CAP_FIELD = "maxQty"
     NOTIONAL_FIELD = "notionalValue"
     BRACKET_BOUNDS = ("qtyCap", "qtylFloor")
+    #: ORDER_TRADE_UPDATE's `o` in ORDER_UPDATE_FIELDS, with `ma`.
+    COINM_EVENTS = True
 
     def __init__(self, symbol: str, rng: random.Random, *, first_order_id: int = 4_000_000_001) -> None:
         super().__init__(symbol, rng, INVERSE, first_order_id=first_order_id)
@@ -81,13 +83,6 @@ class CoinmAccount(Account):
             }
             for o in select(self.orders.values(), query)
         ]
-
-    def _order_event(self, order: Order, stamp: int, exec_type: str, **details: Any) -> UserEvent:
-        event = super()._order_event(order, stamp, exec_type, **details)
-        o = event["o"]
-        o["ma"] = self.contract.margin_asset
-        event["o"] = {name: o[name] for name in ORDER_UPDATE_FIELDS}
-        return event
 
     def trade_row(self, f: Fill) -> dict[str, Any]:
         """One fill as GET /dapi/v1/userTrades lists it: `baseQty` its BTC, `quoteQty` its USD."""
