@@ -70,30 +70,47 @@ class Journal(Lookup):
         self._flush_timer: asyncio.TimerHandle | None = None
         self._sheltered = False
 
+    def stamp(self) -> float:
+        """The `t` of an entry appended now: scenario seconds, to the microsecond."""
+        return round(self.clock.now(), 6)
+
     def append(self, entry: E) -> E:
         """Stamp `entry` with the time (first, so a journal line reads in order) and record it."""
-        stamped = cast(E, {"t": round(self.clock.now(), 6), **entry})
+        return self.record(cast(E, {"t": self.stamp(), **entry}))
+
+    def record(self, stamped: E) -> E:
+        """Record an entry that carries its `t` already, as its first field (see `record_all`)."""
+        self.record_all([stamped])
+        return stamped
+
+    def record_all(self, stamped: list[E]) -> None:
+        """Record entries that carry their `t` already, as their first field: for a writer
+        that journals a batch made in one instant (`publish`) and builds each entry with
+        `t` in place rather than have `append` copy it; the bookkeeping is done once."""
         entries = self.entries
-        entries.append(stamped)
+        start = self.first + len(entries)
+        entries.extend(stamped)
         if self._file is not None:
-            line = orjson.dumps(stamped, default=str, option=orjson.OPT_APPEND_NEWLINE)
+            lines = [orjson.dumps(e, default=str, option=orjson.OPT_APPEND_NEWLINE) for e in stamped]
             if self._lines_at is not None:
-                self._lines_at.add(self.first + len(entries) - 1, len(line))
-            self._lines.append(line)
-            self._line_bytes += len(line)
+                for i, line in enumerate(lines, start):
+                    self._lines_at.add(i, len(line))
+            self._lines += lines
+            self._line_bytes += sum(map(len, lines))
             if self._line_bytes >= FLUSH_BYTES:
                 self.flush()
             elif self._flush_timer is None:
                 self._flush_later()
-        if (self.first + len(entries)) % SHELTER_EVERY == 0:
+        if start // SHELTER_EVERY != (self.first + len(entries)) // SHELTER_EVERY:
             self._shelter()
         if self.window is not None and len(entries) >= self.window + TRIM:
-            del entries[:TRIM]
-            self.first += TRIM
+            drop = (len(entries) - self.window) // TRIM * TRIM
+            del entries[:drop]
+            self.first += drop
         if self._listeners:
-            for listener in list(self._listeners):
-                listener(stamped)
-        return stamped
+            for entry in stamped:
+                for listener in list(self._listeners):
+                    listener(entry)
 
     def flush(self) -> None:
         """Write the lines kept back to the file now."""

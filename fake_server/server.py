@@ -26,7 +26,7 @@ from fake_server.exchange.profiles import profile as profile_named
 from fake_server.exchange.rest_call import RestAnswer
 from fake_server.exchange.settings import Settings, StreamLimits
 from fake_server.exchange.spot_account import SpotAccount
-from fake_server.exchange.user_events import UserEvent
+from fake_server.exchange.user_events import RenderedEvent, UserEvent
 from fake_server.faults.target import Connection, EventRewrite, Outgoing, Pick
 from fake_server.fronts.control_api import ControlApi
 from fake_server.fronts.rest import RestFront
@@ -209,16 +209,23 @@ class FakeBinance:
         """
         if not self.profile.trade_lite:
             events = [e for e in events if e["e"] != "TRADE_LITE"]
-        outgoing: list[Outgoing] = [(event, EventNote(**note)) for event in events]
+        notes: list[EventNote] | None = None
         if self.payload_rules:
+            outgoing: list[Outgoing] = [(event, EventNote(**note)) for event in events]
             for rule in self.payload_rules:
                 outgoing = rule.rewrite(outgoing)
             self.payload_rules = [r for r in self.payload_rules if not r.spent]
+            events = [event for event, _ in outgoing]
+            notes = [extra for _, extra in outgoing]
         reached: set[int] = set()
-        sent = self._send_events([event for event, _ in outgoing])
-        for (event, extra), conns in zip(outgoing, sent):
+        sent = self._send_events(events)
+        # One `t` for the batch: its events were all written in this instant.
+        t = self.journal.stamp()
+        entries: list[EventEntry] = []
+        for i, conns in enumerate(sent):
             reached.update(conns)
-            self._journal_event(event, conns, extra)
+            entries.append(_event_entry(t, events[i], conns, note if notes is None else notes[i]))
+        self.journal.record_all(entries)
         return sorted(reached)
 
     def _send_events(self, events: list[UserEvent]) -> list[list[int]]:
@@ -231,15 +238,10 @@ class FakeBinance:
         if lk is None:
             return [[] for _ in events]
         extras = self.profile.event_extras
-        return self.ws.deliver_all(lk.key, [{**e, **extras} for e in events] if extras else list(events))
+        return self.ws.deliver_all(lk.key, [{**e, **extras} for e in events] if extras else events)
 
     def _journal_event(self, event: UserEvent, conns: list[int], note: EventNote | None = None) -> None:
-        entry = EventEntry(kind="event", e=event["e"], E=event["E"], conns=conns)
-        if event["e"] == "ORDER_TRADE_UPDATE":
-            entry["order_id"], entry["x"] = event["o"]["i"], event["o"]["x"]
-        elif event["e"] == "TRADE_LITE":
-            entry["order_id"] = event["i"]
-        self.journal.append(with_note(entry, note) if note else entry)
+        self.journal.record(_event_entry(self.journal.stamp(), event, conns, note))
 
     def _expired(
         self, lk: ListenKey, *, why: Literal["ttl", "fault"], notify: bool = True, copies: int = 1
@@ -407,3 +409,28 @@ class FakeBinance:
 
 def _host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
+
+
+def _event_entry(t: float, event: UserEvent, conns: list[int], note: EventNote | None) -> EventEntry:
+    """An event's journal entry, `t` first as `Journal.append` would put it: with the order
+    and execution type it is about, and what a payload fault adds (`note`). An event made
+    with its text (RenderedEvent) says what it is about without its `o` being parsed."""
+    # `e` and `E` are top-level fields, never held as text: read past RenderedEvent's lookup.
+    kind = dict.__getitem__(event, "e")
+    entry: EventEntry = {
+        "t": t,
+        "kind": "event",
+        "e": kind,
+        "E": dict.__getitem__(event, "E"),
+        "conns": conns,
+    }
+    if type(event) is RenderedEvent:
+        if event.order_id is not None:
+            entry["order_id"] = event.order_id
+            if event.x is not None:
+                entry["x"] = event.x
+    elif kind == "ORDER_TRADE_UPDATE":
+        entry["order_id"], entry["x"] = event["o"]["i"], event["o"]["x"]
+    elif kind == "TRADE_LITE":
+        entry["order_id"] = event["i"]
+    return with_note(entry, note) if note else entry

@@ -576,10 +576,20 @@ class WsConnection(asyncio.Protocol):
         else is pushed before the loop next runs; False when nothing can be sent."""
         if self.blackholed or self.proto.state is not State.OPEN:
             return False
+        self.queue_frame(frame)
+        return True
+
+    @property
+    def takes_pushes(self) -> bool:
+        """Whether `push_frame` would send now: open, and not black-holed by a fault."""
+        return not self.blackholed and self.proto.state is State.OPEN
+
+    def queue_frame(self, frame: bytes) -> None:
+        """`push_frame` for a batch whose receivers were asked `takes_pushes` once: nothing
+        in between can change the answer, as a pushed frame is only queued here."""
         if not self._pending:
             self.front.queue_write(self)
         self._pending.append(frame)
-        return True
 
     def write_pending(self) -> None:
         """Write the frames pushed so far, in one write (the messages a fragment_messages

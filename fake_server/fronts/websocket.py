@@ -35,6 +35,7 @@ from fake_server.exchange.settings import Settings, StreamLimits, Timers
 from fake_server.exchange.spot_account import SpotAccount
 from fake_server.exchange.stream_routes import StreamRoute
 from fake_server.exchange.stream_session import SessionRules, StreamSession
+from fake_server.exchange.user_events import RenderedEvent
 from fake_server.exchange.ws_api import WsApiSession
 from fake_server.fronts.connection import WsConnection
 from fake_server.fronts.frames import combined, text_frame
@@ -45,6 +46,10 @@ from fake_server.journal_entries import MarketEntry, with_note
 
 #: The most work (seconds) the writing pass does before it lets the loop run timers.
 SLICE = 0.001
+
+#: Who gets a kind of user event: connections that get it raw, those that get it wrapped
+#: as {"stream","data"}, and the ids of both in id order (what its journal entry lists).
+Route = tuple[list[WsConnection], list[WsConnection], list[int]]
 
 
 class WsOwner(Protocol):
@@ -82,6 +87,10 @@ class WsFront:
         self.connections: dict[int, WsConnection] = {}
         #: Open connections by what they receive.
         self.receivers: Receivers[WsConnection] = Receivers()
+        #: For each listen key, by kind of user event: its receivers that get it raw, those
+        #: that get it wrapped, and all their ids in id order (`_route`). Emptied at each
+        #: refile, the one way what a connection takes can change.
+        self._routes: dict[str, dict[str, Route]] = {}
         #: Connections with frames pushed and not yet written, in the order they got them.
         self._unwritten: deque[WsConnection] = deque()
         self._writing: asyncio.Handle | None = None
@@ -215,6 +224,7 @@ class WsFront:
         return [c for c in self.connections.values() if c.is_open and c.session is not None]
 
     def refile(self, conn: WsConnection) -> None:
+        self._routes.clear()  # what a connection takes, and how, may have changed
         if conn.id in self.connections and conn.session is not None:
             self.receivers.file(conn)
         else:
@@ -235,41 +245,36 @@ class WsFront:
         """Send `events`, in order, to every open user-data connection bound to `listen_key`;
         for each event, the connections it was written to. The receivers are looked up once
         for the batch: nothing that changes them (a fault, a message from a client) can run
-        before it is sent."""
-        takers = self._takers(self.receivers.user(listen_key))
+        before it is sent, and none of them stops taking pushes meanwhile (a push is only
+        queued: `WsConnection.queue_frame`)."""
+        receivers = self.receivers.user(listen_key)
+        takers = [c for c in self._takers(receivers) if c.takes_pushes]
         if not takers:
             return [[] for _ in events]
+        # Who gets each kind of event, raw or wrapped: kept until a refile when every
+        # receiver takes pushes (the usual case), else asked for this batch only.
+        routes = self._routes.get(listen_key) if len(takers) == len(receivers) else None
+        if routes is None:
+            routes = {}
+            if len(takers) == len(receivers):
+                self._routes[listen_key] = routes
         reached: list[list[int]] = []
-        # Whether each taker gets each kind of event wrapped, raw or not at all: asked once
-        # per kind for the batch (a tick makes two ORDER_TRADE_UPDATEs).
-        forms: dict[str, list[bool | None]] = {}
         for event in events:
-            sent: list[int] = []
-            raw: bytes | None = None
-            plain_frame: bytes | None = None
-            wrapped_frame: bytes | None = None
-            kind = event["e"]
-            wraps = forms.get(kind)
-            if wraps is None:
-                wraps = forms[kind] = [
-                    c.session.user_wrap(listen_key, kind) if c.session is not None else None for c in takers
-                ]
-            for conn, wrapped in zip(takers, wraps):
-                if wrapped is None:
-                    continue
-                if wrapped:
-                    if wrapped_frame is None:
-                        raw = orjson.dumps(event) if raw is None else raw
-                        wrapped_frame = text_frame(combined(listen_key, raw))
-                    frame = wrapped_frame
-                else:
-                    if plain_frame is None:
-                        raw = orjson.dumps(event) if raw is None else raw
-                        plain_frame = text_frame(raw)
-                    frame = plain_frame
-                if conn.push_frame(frame):
-                    sent.append(conn.id)
-            reached.append(sent)
+            kind = dict.__getitem__(event, "e")  # top level: never held as text
+            route = routes.get(kind)
+            if route is None:
+                route = routes[kind] = _route(takers, listen_key, kind)
+            plain, wrapped, ids = route
+            raw = event.raw if type(event) is RenderedEvent else orjson.dumps(event)
+            if plain:
+                frame = text_frame(raw)
+                for conn in plain:
+                    conn.queue_frame(frame)
+            if wrapped:
+                frame = text_frame(combined(listen_key, raw))
+                for conn in wrapped:
+                    conn.queue_frame(frame)
+            reached.append(ids.copy())
         return reached
 
     def deliver_subscribed(self, event: dict[str, Any]) -> list[int]:
@@ -329,3 +334,16 @@ class WsFront:
             entry = MarketEntry(kind="market", stream=name, e=event["e"], E=event["E"], conns=conns)
             ids: dict[str, int] = {k: event[k] for k in ("a", "U", "u", "pu") if k in event}
             self.journal.append(with_note(entry, ids))
+
+
+def _route(takers: list[WsConnection], listen_key: str, kind: str) -> Route:
+    """Which of `takers` get an event of type `kind` on `listen_key` raw, which wrapped."""
+    plain: list[WsConnection] = []
+    wrapped: list[WsConnection] = []
+    ids: list[int] = []
+    for conn in takers:
+        wraps = None if conn.session is None else conn.session.user_wrap(listen_key, kind)
+        if wraps is not None:
+            (wrapped if wraps else plain).append(conn)
+            ids.append(conn.id)
+    return plain, wrapped, ids

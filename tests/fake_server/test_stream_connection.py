@@ -241,6 +241,28 @@ async def test_each_listen_key_is_filtered_by_the_events_that_follow_it(
     assert opened["events"][key] == (None if wanted is None else sorted(wanted))
 
 
+async def test_switching_combined_changes_how_the_next_events_come(start_stream: StartStreamFake) -> None:
+    # The front keeps who gets each kind of user event, and how, between pushes: a
+    # SET_PROPERTY must reach the very next push, each way.
+    fake = await start_stream()
+    key = await new_listen_key(fake)
+    async with ws_connect(fake, f"/private/ws/{key}") as ws:
+        made = tick(fake)
+        assert [await recv_json(ws) for _ in made] == made
+        assert await request(ws, {"method": "SET_PROPERTY", "params": ["combined", True], "id": 1}) == {
+            "result": None,
+            "id": 1,
+        }
+        made = tick(fake)
+        assert [await recv_json(ws) for _ in made] == [{"stream": key, "data": e} for e in made]
+        assert await request(ws, {"method": "SET_PROPERTY", "params": ["combined", False], "id": 2}) == {
+            "result": None,
+            "id": 2,
+        }
+        made = tick(fake)
+        assert [await recv_json(ws) for _ in made] == made
+
+
 # Connection attempts --------------------------------------------------------------------------
 
 
