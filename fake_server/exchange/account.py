@@ -88,7 +88,7 @@ def amount_text(d: Decimal) -> str:
                 _TEXTS.clear()
             found = _TEXTS[d] = format(d.normalize(), "f")
         return found
-    if "." in text and text[-1] == "0":
+    if text[-1] == "0" and "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
 

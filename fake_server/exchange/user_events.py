@@ -24,7 +24,7 @@ class RenderedEvent(dict[str, Any]):
     """An event made together with its JSON text, `raw`, which the fronts write as is.
 
     Why: building a dict of an order update's 35 fields and serialising it for every push
-    was most of what the fake spent per event. The account renders the text once from a
+    was a large part of what the fake spent per event. The account renders the text once from a
     template instead (futures_events.py), and everything else that reads events (faults,
     the control API, tests) still reads this dict: its top-level fields are held as usual,
     while a nested object (an order update's `o`, an account update's `a`) is held as its
@@ -34,7 +34,8 @@ class RenderedEvent(dict[str, Any]):
 
     An event is not changed once made: the mutators refuse, so `raw` cannot go stale (a
     fault that alters an event copies it: `{**event, ...}` is a plain dict, every field
-    parsed). A copy or a pickle is a plain dict too.
+    parsed). A copy or a pickle is a plain dict too. A nested object, once parsed, is a
+    plain dict like any event's: nothing changes it in place.
     """
 
     __slots__ = ("nested", "order_id", "raw", "x")
