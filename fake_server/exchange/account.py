@@ -120,6 +120,8 @@ class Account:
         self.contract = contract
         self.rules = contract.rules
         self._rng = rng
+        #: The background flow's quantities by the number drawn (1 to 9 steps), built once.
+        self._background_qty = tuple(n * contract.rules.step_size for n in range(10))
         self.wallet = contract.wallet
         self.position = Decimal(0)
         self.entry_price = Decimal(0)
@@ -187,7 +189,7 @@ class Account:
     def _place(self, now_ms: int) -> UserEvent:
         side = self._rng.choice(("BUY", "SELL"))
         price = Decimal(self._rng.randrange(6_400_000, 6_600_000)) / 100
-        qty = Decimal(self._rng.randrange(1, 10)) * self.rules.step_size
+        qty = self._background_qty[self._rng.randrange(1, 10)]
         oid = self._new_order_id()
         stamp = self.stamp(now_ms)
         order = Order(oid, f"web_{oid:x}", self.symbol, side, price, qty, stamp, stamp)
@@ -412,16 +414,21 @@ class Account:
 
     def _account_update(self, stamp: int, trade_time: int) -> UserEvent:
         # Only two of `economics()`'s figures: the rest (a liquidation price's division
-        # among them) was a fifth of the cost of a tick.
+        # among them) was a fifth of the cost of a tick. A cross position has no wallet of
+        # its own: "0" without asking.
         unrealized = unrealized_pnl(self.position, self.entry_price, self.mark_price, self.contract)
-        own_wallet = isolated_wallet(
-            amount=self.position,
-            entry=self.entry_price,
-            leverage=self.leverage,
-            isolated=self.isolated,
-            added_margin=self.added_margin,
-            contract=self.contract,
-        )
+        own_wallet = "0"
+        if self.isolated:
+            own_wallet = _s(
+                isolated_wallet(
+                    amount=self.position,
+                    entry=self.entry_price,
+                    leverage=self.leverage,
+                    isolated=True,
+                    added_margin=self.added_margin,
+                    contract=self.contract,
+                )
+            )
         return futures_events.account_update(
             stamp,
             trade_time,
@@ -431,7 +438,7 @@ class Account:
             _s(self.entry_price),
             _s(unrealized),
             "isolated" if self.isolated else "crossed",
-            _s(own_wallet),
+            own_wallet,
             self.contract.margin_asset,
         )
 

@@ -88,3 +88,24 @@ def test_number_texts_are_the_normalized_decimal() -> None:
         values.append(Decimal(rng.randrange(-(10**12), 10**12)).scaleb(exponent))
         values.append(Decimal(rng.randrange(0, 1000)) * Decimal(10) ** exponent)
     assert [v for v in values if _s(v) != _reference(v)] == []
+
+
+@pytest.mark.parametrize("isolated", [False, True])
+def test_an_account_update_shows_the_position_the_snapshots_show(isolated: bool) -> None:
+    # ACCOUNT_UPDATE computes only the figures it shows; they must be the snapshots' own
+    # (its unrealized PnL is at the mark before this fill moved it: not compared).
+    account = Account("BTCUSDT", random.Random(5))
+    account.isolated = isolated
+    for i in range(40):
+        events = account.tick(1_700_000_000_000 + i)
+        if account.position:
+            (update,) = [e for e in events if e["e"] == "ACCOUNT_UPDATE"]
+            (risk,) = account.position_risk_snapshot()
+            position = update["a"]["P"][0]
+            assert (position["pa"], position["ep"], position["iw"], position["mt"]) == (
+                risk["positionAmt"],
+                risk["entryPrice"],
+                risk["isolatedWallet"],
+                risk["marginType"],
+            )
+            assert (position["iw"] != "0") == isolated
