@@ -58,14 +58,19 @@ async def _measure(args: argparse.Namespace) -> list[str]:
     fake = await push.fake_rate(n)
     crowded = await push.fake_rate(n, idle=args.idle)
     say(f"push to one fast client ({n:,} account events, messages/s):")
-    say(f"  raw asyncio, one write per message  {raw:>10,.0f}")
-    say(f"  websockets send()                   {ws:>10,.0f}")
+    say(f"  raw asyncio, one write per message  {raw.rate:>10,.0f}")
+    say(f"  websockets send()                   {ws.rate:>10,.0f}")
     say(
-        f"  the fake                            {fake:>10,.0f}   {fake / ws:.2f} x websockets, {fake / raw:.2f} x raw"
+        f"  the fake                            {fake.rate:>10,.0f}   {fake.rate / ws.rate:.2f} x websockets,"
+        f" {fake.rate / raw.rate:.2f} x raw"
     )
     say(
-        f"  the fake, {args.idle:,} idle connections  {crowded:>10,.0f}   {crowded / ws:.2f} x websockets,"
-        f" {crowded / fake:.2f} x without them"
+        f"  the fake, {args.idle:,} idle connections  {crowded.rate:>10,.0f}   {crowded.rate / ws.rate:.2f} x"
+        f" websockets, {crowded.rate / fake.rate:.2f} x without them"
+    )
+    say(
+        f"  CPU per message (server thread)     websockets {ws.cpu_us:.1f} us, the fake {fake.cpu_us:.1f} us:"
+        f" {ws.cpu_us / fake.cpu_us:.2f} x websockets' rate at equal CPU (raw asyncio {raw.cpu_us:.1f} us)"
     )
     idle = await lateness.lateness(args.seconds)
     busy = await lateness.lateness(args.seconds, rate=args.rate)

@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 from websockets.asyncio.server import ServerConnection, serve
@@ -43,18 +44,31 @@ def messages(n: int) -> list[bytes]:
     return out[:n]
 
 
-async def _measure(port: int, path: str, n: int, push: Callable[[], Awaitable[object]]) -> float:
-    """Messages per second from the start of `push` to the reader's `n`th frame."""
+class Push(NamedTuple):
+    """One push measurement: messages per second from the start of the push to the reader's
+    last frame, and the serving thread's CPU time per message over the same span (us).
+
+    On a shared machine the rates swing with whatever else runs, and a busy core slows one
+    server more than another; the CPU each spends per message moves far less, so comparing
+    those is the steadier figure (it leaves out what the kernel and the reader add)."""
+
+    rate: float
+    cpu_us: float
+
+
+async def _measure(port: int, path: str, n: int, push: Callable[[], Awaitable[object]]) -> Push:
+    """The push from the start of `push` to the reader's `n`th frame."""
     reader = Peer("read", HOST, port, path, n)
     await reader.start()
     try:
         await asyncio.sleep(0.05)  # let the server finish its side of the handshake
-        start = time.monotonic()
+        start, cpu = time.monotonic(), time.thread_time()
         await push()
         result = await reader.result()
+        cpu = time.thread_time() - cpu
     finally:
         reader.kill()
-    return n / (float(result["last"]) - start)
+    return Push(n / (float(result["last"]) - start), cpu / n * 1e6)
 
 
 # The fake --------------------------------------------------------------------------------
@@ -122,7 +136,7 @@ class FakeRig:
         return sent
 
 
-async def fake_rate(n: int, idle: int = 0) -> float:
+async def fake_rate(n: int, idle: int = 0) -> Push:
     async with FakeRig() as rig:
         crowd = Peer("idle", HOST, rig.port, "/public/ws", idle) if idle else None
         try:
@@ -137,7 +151,7 @@ async def fake_rate(n: int, idle: int = 0) -> float:
 # websockets' send() -------------------------------------------------------------------------
 
 
-async def websockets_rate(n: int) -> float:
+async def websockets_rate(n: int) -> Push:
     payloads = messages(n)
     go = asyncio.Event()
     done = asyncio.Event()
@@ -204,7 +218,7 @@ class RawPush(asyncio.Protocol):
         self.writable.set()
 
 
-async def raw_rate(n: int) -> float:
+async def raw_rate(n: int) -> Push:
     frames = [text_frame(p) for p in messages(n)]
     loop = asyncio.get_running_loop()
     ready: asyncio.Future[RawPush] = loop.create_future()
