@@ -13,27 +13,36 @@ import orjson
 import pytest
 
 from fake_server.exchange.account import Account, _s
+from fake_server.exchange.coinm_account import CoinmAccount
 from fake_server.exchange.user_events import RenderedEvent
 
+#: Both products' accounts: USD-M's events and COIN-M's (its own ORDER_TRADE_UPDATE template).
+ACCOUNTS = {
+    "usdm": lambda: Account("BTCUSDT", random.Random(3)),
+    "coinm": lambda: CoinmAccount("BTCUSD_PERP", random.Random(3)),
+}
 
-def _events() -> list[RenderedEvent]:
-    account = Account("BTCUSDT", random.Random(3))
+
+def _events(product: str = "usdm") -> list[RenderedEvent]:
+    account = ACCOUNTS[product]()
     events = account.tick(1_700_000_000_000) + account.tick(1_700_000_000_001)
     assert {type(e) for e in events} == {RenderedEvent}
     assert {e["e"] for e in events} == {"ORDER_TRADE_UPDATE", "TRADE_LITE", "ACCOUNT_UPDATE"}
     return [e for e in events if isinstance(e, RenderedEvent)]
 
 
-def test_its_text_is_what_orjson_makes_of_it_before_and_after_it_is_read() -> None:
-    for event in _events():
+@pytest.mark.parametrize("product", sorted(ACCOUNTS))
+def test_its_text_is_what_orjson_makes_of_it_before_and_after_it_is_read(product: str) -> None:
+    for event in _events(product):
         assert orjson.dumps(event) == event.raw
         parsed = orjson.loads(event.raw)
         assert dict(event) == parsed  # reads every field, parsing the nested ones
         assert orjson.dumps(event) == event.raw
 
 
-def test_it_reads_as_the_dict_of_its_text() -> None:
-    for event in _events():
+@pytest.mark.parametrize("product", sorted(ACCOUNTS))
+def test_it_reads_as_the_dict_of_its_text(product: str) -> None:
+    for event in _events(product):
         parsed = orjson.loads(event.raw)
         assert event == parsed and parsed == event
         assert {**event} == parsed and type({**event}) is dict
@@ -102,10 +111,12 @@ def test_an_account_update_shows_the_position_the_snapshots_show(isolated: bool)
             (update,) = [e for e in events if e["e"] == "ACCOUNT_UPDATE"]
             (risk,) = account.position_risk_snapshot()
             position = update["a"]["P"][0]
+            # The event's cross value is `crossed` where positionRisk's is `cross`
+            # (docs/fidelity.md, "Account economics": no page shows the event's).
             assert (position["pa"], position["ep"], position["iw"], position["mt"]) == (
                 risk["positionAmt"],
                 risk["entryPrice"],
                 risk["isolatedWallet"],
-                risk["marginType"],
+                {"cross": "crossed"}.get(risk["marginType"], risk["marginType"]),
             )
             assert (position["iw"] != "0") == isolated
