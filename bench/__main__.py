@@ -56,13 +56,23 @@ async def _measure(args: argparse.Namespace) -> list[str]:
     raw = await push.raw_rate(n)
     ws = await push.websockets_rate(n)
     fake = await push.fake_rate(n)
+    single = await push.fake_rate(n, ticks=1)
+    made = await push.fake_made_rate(n)
     crowded = await push.fake_rate(n, idle=args.idle)
     say(f"push to one fast client ({n:,} account events, messages/s):")
     say(f"  raw asyncio, one write per message  {raw.rate:>10,.0f}")
     say(f"  websockets send()                   {ws.rate:>10,.0f}")
     say(
         f"  the fake                            {fake.rate:>10,.0f}   {fake.rate / ws.rate:.2f} x websockets,"
-        f" {fake.rate / raw.rate:.2f} x raw"
+        f" {fake.rate / raw.rate:.2f} x raw ({push.PUSH_BURST} ticks, {push.PUSH_BURST * 4} events, a publish)"
+    )
+    say(
+        f"  the fake, one tick a publish        {single.rate:>10,.0f}   {single.rate / ws.rate:.2f} x websockets"
+        " (4 events a publish, as the bench measured before)"
+    )
+    say(
+        f"  the fake, events made beforehand    {made.rate:>10,.0f}   {made.rate / ws.rate:.2f} x websockets"
+        " (the push path alone: publish, frames, journal, writes)"
     )
     say(
         f"  the fake, {args.idle:,} idle connections  {crowded.rate:>10,.0f}   {crowded.rate / ws.rate:.2f} x"
@@ -71,6 +81,14 @@ async def _measure(args: argparse.Namespace) -> list[str]:
     say(
         f"  CPU per message (server thread)     websockets {ws.cpu_us:.1f} us, the fake {fake.cpu_us:.1f} us:"
         f" {ws.cpu_us / fake.cpu_us:.2f} x websockets' rate at equal CPU (raw asyncio {raw.cpu_us:.1f} us)"
+    )
+    say(
+        f"  the fake, one tick a publish        {single.cpu_us:.1f} us ({ws.cpu_us / single.cpu_us:.2f} x websockets'"
+        " rate at equal CPU)"
+    )
+    say(
+        f"  of which the push path alone        {made.cpu_us:.1f} us ({ws.cpu_us / made.cpu_us:.2f} x websockets'"
+        f" rate at equal CPU); making the events {fake.cpu_us - made.cpu_us:.1f} us"
     )
     idle = await lateness.lateness(args.seconds)
     busy = await lateness.lateness(args.seconds, rate=args.rate)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import itertools
 import random
 import tempfile
 import time
@@ -24,6 +25,7 @@ from bench.peer import Peer
 from fake_server.clock import Clock
 from fake_server.exchange.account import Account
 from fake_server.exchange.settings import EventFlow, Settings
+from fake_server.exchange.user_events import UserEvent
 from fake_server.fronts.frames import text_frame
 from fake_server.journal import Journal
 from fake_server.server import FakeBinance
@@ -31,6 +33,11 @@ from fake_server.server import FakeBinance
 HOST = "127.0.0.1"
 #: How long the pusher works before it lets the loop run timers (fault steps) again.
 SLICE = 0.001
+#: Ticks the full-speed push makes and publishes as one batch (32 events). The fake pushes
+#: that fast only in a burst (the `burst_events` fault: at least 300 events, by default,
+#: made and published in one call; its activity timer makes at most 100 ticks a second), so
+#: the push is measured as bursts, smaller ones than the fault's.
+PUSH_BURST = 8
 
 
 def messages(n: int) -> list[bytes]:
@@ -104,24 +111,28 @@ class FakeRig:
     def user_path(self) -> str:
         return f"/private/ws/{self.key}"
 
-    def tick(self) -> int:
-        """One unit of account activity, published; how many events reached a connection.
+    def activity(self, ticks: int) -> list[UserEvent]:
+        """`ticks` units of account activity made now, in order."""
+        now_ms = self.clock.epoch_ms()
+        tick = self.fake.account.tick
+        events = tick(now_ms)
+        for _ in range(ticks - 1):
+            events += tick(now_ms)
+        return events
+
+    def tick(self, ticks: int = 1) -> int:
+        """`ticks` units of account activity, published as one batch; how many events
+        reached a connection.
 
         The reader is the one connection on the listen key and takes every kind of event,
-        so a tick that reached it delivered all its events (counting them in the journal
+        so a batch that reached it delivered all its events (counting them in the journal
         cost about a microsecond an event, charged to the fake)."""
-        fake = self.fake
-        events = fake.account.tick(self.clock.epoch_ms())
-        return len(events) if fake.publish(events) else 0
+        events = self.activity(ticks)
+        return len(events) if self.fake.publish(events) else 0
 
-    async def push(self, n: int) -> None:
-        """At least `n` delivered events as fast as the fake can, yielding every `SLICE`."""
-        sent = 0
-        while sent < n:
-            until = time.perf_counter() + SLICE
-            while sent < n and time.perf_counter() < until:
-                sent += self.tick()
-            await asyncio.sleep(0)
+    async def push(self, n: int, ticks: int = PUSH_BURST) -> None:
+        """At least `n` delivered events as fast as the fake can, `ticks` ticks a publish."""
+        await _drive(n, lambda: self.tick(ticks))
 
     async def paced(self, rate: float, seconds: float) -> int:
         """Push `rate` events per second for `seconds`, in slices; the events delivered."""
@@ -135,17 +146,48 @@ class FakeRig:
             await asyncio.sleep(0 if sent < due else 0.001)
         return sent
 
+    async def push_made(self, batches: list[list[UserEvent]], n: int) -> None:
+        """`push` of events made beforehand (`batches`, published again in turn): the push
+        path alone (publish, framing, journal, writes), without the account's cost."""
+        made = itertools.cycle(batches)
+        publish = self.fake.publish
 
-async def fake_rate(n: int, idle: int = 0) -> Push:
+        def step() -> int:
+            batch = next(made)
+            return len(batch) if publish(batch) else 0
+
+        await _drive(n, step)
+
+
+async def _drive(n: int, step: Callable[[], int]) -> None:
+    """Call `step` (it publishes, and says how many events it delivered) until `n` events
+    are delivered, yielding to the loop every `SLICE`."""
+    sent = 0
+    while sent < n:
+        until = time.perf_counter() + SLICE
+        while sent < n and time.perf_counter() < until:
+            sent += step()
+        await asyncio.sleep(0)
+
+
+async def fake_rate(n: int, idle: int = 0, ticks: int = PUSH_BURST) -> Push:
+    """The fake's push, `ticks` ticks of its account a publish, with `idle` idle connections."""
     async with FakeRig() as rig:
         crowd = Peer("idle", HOST, rig.port, "/public/ws", idle) if idle else None
         try:
             if crowd is not None:
                 await crowd.start()
-            return await _measure(rig.port, rig.user_path, n, lambda: rig.push(n))
+            return await _measure(rig.port, rig.user_path, n, lambda: rig.push(n, ticks))
         finally:
             if crowd is not None:
                 crowd.kill()
+
+
+async def fake_made_rate(n: int) -> Push:
+    """The fake's push of account events made before the measurement (`FakeRig.push_made`)."""
+    async with FakeRig() as rig:
+        batches = [rig.activity(PUSH_BURST) for _ in range(500)]
+        return await _measure(rig.port, rig.user_path, n, lambda: rig.push_made(batches, n))
 
 
 # websockets' send() -------------------------------------------------------------------------
