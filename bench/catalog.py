@@ -29,8 +29,11 @@ class CatalogWall:
 
 
 def durations() -> list[float]:
+    """Each scenario's wall time as `binance-harness list` gives it: its duration, or for a
+    scenario at a time factor ("[87600 s at x600: 146 s wall]") its wall seconds."""
     listed = subprocess.run([HARNESS, "list"], capture_output=True, text=True, check=True).stdout
-    return [float(m) for m in re.findall(r"\[([\d.]+) s\]", listed)]
+    found = re.findall(r"\[([\d.]+) s(?: at x[\d.]+: ([\d.]+) s wall)?\]", listed)
+    return [float(wall or duration) for duration, wall in found]
 
 
 def _timed_run(jobs: list[str], verdicts: Path) -> float:
