@@ -23,8 +23,8 @@ vouch for. The rule reads only the journal, so a run replayed from its files is 
 A stall far from what a verdict judged cannot have moved it: the probe also journals its
 worst stalls with their times (`loop_stalls`), and a verdict that cites evidence is held
 only to the stalls within a deadline of that evidence. That matters in a long run (a
-Binance day at a time factor is 88 s of wall time, in which one 150 ms stall at its start
-said nothing about the reconnect a minute later); a verdict without evidence, or a
+Binance day at a time factor is 146 s of wall time, in which one 150 ms stall at its start
+said nothing about the reconnect two minutes later); a verdict without evidence, or a
 journal without the list, is held to the run's worst stall.
 """
 

@@ -156,9 +156,9 @@ def test_a_factor_too_fast_for_the_tightest_deadline_is_refused_at_load_time(tmp
         load(tmp_path)
     error = raised.value
     assert (error.line, error.field) == (5, "time_factor")
-    # 5 s at x600 is 8 ms of wall time; at x5 it is 1 s, above the 0.6 s floor.
+    # 5 s at x600 is 8 ms of wall time; at x5 it is the 1 s floor.
     assert "expect.reconnects-after-drop.within 5 s" in error.message
-    assert "would last 8 ms of wall time, under the 600 ms" in error.message
+    assert "would last 8 ms of wall time, under the 1000 ms" in error.message
     assert "time_factor 5 or less would work" in error.message
     assert load(tmp_path, factor=5).time_factor == 5
 
