@@ -300,7 +300,15 @@ def _setup_problems(record: RunRecord) -> list[str]:
     if contacted or exit_entry is None or exit_entry["code"] == 0:
         return []
     errors = [e["line"] for e in record.of("client_output") if e["stream"] == "stderr"]
-    last = f": {errors[-1]}" if errors else ""
+    # A stack trace ends with its frames ("    at f (file:line)" in Node): quote the message.
+    told = [line for line in errors if not line.strip().startswith(("at ", "File "))]
+    last = f": {(told or errors)[-1].strip()}" if errors else ""
+    factor = record.scenario.time_factor
+    if factor > 1:
+        last += (
+            f" (at time_factor {factor:g} the client's own timeouts run {factor:g} times fast too: a 1 s "
+            f"request timeout lasts {1000 / factor:.1f} ms of wall time, docs/time-factor.md)"
+        )
     return [f"the client exited with code {exit_entry['code']} before contacting the fake{last}"]
 
 
