@@ -1,32 +1,40 @@
-"""The search: Hypothesis draws fault schedules, runs each against the client, and shrinks
-the ones that break it to the smallest schedule that still does.
+"""The search: Hypothesis draws fault schedules, each is run against the client, and the
+first that breaks it is shrunk to the smallest schedule that still does.
 
-Hypothesis does the drawing and the shrinking (the strategies are in strategies.py); a
-schedule "fails" when any property check FAILs on its run, and each check that fails is
-its own kind of failure (its own exception class), so two flaws found in one search are
-shrunk and reported apart. A real client on a real clock is not deterministic, so nothing
-is reported on one run: each shrunk schedule is replayed `replays` more times from its
-file, and is a failure only if every replay fails the same way; otherwise it is flaky,
-with its reproduction rate. A run the machine was too busy to judge (an ERROR verdict) is
-played again alone, and if it is still unjudgeable it counts as neither pass nor fail.
+Hypothesis does the drawing (the strategies are in strategies.py): seeded, swarm-style,
+reproducible. The shrinking is the search's own (`Shrink`): each run is several seconds of
+real time, and Hypothesis's shrinker, which expects a test to cost microseconds, spent its
+five-minute limit (34 runs) on a 3-fault schedule that one step reproduced: after a find it
+keeps drawing for more bugs, it tries the simplest possible schedule, and deleting a step
+changes how the other steps' choices are read. Deleting steps one at a time and replaying
+(delta debugging) reaches a 1-minimal schedule in at most a few runs per step.
+
+A schedule "fails" when a property check FAILs on its run, and each check that fails is
+shrunk on its own, so two flaws found in one schedule are reported apart. A real client on
+a real clock is not deterministic, so nothing is reported on one run: each shrunk schedule
+is replayed `replays` more times from its file, and is a failure only if every replay fails
+the same way; otherwise it is flaky, with its reproduction rate. A run the machine was too
+busy to judge (an ERROR verdict) is played again alone, and if it is still unjudgeable it
+counts as neither pass nor fail.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import seed as hypothesis_seed
-from hypothesis.errors import Flaky
 
 from fake_server.exchange.profiles import profile as profile_named
 from fake_server.faults import Fault
-from fake_server.schema import param
+from fake_server.schema import param, params_of
 from harness.runner import ClientSpec, RunResult, run_scenario
 from harness.scenario import Scenario
 from harness.scenario_file import ScenarioError, default_registries, load_scenario
@@ -41,34 +49,31 @@ Progress = Callable[[str], None]
 ROUNDS = 1000
 
 
-class ScheduleFails(Exception):
-    """A schedule on which a property check FAILed (subclassed per check: see `_failure`)."""
+@dataclass(frozen=True)
+class Failing:
+    """A schedule on which property checks FAILed: its steps, its file, what failed and why."""
 
-    def __init__(self, path: Path, behaviours: tuple[str, ...], summary: str) -> None:
-        super().__init__(path, behaviours, summary)
-        self.path = path
-        self.behaviours = behaviours
-        self.summary = summary
+    steps: tuple[DrawnStep, ...]
+    path: Path
+    behaviours: tuple[str, ...]
+    summaries: dict[str, str]
 
-    def __str__(self) -> str:
-        return f"{', '.join(self.behaviours)} FAIL on {self.path}: {self.summary}"
-
-
-_FAILURE_KINDS: dict[str, type[ScheduleFails]] = {}
+    def summary(self, behaviour: str) -> str:
+        return self.summaries.get(behaviour, "")
 
 
-def _failure(behaviour: str) -> type[ScheduleFails]:
-    """The exception class of a failure of `behaviour`: Hypothesis tells failures apart by
-    their type, so each check's failures shrink to their own smallest schedule."""
-    if behaviour not in _FAILURE_KINDS:
-        name = "Fails_" + behaviour.replace("-", "_")
-        _FAILURE_KINDS[behaviour] = type(name, (ScheduleFails,), {})
-    return _FAILURE_KINDS[behaviour]
+class _Failed(BaseException):
+    """A drawn schedule failed: stop Hypothesis at once. A BaseException passes through
+    Hypothesis untouched, so it neither keeps drawing for more bugs nor shrinks nor replays
+    the schedule to report it (each of those a real run); the search shrinks it itself."""
+
+    def __init__(self, failing: Failing) -> None:
+        super().__init__(failing)
+        self.failing = failing
 
 
 class _OutOfTime(BaseException):
-    """The search's time ran out before any failure: stop drawing (not a failure, so it is a
-    BaseException, which Hypothesis passes through without shrinking)."""
+    """The search's time ran out before any failure: stop drawing (not a failure)."""
 
 
 @dataclass
@@ -83,6 +88,10 @@ class Found:
     replays: int
     #: Seconds from the start of the search to the first schedule that failed this way.
     first_after: float
+    #: The faults of the schedule first found failing, before shrinking.
+    faults_found: int = 0
+    #: Runs spent shrinking it (replays not included).
+    shrink_runs: int = 0
 
     @property
     def flaky(self) -> bool:
@@ -129,19 +138,16 @@ class Search:
     replays: int = param(3, doc="replays of a shrunk schedule before it is called a failure", ge=1, le=100)
     progress: Progress = print
     outcome: Outcome = field(default_factory=Outcome)
-    _first_failure: dict[str, float] = field(default_factory=dict)
     #: The checks already reported (found, or flaky): later rounds do not chase them again.
     _reported: set[str] = field(default_factory=set)
-    #: Whether this round has seen a failure: its runs from then on are Hypothesis shrinking.
-    _failing: bool = False
     _started: float = 0.0
     _number: int = 0
 
     def run(self) -> Outcome:
-        """Search in rounds until the budget or the time is spent: a round ends when Hypothesis
-        has shrunk what it found; the next round draws afresh (a seed derived from the
-        search's), leaving out the checks already reported, so one flaw (or one flake) does
-        not end the search or get reported twice."""
+        """Search in rounds until the budget or the time is spent: a round ends at the first
+        schedule that fails, which is shrunk and confirmed; the next round draws afresh (a
+        seed derived from the search's), leaving out the checks already reported, so one flaw
+        (or one flake) does not end the search or get reported twice."""
         registry, _ = default_registries()
         menu = fault_menu(registry, self.frame.profile, self.faults)
         self.out.mkdir(parents=True, exist_ok=True)
@@ -150,32 +156,25 @@ class Search:
             left = self.budget - self.outcome.tried
             if left <= 0 or self.outcome.stopped:
                 break
-            self._failing = False
-            failures = self._round(menu, seed=self.seed * ROUNDS + round_number, budget=left)
-            if not failures:
+            failing = self._round(menu, seed=self.seed * ROUNDS + round_number, budget=left)
+            if failing is None:
                 break
-            for failure in failures:
-                found = self._confirm(failure)
+            first_after = time.monotonic() - self._started
+            for shrunk, runs in self._shrink_each(failing):
+                found = self._confirm(shrunk, first_after, len(failing.steps), runs)
                 self.outcome.found.append(found)
                 self._reported.add(found.behaviours[0])
         self.outcome.elapsed = time.monotonic() - self._started
         return self.outcome
 
-    def _round(self, menu: Sequence[type[Fault]], *, seed: int, budget: int) -> list[ScheduleFails]:
+    def _round(self, menu: Sequence[type[Fault]], *, seed: int, budget: int) -> Failing | None:
         try:
             self._hypothesis(menu, seed=seed, budget=budget)()
         except _OutOfTime:
             self.outcome.stopped = "time limit reached"
-        except ScheduleFails as exc:
-            return [exc]
-        except (BaseExceptionGroup, Flaky) as group:
-            # Several checks failed (one shrunk schedule each), or Hypothesis saw a schedule
-            # fail and then pass: the replays of `_confirm` judge that.
-            leaves = _leaves(group)
-            if not all(isinstance(e, ScheduleFails) for e in leaves):
-                raise
-            return [e for e in leaves if isinstance(e, ScheduleFails)]
-        return []
+        except _Failed as found:
+            return found.failing
+        return None
 
     def _hypothesis(self, menu: Sequence[type[Fault]], *, seed: int, budget: int) -> Callable[[], None]:
         profile = profile_named(self.frame.profile)
@@ -188,9 +187,8 @@ class Search:
             max_examples=budget,
             deadline=None,
             database=None,
-            phases=(Phase.generate, Phase.shrink),
+            phases=(Phase.generate,),
             suppress_health_check=list(HealthCheck),
-            report_multiple_bugs=True,
             print_blob=False,
         )
         @given(strategy)
@@ -200,45 +198,84 @@ class Search:
         return probe
 
     def _probe(self, steps: list[DrawnStep]) -> None:
-        shrinking = self._failing
-        if (
-            not shrinking
-            and self.time_limit is not None
-            and time.monotonic() - self._started > self.time_limit
-        ):
+        if self.time_limit is not None and time.monotonic() - self._started > self.time_limit:
             raise _OutOfTime
+        self.outcome.tried += 1
+        failing = self._try(steps, f"{self.outcome.tried}/{self.budget}")
+        if failing is False:
+            assume(False)  # too busy to judge: not a valid example
+        elif failing is not None:
+            raise _Failed(failing)
+
+    def _try(
+        self, steps: Sequence[DrawnStep], label: str, target: str | None = None
+    ) -> Failing | Literal[False] | None:
+        """Play `steps`; the Failing if a check not yet reported FAILed (`target`, if given,
+        among them), None if none did, False if the machine was too busy to judge it."""
         self._number += 1
-        if shrinking:
-            self.outcome.shrink_runs += 1
-        else:
-            self.outcome.tried += 1
         origin = Origin(self.seed, version(), self._number)
         path = self.out / "runs" / f"schedule-{self._number}.yaml"
         result = self._play(self.frame, steps, origin, path)
-        label = f"shrink {self.outcome.shrink_runs}" if shrinking else f"{self.outcome.tried}/{self.budget}"
         faults = "; ".join(describe_step(s) for s in steps)
         if result is None:
             self.outcome.unjudged += 1
             self.progress(f"[{label}] {faults} -> too busy to judge, not counted")
-            assume(False)
-            return
-        failed = tuple(
-            v.behaviour
-            for v in result.verdicts
-            if v.status == Status.FAIL and v.behaviour not in self._reported
-        )
-        if not failed:
+            return False
+        failed = [v for v in result.verdicts if v.status == Status.FAIL and v.behaviour not in self._reported]
+        names = tuple(v.behaviour for v in failed)
+        if not failed or (target is not None and target not in names):
             self.progress(f"[{label}] {faults} -> ok ({result.wall_time:.1f} s)")
-            return
-        summary = next(v.summary for v in result.verdicts if v.status == Status.FAIL)
-        first = failed[0]
-        self._failing = True
-        if first not in self._first_failure:
-            self._first_failure[first] = time.monotonic() - self._started
-            self.progress(f"[{label}] {faults} -> {', '.join(failed)} FAIL; shrinking it")
-        else:
-            self.progress(f"[{label}] {faults} -> still fails ({', '.join(failed)})")
-        raise _failure(first)(path, failed, summary)
+            return None
+        self.progress(f"[{label}] {faults} -> {', '.join(names)} FAIL")
+        return Failing(tuple(steps), path, names, {v.behaviour: v.summary for v in failed})
+
+    def _shrink_each(self, failing: Failing) -> Iterator[tuple[Failing, int]]:
+        """Shrink `failing` once per check it FAILed, yielding each shrunk schedule (with that
+        check first) and the runs it took; a check the schedule shrunk for another one still
+        fails is given that schedule, without shrinking again."""
+        shrunk: list[Failing] = []
+        for behaviour in failing.behaviours:
+            done = next((f for f in shrunk if behaviour in f.behaviours), None)
+            before = self.outcome.shrink_runs
+            if done is None:
+                self.progress(f"{behaviour} FAILed on {len(failing.steps)} faults: shrinking it")
+                done = self._shrink(failing, behaviour)
+                shrunk.append(done)
+            first = (behaviour, *(b for b in done.behaviours if b != behaviour))
+            yield dataclasses.replace(done, behaviours=first), self.outcome.shrink_runs - before
+
+    def _shrink(self, failing: Failing, behaviour: str) -> Failing:
+        """Delta debugging over the steps, then over each step's values: drop a step (or set
+        one of its choices to the simplest), replay, and keep the change if `behaviour` still
+        FAILs. Deletion is repeated until no single step can go (1-minimal), then each kept
+        step tries its parameters' defaults, the first occurrence of its trigger, and no delay.
+        Deterministic, and at most one run per step and per simpler choice in each pass."""
+        current = failing
+        changed = True
+        while changed and len(current.steps) > 1:
+            changed = False
+            i = 0
+            while i < len(current.steps) and len(current.steps) > 1:
+                trial = current.steps[:i] + current.steps[i + 1 :]
+                kept = self._shrink_run(trial, behaviour)
+                if kept is not None:
+                    current, changed = kept, True
+                else:
+                    i += 1
+        for i in range(len(current.steps)):
+            for simplify in SIMPLER:
+                simpler = simplify(current.steps[i])
+                if simpler is None:
+                    continue
+                kept = self._shrink_run((*current.steps[:i], simpler, *current.steps[i + 1 :]), behaviour)
+                if kept is not None:
+                    current = kept
+        return current
+
+    def _shrink_run(self, steps: Sequence[DrawnStep], behaviour: str) -> Failing | None:
+        self.outcome.shrink_runs += 1
+        kept = self._try(steps, f"shrink {self.outcome.shrink_runs}", target=behaviour)
+        return kept if isinstance(kept, Failing) else None
 
     def _play(self, frame: Frame, steps: Sequence[DrawnStep], origin: Origin, path: Path) -> RunResult | None:
         """Write the schedule's scenario, load it back and run it; None if the machine was too
@@ -261,12 +298,12 @@ class Search:
         """One run of a generated scenario against the client (a test replaces it)."""
         return asyncio.run(run_scenario(scenario, self.client, workdir=workdir))
 
-    def _confirm(self, failure: ScheduleFails) -> Found:
+    def _confirm(self, failing: Failing, first_after: float, faults_found: int, shrink_runs: int) -> Found:
         """Replay the shrunk schedule `replays` times; it is a failure only if every one fails
         the same check, and is written where the user will look for it."""
-        first = failure.behaviours[0]
+        first = failing.behaviours[0]
         final = self.out / f"found-{first}-seed{self.seed}.yaml"
-        final.write_text(failure.path.read_text())
+        final.write_text(failing.path.read_text())
         scenario = _load(final)
         reproduced = 0
         for n in range(1, self.replays + 1):
@@ -275,14 +312,61 @@ class Search:
             if result is not None and result.verdict(first).status == Status.FAIL:
                 reproduced += 1
         return Found(
-            failure.behaviours,
+            failing.behaviours,
             final,
-            failure.summary,
+            failing.summary(first),
             len(scenario.steps),
             reproduced,
             self.replays,
-            self._first_failure.get(first, 0.0),
+            first_after,
+            faults_found,
+            shrink_runs,
         )
+
+
+def _with_defaults(step: DrawnStep) -> DrawnStep | None:
+    """`step` with its fault's parameters at their defaults (None if they already are). An
+    amount keeps its drawn value where the default is longer or unbounded (a `lasting` of
+    "for ever", a limit's 300 s window): the strategies drew it to end inside the window, and
+    a default that outlived it would fail a correct client in the quiet period."""
+    fault = step.fault
+    drawn = {name: getattr(fault, name) for name in params_of(type(fault))}
+    values = {
+        name: p.default
+        for name, p in params_of(type(fault)).items()
+        if not p.required and not _longer(p.default, drawn[name])
+    }
+    if all(drawn[name] == value for name, value in values.items()):
+        return None
+    simplest = _fault_or_none(type(fault), {**drawn, **values})  # None: a rule between them broke
+    return None if simplest is None else dataclasses.replace(step, fault=simplest)
+
+
+def _first_occurrence(step: DrawnStep) -> DrawnStep | None:
+    return dataclasses.replace(step, nth=1) if step.nth > 1 else None
+
+
+def _no_delay(step: DrawnStep) -> DrawnStep | None:
+    return dataclasses.replace(step, at=0.0) if step.at > 0 else None
+
+
+#: What shrinking tries in place of a kept step, in turn, each on what the last one left:
+#: its parameters' defaults, the first occurrence of its trigger, no delay after it.
+SIMPLER: tuple[Callable[[DrawnStep], DrawnStep | None], ...] = (_with_defaults, _first_occurrence, _no_delay)
+
+
+def _fault_or_none(cls: type[Fault], values: dict[str, object]) -> Fault | None:
+    try:
+        return cls(**values)
+    except (ValueError, TypeError):
+        return None
+
+
+def _longer(default: object, drawn: object) -> bool:
+    """Whether `default` is a larger (or unbounded) amount than the number `drawn`."""
+    if isinstance(drawn, bool) or not isinstance(drawn, int | float):
+        return False
+    return default is None or (isinstance(default, int | float) and default > drawn)
 
 
 def _load(path: Path) -> Scenario:
@@ -292,9 +376,3 @@ def _load(path: Path) -> Scenario:
         return load_scenario(path, faults=faults, behaviours=behaviours)
     except ScenarioError as exc:  # a schedule the strategies should never make
         raise AssertionError(f"generated an invalid scenario: {exc}") from exc
-
-
-def _leaves(group: BaseException) -> list[BaseException]:
-    if isinstance(group, BaseExceptionGroup):
-        return [leaf for e in group.exceptions for leaf in _leaves(e)]
-    return [group]

@@ -7,10 +7,14 @@ import itertools
 from collections.abc import Callable
 from pathlib import Path
 
+from fake_server.faults.abort_tcp import AbortTcp
+from fake_server.faults.close import Close
+from fake_server.faults.expire_listen_key import ExpireListenKey
 from harness.runner import RunResult
 from harness.scenario import Scenario
-from harness.search.explore import Search
+from harness.search.explore import Failing, Search
 from harness.search.schedule import PROPERTIES, Frame
+from harness.search.strategies import DrawnStep
 from harness.verdict import Status, Verdict
 
 Flaw = Callable[[Scenario], bool]
@@ -123,3 +127,25 @@ def test_the_time_limit_stops_drawing(tmp_path: Path) -> None:
     outcome = stand_in(tmp_path, lambda s: False, budget=1000, time_limit=0.0).run()
     assert outcome.stopped == "time limit reached"
     assert outcome.tried == 0
+
+
+def test_shrinking_deletes_steps_one_at_a_time_and_keeps_the_one_that_fails(tmp_path: Path) -> None:
+    rst = DrawnStep(AbortTcp(mode="rst"), "ws_open", 2, 0.5)
+    others = [
+        DrawnStep(Close(), "user_stream_ready", 1, 0.25),
+        DrawnStep(ExpireListenKey(notify=False), "ws_close", 1, 0.1),
+        DrawnStep(AbortTcp(mode="fin"), "resync", 3, 1.0),
+    ]
+    search = stand_in(tmp_path, rst_abort)
+    failing = Failing((others[0], rst, *others[1:]), tmp_path / "x.yaml", ("reconnects-after-drop",), {})
+    shrunk = search._shrink(failing, "reconnects-after-drop")
+    # Dropping the first step keeps the failure (the flaw is the reset): 1 run; the reset
+    # cannot go (1 run); the two after it go (2 runs). Then the reset's simpler versions:
+    # the default mode (fin) loses the flaw, the first occurrence and no delay keep it.
+    assert [s.fault.name for s in shrunk.steps] == ["abort_tcp"]
+    assert (shrunk.steps[0].nth, shrunk.steps[0].at, getattr(shrunk.steps[0].fault, "mode", "")) == (
+        1,
+        0.0,
+        "rst",
+    )
+    assert search.outcome.shrink_runs == 4 + 3
