@@ -374,7 +374,9 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command == "init":
             return init_project.main(args)
         if args.command == "search":
-            return search_command.main(args, default_client() if args.client is None else args.client)
+            return search_command.main(
+                args, search_command.search_client() if args.client is None else args.client
+            )
         return _list(args)
     except (ScenarioError, baseline.BaselineError, OutputError, ClientError) as exc:
         print(f"binance-harness: {exc}", file=sys.stderr)

@@ -10,7 +10,8 @@ after the reconnect) shows the flaw.
 Mimics A2 ``lk-expired-event-ignored`` in its sequence form: a client whose handlers are
 wired up a moment after the socket opens loses what arrives in between.
 
-Run: ``python /abs/path/clients/broken/deaf_after_reconnect.py``
+Run: ``python /abs/path/clients/broken_sequences/deaf_after_reconnect.py``, or in-process
+``--client python:clients.broken_sequences.deaf_after_reconnect:DeafAfterReconnectClient.in_process``
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from websockets.asyncio.client import ClientConnection
 
 from clients.reference_client import ReferenceClient
 
-#: What a search finds it lacking (tests/search/test_broken_found.py).
+#: What a search finds it lacking (tests/search/test_search_runs.py).
 LACKS = "renews-expired-listenkey"
 #: Seconds after a handshake before it listens for listenKeyExpired.
 DEAF_FOR = 1.0

@@ -11,7 +11,8 @@ resync) shows the flaw.
 Mimics F5 ``gap-not-reconciled`` in its sequence form (hummingbot/hummingbot#7590: user
 stream state never re-initialised after a network blip).
 
-Run: ``python /abs/path/clients/broken/resync_flag_stuck.py``
+Run: ``python /abs/path/clients/broken_sequences/resync_flag_stuck.py``, or in-process
+``--client python:clients.broken_sequences.resync_flag_stuck:ResyncFlagStuckClient.in_process``
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from clients.reference_client import ReferenceClient
 
-#: What a search finds it lacking (tests/search/test_broken_found.py).
+#: What a search finds it lacking (tests/search/test_search_runs.py).
 LACKS = "resyncs-after-gap"
 #: Seconds it lets the stream run before fetching the snapshots.
 SETTLE = 0.5

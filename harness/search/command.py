@@ -7,7 +7,11 @@ import sys
 from pathlib import Path
 
 from fake_server.exchange.profiles import PROFILES
+from harness.client_driver import ClientError
+from harness.defaults import default_client
 from harness.flag_types import client_command, duration_of, integer_of, output_dir, range_hint
+from harness.python_client import EXAMPLE as IN_PROCESS_REFERENCE
+from harness.python_client import load
 from harness.search.explore import Outcome, Search
 from harness.search.menu import MenuError
 from harness.search.schedule import PROPERTIES, Frame
@@ -29,6 +33,7 @@ exit status: 0 nothing found, 1 a failure (or a flaky one) found, 2 bad input.
 
 examples:
   binance-harness search --client "python my_bot.py" --budget 40 --seed 7
+  binance-harness search --client python:my_bot:run_for_harness --seed 7    # in-process (docs/in-process.md)
   binance-harness search --client "node bot.js" --time 10m --faults abort_tcp,expire_listen_key
   binance-harness run reports/search/found-uses-current-listenkey-seed7.yaml --client "python my_bot.py"
 """.format("\n    ".join(", ".join(PROPERTIES[i : i + 3]) for i in range(0, len(PROPERTIES), 3)))
@@ -48,7 +53,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--client",
         type=client_command,
         metavar="CMD",
-        help="command that starts the client (left out: the bundled reference client)",
+        help="command that starts the client, or python:MODULE:ATTR for a Python coroutine client "
+        "run in-process, with no interpreter per schedule (left out: the bundled reference client, "
+        "in-process from a checkout)",
     )
     p.add_argument(
         "--budget",
@@ -126,6 +133,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="DIR",
         help="where the scenarios go (default reports/search)",
     )
+
+
+def search_client() -> str:
+    """The client a search plays when none is given: the bundled reference client in-process
+    where its module imports (from a checkout), since a search is many short runs and a
+    process per run costs each of them about a second; else its command."""
+    try:
+        load(IN_PROCESS_REFERENCE)
+    except ClientError:
+        return default_client()
+    return IN_PROCESS_REFERENCE
 
 
 def _names(text: str) -> tuple[str, ...]:

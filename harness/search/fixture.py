@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.defaults import default_client
-from harness.search.command import summary
+from harness.search.command import search_client, summary
 from harness.search.explore import Outcome, Search
 from harness.search.schedule import Frame
 
@@ -39,7 +38,7 @@ def binance_search(tmp_path: Path) -> SearchFn:
         **frame: object,
     ) -> Outcome:
         outcome = Search(
-            client=client or default_client(),
+            client=client or search_client(),
             frame=Frame(**frame),  # type: ignore[arg-type]  # the Frame's own fields
             out=out or tmp_path / "search",
             seed=seed,

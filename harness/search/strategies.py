@@ -160,27 +160,51 @@ def fault_of(draw: st.DrawFn, cls: type[Fault], *, room: float, profile: Profile
         raise  # unreachable: assume(False) stops this example
 
 
-#: Half of the steps fire within this many seconds of their trigger: the sequences that break
-#: clients are one thing happening while another is still under way (a drop during the
-#: resync, an expiry while a reconnect backs off), so "soon after" is drawn far more often
-#: than a uniform time in the window would.
+#: Half of the independent steps fire within this many seconds of their trigger: the
+#: sequences that break clients are one thing happening while another is still under way
+#: (a drop during the resync, an expiry while a reconnect backs off), so "soon after" is
+#: drawn far more often than a uniform time in the window would.
 SOON = 1.0
+#: A follow-up step fires within this many seconds of the step it follows half of the time:
+#: a reconnect's first backoff (the reference client's is 0.25 s, jittered) is the moment a
+#: second fault catches a client half-way through recovering from the first.
+BACKOFF = 0.25
+
+
+@st.composite
+def fault_class(draw: st.DrawFn, menu: Sequence[type[Fault]]) -> type[Fault]:
+    """A fault from `menu`, layer first, then within its layer, so the one Binance fault that
+    kills a key weighs as much as the nine ways to hurt TCP."""
+    layers = sorted({cls.layer for cls in menu})
+    layer = draw(st.sampled_from(layers))
+    return draw(st.sampled_from([c for c in menu if c.layer == layer]))
 
 
 @st.composite
 def step_of(draw: st.DrawFn, menu: Sequence[type[Fault]], *, window: float, profile: Profile) -> DrawnStep:
-    """A step: a fault from `menu`, what it waits for and when, inside the `window`.
-
-    The fault is drawn layer first, then within its layer, so the one Binance fault that
-    kills a key weighs as much as the nine ways to hurt TCP."""
-    layers = sorted({cls.layer for cls in menu})
-    layer = draw(st.sampled_from(layers))
-    cls = draw(st.sampled_from([c for c in menu if c.layer == layer]))
+    """An independent step: a fault from `menu`, what it waits for and when, inside the `window`."""
+    cls = draw(fault_class(menu))
     on = draw(st.sampled_from(STEP_TRIGGERS))
     nth = draw(st.integers(1, 3))
     at = draw(st.one_of(seconds(0.0, min(SOON, window)), seconds(0.0, window)))
     fault = draw(fault_of(cls, room=max(1 / TICKS_PER_SECOND, window - at), profile=profile))
     return DrawnStep(fault, on, nth, at)
+
+
+@st.composite
+def follow_up(
+    draw: st.DrawFn, leader: DrawnStep, menu: Sequence[type[Fault]], *, window: float, profile: Profile
+) -> DrawnStep:
+    """A step that waits for what `leader` waits for and fires a short gap after it (within a
+    backoff half of the time, within `SOON` otherwise): the second fault of "a key expires
+    while the reconnect after a drop backs off", which two independent steps would line up
+    only by luck (two triggers, two occurrences and two delays must agree)."""
+    cls = draw(fault_class(menu))
+    room = window - leader.at
+    gap = draw(st.one_of(seconds(0.0, min(BACKOFF, room)), seconds(0.0, min(SOON, room))))
+    at = leader.at + gap
+    fault = draw(fault_of(cls, room=max(1 / TICKS_PER_SECOND, window - at), profile=profile))
+    return DrawnStep(fault, leader.on, leader.nth, at)
 
 
 @st.composite
@@ -192,9 +216,30 @@ def schedule_of(
     profile: Profile,
     max_steps: int,
 ) -> list[DrawnStep]:
-    """A fault schedule, swarm style: each schedule first leaves a random part of the menu
-    out (Groce et al., "Swarm Testing", 2012), then draws its steps from what is left, so
-    some schedules hammer one fault and others mix a few."""
-    enabled = draw(st.lists(st.sampled_from(menu), min_size=1, max_size=len(menu), unique=True))
-    steps = draw(st.lists(step_of(enabled, window=window, profile=profile), min_size=1, max_size=max_steps))
+    """A fault schedule, swarm style: each schedule first leaves out each fault of the menu
+    with probability one half (Groce et al., "Swarm Testing", 2012), then draws its steps
+    from what is left, so some schedules hammer one fault and others mix a few. The first
+    step, half of the time, is one that ends a connection: every property judges a recovery,
+    and without a drop most of them have nothing to judge (a third of the schedules dropped
+    a connection before this rule). Each later step is, half of the time, a follow-up of an
+    earlier one (`follow_up`), so a second fault lands while the first one's recovery is
+    under way.
+
+    Every step is drawn whole and kept as drawn (its own trigger, occurrence and time, a
+    follow-up's copied from its leader), so deleting a step when shrinking leaves every
+    other step as it was."""
+    kept = draw(st.lists(st.booleans(), min_size=len(menu), max_size=len(menu)))
+    enabled = [cls for cls, on in zip(menu, kept, strict=True) if on] or list(menu)
+    drops = [cls for cls in enabled if cls.ends_connection]
+    count = draw(st.integers(1, max_steps))
+    first_drops: bool = draw(st.booleans())
+    steps = [draw(step_of(drops if drops and first_drops else enabled, window=window, profile=profile))]
+    for _ in range(count - 1):
+        follows: bool = draw(st.integers(0, 3)) > 0
+        if follows:
+            leaders = [s for s in steps if s.fault.ends_connection] or steps
+            leader = leaders[draw(st.integers(0, len(leaders) - 1))]
+            steps.append(draw(follow_up(leader, enabled, window=window, profile=profile)))
+        else:
+            steps.append(draw(step_of(enabled, window=window, profile=profile)))
     return sorted(steps, key=lambda s: (STEP_TRIGGERS.index(s.on), s.nth, s.at))
