@@ -55,6 +55,12 @@ class Fault:
     #: location): a search's quiet period cannot ask such a client to be connected again.
     final: ClassVar[bool] = False
 
+    def holds_for(self) -> float:
+        """Seconds one message it acts on may keep the connection busy after the fault stops
+        (0: none): a message it started sending goes on to its end, and what the fake writes
+        next waits behind it. A generated schedule keeps this inside its fault window too."""
+        return 0.0
+
     def __init_subclass__(
         cls,
         *,

@@ -53,6 +53,10 @@ class FragmentMessages(
         le=1_000_000,
     )
 
+    def holds_for(self) -> float:
+        """A message started just before the fault stops still goes out in all its frames."""
+        return (self.fragments - 1) * self.gap
+
     def apply(self, fake: FaultTarget) -> list[int]:
         until = self.until(fake)
 

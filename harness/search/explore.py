@@ -140,6 +140,8 @@ class Search:
     outcome: Outcome = field(default_factory=Outcome)
     #: The checks already reported (found, or flaky): later rounds do not chase them again.
     _reported: set[str] = field(default_factory=set)
+    #: The schedules drawn so far (`_step_key` of each step), played once each.
+    _played: set[tuple[tuple[object, ...], ...]] = field(default_factory=set)
     _started: float = 0.0
     _number: int = 0
 
@@ -200,6 +202,11 @@ class Search:
     def _probe(self, steps: list[DrawnStep]) -> None:
         if self.time_limit is not None and time.monotonic() - self._started > self.time_limit:
             raise _OutOfTime
+        # Hypothesis draws the same schedule again (another swarm subset with the same steps,
+        # each round's first and simplest draw): a real run is too dear to play it twice.
+        key = tuple(sorted(_step_key(s) for s in steps))
+        assume(key not in self._played)
+        self._played.add(key)
         self.outcome.tried += 1
         failing = self._try(steps, f"{self.outcome.tried}/{self.budget}")
         if failing is False:
@@ -353,6 +360,10 @@ def _no_delay(step: DrawnStep) -> DrawnStep | None:
 #: What shrinking tries in place of a kept step, in turn, each on what the last one left:
 #: its parameters' defaults, the first occurrence of its trigger, no delay after it.
 SIMPLER: tuple[Callable[[DrawnStep], DrawnStep | None], ...] = (_with_defaults, _first_occurrence, _no_delay)
+
+
+def _step_key(step: DrawnStep) -> tuple[object, ...]:
+    return (step.on, step.nth, step.at, repr(step.fault))
 
 
 def _fault_or_none(cls: type[Fault], values: dict[str, object]) -> Fault | None:

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fake_server.exchange.profiles import PROFILES
-from fake_server.faults import FAULTS
+from fake_server.faults import FAULTS, Fault
 from harness.scenario_file import default_registries, load_scenario
 from harness.search.menu import MenuError, fault_menu
 from harness.search.schedule import PROPERTIES, Frame, Origin, render
-from harness.search.strategies import DrawnStep, schedule_of
+from harness.search.strategies import DrawnStep, fault_of, schedule_of
 
 REGISTRY, BEHAVIOURS = default_registries()
 EXAMPLES = int(os.environ.get("HARNESS_FUZZ_EXAMPLES", "50"))
@@ -45,6 +45,9 @@ def test_every_generated_schedule_loads_as_a_scenario(drawn: tuple[str, list[Dra
     assert [s.fault for s in scenario.steps] == [s.fault for s in steps]
     assert all(s.at <= frame.window for s in scenario.steps)
     assert all(s.end() <= frame.window + 1e-9 for s in steps), "a fault outlived the window"
+    assert all(s.end() + s.fault.holds_for() <= frame.window + 1e-9 for s in steps), (
+        "a message a fault started outlived the window"
+    )
     assert scenario.generated is not None and scenario.generated.seed == 3
     assert [e.behaviour for e in scenario.expect] == list(PROPERTIES)
 
@@ -77,3 +80,10 @@ def test_a_chosen_menu_keeps_the_order_given() -> None:
         "expire_listen_key",
         "abort_tcp",
     ]
+
+
+@settings(max_examples=EXAMPLES, derandomize=True, deadline=None)
+@given(fault_of(REGISTRY["fragment_messages"], room=1.0, profile=PROFILES["usdm"]))
+def test_a_fragmented_message_that_would_outlive_the_window_is_never_drawn(fault: Fault) -> None:
+    # 14 fragments 0.9 s apart held a connection 11.7 s: a search called the client deaf for it.
+    assert (getattr(fault, "lasting", None) or 0.0) + fault.holds_for() <= 1.0
