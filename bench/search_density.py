@@ -19,17 +19,15 @@ is"). The predicates are deliberately simple readings of each client's window:
 from __future__ import annotations
 
 import argparse
+import itertools
 from collections.abc import Sequence
-
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
 
 from fake_server.exchange.profiles import profile
 from harness.applicability import KEY_KILLERS
 from harness.scenario_file import default_registries
 from harness.search.menu import fault_menu
 from harness.search.schedule import Frame
-from harness.search.strategies import DrawnStep, schedule_of
+from harness.search.strategies import DrawnStep, draw_schedules, schedule_of
 
 #: The shortest gap that counts: the client's key check after the close must come first.
 MIN_GAP = 0.05
@@ -63,26 +61,14 @@ def measure(schedules: int, seed: int, gap: float) -> dict[str, float]:
     registry, _ = default_registries()
     frame = Frame()
     menu = fault_menu(registry, frame.profile)
-    hits = {"key dies in backoff": 0, "drop in resync": 0}
-    drawn = 0
-
-    @hypothesis_seed(seed)
-    @settings(
-        max_examples=schedules,
-        phases=(Phase.generate,),
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
+    strategy = schedule_of(
+        menu, window=frame.window, profile=profile(frame.profile), max_steps=frame.max_steps
     )
-    @given(schedule_of(menu, window=frame.window, profile=profile(frame.profile), max_steps=frame.max_steps))
-    def draw(steps: list[DrawnStep]) -> None:
-        nonlocal drawn
-        drawn += 1
+    hits = {"key dies in backoff": 0, "drop in resync": 0}
+    for steps in itertools.islice(draw_schedules(strategy, seed), schedules):
         hits["key dies in backoff"] += key_dies_in_backoff(steps, gap)
         hits["drop in resync"] += drop_in_resync(steps)
-
-    draw()
-    return {name: n / drawn for name, n in hits.items()}
+    return {name: n / schedules for name, n in hits.items()}
 
 
 def main() -> None:

@@ -1,13 +1,14 @@
-"""The search: Hypothesis draws fault schedules, each is run against the client, and the
-first that breaks it is shrunk to the smallest schedule that still does.
+"""The search: draw fault schedules, run each against the client, and shrink the ones that
+break it to the smallest schedule that still does.
 
-Hypothesis does the drawing (the strategies are in strategies.py): seeded, swarm-style,
-reproducible. The shrinking is the search's own (`Shrink`): each run is several seconds of
-real time, and Hypothesis's shrinker, which expects a test to cost microseconds, spent its
-five-minute limit (34 runs) on a 3-fault schedule that one step reproduced: after a find it
-keeps drawing for more bugs, it tries the simplest possible schedule, and deleting a step
-changes how the other steps' choices are read. Deleting steps one at a time and replaying
-(delta debugging) reaches a 1-minimal schedule in at most a few runs per step.
+Hypothesis's strategies draw the schedules (strategies.py: read off the fault schemas,
+swarm-style, reproducible from the seed), one independent draw each (`draw_schedules`).
+The shrinking is the search's own (`_shrink`): each run is seconds of real time, and
+Hypothesis's shrinker, built for tests that cost microseconds, spent its five-minute limit
+(34 runs) on a 3-fault schedule that one step reproduced: after a find it keeps drawing
+for more bugs, it tries the simplest possible schedule first, and it replays the final
+one to report it. Deleting steps one at a time and replaying (delta debugging) reaches a
+1-minimal schedule in at most one run per step.
 
 A schedule "fails" when a property check FAILs on its run, and each check that fails is
 shrunk on its own, so two flaws found in one schedule are reported apart. A real client on
@@ -29,9 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from hypothesis import HealthCheck, Phase, assume, given, settings
-from hypothesis import seed as hypothesis_seed
-
 from fake_server.exchange.profiles import profile as profile_named
 from fake_server.faults import Fault
 from fake_server.schema import param, params_of
@@ -40,13 +38,13 @@ from harness.scenario import Scenario
 from harness.scenario_file import ScenarioError, default_registries, load_scenario
 from harness.search.menu import fault_menu
 from harness.search.schedule import PROPERTIES, Frame, Origin, describe_step, render
-from harness.search.strategies import DrawnStep, schedule_of
+from harness.search.strategies import DrawnStep, draw_schedules, schedule_of
 from harness.verdict import Status
 from harness.version import version
 
 Progress = Callable[[str], None]
-#: Seeds of a search's rounds: round r of seed S draws with S * ROUNDS + r.
-ROUNDS = 1000
+#: Draws per schedule of the budget at most, repeats and unjudgeable runs included.
+DRAWS_PER_SCHEDULE = 10
 
 
 @dataclass(frozen=True)
@@ -60,20 +58,6 @@ class Failing:
 
     def summary(self, behaviour: str) -> str:
         return self.summaries.get(behaviour, "")
-
-
-class _Failed(BaseException):
-    """A drawn schedule failed: stop Hypothesis at once. A BaseException passes through
-    Hypothesis untouched, so it neither keeps drawing for more bugs nor shrinks nor replays
-    the schedule to report it (each of those a real run); the search shrinks it itself."""
-
-    def __init__(self, failing: Failing) -> None:
-        super().__init__(failing)
-        self.failing = failing
-
-
-class _OutOfTime(BaseException):
-    """The search's time ran out before any failure: stop drawing (not a failure)."""
 
 
 @dataclass
@@ -146,21 +130,31 @@ class Search:
     _number: int = 0
 
     def run(self) -> Outcome:
-        """Search in rounds until the budget or the time is spent: a round ends at the first
-        schedule that fails, which is shrunk and confirmed; the next round draws afresh (a
-        seed derived from the search's), leaving out the checks already reported, so one flaw
-        (or one flake) does not end the search or get reported twice."""
+        """Draw and play schedules until the budget or the time is spent. A schedule that
+        fails is shrunk and confirmed, and the search goes on, leaving out the checks already
+        reported, so one flaw (or one flake) does not end the search or get reported twice."""
         registry, _ = default_registries()
         menu = fault_menu(registry, self.frame.profile, self.faults)
         self.out.mkdir(parents=True, exist_ok=True)
         self._started = time.monotonic()
-        for round_number in itertools.count():
-            left = self.budget - self.outcome.tried
-            if left <= 0 or self.outcome.stopped:
+        strategy = schedule_of(
+            menu,
+            window=self.frame.window,
+            profile=profile_named(self.frame.profile),
+            max_steps=self.frame.max_steps,
+        )
+        schedules = draw_schedules(strategy, self.seed)
+        # Draws that are repeats or unjudgeable are not counted: a bound keeps a menu of one
+        # fault, whose schedules soon all repeat, from drawing for ever.
+        for steps in itertools.islice(schedules, DRAWS_PER_SCHEDULE * self.budget):
+            if self.outcome.tried >= self.budget:
                 break
-            failing = self._round(menu, seed=self.seed * ROUNDS + round_number, budget=left)
+            if self.time_limit is not None and time.monotonic() - self._started > self.time_limit:
+                self.outcome.stopped = "time limit reached"
+                break
+            failing = self._probe(steps)
             if failing is None:
-                break
+                continue
             first_after = time.monotonic() - self._started
             for shrunk, runs in self._shrink_each(failing):
                 found = self._confirm(shrunk, first_after, len(failing.steps), runs)
@@ -169,50 +163,18 @@ class Search:
         self.outcome.elapsed = time.monotonic() - self._started
         return self.outcome
 
-    def _round(self, menu: Sequence[type[Fault]], *, seed: int, budget: int) -> Failing | None:
-        try:
-            self._hypothesis(menu, seed=seed, budget=budget)()
-        except _OutOfTime:
-            self.outcome.stopped = "time limit reached"
-        except _Failed as found:
-            return found.failing
-        return None
-
-    def _hypothesis(self, menu: Sequence[type[Fault]], *, seed: int, budget: int) -> Callable[[], None]:
-        profile = profile_named(self.frame.profile)
-        strategy = schedule_of(
-            menu, window=self.frame.window, profile=profile, max_steps=self.frame.max_steps
-        )
-
-        @hypothesis_seed(seed)
-        @settings(
-            max_examples=budget,
-            deadline=None,
-            database=None,
-            phases=(Phase.generate,),
-            suppress_health_check=list(HealthCheck),
-            print_blob=False,
-        )
-        @given(strategy)
-        def probe(steps: list[DrawnStep]) -> None:
-            self._probe(steps)
-
-        return probe
-
-    def _probe(self, steps: list[DrawnStep]) -> None:
-        if self.time_limit is not None and time.monotonic() - self._started > self.time_limit:
-            raise _OutOfTime
-        # Hypothesis draws the same schedule again (another swarm subset with the same steps,
-        # each round's first and simplest draw): a real run is too dear to play it twice.
+    def _probe(self, steps: list[DrawnStep]) -> Failing | None:
+        """Play a drawn schedule, unless it was drawn before: a real run is too dear to play
+        the same schedule twice."""
         key = tuple(sorted(_step_key(s) for s in steps))
-        assume(key not in self._played)
+        if key in self._played:
+            return None
         self._played.add(key)
-        self.outcome.tried += 1
-        failing = self._try(steps, f"{self.outcome.tried}/{self.budget}")
+        failing = self._try(steps, f"{self.outcome.tried + 1}/{self.budget}")
         if failing is False:
-            assume(False)  # too busy to judge: not a valid example
-        elif failing is not None:
-            raise _Failed(failing)
+            return None
+        self.outcome.tried += 1
+        return failing
 
     def _try(
         self, steps: Sequence[DrawnStep], label: str, target: str | None = None

@@ -13,13 +13,17 @@ so a shrunk schedule reads like a hand-written one: `at: 1.25s`, not `at: 1.2499
 
 from __future__ import annotations
 
+import random
 import types
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Union, get_args, get_origin
 
 from hypothesis import assume
 from hypothesis import strategies as st
+from hypothesis.control import BuildContext
+from hypothesis.errors import StopTest, UnsatisfiedAssumption
+from hypothesis.internal.conjecture.data import ConjectureData
 
 from fake_server.exchange.profiles import Profile
 from fake_server.faults import Fault
@@ -248,3 +252,24 @@ def schedule_of(
         else:
             steps.append(draw(step_of(enabled, window=window, profile=profile)))
     return sorted(steps, key=lambda s: (STEP_TRIGGERS.index(s.on), s.nth, s.at))
+
+
+def draw_schedules(strategy: st.SearchStrategy[list[DrawnStep]], seed: int) -> Iterator[list[DrawnStep]]:
+    """Independent draws from `strategy`, the same ones for the same `seed`.
+
+    Not `@given`: Hypothesis's generation, built for tests that cost microseconds, mutates
+    the examples it has drawn, and on a 40-run budget a third of a search were variations of
+    one schedule (the same steps, one value changed). Each draw here is a fresh
+    ConjectureData on one seeded random source, as Hypothesis makes for each new example
+    before it mutates: the strategies (and their `assume`) are unchanged. This leans on
+    Hypothesis internals (ConjectureData, BuildContext; tests/search/test_explore.py holds
+    that a seed draws the same schedules, so an upgrade that breaks it is seen)."""
+    source = random.Random(seed)
+    while True:
+        data = ConjectureData(random=source)
+        try:
+            with BuildContext(data, is_final=False, wrapped_test=draw_schedules):
+                steps = data.draw(strategy)
+        except (UnsatisfiedAssumption, StopTest):
+            continue  # an `assume` failed (or the draw ran too long): draw afresh
+        yield steps
