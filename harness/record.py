@@ -223,9 +223,16 @@ def connection_drops(record: RunRecord) -> list[Drop]:
     for hit in record.fault_hits():
         if not hit.get("ends_connection"):
             continue
+        # A fault that stopped acting (its `lasting` over) on a connection still open at the
+        # end never ended it: a byte limit the client never reached in time, a timeout that
+        # passed. There was nothing to recover from.
+        ended = fault_end(hit, [])
         for conn in hit["conns"]:
+            close = record.close_of(conn)
+            if close is None and ended is not None and ended < record.ended_at:
+                continue
             if conn in user and conn not in drops:
-                drops[conn] = Drop(conn, hit["name"], hit, record.close_of(conn))
+                drops[conn] = Drop(conn, hit["name"], hit, close)
     for close in record.of("ws_close"):
         if close["t"] >= record.ended_at:
             continue

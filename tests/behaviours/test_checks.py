@@ -76,6 +76,22 @@ def test_a_replacement_ready_before_the_old_connection_closes_is_the_reconnect()
     assert v.status is Status.FAIL
 
 
+def test_a_connection_a_lasting_fault_left_open_was_not_dropped() -> None:
+    """limit_data on the bytes the client sends, for 0.1 s: the client sent none, so nothing
+    was cut (a search found a correct client judged "neither ended nor replaced")."""
+    hit = fault(1.0, "limit_data", [1], ends=True, bytes=235, direction="upstream", lasting=0.1)
+    v = judge("reconnects-after-drop", [opened(0.5, 1), hit], ended_at=9, within=5)
+    assert v.status is Status.NOT_APPLICABLE
+    # The same fault without an end is still in force at the end: the connection is dead.
+    v = judge(
+        "reconnects-after-drop",
+        [opened(0.5, 1), fault(1.0, "half_open", [1], ends=True)],
+        ended_at=9,
+        within=5,
+    )
+    assert v.status is Status.FAIL
+
+
 def test_no_reconnect_but_run_too_short_to_tell_is_not_a_fail() -> None:
     v = judge(
         "reconnects-after-drop",
