@@ -85,16 +85,20 @@ class WireShaper:
         now = self.clock.now()
         latency = max(0.0, sum(t.latency + self.rng.uniform(-t.jitter, t.jitter) for t in self.toxics))
         due = max(now + latency, self._last_due) + after
-        rates = [t.rate for t in self.toxics if t.rate is not None]
-        rate = min(rates) if rates else None
+        limiting = min(
+            (t for t in self.toxics if t.rate is not None), key=lambda t: t.rate or 0.0, default=None
+        )
+        rate = None if limiting is None else limiting.rate
         slicer = next((t for t in self.toxics if t.slice_size is not None), None)
         for n, piece in enumerate(self._pieces(data, slicer, rate)):
             if n and slicer is not None:
                 due += slicer.slice_delay
-            if rate is not None:
-                # The piece leaves once the link has carried it: no faster than `rate`.
+            if limiting is not None and rate is not None:
+                # The piece leaves once the link has carried it: no faster than `rate`, and
+                # no later than the rate's end, as Toxiproxy flushes what a toxic holds when
+                # the toxic is removed (a bandwidth of `lasting` 0.6 s held a burst 2 min).
                 self._free_at = max(due, self._free_at) + len(piece) / rate
-                due = self._free_at
+                due = max(due, min(self._free_at, limiting.until))
             self._queue.append((due, piece))
         self._last_due = due
         if self._cut:

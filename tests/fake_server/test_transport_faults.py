@@ -85,6 +85,22 @@ async def test_bandwidth_spreads_a_write_over_its_rate(start_stream: StartStream
     writer.close()
 
 
+async def test_what_a_bandwidth_limit_holds_goes_out_when_the_limit_ends(
+    start_stream: StartStreamFake,
+) -> None:
+    fake = await start_stream()
+    reader, writer, conn = await _open(fake)
+    Bandwidth(rate=0.1, lasting=0.3).apply(fake)  # 100 bytes a second, for 0.3 s
+    payload = b'"' + b"x" * 998 + b'"'
+    expected = text_frame(payload)
+    sent = time.monotonic()
+    conn.send_bytes(payload)  # 10 s of the rate: the limit ends long before
+    got = await asyncio.wait_for(read_exactly(reader, len(expected)), 5.0)
+    assert got == expected
+    assert time.monotonic() - sent >= 0.3 - EPS
+    writer.close()
+
+
 async def test_slicer_cuts_a_frame_into_pieces_with_gaps(start_stream: StartStreamFake) -> None:
     fake = await start_stream()
     reader, writer, conn = await _open(fake)
