@@ -3,7 +3,9 @@ reference client, searched the same way, gives nothing.
 
 The three clients of clients/broken_sequences/ pass the whole catalog and fail only on a
 sequence; finding each with the default budget takes minutes, so that test runs when
-HARNESS_SEARCH_LONG=1 (the closing notes of issue 14 give its figures).
+HARNESS_SEARCH_LONG=1 (docs/search.md gives its figures). It searches in-process, as a
+search of a Python client should, and replays the file it writes with the client as a
+command, as a user's CI would.
 """
 
 from __future__ import annotations
@@ -80,6 +82,13 @@ def test_the_reference_client_gives_nothing_to_the_same_search(tmp_path: Path) -
 SEQUENCE_BUGS = sorted(p.name for p in (CLIENTS / "broken_sequences").glob("*.py") if p.name != "__init__.py")
 
 
+def in_process(name: str) -> str:
+    """`python:MODULE:CLASS.in_process` for the broken client in file `name`."""
+    tree = ast.parse((CLIENTS / "broken_sequences" / name).read_text())
+    cls = next(n.name for n in tree.body if isinstance(n, ast.ClassDef))
+    return f"python:clients.broken_sequences.{name.removesuffix('.py')}:{cls}.in_process"
+
+
 def lacks(name: str) -> str:
     for node in ast.parse((CLIENTS / "broken_sequences" / name).read_text()).body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "LACKS":
@@ -92,7 +101,7 @@ def lacks(name: str) -> str:
 )
 @pytest.mark.parametrize("name", SEQUENCE_BUGS)
 def test_the_default_search_finds_each_sequence_bug(tmp_path: Path, name: str) -> None:
-    outcome = search(tmp_path, f"broken_sequences/{name}", seed=0, frame=Frame()).run()
+    outcome = Search(client=in_process(name), frame=Frame(), out=tmp_path, seed=0, progress=print).run()
     found = {f.behaviours[0]: f for f in outcome.found}
     assert lacks(name) in found, outcome
     assert found[lacks(name)].faults <= 3 and not found[lacks(name)].flaky
