@@ -189,12 +189,21 @@ def fault_class(draw: st.DrawFn, menu: Sequence[type[Fault]]) -> type[Fault]:
     return draw(st.sampled_from([c for c in menu if c.layer == layer]))
 
 
+#: What a schedule's first step waits for: the first of something every run makes. A first
+#: step waiting for a third close, which nothing before it causes, never fires, and the
+#: steps that follow it with it (a third of the schedules were such duds).
+START_TRIGGERS: tuple[str, ...] = ("user_stream_ready", "ws_open", "listen_key_created")
+
+
 @st.composite
-def step_of(draw: st.DrawFn, menu: Sequence[type[Fault]], *, window: float, profile: Profile) -> DrawnStep:
-    """An independent step: a fault from `menu`, what it waits for and when, inside the `window`."""
+def step_of(
+    draw: st.DrawFn, menu: Sequence[type[Fault]], *, window: float, profile: Profile, first: bool = False
+) -> DrawnStep:
+    """An independent step: a fault from `menu`, what it waits for and when, inside the
+    `window`; the `first` of a schedule waits for the first of a start-up trigger."""
     cls = draw(fault_class(menu))
-    on = draw(st.sampled_from(STEP_TRIGGERS))
-    nth = draw(st.integers(1, 3))
+    on = draw(st.sampled_from(START_TRIGGERS if first else STEP_TRIGGERS))
+    nth = 1 if first else draw(st.integers(1, 3))
     at = draw(st.one_of(seconds(0.0, min(SOON, window)), seconds(0.0, window)))
     fault = draw(fault_of(cls, room=max(1 / TICKS_PER_SECOND, window - at), profile=profile))
     return DrawnStep(fault, on, nth, at)
@@ -242,7 +251,8 @@ def schedule_of(
     drops = [cls for cls in enabled if cls.ends_connection]
     count = draw(st.integers(1, max_steps))
     first_drops: bool = draw(st.booleans())
-    steps = [draw(step_of(drops if drops and first_drops else enabled, window=window, profile=profile))]
+    menu_first = drops if drops and first_drops else enabled
+    steps = [draw(step_of(menu_first, window=window, profile=profile, first=True))]
     for _ in range(count - 1):
         follows: bool = draw(st.integers(0, 3)) > 0
         if follows:
