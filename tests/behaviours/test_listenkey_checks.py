@@ -247,6 +247,40 @@ def test_any_connection_on_a_dead_key_fails() -> None:
     assert v.measured == {"stale_connections": 1}
 
 
+def test_a_key_that_died_while_the_upgrade_was_held_is_not_a_stale_reconnect() -> None:
+    """The client asked at 2.0 s on a live key; slow_upgrade held the answer 0.3 s and the key
+    died at 2.1 s in between. Reconnecting on a new key in time passes; asking at 2.2 s, after
+    the death, is the stale reconnect."""
+    held = [opened(0.5, 1), lapse(2.1, "fault"), opened(2.3, 3, "expired", delayed=0.3)]
+    recovered = [opened(2.9, 4, key="k2"), event(3.2, [4])]
+    v = judge("uses-current-listenkey", held + recovered, ended_at=6, within=2.5)
+    assert v.status is Status.PASS, v.summary
+    late = [opened(0.5, 1), lapse(2.1, "fault"), opened(2.3, 3, "expired", delayed=0.1), *recovered]
+    v = judge("uses-current-listenkey", late, ended_at=6, within=2.5)
+    assert v.status is Status.FAIL and "was expired" in v.summary
+
+
+def test_a_key_that_died_right_after_the_client_checked_it_is_not_a_stale_reconnect() -> None:
+    """PUT answered 200 at 2.0 s, the key died at 2.05 s, the client asked at 2.1 s: it
+    checked right before connecting and could not know. Checking, then waiting out a 0.5 s
+    backoff before asking, is the stale reconnect (failure mode A7's sequence form)."""
+    recovered = [opened(3.0, 4, key="k2"), event(3.2, [4])]
+
+    def asked_at(t: float) -> list[Any]:
+        return [
+            opened(0.5, 1),
+            rest(2.0, "/fapi/v1/listenKey", method="PUT"),
+            lapse(2.05, "fault"),
+            opened(t, 3, "expired"),
+            *recovered,
+        ]
+
+    v = judge("uses-current-listenkey", asked_at(2.1), ended_at=6, within=2.5)
+    assert v.status is Status.PASS, v.summary
+    v = judge("uses-current-listenkey", asked_at(2.5), ended_at=6, within=2.5)
+    assert v.status is Status.FAIL and "was expired" in v.summary
+
+
 def test_live_key_but_no_event_in_time_fails() -> None:
     journal = [
         opened(0.5, 1),
