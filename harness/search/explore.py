@@ -217,20 +217,32 @@ class Search:
         """Delta debugging over the steps, then over each step's values: drop a step (or set
         one of its choices to the simplest), replay, and keep the change if `behaviour` still
         FAILs. Deletion is repeated until no single step can go (1-minimal), then each kept
-        step tries its parameters' defaults, the first occurrence of its trigger, and no delay.
-        Deterministic, and at most one run per step and per simpler choice in each pass."""
+        step tries its parameters' defaults, the first occurrence of its trigger, and no
+        delay; a simpler step may make others needless (a key killed at once needs no drop
+        to reach it), so deletion runs again after any simplification. Deterministic, and at
+        most one run per step and per simpler choice in each pass."""
         current = failing
+        while True:
+            current = self._delete_steps(current, behaviour)
+            simpler = self._simplify_steps(current, behaviour)
+            if simpler is current or len(simpler.steps) == 1:
+                return simpler
+            current = simpler
+
+    def _delete_steps(self, current: Failing, behaviour: str) -> Failing:
         changed = True
         while changed and len(current.steps) > 1:
             changed = False
             i = 0
             while i < len(current.steps) and len(current.steps) > 1:
-                trial = current.steps[:i] + current.steps[i + 1 :]
-                kept = self._shrink_run(trial, behaviour)
+                kept = self._shrink_run(current.steps[:i] + current.steps[i + 1 :], behaviour)
                 if kept is not None:
                     current, changed = kept, True
                 else:
                     i += 1
+        return current
+
+    def _simplify_steps(self, current: Failing, behaviour: str) -> Failing:
         for i in range(len(current.steps)):
             for simplify in SIMPLER:
                 simpler = simplify(current.steps[i])

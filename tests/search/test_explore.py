@@ -149,3 +149,20 @@ def test_shrinking_deletes_steps_one_at_a_time_and_keeps_the_one_that_fails(tmp_
         "rst",
     )
     assert search.outcome.shrink_runs == 4 + 3
+
+
+def test_a_simpler_step_that_makes_another_needless_lets_it_go(tmp_path: Path) -> None:
+    # The flaw: a silent expiry at 0 s. Neither step can go while the expiry comes at 1 s
+    # after the drop; once its delay is 0 the drop is needless and goes too.
+    def expiry_at_once(scenario: Scenario) -> bool:
+        steps = scenario.steps
+        return any(s.fault.name == "expire_listen_key" and s.at == 0.0 for s in steps) or (
+            len(steps) == 2 and any(s.fault.name == "abort_tcp" for s in steps)
+        )
+
+    drop = DrawnStep(AbortTcp(), "user_stream_ready", 1, 0.0)
+    expiry = DrawnStep(ExpireListenKey(notify=False), "user_stream_ready", 1, 1.0)
+    search = stand_in(tmp_path, expiry_at_once)
+    failing = Failing((drop, expiry), tmp_path / "x.yaml", ("reconnects-after-drop",), {})
+    shrunk = search._shrink(failing, "reconnects-after-drop")
+    assert [(s.fault.name, s.at) for s in shrunk.steps] == [("expire_listen_key", 0.0)]
