@@ -19,8 +19,9 @@ class Bandwidth(Shaping, name="bandwidth", layer="tcp", mirrors="Toxiproxy toxic
     On the wire: bytes leave in pieces of 10 ms of the rate, each once the link has
     "carried" it, so N bytes written at once take at least N / (rate x 1000) seconds to
     arrive, in order. A burst of events then queues in the fake, as it would in a
-    congested network, and a client falls behind the exchange. Toxiproxy's `bandwidth`
-    toxic (`rate` in KB/s).
+    congested network, and a client falls behind the exchange. When the limit ends
+    (`lasting`), what it still holds goes out at once, as Toxiproxy flushes a removed toxic's
+    buffer. Toxiproxy's `bandwidth` toxic (`rate` in KB/s).
     """
 
     rate: float = param(10.0, doc="kilobytes (1000 bytes) per second the link carries at most", gt=0)
