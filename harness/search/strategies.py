@@ -148,13 +148,18 @@ def routes(profile: Profile) -> list[str]:
 
 @st.composite
 def fault_of(draw: st.DrawFn, cls: type[Fault], *, room: float, profile: Profile) -> Fault:
-    """One instance of fault `cls` with drawn parameters. A fault with a `lasting` always
-    gets a finite one that ends within `room`: a schedule is followed by a quiet period in
+    """One instance of fault `cls` with drawn parameters. A fault with a `lasting` (or any
+    other duration that may be "never") always gets a finite one that ends within `room`: a schedule is followed by a quiet period in
     which the fake is healthy again, so no rule may outlive it."""
     values: dict[str, Any] = {}
     for name, p in params_of(cls).items():
         if name == "lasting" and issubclass(cls, Lasting):
             values[name] = draw(seconds(1 / TICKS_PER_SECOND, max(1 / TICKS_PER_SECOND, room)))
+        elif p.type == float | None:
+            # Every optional duration means "never" when none (a handshake held until the
+            # client gives up): drawn finite, or it asks the client to give up within the
+            # quiet period, stricter than any deadline a catalog check sets (20 s).
+            values[name] = draw(_floats(_as(p, float), room))
         else:
             values[name] = draw(value_strategy(p, room=room, profile=profile))
     try:

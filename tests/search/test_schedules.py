@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from fake_server.exchange.profiles import PROFILES
 from fake_server.faults import FAULTS, Fault
+from fake_server.schema import params_of
 from harness.scenario_file import default_registries, load_scenario
 from harness.search.menu import MenuError, fault_menu
 from harness.search.schedule import PROPERTIES, Frame, Origin, render
@@ -48,6 +49,13 @@ def test_every_generated_schedule_loads_as_a_scenario(drawn: tuple[str, list[Dra
     assert all(s.end() + s.fault.holds_for() <= frame.window + 1e-9 for s in steps), (
         "a message a fault started outlived the window"
     )
+    never = [
+        (s.fault.name, n)
+        for s in steps
+        for n, p in params_of(type(s.fault)).items()
+        if p.type == float | None and getattr(s.fault, n) is None
+    ]
+    assert never == [], "a duration of 'never' asks the client to give up within the quiet period"
     assert scenario.generated is not None and scenario.generated.seed == 3
     assert [e.behaviour for e in scenario.expect] == list(PROPERTIES)
 
