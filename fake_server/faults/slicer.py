@@ -20,7 +20,8 @@ class Slicer(Shaping, name="slicer", layer="tcp", mirrors="Toxiproxy toxic `slic
     segments with gaps between them, so a reader that assumes one read is one frame, or
     one message, breaks; the bytes and their order are unchanged. Each piece is
     `average_size` +/- `size_variation` bytes (at least 1). Toxiproxy's `slicer` toxic,
-    whose `delay` is in microseconds; here it is seconds.
+    whose `delay` is in microseconds; here it is seconds. With a `lasting`, what it still
+    holds when it ends goes out at once, as Toxiproxy flushes a removed toxic.
     """
 
     average_size: int = param(16, doc="bytes in an average piece", ge=1, le=2**20)

@@ -92,7 +92,10 @@ class WireShaper:
         slicer = next((t for t in self.toxics if t.slice_size is not None), None)
         for n, piece in enumerate(self._pieces(data, slicer, rate)):
             if n and slicer is not None:
-                due += slicer.slice_delay
+                # Pieces are spread only while the slicer lasts: what it still holds goes out
+                # when it ends, as Toxiproxy flushes a removed toxic (a 1 KiB event cut in
+                # bytes 0.5 s apart outlived a 0.3 s slicer by minutes).
+                due = max(due, min(due + slicer.slice_delay, slicer.until))
             if limiting is not None and rate is not None:
                 # The piece leaves once the link has carried it: no faster than `rate`, and
                 # no later than the rate's end, as Toxiproxy flushes what a toxic holds when

@@ -118,6 +118,20 @@ async def test_slicer_cuts_a_frame_into_pieces_with_gaps(start_stream: StartStre
     writer.close()
 
 
+async def test_what_a_slicer_holds_goes_out_when_it_ends(start_stream: StartStreamFake) -> None:
+    fake = await start_stream()
+    reader, writer, conn = await _open(fake)
+    Slicer(average_size=1, size_variation=0, delay=0.5, lasting=0.3).apply(fake)
+    payload = b'"' + b"x" * 98 + b'"'
+    expected = text_frame(payload)  # 102 pieces 0.5 s apart: 50 s had the slicer lasted
+    sent = time.monotonic()
+    conn.send_bytes(payload)
+    got = await asyncio.wait_for(read_exactly(reader, len(expected)), 5.0)
+    assert got == expected
+    assert time.monotonic() - sent >= 0.3 - EPS  # spread while it lasted, then flushed
+    writer.close()
+
+
 async def test_limit_data_closes_after_exactly_that_many_bytes(start_stream: StartStreamFake) -> None:
     fake = await start_stream()
     reader, writer, conn = await _open(fake)
