@@ -37,6 +37,7 @@ import hashlib
 import hmac
 import html
 import json
+import math
 import os
 import random
 import re
@@ -59,6 +60,9 @@ LISTEN_KEY_PATH = "/fapi/v1/listenKey"
 ACCOUNT_PATH = "/fapi/v2/account"
 OPEN_ORDERS_PATH = "/fapi/v1/openOrders"
 LISTEN_KEY_NOT_FOUND = -1125  # "This listenKey does not exist."
+#: Seconds within which a key the server answered alive is used without a check: a PUT
+#: adds nothing so soon after the POST or PUT that proved it.
+KEY_FRESH = 0.25
 
 
 # ------------------------------------------------------------------------ pure helpers
@@ -365,6 +369,8 @@ class ReferenceClient:
         # One POST at a time, whoever noticed the expiry first.
         self._key_lock = asyncio.Lock()
         self._key_generation = 0
+        #: When the server last answered the key alive (its POST or a PUT), on the loop's clock.
+        self._key_proven_at = -math.inf
         self._http: httpx.AsyncClient | None = None
         self._events: TextIO | None = None
         # Monotonic time before which no REST call goes: Binance's limits are per IP, so a
@@ -588,6 +594,7 @@ class ReferenceClient:
             key = body.get("listenKey") if isinstance(body, dict) else None
             if isinstance(key, str) and key:
                 self.log(f"listenKey {key}")
+                self._key_proven_at = asyncio.get_running_loop().time()
                 return key
             self.warn(f"REST POST {LISTEN_KEY_PATH} failed: no listenKey in {str(body)[:200]}")
             await self.retry_sleep(backoff, None)
@@ -598,6 +605,7 @@ class ReferenceClient:
             await self.rest("PUT", LISTEN_KEY_PATH)
         except RestError as exc:
             return KeyState.GONE if exc.code == LISTEN_KEY_NOT_FOUND else KeyState.UNKNOWN
+        self._key_proven_at = asyncio.get_running_loop().time()
         return KeyState.ALIVE
 
     async def resync(self) -> None:
@@ -877,13 +885,14 @@ class ReferenceClient:
                 self._replacing, self._closing_ourselves = None, False
                 continue
             if self._closing_ourselves:
-                # A planned switch to a fresh key: go straight back, no backoff, but check the
-                # key first. Closing the old connection can take the whole close timeout (a
-                # server that never finishes its close), in which the fresh key may die too:
-                # a search found this client reconnecting 0.54 s after its POST on a key
-                # killed right after it.
+                # A planned switch to a fresh key: go straight back, no backoff. Closing the
+                # old connection can take the whole close timeout (a server that never
+                # finishes its close), in which the fresh key may die too: a search found
+                # this client reconnecting 0.54 s after its POST on a key killed right after
+                # it. So a key not answered alive within KEY_FRESH is checked first.
                 self._closing_ourselves = False
-                await self.before_reconnect()
+                if asyncio.get_running_loop().time() - self._key_proven_at > KEY_FRESH:
+                    await self.before_reconnect()
                 continue
             if not self.should_reconnect(ever_opened):
                 self.log("not reconnecting")

@@ -155,12 +155,13 @@ def stubbed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     async def serve(settings: Any, scenario: Any, journal: Any) -> None:
         return None
 
-    def search_round(self: Any, menu: Any, *, seed: int, budget: int) -> list[Any]:
-        return []  # the menu and the flags are still checked; no schedule is played
+    def probe(self: Any, steps: Any) -> None:
+        # The menu and the flags are still checked and one schedule drawn; none is played.
+        self.outcome.tried = self.budget
 
     monkeypatch.setattr(cli, "_play_clients", play_clients)
     monkeypatch.setattr(cli, "_serve_forever", serve)
-    monkeypatch.setattr(Search, "_round", search_round)
+    monkeypatch.setattr(Search, "_probe", probe)
     with memory_bound():
         yield
 
