@@ -13,7 +13,7 @@ order id) is escaped by orjson; names from Binance's vocabularies (side, order t
 force, execution type, status, self-trade prevention mode, margin type, expiry reason) are
 put in as they are: orders.py admits nothing else, and none of them needs escaping.
 
-Field names and shapes: binance-reference.md §3 (USD-M ORDER_TRADE_UPDATE, TRADE_LITE,
+Field names and shapes: docs/binance-reference.md §3 (USD-M ORDER_TRADE_UPDATE, TRADE_LITE,
 ACCOUNT_UPDATE) and, for COIN-M's order update, coinm_account.py's sources; account.py says
 when each is made. Parameters are positional: these run four times a tick.
 """

@@ -574,7 +574,7 @@ class WsConnection(asyncio.Protocol):
     def push_frame(self, frame: bytes) -> bool:
         """Send one complete text frame (fake_server/fronts/frames.py), written with whatever
         else is pushed before the loop next runs; False when nothing can be sent."""
-        if self.blackholed or self.proto.state is not State.OPEN:
+        if not self.takes_pushes:
             return False
         self.queue_frame(frame)
         return True

@@ -103,15 +103,15 @@ def check(record: RunRecord, p: Params) -> Verdict:
     deaths = [e for e in record.of("listen_key") if e["action"] in ("expired", "deleted")]
     if not deaths:
         return not_arisen(record, "no listenKey died", KEY_KILLERS, timer=key_ttl_story(record))
-    stale = [o for o in record.user_opens() if dead_when_asked(record, o, deaths, p)]
+    stale = [(o, dead) for o in record.user_opens() if (dead := dead_when_asked(record, o, deaths, p))]
     if stale:
-        first = stale[0]
-        key, state = next(iter(dead_when_asked(record, first, deaths, p).items()))
+        first, dead = stale[0]
+        key, state = next(iter(dead.items()))
         return failed(
             f"connection {first['conn']} opened at {fmt_s(first['t'])} on listenKey {key[:8]}… "
             f"which was {state}: the server accepts it and never sends an event on it"
             + (f" ({len(stale)} such connections)" if len(stale) > 1 else ""),
-            [brief(deaths[0]), *(brief(o) for o in stale[:3])],
+            [brief(deaths[0]), *(brief(o) for o, _ in stale[:3])],
             stale_connections=len(stale),
         )
     back = max(deaths[0]["t"], refusals_end(record))
