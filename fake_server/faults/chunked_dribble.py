@@ -40,5 +40,9 @@ class ChunkedDribble(
     chunks: int = param(5, doc="how many pieces the body is cut into", ge=1, le=10_000)
     duration: float = param(1.0, doc="seconds from the head to the body's last byte", gt=0)
 
+    def holds_for(self) -> float:
+        """A body it started just before it stops still dribbles to its end."""
+        return self.duration
+
     def apply(self, fake: FaultTarget) -> list[int]:
         return self.rest_rule(fake, self.route, dribble=Dribble(self.chunks, self.duration))

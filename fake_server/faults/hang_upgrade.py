@@ -36,5 +36,9 @@ class HangUpgrade(Budgeted, name="hang_upgrade", layer="http"):
         None, doc="seconds after the request until the fake closes TCP; none: never", gt=0
     )
 
+    def holds_for(self) -> float:
+        """An upgrade it took just before it stops is held until `hold` (none: never)."""
+        return float("inf") if self.hold is None else self.hold
+
     def apply(self, fake: FaultTarget) -> list[int]:
         return self.upgrade_rule(fake, action="hang", hold=self.hold)

@@ -25,5 +25,9 @@ class SlowClose(Shaping, name="slow_close", layer="tcp", mirrors="Toxiproxy toxi
 
     delay: float = param(1.0, doc="seconds each TCP close waits", gt=0)
 
+    def holds_for(self) -> float:
+        """A close it took just before it stops still waits its whole delay."""
+        return self.delay
+
     def apply(self, fake: FaultTarget) -> list[int]:
         return self.shape(fake, "downstream", close_delay=self.delay)

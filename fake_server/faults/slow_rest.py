@@ -40,5 +40,9 @@ class SlowRest(
         2.0, doc="seconds each matching call waits before it is carried out and answered", gt=0
     )
 
+    def holds_for(self) -> float:
+        """A call it took just before it stops is still held its whole delay."""
+        return self.delay
+
     def apply(self, fake: FaultTarget) -> list[int]:
         return self.rest_rule(fake, self.route, delay=self.delay)

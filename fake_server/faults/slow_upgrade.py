@@ -31,5 +31,9 @@ class SlowUpgrade(Budgeted, name="slow_upgrade", layer="http"):
 
     delay: float = param(2.0, doc="seconds each upgrade request waits before it is answered", gt=0)
 
+    def holds_for(self) -> float:
+        """An upgrade it took just before it stops is still held its whole delay."""
+        return self.delay
+
     def apply(self, fake: FaultTarget) -> list[int]:
         return self.upgrade_rule(fake, action="late", delay=self.delay)

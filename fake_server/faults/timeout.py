@@ -45,6 +45,10 @@ class Timeout(
         "both", doc="open: the target connections; new: TCP connections accepted while it holds; both"
     )
 
+    def holds_for(self) -> float:
+        """A connection it took just before it stops is held until `timeout` (none: never)."""
+        return float("inf") if self.timeout is None else self.timeout
+
     def apply(self, fake: FaultTarget) -> list[int]:
         if self.scope != "open":
             fake.swallow_connections(Swallow(self.times, self.until(fake), close_after=self.timeout))

@@ -40,6 +40,10 @@ class UnfinishedClose(
         None, doc="seconds until the fake closes TCP (FIN) after all; none: never, the client must", gt=0
     )
 
+    def holds_for(self) -> float:
+        """The connection it closed is held until `hold` (none: never)."""
+        return float("inf") if self.hold is None else self.hold
+
     def apply(self, fake: FaultTarget) -> list[int]:
         def unfinished(conn: Connection) -> None:
             conn.close(self.code, self.reason, then="hold")

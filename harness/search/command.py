@@ -24,7 +24,8 @@ how it works:
   correct client must recover. The schedule is written as an ordinary scenario file,
   played against the client, and judged by the catalog's own checks:
     {}
-  A schedule on which one FAILs is shrunk (Hypothesis) to the smallest that still fails,
+  A schedule on which one FAILs is shrunk to the smallest that still fails (steps deleted
+  one at a time, then each kept step tried with default values, each change replayed),
   then replayed --replays times: a FAILURE only if every replay fails, else FLAKY with its
   reproduction rate. Each shrunk schedule is written to --out as found-<check>-seed<S>.yaml,
   which `binance-harness run` and `pytest` replay.

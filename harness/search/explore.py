@@ -348,10 +348,14 @@ def _fault_or_none(cls: type[Fault], values: dict[str, object]) -> Fault | None:
 
 
 def _longer(default: object, drawn: object) -> bool:
-    """Whether `default` is a larger (or unbounded) amount than the number `drawn`."""
+    """Whether `default` is a larger (or unbounded) amount than the number `drawn`. A
+    duration's none is "never"; a whole number's none is "not set" (`raw_code`: the close's
+    own code) or "no count" (`times`, bounded by the drawn `lasting`), both simpler."""
     if isinstance(drawn, bool) or not isinstance(drawn, int | float):
         return False
-    return default is None or (isinstance(default, int | float) and default > drawn)
+    if default is None:
+        return isinstance(drawn, float)
+    return isinstance(default, int | float) and default > drawn
 
 
 def _load(path: Path) -> Scenario:

@@ -166,3 +166,13 @@ def test_a_simpler_step_that_makes_another_needless_lets_it_go(tmp_path: Path) -
     failing = Failing((drop, expiry), tmp_path / "x.yaml", ("reconnects-after-drop",), {})
     shrunk = search._shrink(failing, "reconnects-after-drop")
     assert [(s.fault.name, s.at) for s in shrunk.steps] == [("expire_listen_key", 0.0)]
+
+
+def test_a_step_shrinks_to_its_defaults_where_none_means_not_set(tmp_path: Path) -> None:
+    # A close shrunk to its defaults kept `raw_code: 0`: a duration's none ("never") would act
+    # past the window, but a code's none is the close's own code, the simpler choice.
+    close = DrawnStep(Close(code=4000, raw_code=0), "ws_open", 1, 0.0)
+    search = stand_in(tmp_path, lambda s: any(x.fault.name == "close" for x in s.steps))
+    failing = Failing((close,), tmp_path / "x.yaml", ("reconnects-after-drop",), {})
+    (step,) = search._shrink(failing, "reconnects-after-drop").steps
+    assert (getattr(step.fault, "raw_code", "?"), getattr(step.fault, "code", None)) == (None, Close().code)
