@@ -36,11 +36,6 @@ from clients.reference_client import ReferenceClient
 
 #: What a search finds it lacking (tests/search/test_search_runs.py).
 LACKS = "uses-current-listenkey"
-#: The seed a default search finds it at (tests/search/test_search_runs.py): its first
-#: schedule. A real search at seed 0 did not find it in 40 schedules, though four of them
-#: (13, 16, 18, 20) put a key's death 0.05-0.5 s after a drop by `bench.search_density`'s
-#: reading (docs/search.md).
-SEED = 2
 
 
 #: Seconds it waits before a reconnect, at least.

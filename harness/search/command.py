@@ -18,7 +18,9 @@ from harness.search.schedule import PROPERTIES, Frame
 
 EPILOG = """\
 how it works:
-  Each schedule is a handful of faults drawn from the faults' own schemas (every
+  First the client plays the frame with no fault: a check it FAILs there stops the search,
+  and the REST routes it calls are the ones route faults (slow_rest, http_error, ...) target.
+  Each schedule is then a handful of faults drawn from the faults' own schemas (every
   registered fault that acts on the product, or --faults), each fired a drawn time after
   a drawn trigger, inside the --window; then --quiet seconds with no fault, in which a
   correct client must recover. The schedule is written as an ordinary scenario file,
@@ -30,7 +32,8 @@ how it works:
   reproduction rate. Each shrunk schedule is written to --out as found-<check>-seed<S>.yaml,
   which `binance-harness run` and `pytest` replay.
 
-exit status: 0 nothing found, 1 a failure (or a flaky one) found, 2 bad input.
+exit status: 0 nothing found, 1 a failure (or a flaky one) found, or a FAIL with no fault,
+  2 bad input.
 
 examples:
   binance-harness search --client "python my_bot.py" --budget 40 --seed 7
@@ -186,7 +189,7 @@ def main(args: argparse.Namespace, client: str) -> int:
         print(f"binance-harness search: --faults: {exc}", file=sys.stderr)
         return 2
     print(summary(outcome))
-    return 1 if outcome.found else 0
+    return 1 if outcome.found or outcome.quiet_failures else 0
 
 
 def summary(outcome: Outcome) -> str:
@@ -195,7 +198,12 @@ def summary(outcome: Outcome) -> str:
         f"{outcome.unjudged} too busy to judge; {outcome.elapsed:.0f} s, "
         f"{outcome.per_minute:.1f} runs/min" + (f"; {outcome.stopped}" if outcome.stopped else "")
     ]
-    if not outcome.found:
+    if outcome.quiet_failures:
+        lines.append(
+            f"the client FAILs {', '.join(outcome.quiet_failures)} with no fault at all "
+            "(runs/no-fault.yaml in --out): fix that first, no schedule is needed to show it"
+        )
+    elif not outcome.found:
         lines.append("nothing found")
     for found in outcome.found:
         lines.append(found.describe())

@@ -38,7 +38,7 @@ from harness.scenario import Scenario
 from harness.scenario_file import ScenarioError, default_registries, load_scenario
 from harness.search.menu import fault_menu
 from harness.search.schedule import PROPERTIES, Frame, Origin, describe_step, render
-from harness.search.strategies import DrawnStep, draw_schedules, schedule_of
+from harness.search.strategies import DrawnStep, draw_schedules, product_routes, schedule_of
 from harness.verdict import Status
 from harness.version import version
 
@@ -97,6 +97,10 @@ class Outcome:
     elapsed: float = 0.0
     found: list[Found] = field(default_factory=list)
     stopped: str = ""
+    #: The REST routes the client called in the run with no fault, which route faults target.
+    routes: tuple[str, ...] = ()
+    #: Checks the client FAILed in the run with no fault: nothing a schedule did.
+    quiet_failures: tuple[str, ...] = ()
 
     @property
     def per_minute(self) -> float:
@@ -137,12 +141,11 @@ class Search:
         menu = fault_menu(registry, self.frame.profile, self.faults)
         self.out.mkdir(parents=True, exist_ok=True)
         self._started = time.monotonic()
-        strategy = schedule_of(
-            menu,
-            window=self.frame.window,
-            profile=profile_named(self.frame.profile),
-            max_steps=self.frame.max_steps,
-        )
+        routes = self._calibrate()
+        if self.outcome.quiet_failures:
+            self.outcome.elapsed = time.monotonic() - self._started
+            return self.outcome
+        strategy = schedule_of(menu, window=self.frame.window, routes=routes, max_steps=self.frame.max_steps)
         schedules = draw_schedules(strategy, self.seed)
         # Draws that are repeats or unjudgeable are not counted: a bound keeps a menu of one
         # fault, whose schedules soon all repeat, from drawing for ever.
@@ -162,6 +165,31 @@ class Search:
                 self._reported.add(found.behaviours[0])
         self.outcome.elapsed = time.monotonic() - self._started
         return self.outcome
+
+    def _calibrate(self) -> list[str]:
+        """Play the frame with no fault first, and return the routes route faults draw from:
+        "*" and the ones the client called. Every product route was drawn before, and a
+        client calls few of them (the reference client 4 of 11): a fault on a route it never
+        calls is a run spent on nothing. A check that FAILs with no fault stops the search:
+        what it would find is no schedule's doing."""
+        self._number += 1
+        path = self.out / "runs" / "no-fault.yaml"
+        result = self._play(self.frame, [], Origin(self.seed, version(), self._number, "no fault"), path)
+        every = product_routes(profile_named(self.frame.profile))
+        if result is None:
+            self.progress("[no fault] too busy to judge: route faults draw from every route of the product")
+            return every
+        failed = tuple(v.behaviour for v in result.verdicts if v.status == Status.FAIL)
+        if failed:
+            self.outcome.quiet_failures = failed
+            self.progress(f"[no fault] {', '.join(failed)} FAIL with no fault at all: {path}")
+            return every
+        if result.record is None:  # a run that never got going journals nothing to read
+            return every
+        called = sorted({f"{e['method']} {e['path']}" for e in result.record.of("rest")})
+        self.outcome.routes = tuple(called)
+        self.progress(f"[no fault] ok ({result.wall_time:.1f} s); REST calls: {', '.join(called) or 'none'}")
+        return ["*", *called]
 
     def _probe(self, steps: list[DrawnStep]) -> Failing | None:
         """Play a drawn schedule, unless it was drawn before: a real run is too dear to play

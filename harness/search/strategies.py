@@ -67,14 +67,14 @@ def _ceil_ticks(x: float) -> int:
     return n if n / TICKS_PER_SECOND >= x - 1e-9 else n + 1
 
 
-def value_strategy(p: Param, *, room: float, profile: Profile) -> st.SearchStrategy[Any]:
+def value_strategy(p: Param, *, room: float, routes: Sequence[str]) -> st.SearchStrategy[Any]:
     """Values for parameter `p`; a float is seconds (or a rate) of at most `room` unless its
-    declaration bounds it. Text is kept to its default, except routes (the profile's own)."""
+    declaration bounds it. Text is kept to its default, except a route: one of `routes`."""
     tp = p.type
     args = get_args(tp)
     if get_origin(tp) in (Union, types.UnionType) and type(None) in args:
         inner = next(a for a in args if a is not type(None))
-        return st.one_of(st.none(), value_strategy(_as(p, inner), room=room, profile=profile))
+        return st.one_of(st.none(), value_strategy(_as(p, inner), room=room, routes=routes))
     if get_origin(tp) is Literal:
         return st.sampled_from(args)
     if tp is bool:
@@ -90,7 +90,7 @@ def value_strategy(p: Param, *, room: float, profile: Profile) -> st.SearchStrat
             lambda s: tuple(c for c in choices if c in s)
         )
     if p.name == "route" and tp is str:
-        return st.sampled_from(routes(profile))
+        return st.sampled_from(list(routes))
     return st.just(p.default)
 
 
@@ -137,8 +137,9 @@ def _floats(p: Param, room: float) -> st.SearchStrategy[float]:
     return seconds(lo, max(lo, hi))
 
 
-def routes(profile: Profile) -> list[str]:
-    """The REST routes a client of `profile` calls, as route parameters take them."""
+def product_routes(profile: Profile) -> list[str]:
+    """The REST routes a client of `profile` may call, as route parameters take them: what a
+    search draws from until it knows the routes its client does call (explore.py)."""
     found = ["*"]
     if profile.listen_key_path is not None:
         found += [f"{m} {profile.listen_key_path}" for m in ("POST", "PUT")]
@@ -147,7 +148,7 @@ def routes(profile: Profile) -> list[str]:
 
 
 @st.composite
-def fault_of(draw: st.DrawFn, cls: type[Fault], *, room: float, profile: Profile) -> Fault:
+def fault_of(draw: st.DrawFn, cls: type[Fault], *, room: float, routes: Sequence[str]) -> Fault:
     """One instance of fault `cls` with drawn parameters. A fault with a `lasting` (or any
     other duration that may be "never") always gets a finite one that ends within `room`: a schedule is followed by a quiet period in
     which the fake is healthy again, so no rule may outlive it."""
@@ -161,7 +162,7 @@ def fault_of(draw: st.DrawFn, cls: type[Fault], *, room: float, profile: Profile
             # quiet period, stricter than any deadline a catalog check sets (20 s).
             values[name] = draw(_floats(_as(p, float), room))
         else:
-            values[name] = draw(value_strategy(p, room=room, profile=profile))
+            values[name] = draw(value_strategy(p, room=room, routes=routes))
     try:
         fault = cls(**values)
     except ValueError:
@@ -202,7 +203,7 @@ START_TRIGGERS: tuple[str, ...] = ("user_stream_ready", "ws_open", "listen_key_c
 
 @st.composite
 def step_of(
-    draw: st.DrawFn, menu: Sequence[type[Fault]], *, window: float, profile: Profile, first: bool = False
+    draw: st.DrawFn, menu: Sequence[type[Fault]], *, window: float, routes: Sequence[str], first: bool = False
 ) -> DrawnStep:
     """An independent step: a fault from `menu`, what it waits for and when, inside the
     `window`; the `first` of a schedule waits for the first of a start-up trigger."""
@@ -210,23 +211,33 @@ def step_of(
     on = draw(st.sampled_from(START_TRIGGERS if first else STEP_TRIGGERS))
     nth = 1 if first else draw(st.integers(1, 3))
     at = draw(st.one_of(seconds(0.0, min(SOON, window)), seconds(0.0, window)))
-    fault = draw(fault_of(cls, room=max(1 / TICKS_PER_SECOND, window - at), profile=profile))
+    fault = draw(fault_of(cls, room=max(1 / TICKS_PER_SECOND, window - at), routes=routes))
     return DrawnStep(fault, on, nth, at)
+
+
+#: What a reconnect after a drop goes through, whose faults a drop's follow-up draws half
+#: of the time: its REST calls (the key's check, the resync's snapshots) and its upgrade
+#: (http), and the key it reconnects with (binance). The reported failures cluster there
+#: (docs/search.md): a key that died while the client backed off, a snapshot call that
+#: failed or hung in the resync, a 429 or a 5xx in the middle of it.
+RECOVERY_LAYERS = frozenset({"http", "binance"})
 
 
 @st.composite
 def follow_up(
-    draw: st.DrawFn, leader: DrawnStep, menu: Sequence[type[Fault]], *, window: float, profile: Profile
+    draw: st.DrawFn, leader: DrawnStep, menu: Sequence[type[Fault]], *, window: float, routes: Sequence[str]
 ) -> DrawnStep:
     """A step that waits for what `leader` waits for and fires a short gap after it (within a
     backoff half of the time, within `SOON` otherwise): the second fault of "a key expires
     while the reconnect after a drop backs off", which two independent steps would line up
-    only by luck (two triggers, two occurrences and two delays must agree)."""
-    cls = draw(fault_class(menu))
+    only by luck (two triggers, two occurrences and two delays must agree). After a drop,
+    half of the follow-ups come from `RECOVERY_LAYERS`."""
+    recovery = [c for c in menu if c.layer in RECOVERY_LAYERS] if leader.fault.ends_connection else []
+    cls = draw(st.one_of(fault_class(recovery), fault_class(menu)) if recovery else fault_class(menu))
     room = window - leader.at
     gap = draw(st.one_of(seconds(0.0, min(BACKOFF, room)), seconds(0.0, min(SOON, room))))
     at = leader.at + gap
-    fault = draw(fault_of(cls, room=max(1 / TICKS_PER_SECOND, window - at), profile=profile))
+    fault = draw(fault_of(cls, room=max(1 / TICKS_PER_SECOND, window - at), routes=routes))
     return DrawnStep(fault, leader.on, leader.nth, at)
 
 
@@ -236,7 +247,7 @@ def schedule_of(
     menu: Sequence[type[Fault]],
     *,
     window: float,
-    profile: Profile,
+    routes: Sequence[str],
     max_steps: int,
 ) -> list[DrawnStep]:
     """A fault schedule, swarm style: each schedule first leaves out each fault of the menu
@@ -257,15 +268,15 @@ def schedule_of(
     count = draw(st.integers(1, max_steps))
     first_drops: bool = draw(st.booleans())
     menu_first = drops if drops and first_drops else enabled
-    steps = [draw(step_of(menu_first, window=window, profile=profile, first=True))]
+    steps = [draw(step_of(menu_first, window=window, routes=routes, first=True))]
     for _ in range(count - 1):
         follows: bool = draw(st.integers(0, 3)) > 0
         if follows:
             leaders = [s for s in steps if s.fault.ends_connection] or steps
             leader = leaders[draw(st.integers(0, len(leaders) - 1))]
-            steps.append(draw(follow_up(leader, enabled, window=window, profile=profile)))
+            steps.append(draw(follow_up(leader, enabled, window=window, routes=routes)))
         else:
-            steps.append(draw(step_of(enabled, window=window, profile=profile)))
+            steps.append(draw(step_of(enabled, window=window, routes=routes)))
     return sorted(steps, key=lambda s: (STEP_TRIGGERS.index(s.on), s.nth, s.at))
 
 

@@ -3,6 +3,7 @@ finding, shrinking and the flaky rule are tested in seconds, without real runs."
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable
 from pathlib import Path
@@ -10,9 +11,10 @@ from pathlib import Path
 from fake_server.faults.abort_tcp import AbortTcp
 from fake_server.faults.close import Close
 from fake_server.faults.expire_listen_key import ExpireListenKey
+from harness.record import RunRecord
 from harness.runner import RunResult
 from harness.scenario import Scenario
-from harness.search.explore import Failing, Search
+from harness.search.explore import Failing, Search, _load
 from harness.search.schedule import PROPERTIES, Frame
 from harness.search.strategies import DrawnStep
 from harness.verdict import Status, Verdict
@@ -39,8 +41,8 @@ class StandIn(Search):
         return RunResult(scenario, verdicts, None, workdir)
 
 
-def stand_in(tmp_path: Path, flaw: Flaw, **options: object) -> StandIn:
-    search = StandIn(
+def stand_in(tmp_path: Path, flaw: Flaw, cls: type[StandIn] = StandIn, **options: object) -> StandIn:
+    search = cls(
         client="unused",
         frame=Frame(window=2.0, quiet=3.0),
         out=tmp_path,
@@ -176,3 +178,36 @@ def test_a_step_shrinks_to_its_defaults_where_none_means_not_set(tmp_path: Path)
     failing = Failing((close,), tmp_path / "x.yaml", ("reconnects-after-drop",), {})
     (step,) = search._shrink(failing, "reconnects-after-drop").steps
     assert (getattr(step.fault, "raw_code", "?"), getattr(step.fault, "code", None)) == (None, Close().code)
+
+
+#: The REST calls of the stand-in client below, in every run.
+CALLED = ("GET /fapi/v2/account", "POST /fapi/v1/listenKey")
+
+
+class Calling(StandIn):
+    """A stand-in whose every run journals the REST calls `CALLED`."""
+
+    def play_once(self, scenario: Scenario, workdir: Path) -> RunResult:
+        journal = [{"t": 0.1, "kind": "rest", "method": r.split()[0], "path": r.split()[1]} for r in CALLED]
+        return dataclasses.replace(super().play_once(scenario, workdir), record=RunRecord(scenario, journal))  # type: ignore[arg-type]
+
+
+def test_route_faults_target_the_routes_the_client_called_with_no_fault(tmp_path: Path) -> None:
+    outcome = stand_in(
+        tmp_path, lambda s: False, Calling, budget=30, faults=("slow_rest", "http_error")
+    ).run()
+    assert outcome.routes == tuple(sorted(CALLED))
+    drawn = {
+        dataclasses.asdict(step.fault)["route"]
+        for path in (tmp_path / "runs").glob("schedule-*.yaml")
+        for step in _load(path).steps
+    }
+    # Every product route was drawn before: 11 for USD-M, of which this client calls 2.
+    assert drawn <= {"*", *CALLED} and len(drawn) > 1
+
+
+def test_a_check_that_fails_with_no_fault_stops_the_search_before_any_schedule(tmp_path: Path) -> None:
+    outcome = stand_in(tmp_path, lambda s: True, budget=10).run()
+    assert outcome.quiet_failures == ("reconnects-after-drop",)
+    assert (outcome.tried, outcome.found) == (0, [])
+    assert (tmp_path / "runs" / "no-fault.yaml").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from pathlib import Path
@@ -16,7 +17,15 @@ from fake_server.schema import params_of
 from harness.scenario_file import default_registries, load_scenario
 from harness.search.menu import MenuError, fault_menu
 from harness.search.schedule import PROPERTIES, Frame, Origin, render
-from harness.search.strategies import DrawnStep, fault_of, schedule_of
+from harness.search.strategies import (
+    RECOVERY_LAYERS,
+    DrawnStep,
+    draw_schedules,
+    fault_of,
+    follow_up,
+    product_routes,
+    schedule_of,
+)
 
 REGISTRY, BEHAVIOURS = default_registries()
 EXAMPLES = int(os.environ.get("HARNESS_FUZZ_EXAMPLES", "50"))
@@ -27,7 +36,11 @@ FRAME = Frame(window=2.0, quiet=3.0)
 def profile_and_schedule(draw: st.DrawFn) -> tuple[str, list[DrawnStep]]:
     profile = draw(st.sampled_from(sorted(PROFILES)))
     menu = fault_menu(REGISTRY, profile)
-    steps = draw(schedule_of(menu, window=FRAME.window, profile=PROFILES[profile], max_steps=FRAME.max_steps))
+    steps = draw(
+        schedule_of(
+            menu, window=FRAME.window, routes=product_routes(PROFILES[profile]), max_steps=FRAME.max_steps
+        )
+    )
     return profile, steps
 
 
@@ -91,7 +104,7 @@ def test_a_chosen_menu_keeps_the_order_given() -> None:
 
 
 @settings(max_examples=EXAMPLES, derandomize=True, deadline=None)
-@given(fault_of(REGISTRY["fragment_messages"], room=1.0, profile=PROFILES["usdm"]))
+@given(fault_of(REGISTRY["fragment_messages"], room=1.0, routes=product_routes(PROFILES["usdm"])))
 def test_a_fragmented_message_that_would_outlive_the_window_is_never_drawn(fault: Fault) -> None:
     # 14 fragments 0.9 s apart held a connection 11.7 s: a search called the client deaf for it.
     assert (getattr(fault, "lasting", None) or 0.0) + fault.holds_for() <= 1.0
@@ -117,5 +130,21 @@ def test_an_action_taken_as_the_fault_ends_still_ends_inside_the_window(
 ) -> None:
     # A REST call held 0.9 s by a slow_rest that stopped taking calls 0.8 s in was answered
     # after the window: the quiet period began with the fault still acting.
-    fault = data.draw(fault_of(REGISTRY[name], room=1.0, profile=PROFILES["usdm"]))
+    fault = data.draw(fault_of(REGISTRY[name], room=1.0, routes=product_routes(PROFILES["usdm"])))
     assert (getattr(fault, "lasting", None) or 0.0) + getattr(fault, held) <= 1.0 + 1e-9
+
+
+def test_a_drop_is_followed_by_faults_on_what_the_reconnect_goes_through() -> None:
+    # A key that died while the client backed off, a snapshot call that hung in its resync:
+    # after a drop, half of the follow-ups come from the http and binance layers.
+    menu = fault_menu(REGISTRY, "usdm")
+    routes = product_routes(PROFILES["usdm"])
+
+    def recovery_share(leader: DrawnStep) -> float:
+        strategy = follow_up(leader, menu, window=3.0, routes=routes)
+        drawn = list(itertools.islice(draw_schedules(strategy, 0), 400))
+        return sum(s.fault.layer in RECOVERY_LAYERS for s in drawn) / len(drawn)
+
+    after_drop = recovery_share(DrawnStep(REGISTRY["abort_tcp"](), "ws_open", 1, 0.5))
+    after_other = recovery_share(DrawnStep(REGISTRY["duplicate_event"](), "ws_open", 1, 0.5))
+    assert after_drop >= after_other + 0.2, (after_drop, after_other)
