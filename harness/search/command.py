@@ -196,7 +196,8 @@ def summary(outcome: Outcome) -> str:
     lines = [
         f"\n{outcome.tried} schedules tried, {outcome.shrink_runs} shrinking runs, "
         f"{outcome.unjudged} too busy to judge; {outcome.elapsed:.0f} s, "
-        f"{outcome.per_minute:.1f} runs/min" + (f"; {outcome.stopped}" if outcome.stopped else "")
+        f"{outcome.runs} runs in all, {outcome.per_minute:.1f} runs/min"
+        + (f"; {outcome.stopped}" if outcome.stopped else "")
     ]
     if outcome.quiet_failures:
         lines.append(

@@ -102,10 +102,13 @@ class Outcome:
     #: Checks the client FAILed in the run with no fault: nothing a schedule did.
     quiet_failures: tuple[str, ...] = ()
 
+    #: Every run played: the one with no fault, the schedules, repeats of unjudgeable runs,
+    #: shrinking and replays; what a search's minutes were spent on.
+    runs: int = 0
+
     @property
     def per_minute(self) -> float:
-        runs = self.tried + self.shrink_runs
-        return 60.0 * runs / self.elapsed if self.elapsed > 0 else 0.0
+        return 60.0 * self.runs / self.elapsed if self.elapsed > 0 else 0.0
 
 
 @dataclass
@@ -298,6 +301,7 @@ class Search:
         it still was."""
         for _ in range(2):
             result = self.play_once(scenario, workdir)
+            self.outcome.runs += 1
             judged = [v for v in result.verdicts if v.behaviour in PROPERTIES]
             if not any(v.status == Status.ERROR for v in judged):
                 return result

@@ -66,6 +66,7 @@ def test_a_flaw_is_found_shrunk_to_its_one_fault_and_written_as_a_scenario(tmp_p
     found = outcome.found[0]
     assert found.behaviours == ("reconnects-after-drop",)
     assert (found.faults, found.reproduced, found.replays, found.flaky) == (1, 3, 3, False)
+    assert outcome.runs == 1 + outcome.tried + outcome.shrink_runs + found.replays
     text = found.path.read_text()
     assert found.path.name == "found-reconnects-after-drop-seed5.yaml"
     assert "fault: abort_tcp" in text and "mode: rst" in text
@@ -85,6 +86,7 @@ def test_the_same_seed_draws_the_same_schedules(tmp_path: Path) -> None:
 def test_nothing_is_found_in_a_client_without_the_flaw(tmp_path: Path) -> None:
     outcome = stand_in(tmp_path, lambda s: False, budget=10).run()
     assert (outcome.found, outcome.tried, outcome.shrink_runs) == ([], 10, 0)
+    assert outcome.runs == 1 + 10  # the run with no fault, then the schedules
 
 
 def test_a_failure_that_does_not_reproduce_every_time_is_flaky_with_its_rate(tmp_path: Path) -> None:
