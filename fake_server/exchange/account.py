@@ -93,6 +93,11 @@ def amount_text(d: Decimal) -> str:
     return text
 
 
+_ZERO = Decimal(0)
+_new_tuple = tuple.__new__
+#: The background flow's sides, by the number drawn.
+_SIDES = ("BUY", "SELL")
+
 #: Short, as the account writes an amount in almost every field.
 _s = amount_text
 
@@ -122,6 +127,7 @@ class Account:
         self._rng = rng
         #: The background flow's quantities by the number drawn (1 to 9 steps), built once.
         self._background_qty = tuple(n * contract.rules.step_size for n in range(10))
+        self._background_qty_text = tuple(map(amount_text, self._background_qty))
         self.wallet = contract.wallet
         self.position = Decimal(0)
         self.entry_price = Decimal(0)
@@ -169,10 +175,12 @@ class Account:
         The fill moves the mark to its price, which may fill resting client orders.
         """
         events: list[UserEvent] = []
-        for order in [o for o in self.open_orders.values() if not o.by_client]:
-            events.extend(self._fill(order, now_ms, order.price, maker=True))
+        open_orders = self.open_orders
+        for order in [o for o in open_orders.values() if not o.by_client]:
+            events += self._fill(order, now_ms, order.price, maker=True)
             self.mark_price = order.price
-            events.extend(self._cross(now_ms))
+            if open_orders:  # only client orders are left to cross (usually none)
+                events += self._cross(now_ms)
         events.append(self._place(now_ms))
         return events
 
@@ -187,14 +195,70 @@ class Account:
         return oid
 
     def _place(self, now_ms: int) -> UserEvent:
-        side = self._rng.choice(("BUY", "SELL"))
-        price = Decimal(self._rng.randrange(6_400_000, 6_600_000)) / 100
-        qty = self._background_qty[self._rng.randrange(1, 10)]
-        oid = self._new_order_id()
-        stamp = self.stamp(now_ms)
-        order = Order(oid, f"web_{oid:x}", self.symbol, side, price, qty, stamp, stamp)
+        """The background flow's next order: a LIMIT of 1 to 9 steps at 64,000.00 to
+        65,999.99, either side, drawn from the account's Random, and its NEW."""
+        # The draws `choice(("BUY", "SELL"))`, `randrange(6_400_000, 6_600_000)` and
+        # `randrange(1, 10)` make, in that order: each takes getrandbits of its width's bit
+        # length until one falls below the width. Made here without their calls' checks
+        # (a third of a tick's cost before); the pinned runs (test_event_bytes) hold the
+        # sequence to theirs.
+        bits = self._rng.getrandbits
+        side = bits(2)
+        while side >= 2:
+            side = bits(2)
+        cents = bits(18)
+        while cents >= 200_000:
+            cents = bits(18)
+        steps = bits(4)
+        while steps >= 9:
+            steps = bits(4)
+        # The price's text from its cents (always 7 digits), trailing zeros stripped, and
+        # the Decimal of that text: the value and exponent `Decimal(cents) / 100` gives.
+        digits = str(6_400_000 + cents)
+        if digits[-1] != "0":
+            price_text = f"{digits[:-2]}.{digits[-2:]}"
+        elif digits[-2] != "0":
+            price_text = f"{digits[:-2]}.{digits[-2]}"
+        else:
+            price_text = digits[:-2]
+        oid = self._next_order_id
+        self._next_order_id = oid + 1
+        stamp = self.update_ms = self._stamps.next(now_ms)
+        client_id = f"web_{oid:x}"
+        order = Order(
+            oid,
+            client_id,
+            self.symbol,
+            _SIDES[side],
+            Decimal(price_text),
+            self._background_qty[steps + 1],
+            stamp,
+            stamp,
+        )
+        order.qty_text = self._background_qty_text[steps + 1]
+        order.price_text = price_text
+        order.head = futures_events.order_head(order, order.qty_text, price_text, f'"{client_id}"')
         self.open_orders[oid] = self.orders[oid] = order
-        return self._order_event(order, stamp, "NEW")
+        notional = _s(self.contract.value(order.qty, order.price))
+        return futures_events.order_update(
+            order,
+            stamp,
+            stamp,
+            "NEW",
+            "0",
+            "0",
+            "0",
+            "0",
+            "0",
+            0,
+            "0" if side else notional,
+            notional if side else "0",
+            False,
+            "0",
+            "0",
+            self.contract.margin_asset,
+            self.COINM_EVENTS,
+        )
 
     # Client orders ----------------------------------------------------------------------
 
@@ -330,71 +394,90 @@ class Account:
     # Fills ----------------------------------------------------------------------------
 
     def _fill(self, order: Order, now_ms: int, price: Decimal, *, maker: bool) -> list[UserEvent]:
-        trade_time = self.stamp(now_ms)
+        # Three stamps: TRADE_LITE and the trade, ORDER_TRADE_UPDATE, ACCOUNT_UPDATE.
+        trade_time = self._stamps.take(now_ms, 3)
+        self.update_ms = trade_time + 2
         trade_id = self._next_trade_id
-        self._next_trade_id += 1
-        last_qty = order.qty - order.executed
-        order.executed = order.qty
+        self._next_trade_id = trade_id + 1
+        qty = order.qty
+        last_qty = qty - order.executed
+        order.executed = qty
         order.avg_price = price
         order.status = "FILLED"
         order.update_ms = trade_time
-        del self.open_orders[order.order_id]
+        order_id = order.order_id
+        del self.open_orders[order_id]
         if not order.by_client:
-            self._done_background.append(order.order_id)
-            while len(self._done_background) > BACKGROUND_HISTORY:
-                del self.orders[self._done_background.popleft()]
+            done = self._done_background
+            done.append(order_id)
+            while len(done) > BACKGROUND_HISTORY:
+                del self.orders[done.popleft()]
         contract = self.contract
-        fee_rate = contract.maker_fee if maker else contract.taker_fee
-        fee = (contract.value(last_qty, price) * fee_rate).quantize(_AMOUNT)
+        fee = (
+            contract.value(last_qty, price) * (contract.maker_fee if maker else contract.taker_fee)
+        ).quantize(_AMOUNT)
+        position = self.position
         signed = last_qty if order.side == "BUY" else -last_qty
-        closed = (
-            min(abs(signed), abs(self.position))
-            if self.position and (self.position > 0) != (signed > 0)
-            else Decimal(0)
-        )
-        long_before = 1 if self.position > 0 else -1
-        realized = contract.pnl(closed * long_before, self.entry_price, price).quantize(_AMOUNT)
+        closed = min(abs(signed), abs(position)) if position and (position > 0) != (signed > 0) else _ZERO
+        entry = self.entry_price
+        realized = contract.pnl(closed * (1 if position > 0 else -1), entry, price).quantize(_AMOUNT)
+        # `tuple.__new__` is what Fill's own `__new__` calls, without its Python frame.
         self.fills.append(
-            Fill(trade_id, order.order_id, order.side, price, last_qty, fee, realized, maker, trade_time)
+            _new_tuple(
+                Fill, (trade_id, order_id, order.side, price, last_qty, fee, realized, maker, trade_time)
+            )
         )
-        if self.position == 0 or (self.position > 0) == (signed > 0):
-            self.entry_price = contract.entry_after(abs(self.position), self.entry_price, last_qty, price)
-        elif abs(signed) > abs(self.position):
+        if position == 0 or (position > 0) == (signed > 0):
+            entry = contract.entry_after(abs(position), entry, last_qty, price)
+        elif abs(signed) > abs(position):
             # The fill closed the position and opened one the other way: what remains was
             # opened at this fill's price.
-            self.entry_price = price
-        self.position += signed
-        if self.position == 0:
-            self.entry_price = Decimal(0)
+            entry = price
+        position += signed
+        if position == 0:
+            entry = _ZERO
+        self.position = position
+        self.entry_price = entry
         # Realized PnL goes to the wallet, the commission comes out of it.
         self.wallet += realized - fee
         # A whole fill: the order's quantity is what it executed, and a maker fills at its
         # own price, whose texts the order holds already.
-        self._described(order)
-        last_text = order.qty_text if last_qty == order.qty else _s(last_qty)
+        if not order.head:
+            self._described(order)
+        # ACCOUNT_UPDATE: only two of `economics()`'s figures (the rest, a liquidation
+        # price's division among them, was a fifth of the cost of a tick), with the mark
+        # before this fill moves it. A cross position has no wallet of its own: "0".
+        own_wallet = "0"
+        if self.isolated:
+            own_wallet = _s(
+                isolated_wallet(
+                    amount=position,
+                    entry=entry,
+                    leverage=self.leverage,
+                    isolated=True,
+                    added_margin=self.added_margin,
+                    contract=contract,
+                )
+            )
         price_text = order.price_text if price == order.price else _s(price)
-        lite = futures_events.trade_lite(order, trade_time, maker, price_text, last_text, trade_id)
-        trade = futures_events.order_update(
+        return futures_events.fill_events(
             order,
-            self.stamp(now_ms),
             trade_time,
-            "TRADE",
-            price_text,  # the average price: this fill's
-            last_text,
-            order.qty_text,  # executed: all of it
+            maker,
             price_text,
+            order.qty_text if last_qty == qty else _s(last_qty),
             _s(fee),
             trade_id,
-            "0",
-            "0",
-            maker,
             _s(realized),
-            "0",
+            _s(self.wallet),
+            _s(position),
+            _s(entry),
+            _s(unrealized_pnl(position, entry, self.mark_price, contract)),
+            "isolated" if self.isolated else "crossed",
+            own_wallet,
             contract.margin_asset,
             self.COINM_EVENTS,
         )
-        account = self._account_update(self.stamp(now_ms), trade_time)
-        return [lite, trade, account]
 
     def margin_call(self, now_ms: int) -> UserEvent:
         """A MARGIN_CALL for the current position, with reference §3's fields (its `p` is an
@@ -411,36 +494,6 @@ class Account:
             "mm": "0",
         }
         return {"e": "MARGIN_CALL", "E": self.stamp(now_ms), "cw": _s(self.wallet), "p": [position]}
-
-    def _account_update(self, stamp: int, trade_time: int) -> UserEvent:
-        # Only two of `economics()`'s figures: the rest (a liquidation price's division
-        # among them) was a fifth of the cost of a tick. A cross position has no wallet of
-        # its own: "0" without asking.
-        unrealized = unrealized_pnl(self.position, self.entry_price, self.mark_price, self.contract)
-        own_wallet = "0"
-        if self.isolated:
-            own_wallet = _s(
-                isolated_wallet(
-                    amount=self.position,
-                    entry=self.entry_price,
-                    leverage=self.leverage,
-                    isolated=True,
-                    added_margin=self.added_margin,
-                    contract=self.contract,
-                )
-            )
-        return futures_events.account_update(
-            stamp,
-            trade_time,
-            self.symbol,
-            _s(self.wallet),
-            _s(self.position),
-            _s(self.entry_price),
-            _s(unrealized),
-            "isolated" if self.isolated else "crossed",
-            own_wallet,
-            self.contract.margin_asset,
-        )
 
     # Position economics (fake_server/exchange/position_economics.py) -------------------
 
@@ -511,14 +564,16 @@ class Account:
             if exec_type == "NEW" and order.type == "LIMIT"
             else "0"
         )
+        # An order that is not done has no fill (fills are whole): its average price and
+        # executed quantity are 0.
         return futures_events.order_update(
             self._described(order),
             stamp,
             stamp,
             exec_type,
-            _s(order.avg_price),
             "0",
-            _s(order.executed),
+            "0",
+            "0",
             "0",
             "0",
             0,

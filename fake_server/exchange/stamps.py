@@ -19,3 +19,12 @@ class Stamps:
             last = now_ms
         self.last = last
         return last
+
+    def take(self, now_ms: int, count: int) -> int:
+        """The first of `count` stamps in a row, as `next` would give them one by one (after
+        the first, each is the one before plus one): a fill takes three at once."""
+        first = self.last + 1
+        if now_ms > first:
+            first = now_ms
+        self.last = first + count - 1
+        return first

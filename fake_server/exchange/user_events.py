@@ -108,19 +108,3 @@ class RenderedEvent(dict[str, Any]):
         raise TypeError("a rendered event is not changed once made: copy it ({**event})")
 
     __setitem__ = __delitem__ = update = pop = popitem = setdefault = clear = __ior__ = _refuse
-
-
-def rendered(
-    fields: RenderedEvent,
-    raw: bytes,
-    nested: tuple[tuple[str, str], ...] = (),
-    order_id: int | None = None,
-    x: str | None = None,
-) -> RenderedEvent:
-    """`fields` (just made, the nested ones as `orjson.Fragment`s of the texts in `nested`)
-    completed with its text `raw` and what it is about."""
-    fields.raw = raw
-    fields.nested = nested
-    fields.order_id = order_id
-    fields.x = x
-    return fields
