@@ -15,7 +15,7 @@ import platform
 import sys
 import time
 
-from bench import catalog, crowd, in_process, lateness, push, soak
+from bench import catalog, crowd, in_process, lateness, making, push, soak
 
 
 def _load() -> str:
@@ -89,6 +89,11 @@ async def _measure(args: argparse.Namespace) -> list[str]:
     say(
         f"  of which the push path alone        {made.cpu_us:.1f} us ({ws.cpu_us / made.cpu_us:.2f} x websockets'"
         f" rate at equal CPU); making the events {fake.cpu_us - made.cpu_us:.1f} us"
+    )
+    made_by = {kind: making.making(kind) for kind in ("usdm", "isolated", "coinm")}
+    say(
+        "making an event on its own (Account.tick, thread CPU, best / median of 30 slices of 250 ticks): "
+        + ", ".join(f"{kind} {m.best_us:.1f} / {m.median_us:.1f} us" for kind, m in made_by.items())
     )
     idle = await lateness.lateness(args.seconds)
     busy = await lateness.lateness(args.seconds, rate=args.rate)
