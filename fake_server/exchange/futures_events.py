@@ -8,8 +8,9 @@ The event is a `RenderedEvent` (user_events.py), which still reads as that dict.
 
 The texts are byte for byte what orjson makes of the dicts the account used to build
 (tests/fake_server/test_event_bytes.py pins them): fields in the same order, numbers as the
-account's texts (strings), booleans as `true`/`false`. Free text (the symbol, a client
-order id) is escaped by orjson; names from Binance's vocabularies (side, order type, time in
+account's texts (strings), booleans as `true`/`false`. Free text (the symbol, a client's
+order id) is escaped by orjson (the background flow's ids, `web_<hex>`, need none and skip
+it: `order_head`'s `client`); names from Binance's vocabularies (side, order type, time in
 force, execution type, status, self-trade prevention mode, margin type, expiry reason) are
 put in as they are: orders.py admits nothing else, and none of them needs escaping.
 
