@@ -54,6 +54,9 @@ class RunEntry(_Stamped):
     #: epoch ms at `t` 0 (a signed request's `timestamp` is compared with it).
     time_factor: NotRequired[int]
     epoch0_ms: NotRequired[int]
+    #: On `start`, at a time factor: the wall clock (`time.time()`) at `t` 0, so a wall time
+    #: read elsewhere maps to Binance's epoch: epoch0_ms / 1000 + (wall - wall0) x time_factor.
+    wall0: NotRequired[float]
     #: On `clock`: the client's processes, once it made contact and again as it is ended.
     processes: NotRequired[list[ProcessClock]]
     rest_url: NotRequired[str]
@@ -103,6 +106,12 @@ class ClientStartEntry(_Stamped):
     argv: list[str]
     #: The guard's pid, which is the client's process group (absent for a coroutine client).
     pid: NotRequired[int]
+    #: At a time factor: where the client's clock starts. "shared": at the harness's readings
+    #: (harness/faketime_start.py), so it reads the fake's clock from its first instant;
+    #: "own": at its own start, behind the fake's by its start-up times the factor, for the
+    #: reason in `clock_start_why`.
+    clock_start: NotRequired[Literal["shared", "own"]]
+    clock_start_why: NotRequired[str]
 
 
 class ClientOutputEntry(_Stamped):

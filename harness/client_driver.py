@@ -24,7 +24,7 @@ from typing import Any, Literal, Protocol
 from fake_server.fronts.tls import CA_ENV_VARIABLES
 from fake_server.journal import Journal
 from fake_server.journal_entries import ClientExitEntry, ClientOutputEntry, ClientStartEntry
-from harness import faketime
+from harness import faketime, faketime_start
 from harness.client_output import BoundedOutput, Emit
 from harness.guard import unsupported as guard_unsupported
 
@@ -33,6 +33,9 @@ GRACE = 1.0
 
 #: The processes groups of clients still running, ended at interpreter exit as a last resort.
 _live_groups: set[int] = set()
+#: The shared starts of clients not yet finished (harness/faketime_start.py), removed at
+#: interpreter exit too, after their groups are ended.
+_live_starts: set[faketime_start.SharedStart] = set()
 
 
 class ClientError(Exception):
@@ -170,6 +173,8 @@ class SubprocessClient:
         self.cwd = cwd
         self.journal = journal
         self.proc: asyncio.subprocess.Process | None = None
+        #: At a time factor: where the client's clock starts, until the client is gone.
+        self.shared_start: faketime_start.SharedStart | None = None
         self.exit_code: int | None = None
         self._readers: list[asyncio.Task[None]] = []
 
@@ -190,8 +195,10 @@ class SubprocessClient:
             "--grace",
             str(GRACE),
         ]
+        started = ClientStartEntry(kind="client_start", argv=self.argv)
         if self.origin is not None and self.library is not None:
             guard += ["--faketime", str(self.library), *self.origin.as_args()]
+            guard += self._shared_start(started)
         guard.append("--")
         harness_root = str(Path(__file__).resolve().parent.parent)
         guard_env = dict(environ)
@@ -208,14 +215,35 @@ class SubprocessClient:
                 start_new_session=True,
             )
         except OSError as exc:
+            self._remove_shared_start()
             raise ClientError(f"cannot start the client guard: {exc}") from exc
         _live_groups.add(self.proc.pid)
-        self.journal.append(ClientStartEntry(kind="client_start", argv=self.argv, pid=self.proc.pid))
+        started["pid"] = self.proc.pid
+        self.journal.append(started)
         assert self.proc.stdout is not None and self.proc.stderr is not None
         self._readers = [
             asyncio.create_task(self._read(self.proc.stdout, "stdout")),
             asyncio.create_task(self._read(self.proc.stderr, "stderr")),
         ]
+
+    def _shared_start(self, started: ClientStartEntry) -> list[str]:
+        """The guard's option that starts the client's clock at the fake's, noted on the
+        journal's `client_start`; none when the pair cannot be made (the old way)."""
+        try:
+            self.shared_start = faketime_start.SharedStart.create()
+        except faketime_start.SharedStartError as exc:
+            started["clock_start"] = "own"
+            started["clock_start_why"] = str(exc)
+            return []
+        _live_starts.add(self.shared_start)
+        started["clock_start"] = "shared"
+        return ["--shared-start", self.shared_start.name]
+
+    def _remove_shared_start(self) -> None:
+        if self.shared_start is not None:
+            self.shared_start.remove()
+            _live_starts.discard(self.shared_start)
+            self.shared_start = None
 
     async def _read(self, stream: asyncio.StreamReader, name: Literal["stdout", "stderr"]) -> None:
         output = BoundedOutput(_journal_output(self.journal, name))
@@ -256,6 +284,8 @@ class SubprocessClient:
         if self.exit_code is None and self.proc.returncode is not None:
             self.exit_code = self.proc.returncode
             self.journal.append(ClientExitEntry(kind="client_exit", code=self.exit_code))
+        if self.proc.returncode is not None:  # the guard ended the group before it exited
+            self._remove_shared_start()
         _live_groups.discard(self.proc.pid)
 
 
@@ -356,6 +386,8 @@ def group_alive(pgid: int) -> bool:
 def _kill_live_groups() -> None:
     for pgid in list(_live_groups):
         kill_group(pgid)
+    for start in list(_live_starts):
+        start.remove()
 
 
 atexit.register(_kill_live_groups)

@@ -16,10 +16,12 @@ README and `src/libfaketime.c`:
   `sem.faketime_sem_<pid>` (for its children to share its clock) and removes them when it
   exits cleanly; a killed one leaves them, and a stale pair makes a later process with the
   same pid fail or run without them ("shm_open failed: File exists"). 0.9.11 added
-  `FAKETIME_DISABLE_SHM=1` (commit 39fdbde) to create none; the harness sets it, but
-  Debian 12 ships 0.9.10, which ignores it, and there a Python process leaves its pair even
-  on a clean exit. So the guard also sweeps, when the client is gone, the entries of dead
-  processes made since it started (`sweep_stale_shm`).
+  `FAKETIME_DISABLE_SHM=1` (commit 39fdbde) to create none, and to skip `FAKETIME_SHARED`.
+  A process given the harness's own pair in `FAKETIME_SHARED` (harness/faketime_start.py)
+  creates none of its own, so the harness sets `FAKETIME_DISABLE_SHM` only when it gives no
+  pair (the old way); Debian 12 ships 0.9.10, which ignores it, and there a Python process
+  leaves its pair even on a clean exit. So the guard also sweeps, when the client is gone,
+  the entries of dead processes made since it started (`sweep_stale_shm`).
 - `FAKETIME_DONT_FAKE_MONOTONIC` must NOT be set: Python's asyncio and Node's libuv time
   their timers on CLOCK_MONOTONIC, so with it their timers would run at real speed. (Java
   needs it set, and then its timers are not accelerated: JVM clients cannot be judged.)
@@ -32,10 +34,13 @@ README and `src/libfaketime.c`:
   is due. That and CPU work (not sped up: 10 ms of work is 4.8 s of Binance time at x480)
   bound the factor a scenario may use (harness/time_factor.py).
 
-The client's clock starts when its process starts, a moment after the fake's; the offset
-given to it is computed by the guard right before it starts the client, so the client's
-epoch (signed requests' `timestamp`) matches the fake's `serverTime` within the start-up
-of one process times F.
+Where the client's clock starts (harness/faketime_start.py): libfaketime starts a process's
+clock when it initialises in it, D wall seconds after the harness computed the offset, so
+the client would run D x (F - 1) behind the fake. The harness writes the readings it
+computes the offset from into a shared memory libfaketime reads its start from
+(`FAKETIME_SHARED`), so the client's epoch (signed requests' `timestamp`) is the fake's
+`serverTime` from its first instant. When that pair cannot be made the client is started the
+old way (its own start, `FAKETIME_DISABLE_SHM`), behind by its start-up times F.
 """
 
 from __future__ import annotations
@@ -46,6 +51,9 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from harness import faketime_start
+from harness.faketime_start import SharedStart
 
 #: Where the harness looks for the library when `LIBRARY_VARIABLE` is unset: Debian's
 #: multiarch folder first, then the prefixes of a `make install` from source.
@@ -109,15 +117,31 @@ class Origin:
         return cls(float(wall), float(epoch), float(factor))
 
 
-def client_environ(base: dict[str, str], lib: Path, origin: Origin, wall_now: float) -> dict[str, str]:
-    """`base` with libfaketime preloaded so that a process started now (`wall_now`) reads
-    Binance's epoch and runs at the origin's factor."""
+def client_environ(
+    base: dict[str, str], lib: Path, origin: Origin, start: SharedStart | float
+) -> dict[str, str]:
+    """`base` with libfaketime preloaded so that the process reads Binance's epoch and runs
+    at the origin's factor.
+
+    `start` is where its clock starts: a shared start (the clock counts from the readings
+    in it, whenever the process gets to initialise libfaketime), or the old way a wall time
+    (`time.time()`) the process is about to start at, which it starts behind by the time it
+    takes to start, times the factor.
+    """
     environ = {k: v for k, v in base.items() if k not in DONT_FAKE_MONOTONIC}
     preload = environ.get("LD_PRELOAD", "")
     environ["LD_PRELOAD"] = str(lib) + (" " + preload if preload else "")
-    offset = origin.epoch_at(wall_now) - wall_now
+    if isinstance(start, SharedStart):
+        wall = start.start.wall
+        environ["FAKETIME_SHARED"] = start.environ_value
+        # From 0.9.11 on, FAKETIME_DISABLE_SHM would make libfaketime skip the pair.
+        environ.pop("FAKETIME_DISABLE_SHM", None)
+    else:
+        wall = start
+        environ.pop("FAKETIME_SHARED", None)  # an inherited pair holds another start
+        environ["FAKETIME_DISABLE_SHM"] = "1"
+    offset = origin.epoch_at(wall) - wall
     environ["FAKETIME"] = f"{offset:+.6f} x{origin.factor:g}"
-    environ["FAKETIME_DISABLE_SHM"] = "1"
     environ["NO_FAKE_STAT"] = "1"
     return environ
 
@@ -129,11 +153,14 @@ _SHM_NAME = re.compile(r"(?:faketime_shm_|sem\.faketime_sem_)(\d+)")
 
 def sweep_stale_shm(since: float, directory: Path = SHM_DIR) -> list[str]:
     """Remove libfaketime's /dev/shm entries of processes that no longer exist, made at or
-    after `since` (a `time.time()` value); the names removed.
+    after `since` (a `time.time()` value), and the harness's shared starts whose harness
+    no longer exists, whatever their age; the names removed.
 
     Only dead processes' entries: a live process (another run's client) still uses its
-    own, and one that is gone can use nothing. Entries older than `since` are another
-    run's to sweep (or a person's).
+    own, and one that is gone can use nothing. libfaketime's entries older than `since`
+    are another run's to sweep (or a person's). A shared start is named after the harness
+    that made it, which removes it at the end of the run, as its guard does when the
+    harness dies; one is left only when both were killed at once, and nobody reads it then.
     """
     removed: list[str] = []
     try:
@@ -141,12 +168,13 @@ def sweep_stale_shm(since: float, directory: Path = SHM_DIR) -> list[str]:
     except OSError:
         return removed
     for name in names:
-        match = _SHM_NAME.fullmatch(name)
+        libfaketimes = _SHM_NAME.fullmatch(name)
+        match = libfaketimes or faketime_start.NAME.fullmatch(name)
         if match is None or _alive(int(match[1])):
             continue
         path = directory / name
         with contextlib.suppress(OSError):
-            if path.stat().st_mtime >= since:
+            if libfaketimes is None or path.stat().st_mtime >= since:
                 path.unlink()
                 removed.append(name)
     return removed

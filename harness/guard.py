@@ -14,12 +14,17 @@ so "the client's processes" is "the guard's process group". A descendant that ca
 setsid() itself leaves the group; that is documented as beyond the contract.
 
 At a scenario's time factor (harness/faketime.py) the guard also starts the client under
-libfaketime: it computes the clock offset itself, right before the client starts, so the
-client's epoch matches the fake's, and it is not itself preloaded (its grace period stays
-wall time). Once the group is gone it sweeps the /dev/shm entries libfaketime left.
+libfaketime, and is not itself preloaded (its grace period stays wall time). With
+`--shared-start NAME` the client's clock starts at the readings the harness wrote in that
+shared memory (harness/faketime_start.py), and the offset is computed from them; without it,
+or when the pair is gone, the guard computes the offset right before the client starts (the
+old way: the client's clock starts behind by its start-up times F). Once the group is gone it
+removes that pair (the harness does too; this covers a harness that died) and sweeps the
+/dev/shm entries libfaketime left.
 
 Usage: python -m harness.guard --parent PID --grace SECONDS
-           [--faketime LIBRARY --time-factor F --time-origin WALL:EPOCH] -- COMMAND [ARGS...]
+           [--faketime LIBRARY --time-factor F --time-origin WALL:EPOCH [--shared-start NAME]]
+           -- COMMAND [ARGS...]
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import faketime
+from harness import faketime, faketime_start
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -120,6 +125,17 @@ def _end_group(grace: float) -> None:
         _group_gone(2.0)
 
 
+def _start(shared_name: str | None) -> faketime_start.SharedStart | float:
+    """Where the client's clock starts: the harness's shared start, or (without one, or when
+    it cannot be read) now, said on stderr, which the journal keeps as the client's."""
+    if shared_name is not None:
+        try:
+            return faketime_start.SharedStart.open(shared_name)
+        except faketime_start.SharedStartError as exc:
+            print(f"harness: {exc}; the client's clock starts at its own start", file=sys.stderr)
+    return time.time()
+
+
 def main(argv: list[str]) -> int:
     if why := unsupported():
         print(f"harness: {why}", file=sys.stderr)
@@ -151,12 +167,15 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
     environ = None
+    shared_name = opts[opts.index("--shared-start") + 1] if "--shared-start" in opts else None
     if lib is not None and origin is not None:
-        environ = faketime.client_environ(dict(os.environ), Path(lib), origin, time.time())
+        environ = faketime.client_environ(dict(os.environ), Path(lib), origin, _start(shared_name))
     try:
         child = subprocess.Popen(command, env=environ)
     except OSError as exc:
         print(f"harness: cannot start client {command[0]!r}: {exc}", file=sys.stderr)
+        if shared_name is not None:
+            faketime_start.remove(shared_name)
         return 127
     status: int | None = None
     while status is None and not stopping:
@@ -165,6 +184,8 @@ def main(argv: list[str]) -> int:
         except subprocess.TimeoutExpired:
             continue
     _end_group(grace)
+    if shared_name is not None:
+        faketime_start.remove(shared_name)
     if lib is not None:
         faketime.sweep_stale_shm(began)
     if status is None:

@@ -210,6 +210,7 @@ async def _play(
         if clock.factor > 1:
             start["time_factor"] = scenario.time_factor
             start["epoch0_ms"] = clock.epoch0_ms
+            start["wall0"] = clock.wall0
         journal.append(start)
         probe = LatenessProbe(clock)
         try:

@@ -17,7 +17,7 @@ from harness.faketime import Origin, client_environ, sweep_stale_shm
 def test_the_client_environment_preloads_the_library_at_the_origins_epoch_and_factor() -> None:
     origin = Origin(wall=1000.0, epoch=5000.0, factor=60)
     base = {"LD_PRELOAD": "/opt/other.so", "FAKETIME_DONT_FAKE_MONOTONIC": "1", "PATH": "/bin"}
-    environ = client_environ(base, Path("/lib/libfaketimeMT.so.1"), origin, wall_now=1002.0)
+    environ = client_environ(base, Path("/lib/libfaketimeMT.so.1"), origin, start=1002.0)
     assert environ["LD_PRELOAD"] == "/lib/libfaketimeMT.so.1 /opt/other.so"
     # At wall 1002 Binance's epoch reads 5000 + 2 x 60 = 5120: 4118 s ahead of the wall clock.
     assert environ["FAKETIME"] == "+4118.000000 x60"
