@@ -8,7 +8,9 @@ journal would show. Per (runtime, factor, sleep) it prints how far the measured 
 the asked one (median and worst, in Binance ms, and the same in wall ms), and the child's
 CPU share, which shows libfaketime's truncated poll timeouts making the loop spin. It also
 prints how far the child's epoch (`time.time()`, `Date.now()`) was from the harness's Binance
-epoch when it started: the skew a signed request's `timestamp` carries.
+epoch when it started: the skew a signed request's `timestamp` carries. Each child's clock
+starts at the harness's readings (harness/faketime_start.py), as a client's does; with
+`--own-start` at the child's own start, the old way, which its start-up puts behind.
 
 docs/time-factor.md keeps the figures and the command that made them.
 """
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.faketime import Origin, client_environ, library, sweep_stale_shm, unavailable
+from harness.faketime_start import SharedStart
 
 PYTHON_CHILD = """
 import asyncio, sys, time
@@ -38,9 +41,13 @@ async def main():
 asyncio.run(main())
 """
 
+# process.stdout is made on its first use, and console.log formats through modules loaded
+# on its first call: tens of ms of Node's start-up that would count as start skew if the
+# clock were read before them. So the stream is made first and written to directly.
 NODE_CHILD = """
 const delays = process.argv.slice(1).map(Number);
-console.log("ready", Date.now() / 1000);
+const out = process.stdout;
+out.write(`ready ${Date.now() / 1000}\\n`);
 const next = (i) => {
   if (i >= delays.length) return;
   setTimeout(() => { console.log("tick"); next(i + 1); }, delays[i] * 1000);
@@ -86,15 +93,24 @@ def repeats(sleep: float, factor: int) -> int:
     return max(MIN_REPEATS, min(MAX_REPEATS, int(WALL_PER_SLEEP / wall)))
 
 
-async def measure(runtime: str, factor: int, sleep: float) -> Figures | None:
+async def measure(runtime: str, factor: int, sleep: float, own_start: bool) -> Figures | None:
     if sleep / factor > MAX_WALL:
         return None
+    shared = None if own_start else SharedStart.create()
+    try:
+        return await _measure(runtime, factor, sleep, shared)
+    finally:
+        if shared is not None:
+            shared.remove()
+
+
+async def _measure(runtime: str, factor: int, sleep: float, shared: SharedStart | None) -> Figures:
     lib = library()
     assert lib is not None
     origin = Origin(time.time(), time.time(), factor)
     n = repeats(sleep, factor)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    environ = client_environ(dict(os.environ), lib, origin, time.time())
+    environ = client_environ(dict(os.environ), lib, origin, shared or time.time())
     proc = await asyncio.create_subprocess_exec(
         *RUNTIMES[runtime], *[f"{sleep!r}"] * n, stdout=asyncio.subprocess.PIPE, env=environ
     )
@@ -124,18 +140,25 @@ async def main(argv: list[str]) -> int:
         "--factor", type=int, action="append", help="factors to measure (default: %(default)s)"
     )
     parser.add_argument("--runtime", choices=sorted(RUNTIMES), action="append")
+    parser.add_argument(
+        "--own-start",
+        action="store_true",
+        help="start each child's clock at its own start (the old way), not at the harness's readings",
+    )
     args = parser.parse_args(argv)
     if why := unavailable():
         print(why, file=sys.stderr)
         return 2
     began = time.time()
     print(
-        f"libfaketime {library()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} at start", flush=True
+        f"libfaketime {library()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f} at start, "
+        f"clocks start at {'their own start' if args.own_start else 'the harness readings'}",
+        flush=True,
     )
     for runtime in args.runtime or sorted(RUNTIMES):
         for factor in args.factor or FACTORS:
             for sleep in SLEEPS:
-                figures = await measure(runtime, factor, sleep)
+                figures = await measure(runtime, factor, sleep, args.own_start)
                 if figures is not None:
                     print(figures.line(), flush=True)
     print(f"load {os.getloadavg()[0]:.2f} at the end", flush=True)
