@@ -45,9 +45,8 @@ class EpochClock(Protocol):
         """Binance's milliseconds now."""
         ...
 
-    @property
-    def trip_allowance_ms(self) -> float:
-        """Ms of a signed request's age its recvWindow forgives (fake_server/clock.py)."""
+    def outside_recv_window(self, age_ms: float, window_ms: int) -> bool:
+        """Whether a signed request that old is refused (fake_server/clock.py)."""
         ...
 
 
@@ -248,11 +247,11 @@ class RestApi:
                 return binance_errors.recv_window_too_large()
             now = self.backend.clock.epoch_ms()
             # Processed only if timestamp < serverTime + 1000 and serverTime - timestamp
-            # <= recvWindow (the USD-M "Timing Security" logic, verbatim), less the trip a
-            # fast clock inflates at a time factor (0 at real time).
+            # <= recvWindow (the USD-M "Timing Security" logic, verbatim), the window in
+            # wall time at a time factor (the clock says why).
             if ts >= now + 1000:
                 return binance_errors.ahead_of_server()
-            if now - ts - self.backend.clock.trip_allowance_ms > window:
+            if self.backend.clock.outside_recv_window(now - ts, window):
                 return binance_errors.outside_recv_window()
             return fn(call)
 

@@ -52,8 +52,9 @@ class WsApiSession:
 
     credentials: Credentials
     now_ms: Callable[[], int]
-    #: Ms of a signed request's age its recvWindow forgives at a time factor (fake_server/clock.py).
-    trip_allowance_ms: float = 0.0
+    #: Whether a signed request that old (ms) is outside its recvWindow (ms): Binance's rule,
+    #: the window in wall time at a time factor (fake_server/clock.py).
+    outside_recv_window: Callable[[float, int], bool] = lambda age_ms, window_ms: age_ms > window_ms
     #: Ed25519 public key (raw 32 bytes) registered for the API key, for session.logon.
     ed25519_public: bytes | None = None
     logged_on: bool = False
@@ -179,7 +180,7 @@ class WsApiSession:
         now = self.now_ms()
         if ts > now + 1000:
             raise WsApiError(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time.")
-        if now - ts - self.trip_allowance_ms > window:
+        if self.outside_recv_window(now - ts, window):
             raise WsApiError(400, -1021, "Timestamp for this request is outside of the recvWindow.")
 
     # Pushes --------------------------------------------------------------------------------

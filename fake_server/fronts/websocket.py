@@ -212,7 +212,7 @@ class WsFront:
             s.profile, self.limits, s.ping_interval, s.pong_timeout, s.timers.connection_life
         )
         ws_api = (
-            WsApiSession(s.settings.credentials, self.clock.epoch_ms, self.clock.trip_allowance_ms)
+            WsApiSession(s.settings.credentials, self.clock.epoch_ms, self.clock.outside_recv_window)
             if route.kind == "wsapi"
             else None
         )
