@@ -15,7 +15,7 @@ from harness.record import RunRecord
 from harness.runner import RunResult
 from harness.scenario import Scenario
 from harness.search.explore import Failing, Search, _load
-from harness.search.schedule import PROPERTIES, Frame
+from harness.search.schedule import PROPERTIES, Frame, Origin
 from harness.search.strategies import DrawnStep
 from harness.verdict import Status, Verdict
 
@@ -213,3 +213,41 @@ def test_a_check_that_fails_with_no_fault_stops_the_search_before_any_schedule(t
     assert outcome.quiet_failures == ("reconnects-after-drop",)
     assert (outcome.tried, outcome.found) == (0, [])
     assert (tmp_path / "runs" / "no-fault.yaml").exists()
+
+
+def test_a_shrunk_schedule_that_fails_only_sometimes_gives_way_to_the_steadier_one_before_it(
+    tmp_path: Path,
+) -> None:
+    # The reset alone failed the run it was shrunk on, but fails no replay; with the close
+    # before it, it fails every time. Shrinking keeps a step on one run, so the search
+    # replays the schedules it passed through and reports the steadiest, not a flake.
+    def steady_with_a_close(scenario: Scenario) -> bool:
+        if not rst_abort(scenario):
+            return False
+        replay = scenario.path is not None and "found-" in scenario.path.name
+        return not replay or any(s.fault.name == "close" for s in scenario.steps)
+
+    close = DrawnStep(Close(), "user_stream_ready", 1, 0.25)
+    rst = DrawnStep(AbortTcp(mode="rst"), "ws_open", 1, 0.0)
+    search = stand_in(tmp_path, steady_with_a_close)
+    failing = Failing((close, rst), tmp_path / "drawn.yaml", ("reconnects-after-drop",), {})
+    search._play(search.frame, failing.steps, Origin(5, "test", 1), failing.path)
+    shrunk = search._shrink(failing, "reconnects-after-drop")
+    assert [s.fault.name for s in shrunk.steps] == ["abort_tcp"]
+    found = search._confirm_steadiest(shrunk, 0.0, 2, 0)
+    assert (found.faults, found.reproduced, found.flaky) == (2, 3, False)
+    assert "fault: close" in found.path.read_text()
+
+
+def test_a_schedule_that_no_step_back_makes_steady_is_reported_flaky_as_shrunk(tmp_path: Path) -> None:
+    def never_on_replay(scenario: Scenario) -> bool:
+        return rst_abort(scenario) and (scenario.path is None or "found-" not in scenario.path.name)
+
+    close = DrawnStep(Close(), "user_stream_ready", 1, 0.25)
+    rst = DrawnStep(AbortTcp(mode="rst"), "ws_open", 1, 0.0)
+    search = stand_in(tmp_path, never_on_replay)
+    failing = Failing((close, rst), tmp_path / "drawn.yaml", ("reconnects-after-drop",), {})
+    search._play(search.frame, failing.steps, Origin(5, "test", 1), failing.path)
+    found = search._confirm_steadiest(search._shrink(failing, "reconnects-after-drop"), 0.0, 2, 0)
+    assert (found.faults, found.reproduced, found.flaky) == (1, 0, True)
+    assert "fault: close" not in found.path.read_text()
