@@ -136,14 +136,25 @@ def matrix(args: list[str]) -> None:
         f"reference={python} {ROOT / 'clients' / 'reference_client.py'}",
         f"forum-bot-python={python} {ROOT / 'clients' / 'forum_bot.py'}",
     ]
-    listed = subprocess.run(
-        [sys.executable, str(ROOT / "adapters" / "commands.py")], capture_output=True, text=True, check=True
-    )
-    clients += [line for line in listed.stdout.splitlines() if line.strip()]
+    clients += _adapter_lines()
+    # Each adapter's ceiling on a scenario's time factor: its SDK's own timeouts run as fast.
+    ceilings = _adapter_lines("--max-time-factor")
     out = ROOT / "reports" / "matrix"
     client_args = [arg for c in clients for arg in ("--client", c)]
+    client_args += [arg for c in ceilings for arg in ("--max-time-factor", c)]
     run(BIN / "binance-harness", "matrix", "--profile", "usdm", "--out", out, *client_args, *args)
     run(python, "-m", "harness.docs", "--conformance", out / "matrix.json")
+
+
+def _adapter_lines(*flags: str) -> list[str]:
+    """The `NAME=...` lines adapters/commands.py prints with `flags`, one per adapter."""
+    listed = subprocess.run(
+        [sys.executable, str(ROOT / "adapters" / "commands.py"), *flags],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [line for line in listed.stdout.splitlines() if line.strip()]
 
 
 def fuzz(args: list[str]) -> None:

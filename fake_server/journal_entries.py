@@ -57,6 +57,9 @@ class RunEntry(_Stamped):
     #: On `start`, at a time factor: the wall clock (`time.time()`) at `t` 0, so a wall time
     #: read elsewhere maps to Binance's epoch: epoch0_ms / 1000 + (wall - wall0) x time_factor.
     wall0: NotRequired[float]
+    #: On `start`, when a client's ceiling (`--max-time-factor`) lowered the factor played:
+    #: the scenario's own.
+    declared_time_factor: NotRequired[int]
     #: On `clock`: the client's processes, once it made contact and again as it is ended.
     processes: NotRequired[list[ProcessClock]]
     rest_url: NotRequired[str]

@@ -33,6 +33,7 @@ from harness.client_driver import ClientError
 from harness.defaults import SCENARIOS, default_client
 from harness.diagnose import diagnosis
 from harness.flag_types import (
+    ceiling_of,
     client_command,
     duration_of,
     input_file,
@@ -42,7 +43,7 @@ from harness.flag_types import (
     output_file,
     range_hint,
 )
-from harness.matrix import client_names, html_page, markdown, save
+from harness.matrix import client_ceilings, client_names, html_page, markdown, save
 from harness.python_client import check_client
 from harness.report import json_report, run_entry, table
 from harness.runner import RunResult, contract
@@ -61,6 +62,8 @@ examples:
   binance-harness run --client python:clients.reference_client:in_process
                                                         a Python coroutine, in-process (docs/in-process.md)
   binance-harness run --family heartbeats --tag forum   select by family and tag
+  binance-harness run --client "python my_bot.py" --max-time-factor 600
+                                                        its clock compressed at most x600 (docs/time-factor.md)
   binance-harness run --behaviour reconnects-after-drop only scenarios judging it, only it
   binance-harness run --client "python my_bot.py" --write-baseline baseline.json
   binance-harness run --client "python my_bot.py" --baseline baseline.json
@@ -82,6 +85,17 @@ Exit status of `run` and `diagnose`: 0 all behaviours passed, 1 a behaviour fail
 --baseline: a verdict changed, a new failure or a new pass), 2 harness or input error;
 `matrix`: 0 unless a harness or input error (2).
 """
+
+
+#: What `--max-time-factor` is for, in run's, diagnose's and matrix's help.
+CEILING_HELP = (
+    "the client's ceiling on a scenario's time_factor: a scenario declaring a larger one plays "
+    "at N instead, its figures still in Binance time, and the progress line and the reports say "
+    "so (x600 (the client's ceiling; the scenario's own is x1000)). For a client whose own "
+    "timeouts, which run as fast as its clock, are too short at the scenario's factor: "
+    "python-binance's 10 s WebSocket open is 10 ms of wall time at x1000 and fails it; at x600 "
+    "it passes (docs/time-factor.md). Left out: every scenario plays at its own factor"
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -167,6 +181,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=CMD",
         help="a client under test and its column name; repeat for each client. CMD may be "
         "python:MODULE:ATTR, a coroutine run in-process, as for `run --client`",
+    )
+    matrix.add_argument(
+        "--max-time-factor",
+        type=ceiling_of(Scenario, "time_factor"),
+        action="append",
+        default=[],
+        metavar="[NAME=]N",
+        help=f"{CEILING_HELP}; NAME=N for client NAME, N alone for every client not named; repeat "
+        "for several (python3 tasks.py matrix gives each adapter its own, adapters/commands.py)",
     )
     matrix.add_argument(
         "--out",
@@ -301,6 +324,12 @@ def _add_selection(p: argparse.ArgumentParser, *, client: bool = True) -> None:
             "function `async def client(env, printer)` imported from MODULE (the current folder "
             "first), run in the harness's own event loop, its httpx REST calls answered without a "
             "socket, e.g. python:clients.reference_client:in_process (docs/in-process.md)",
+        )
+        p.add_argument(
+            "--max-time-factor",
+            type=integer_of(Scenario, "time_factor"),
+            metavar="N",
+            help=f"{CEILING_HELP}; an integer {range_hint(Scenario, 'time_factor')}",
         )
     p.add_argument(
         "-k", dest="select", metavar="TEXT", help="only scenarios whose name, family or a tag contains TEXT"
@@ -495,24 +524,44 @@ def _runs_folder(args: argparse.Namespace) -> Iterator[Path]:
             print(f"runs' files removed from {root} (--keep or --dir DIR keeps them)")
 
 
-def _play(scenarios: Sequence[Scenario], client: str, root: Path, *, jobs: int | None) -> Played:
+def _play(
+    scenarios: Sequence[Scenario], client: str, root: Path, *, jobs: int | None, ceiling: int | None
+) -> Played:
     """Play the scenarios against one client, printing a progress line per scenario."""
-    return _play_clients(scenarios, [(client, root, "")], jobs=jobs)[0]
+    return _play_clients(scenarios, [Player(client, root, "", ceiling)], jobs=jobs)[0]
+
+
+@dataclasses.dataclass(frozen=True)
+class Player:
+    """One client of a play: its command, where its runs' files go, how its progress lines
+    start, and the most its clock may be compressed (None: each scenario's own factor)."""
+
+    client: str
+    root: Path
+    label: str
+    ceiling: int | None
 
 
 def _play_clients(
-    scenarios: Sequence[Scenario], clients: Sequence[tuple[str, Path, str]], *, jobs: int | None
+    scenarios: Sequence[Scenario], players: Sequence[Player], *, jobs: int | None
 ) -> list[Played]:
-    """Play the scenarios against each (client, runs folder, progress label), up to `jobs`
-    runs at once across all of them (harness/schedule.py), progress in catalog order."""
-    for client, root, label in clients:
-        print(f"{label}client: {client}\n{label}runs: {root}")
+    """Play the scenarios against each player, up to `jobs` runs at once across all of them
+    (harness/schedule.py), progress in catalog order."""
+    for p in players:
+        ceiling = (
+            "" if p.ceiling is None else f"\n{p.label}time factor: at most x{p.ceiling} (--max-time-factor)"
+        )
+        print(f"{p.label}client: {p.client}\n{p.label}runs: {p.root}{ceiling}")
     print()
-    work = [job for c, root, label in clients for job in schedule.jobs_for(scenarios, c, root, label=label)]
+    work = [
+        job
+        for p in players
+        for job in schedule.jobs_for(scenarios, p.client, p.root, label=p.label, ceiling=p.ceiling)
+    ]
     results, summary = asyncio.run(schedule.play(work, limit=jobs))
     print(f"\n{len(work)} scenarios in {summary.words()}")
     n = len(scenarios)
-    return [Played.of(client, results[i * n : (i + 1) * n]) for i, (client, _, _) in enumerate(clients)]
+    return [Played.of(p.client, results[i * n : (i + 1) * n]) for i, p in enumerate(players)]
 
 
 def _chosen(args: argparse.Namespace) -> list[Scenario] | None:
@@ -545,7 +594,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     client = default_client() if args.client is None else args.client
     with _runs_folder(args) as root:
-        played = _play(scenarios, client, root, jobs=args.jobs)
+        played = _play(scenarios, client, root, jobs=args.jobs, ceiling=args.max_time_factor)
         print()
         print(table(played.verdicts, families={r["scenario"]: r["family"] for r in played.runs}))
         played.write(args.json, args.html)
@@ -578,7 +627,7 @@ def _diagnose(args: argparse.Namespace) -> int:
             return 2
         client = default_client() if args.client is None else args.client
         with _runs_folder(args) as root:
-            played = _play(scenarios, client, root, jobs=args.jobs)
+            played = _play(scenarios, client, root, jobs=args.jobs, ceiling=args.max_time_factor)
             played.write(args.json, args.html)
         verdicts = played.verdicts
     print()
@@ -594,6 +643,7 @@ def _matrix(args: argparse.Namespace) -> int:
                 check_client(command)
             except ClientError as exc:
                 raise ValueError(f"--client {name}: {exc}") from None
+        ceilings = client_ceilings(args.max_time_factor, list(clients))
     except ValueError as exc:
         print(f"binance-harness: {exc}", file=sys.stderr)
         return 2
@@ -605,7 +655,7 @@ def _matrix(args: argparse.Namespace) -> int:
     plays = _play_clients(
         scenarios,
         [
-            (command, out / name / "runs", f"[{name} {n}/{len(clients)}] ")
+            Player(command, out / name / "runs", f"[{name} {n}/{len(clients)}] ", ceilings[name])
             for n, (name, command) in enumerate(clients.items(), 1)
         ],
         jobs=args.jobs,

@@ -83,6 +83,20 @@ def integer_of(cls: type, name: str) -> Callable[[str], int]:
     return integer
 
 
+def ceiling_of(cls: type, name: str) -> Callable[[str], tuple[str | None, int]]:
+    """`matrix --max-time-factor`'s value: `N` (every client) or `NAME=N` (client NAME), N
+    an integer flag for field `name` of `cls`."""
+    integer = integer_of(cls, name)
+
+    def ceiling(text: str) -> tuple[str | None, int]:
+        who, sep, value = text.rpartition("=")
+        if sep and not who.strip():
+            raise argparse.ArgumentTypeError(f"expected N or NAME=N, got {_shown(text)!r}")
+        return (who.strip() if sep else None), integer(value)
+
+    return ceiling
+
+
 def range_hint(cls: type, name: str) -> str:
     """The field's declared range in words (`> 0`, `>= 0, <= 65535`), for the flag's help line,
     so the help and the check cannot disagree."""

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from harness import behaviours
 from harness.citations import cite
 from harness.report import plural
+from harness.time_factor import factor_words
 from harness.verdict import Status
 
 if TYPE_CHECKING:
@@ -136,9 +137,11 @@ def _cls(status: str) -> str:
 
 
 def _factor(run: Mapping[str, Any]) -> str:
-    """A note for a run at a time factor: its times are Binance time ("Binance time x600")."""
-    factor = int(run.get("time_factor", 1))
-    return f" · Binance time x{factor}" if factor != 1 else ""
+    """A note for a run at a time factor: its times are Binance time ("Binance time x600"),
+    and why, when the client's ceiling chose the factor rather than the scenario."""
+    declared = run.get("declared_time_factor")
+    words = factor_words(int(run.get("time_factor", 1)), None if declared is None else int(declared))
+    return f" · Binance time {words}" if words else ""
 
 
 def _badge(status: str) -> str:

@@ -207,6 +207,24 @@ def client_names(specs: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def client_ceilings(given: Sequence[tuple[str | None, int]], names: Sequence[str]) -> dict[str, int | None]:
+    """Each client's time-factor ceiling from `--max-time-factor [NAME=]N` values: the one
+    given for its name, else the one given without a name, else None (the scenarios' own)."""
+    shared: int | None = None
+    own: dict[str, int] = {}
+    for name, n in given:
+        flag = f"--max-time-factor {n}" if name is None else f"--max-time-factor {name}={n}"
+        if name is not None and name not in names:
+            raise ValueError(f"{flag}: no client named {name!r} (clients: {', '.join(names)})")
+        if (shared if name is None else own.get(name)) is not None:
+            raise ValueError(f"{flag}: a second ceiling for {'every client' if name is None else name}")
+        if name is None:
+            shared = n
+        else:
+            own[name] = n
+    return {name: own.get(name, shared) for name in names}
+
+
 _CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:4px 8px;text-align:center}

@@ -10,6 +10,9 @@ Options (also settable in an ini file, e.g. `[tool.pytest.ini_options]`):
     --client "CMD"          the client under test (ini: binance_harness_client); required,
                             except in a checkout of this repository, where it defaults to the
                             bundled reference client
+    --harness-max-time-factor N  the client's ceiling on a scenario's time_factor: a
+                            scenario declaring more plays at N (ini:
+                            binance_harness_max_time_factor; docs/time-factor.md)
     --harness-dir DIR       where each run's journal, events and verdicts are kept
     --harness-json PATH     also write the JSON report there
     --harness-html PATH     also write the HTML report there (docs/html-report.md)
@@ -32,6 +35,7 @@ the others read its result), so per-item durations add up to the scenario's time
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import re
@@ -49,6 +53,7 @@ from harness import behaviours as behaviour_registry
 from harness.defaults import default_client
 from harness.fixtures import MARKER as FAKE_MARKER
 from harness.fixtures import binance_fake  # noqa: F401  (a fixture this plugin provides)
+from harness.flag_types import integer_of
 from harness.junit_names import JunitNames
 from harness.lateness import played_again_if_too_busy
 from harness.report import json_report, run_entry, table
@@ -72,6 +77,8 @@ _ROOTS = pytest.StashKey[list[Path]]()
 _ITEMS_OF = pytest.StashKey[dict[str, int]]()
 #: Seconds each scenario took to play, measured by the item that played it.
 _PLAYED = pytest.StashKey[dict[str, float]]()
+#: The client's ceiling on a scenario's time factor (None: each scenario's own).
+_CEILING = pytest.StashKey[int | None]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -84,6 +91,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="command that starts the client under test; placeholders like "
         "{rest_url} are filled in, or python:MODULE:ATTR for a coroutine run in-process "
         "(docs/in-process.md) (ini: binance_harness_client)",
+    )
+    group.addoption(
+        "--harness-max-time-factor",
+        dest="harness_max_time_factor",
+        default=None,
+        metavar="N",
+        help="the client's ceiling on a scenario's time_factor: a scenario declaring a larger one "
+        "plays at N, its figures still in Binance time, for a client whose own timeouts (which run "
+        "as fast as its clock) are too short at the scenario's factor (docs/time-factor.md) "
+        "(ini: binance_harness_max_time_factor)",
     )
     group.addoption(
         "--harness-dir",
@@ -121,6 +138,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="record the verdicts of this session as a baseline in FILE",
     )
     parser.addini("binance_harness_client", "default for --client")
+    parser.addini("binance_harness_max_time_factor", "default for --harness-max-time-factor")
     parser.addini("binance_harness_dir", "default for --harness-dir")
     parser.addini(
         "binance_harness_scenarios",
@@ -152,6 +170,7 @@ def pytest_configure(config: pytest.Config) -> None:
         from harness.xdist_scheduling import XdistScheduling
 
         config.pluginmanager.register(XdistScheduling(), "binance-harness-xdist")
+    config.stash[_CEILING] = _ceiling(config)
     path = config.getoption("harness_baseline")
     try:
         config.stash[_BASELINE] = baseline.read(Path(path)) if path else None
@@ -215,6 +234,17 @@ def _client(config: pytest.Config) -> str | None:
     return default_client() if bundled.is_checkout() else None
 
 
+def _ceiling(config: pytest.Config) -> int | None:
+    """--harness-max-time-factor (or its ini key), checked as `binance-harness run` checks it."""
+    given = config.getoption("harness_max_time_factor") or config.getini("binance_harness_max_time_factor")
+    if not given:
+        return None
+    try:
+        return integer_of(Scenario, "time_factor")(str(given))
+    except argparse.ArgumentTypeError as exc:
+        raise pytest.UsageError(f"--harness-max-time-factor: {exc}") from None
+
+
 NO_CLIENT = (
     'binance-harness: no client to test: pass --client "CMD" (e.g. --client "python bot.py") '
     "or set binance_harness_client in the pytest configuration"
@@ -257,6 +287,7 @@ class ScenarioFile(pytest.File):
             scenario = load_scenario(self.path, faults=faults, behaviours=behaviours)
         except ScenarioError as exc:
             raise self.CollectError(str(exc)) from None
+        scenario = scenario.at_most(self.config.stash[_CEILING])
         for expectation in scenario.expect:
             item = BehaviourItem.from_parent(self, name=expectation.behaviour, scenario=scenario)
             item.add_marker(pytest.mark.scenario(scenario.name, scenario.family))
@@ -361,6 +392,8 @@ def _explain(v: Verdict, scenario: Scenario) -> str:
     if v.evidence:
         lines.append("  evidence (journal):")
         lines += [f"    {json.dumps(e)[:200]}" for e in v.evidence[:6]]
+    if factor := scenario.factor_words():
+        lines.append(f"  time factor: {factor} (docs/time-factor.md)")
     if scenario.source:
         lines.append("  reproduces: " + "; ".join(scenario.source))
     lines.append(f"  about this check: {bundled.doc('behaviours.md')} ({v.behaviour})")

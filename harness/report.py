@@ -128,6 +128,12 @@ def run_entry(result: RunResult, verdicts: Sequence[Verdict] | None = None) -> d
         "wall_time": round(result.wall_time, 3),
         # Journal times, deadlines and figures are Binance time, this many times the wall's.
         "time_factor": scenario.time_factor,
+        # Only when the client's ceiling lowered it: the factor the scenario itself declares.
+        **(
+            {"declared_time_factor": scenario.declared_time_factor}
+            if scenario.declared_time_factor is not None
+            else {}
+        ),
         "workdir": str(result.workdir),
         "verdicts": [v.to_json() for v in (result.verdicts if verdicts is None else verdicts)],
     }

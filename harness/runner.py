@@ -211,6 +211,8 @@ async def _play(
             start["time_factor"] = scenario.time_factor
             start["epoch0_ms"] = clock.epoch0_ms
             start["wall0"] = clock.wall0
+        if scenario.declared_time_factor is not None:
+            start["declared_time_factor"] = scenario.declared_time_factor
         journal.append(start)
         probe = LatenessProbe(clock)
         try:
@@ -308,7 +310,8 @@ def _setup_problems(record: RunRecord) -> list[str]:
     if factor > 1:
         last += (
             f" (at time_factor {factor:g} the client's own timeouts run {factor:g} times fast too: a 1 s "
-            f"request timeout lasts {1000 / factor:.1f} ms of wall time, docs/time-factor.md)"
+            f"request timeout lasts {1000 / factor:.1f} ms of wall time; --max-time-factor gives this "
+            "client a lower ceiling, docs/time-factor.md)"
         )
     return [f"the client exited with code {exit_entry['code']} before contacting the fake{last}"]
 
@@ -365,6 +368,10 @@ def _judged(
         # A client that died explains most of its FAILs: say so where it matters.
         v.summary += f"; {gone.what}"
         v.evidence.append(brief(gone.evidence[0]))
-    if record.scenario.time_factor != 1:
-        v.measured.setdefault("time_factor", record.scenario.time_factor)
+    scenario = record.scenario
+    if scenario.time_factor != 1 or scenario.declared_time_factor is not None:
+        v.measured.setdefault("time_factor", scenario.time_factor)
+    if scenario.declared_time_factor is not None:
+        # Played below the scenario's own factor: the client's ceiling chose it.
+        v.measured.setdefault("declared_time_factor", scenario.declared_time_factor)
     return v

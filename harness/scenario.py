@@ -7,7 +7,7 @@ so a scenario can also be built in Python (tests, Hypothesis strategies) without
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -16,7 +16,7 @@ from fake_server.exchange.settings import EventFlow, Settings, Timers
 from fake_server.faults import Fault
 from fake_server.schema import param
 from harness.client_driver import environment_error
-from harness.time_factor import MAX_TIME_FACTOR
+from harness.time_factor import MAX_TIME_FACTOR, factor_words
 
 __all__ = ["TRIGGERS", "EventFlow", "Expectation", "Generated", "Scenario", "Step", "Timers", "TriggerName"]
 
@@ -106,18 +106,38 @@ class Scenario:
     #: hand-written scenario that expects it without making it is a set-up ERROR.
     generated: Generated | None = None
     path: Path | None = None
+    #: The file's own time_factor when a client's ceiling lowered the one played
+    #: (`at_most`); None when the scenario plays at its own.
+    declared_time_factor: int | None = None
 
     @property
     def wall_duration(self) -> float:
         """Wall seconds the run lasts (from the client's first contact)."""
         return self.duration / self.time_factor
 
+    def at_most(self, ceiling: int | None) -> Scenario:
+        """This scenario as a client whose clock stands at most `ceiling` times compression
+        plays it: at min(time_factor, ceiling), every duration still in Binance time.
+
+        The ceiling is the client's, not the scenario's: CPU work does not speed up, so an
+        SDK's own timeout (python-binance's 10 s WebSocket open) lasts 10 s / F of wall time,
+        and how small that may get depends on the client (docs/time-factor.md). Slower is
+        always fair: a deadline lasts longer in wall time, a pace is not judged at any
+        factor, an event rate is lower per wall second (tests/harness/test_ceiling.py)."""
+        if ceiling is None or self.time_factor <= ceiling:
+            return self
+        return replace(self, time_factor=ceiling, declared_time_factor=self.time_factor)
+
+    def factor_words(self) -> str:
+        """The factor played, and why when a client's ceiling chose it (harness/time_factor.py)."""
+        return factor_words(self.time_factor, self.declared_time_factor)
+
     def length(self) -> str:
         """How long the run lasts, as lists and progress lines say it: its Binance time,
         and its wall time too when it runs at a time factor."""
-        if self.time_factor == 1:
+        if self.time_factor == 1 and self.declared_time_factor is None:
             return f"{self.duration:g} s"
-        return f"{self.duration:g} s at x{self.time_factor}: {self.wall_duration:g} s wall"
+        return f"{self.duration:g} s at {self.factor_words()}: {self.wall_duration:g} s wall"
 
 
 def unscripted(settings: Settings, name: str = "serve") -> Scenario:

@@ -118,8 +118,11 @@ class Job:
     head: str
 
 
-def jobs_for(scenarios: Sequence[Scenario], client: str, root: Path, *, label: str = "") -> list[Job]:
-    """The jobs that play `scenarios` against `client`, their files under `root`, in catalog order."""
+def jobs_for(
+    scenarios: Sequence[Scenario], client: str, root: Path, *, label: str = "", ceiling: int | None = None
+) -> list[Job]:
+    """The jobs that play `scenarios` against `client`, their files under `root`, in catalog
+    order; each at most at the client's `ceiling` time factor (None: the scenario's own)."""
     n = len(scenarios)
     return [
         Job(
@@ -128,7 +131,7 @@ def jobs_for(scenarios: Sequence[Scenario], client: str, root: Path, *, label: s
             run_folder(root, s.name),
             f"{label}[{i}/{n}] {s.family}/{s.name} ({s.length()}) ...",
         )
-        for i, s in enumerate(scenarios, 1)
+        for i, s in enumerate((s.at_most(ceiling) for s in scenarios), 1)
     ]
 
 

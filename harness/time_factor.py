@@ -85,6 +85,15 @@ def deadlines(expect: object, timers: object, profile: str) -> Iterator[Deadline
         yield Deadline(f"timers.{name}", float(getattr(resolved, name)), name=name)
 
 
+def factor_words(factor: int, declared: int | None = None) -> str:
+    """The factor a run played at and, when a client's ceiling chose it rather than the
+    scenario (`declared` is then the scenario's own), why: "x600 (the client's ceiling; the
+    scenario's own is x1000)". "" for a run at real time by the scenario's own choice."""
+    if declared is not None:
+        return f"x{factor} (the client's ceiling; the scenario's own is x{declared})"
+    return f"x{factor}" if factor != 1 else ""
+
+
 def largest_fair_factor(seconds: float) -> int:
     """The largest suggested factor at which `seconds` of Binance time still takes at least
     `MIN_WALL_DEADLINE` of wall time (1 when none does)."""

@@ -145,11 +145,11 @@ def sandbox() -> Iterator[Path]:
 def stubbed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Playing returns no verdicts at once; serving and searching return at once."""
 
-    def play_clients(scenarios: Any, clients: Any, *, jobs: int | None) -> list[cli.Played]:
+    def play_clients(scenarios: Any, players: list[cli.Player], *, jobs: int | None) -> list[cli.Played]:
         played = []
-        for client, root, _label in clients:
-            root.mkdir(parents=True, exist_ok=True)
-            played.append(cli.Played(client, [], [], []))
+        for player in players:
+            player.root.mkdir(parents=True, exist_ok=True)
+            played.append(cli.Played(player.client, [], [], []))
         return played
 
     async def serve(settings: Any, scenario: Any, journal: Any) -> None:

@@ -36,6 +36,7 @@ def test_at_a_time_factor_the_problem_says_the_clients_own_timeouts_shrank() -> 
     (problem,) = _setup_problems(record(*died(NODE_TRACE), factor=600))
     assert "AxiosError: timeout of 1000ms exceeded" in problem
     assert "a 1 s request timeout lasts 1.7 ms of wall time" in problem
+    assert "--max-time-factor gives this client a lower ceiling" in problem  # what to do about it
 
 
 def test_a_client_that_exits_cleanly_or_made_contact_is_no_set_up_problem() -> None:
