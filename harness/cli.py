@@ -93,8 +93,9 @@ CEILING_HELP = (
     "at N instead, its figures still in Binance time, and the progress line and the reports say "
     "so (x600 (the client's ceiling; the scenario's own is x1000)). For a client whose own "
     "timeouts, which run as fast as its clock, are too short at the scenario's factor: "
-    "python-binance's 10 s WebSocket open is 10 ms of wall time at x1000 and fails it; at x600 "
-    "it passes (docs/time-factor.md). Left out: every scenario plays at its own factor"
+    "python-binance's 10 s timeouts last 10 ms of wall time at x1000, too little for its start on "
+    "a busy machine, and it exits; at x100 it passes (docs/time-factor.md). Left out: every "
+    "scenario plays at its own factor"
 )
 
 

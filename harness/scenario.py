@@ -120,7 +120,7 @@ class Scenario:
         plays it: at min(time_factor, ceiling), every duration still in Binance time.
 
         The ceiling is the client's, not the scenario's: CPU work does not speed up, so an
-        SDK's own timeout (python-binance's 10 s WebSocket open) lasts 10 s / F of wall time,
+        SDK's own timeout (python-binance's 10 s WebSocket timeout) lasts 10 s / F of wall time,
         and how small that may get depends on the client (docs/time-factor.md). Slower is
         always fair: a deadline lasts longer in wall time, a pace is not judged at any
         factor, an event rate is lower per wall second (tests/harness/test_ceiling.py)."""
