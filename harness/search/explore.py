@@ -1,6 +1,8 @@
 """The search: draw fault schedules, run each against the client, and shrink the ones that
 break it to the smallest schedule that still does.
 
+A first run with no fault (`_calibrate`) tells the routes the client calls, which route
+faults then target, and stops the search if a check fails without any fault.
 Hypothesis's strategies draw the schedules (strategies.py: read off the fault schemas,
 swarm-style, reproducible from the seed), one independent draw each (`draw_schedules`).
 The shrinking is the search's own (`_shrink`): each run is seconds of real time, and
@@ -14,7 +16,9 @@ A schedule "fails" when a property check FAILs on its run, and each check that f
 shrunk on its own, so two flaws found in one schedule are reported apart. A real client on
 a real clock is not deterministic, so nothing is reported on one run: each shrunk schedule
 is replayed `replays` more times from its file, and is a failure only if every replay fails
-the same way; otherwise it is flaky, with its reproduction rate. A run the machine was too
+the same way; otherwise the schedules its shrinking passed through are replayed, most
+shrunk first, and the first that fails every replay is the failure (`_confirm_steadiest`);
+if none does, it is flaky, with its reproduction rate. A run the machine was too
 busy to judge (an ERROR verdict) is played again alone, and if it is still unjudgeable it
 counts as neither pass nor fail.
 """
