@@ -103,7 +103,7 @@ def test_a_factor_the_rules_accept_stays_accepted_at_any_lower_one(
 SLEEPER_FILE = """\
 family: time-factor
 description: a client that sleeps between two listenKey calls
-source: [failure-modes.md A1 lk-never-kept-alive]
+source: [A1 lk-never-kept-alive]
 duration: 180s
 time_factor: 60
 timers:

@@ -122,21 +122,25 @@ def test_the_sweep_removes_a_dead_harnesss_pairs_whatever_their_age(tmp_path: Pa
 
 @needs_faketime
 def test_a_process_that_starts_late_reads_the_fakes_clock_from_its_first_instant() -> None:
-    """The environment is made, then the process starts SLOW_START later (as exec takes on a
+    """The process starts SLOW_START after the environment was made (as exec takes on a
     loaded machine): with the shared start its clock is the fake's anyway; the old way, its
-    own start, puts it behind by SLOW_START x the factor (180 s here)."""
+    own start, puts it behind by SLOW_START x the factor (180 s here). The environment is
+    made as it would have been SLOW_START ago (every reading back-dated), so the delay
+    needs no waiting."""
     lib = faketime.library()
     assert lib is not None
     began = time.time()
-    origin = Origin(wall=began, epoch=1_700_000_000.0, factor=FACTOR)
-    shared = SharedStart.create()
+    made = began - SLOW_START
+    origin = Origin(wall=made, epoch=1_700_000_000.0, factor=FACTOR)
+    now = StartTime.now()
+    back = int(SLOW_START * 1e9)
+    earlier = StartTime(now.real_ns - back, now.mon_ns - back, now.mon_raw_ns - back, now.boot_ns - back)
+    shared = SharedStart.create(earlier)
     try:
         environs = {
             "shared": client_environ(dict(os.environ), lib, origin, shared),
-            "own": client_environ(dict(os.environ), lib, origin, time.time()),
+            "own": client_environ(dict(os.environ), lib, origin, made),
         }
-        # Not a synchronisation: the start-up delay under test, in real (unfaked) time.
-        time.sleep(SLOW_START)
         lines = {
             how: subprocess.run(
                 [sys.executable, str(PROBE), "--child"], env=env, capture_output=True, text=True, check=True
@@ -157,7 +161,7 @@ def probe_scenario(duration: float, **client_env: str) -> Scenario:
         name="clock-probe",
         family="time-factor",
         description="a client that prints its clock beside the kernel's",
-        source=("failure-modes.md A1 lk-never-kept-alive",),
+        source=("A1 lk-never-kept-alive",),
         duration=duration,
         expect=(Expectation("keeps-listenkey-alive", KeepAlive()),),
         timers=Timers(listen_key_ttl=3600.0, client_ping_timeout=600.0),
