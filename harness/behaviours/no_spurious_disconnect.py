@@ -14,7 +14,10 @@ fault ended or broke (a fault with `ends_connection`: half_open, close, abort_tc
 server_shutdown, ...) and one whose listenKey expired or was deleted while it was open (the
 client must switch keys). Default: zero spurious closes, whatever the quiet period
 (failure-modes.md §6: "0 over a quiet period just short of scaled LIFE"); `min_silence`
-lets a scenario that is about quiet streams require that the run really had one.
+lets a scenario that is about quiet streams require that the run really had one. Where the
+client's own listenKey lapsed (its TTL ran out unrefreshed) the fake's `listenKeyExpired`
+breaks the quiet: that run tested no quiet stream through the client's doing, so it is
+NOT-APPLICABLE and names the lapse, not an ERROR of the scenario.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from fake_server.journal_entries import WsCloseEntry, WsOpenEntry
 from harness.applicability import too_late
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief
-from harness.verdict import Verdict, error, failed, fmt_s, passed
+from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,15 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 float(opens[0]["t"]),
                 p.min_silence,
                 opens[:1],
+            )
+        lapses = [e for e in record.of("listen_key") if e["action"] == "expired" and e.get("why") == "ttl"]
+        if lapses:
+            return not_applicable(
+                f"no user-data connection stayed quiet for {fmt_s(p.min_silence)} (longest silence "
+                f"{fmt_s(longest)}): the client let its listenKey lapse {fmt_s(float(lapses[0]['t']))} "
+                "into the run, unrefreshed for its TTL, and the listenKeyExpired that followed broke "
+                "the quiet (keeps-listenkey-alive judges the lapse)",
+                lapses[:1],
             )
         return error(
             f"no user-data connection stayed quiet for {fmt_s(p.min_silence)} (longest silence "

@@ -162,6 +162,18 @@ def test_a_run_without_the_required_quiet_period_is_a_scenario_error() -> None:
     assert quiet.status is Status.PASS and quiet.measured["longest_silence"] == 4.0
 
 
+def test_a_quiet_period_broken_by_the_clients_own_key_lapse_is_not_judged() -> None:
+    """The client let its key run out, and the fake's listenKeyExpired broke the quiet: the
+    run tested no quiet stream through the client's doing, NOT-APPLICABLE naming the lapse;
+    a key killed by a fault is the scenario's doing and stays an ERROR."""
+    journal = [opened(0, 1), lapse(1.5), event(1.5, [1], "listenKeyExpired")]
+    v = judge("no-spurious-disconnect", journal, ended_at=4, min_silence=3)
+    assert v.status is Status.NOT_APPLICABLE and "lapse 1.50 s into the run" in v.summary
+    assert v.evidence[0]["kind"] == "listen_key"
+    killed = [opened(0, 1), lapse(1.5, "fault"), event(1.5, [1], "listenKeyExpired")]
+    assert judge("no-spurious-disconnect", killed, ended_at=4, min_silence=3).status is Status.ERROR
+
+
 def test_a_client_that_connected_too_late_for_the_quiet_period_is_not_judged() -> None:
     """Its lateness, not the scenario, left no 2 s of quiet: NOT-APPLICABLE, not ERROR."""
     v = judge("no-spurious-disconnect", [opened(2.9, 1)], ended_at=4, min_silence=2)
