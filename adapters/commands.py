@@ -109,7 +109,7 @@ ADAPTERS: dict[str, Adapter] = {
             # Its REST timeout, 1000 ms as in the Python SDK (`@binance/common`
             # `dist/index.mjs:672`), lasts 1 ms of wall time at x1000 and 1.7 ms at x600: its
             # listenKey POST failed with "Network error or request timeout" in all four
-            # time-factor scenarios of a matrix run; at x60 (docs/time-factor.md).
+            # time-factor scenarios of a matrix run; at x60 none timed out (docs/time-factor.md).
             max_time_factor=60,
         ),
         Adapter(

@@ -188,7 +188,7 @@ def not_arisen(
         hit = hits[0]
         if hit.get("conns"):
             where = f"on connection {', '.join(map(str, hit['conns']))}"
-        elif _open_at(record, float(hit["t"])):
+        elif open_at(record, float(hit["t"])):
             where = "and reached no connection"
         else:
             where = "when the client had no user-data connection open"
@@ -202,7 +202,8 @@ def not_arisen(
     )
 
 
-def _open_at(record: RunRecord, t: float) -> bool:
+def open_at(record: RunRecord, t: float) -> bool:
+    """Whether a user-data connection was open at `t`: what happened then reached the client."""
     for o in record.user_opens():
         close = record.close_of(o["conn"])
         if o["t"] <= t and (close is None or close["t"] > t):

@@ -26,7 +26,7 @@ import itertools
 from dataclasses import dataclass
 
 from fake_server.journal_entries import WsCloseEntry, WsOpenEntry
-from harness.applicability import too_late
+from harness.applicability import open_at, too_late
 from harness.behaviours import behaviour
 from harness.record import RunRecord, brief
 from harness.verdict import Verdict, error, failed, fmt_s, not_applicable, passed
@@ -122,7 +122,11 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 p.min_silence,
                 opens[:1],
             )
-        lapses = [e for e in record.of("listen_key") if e["action"] == "expired" and e.get("why") == "ttl"]
+        lapses = [
+            e
+            for e in record.of("listen_key")
+            if e["action"] == "expired" and e.get("why") == "ttl" and open_at(record, float(e["t"]))
+        ]
         if lapses:
             return not_applicable(
                 f"no user-data connection stayed quiet for {fmt_s(p.min_silence)} (longest silence "

@@ -172,6 +172,9 @@ def test_a_quiet_period_broken_by_the_clients_own_key_lapse_is_not_judged() -> N
     assert v.evidence[0]["kind"] == "listen_key"
     killed = [opened(0, 1), lapse(1.5, "fault"), event(1.5, [1], "listenKeyExpired")]
     assert judge("no-spurious-disconnect", killed, ended_at=4, min_silence=3).status is Status.ERROR
+    # A lapse while no connection was open broke no quiet: the scenario's events did.
+    busy = [lapse(0.2), opened(0.5, 1), *(event(t / 2, [1]) for t in range(2, 8))]
+    assert judge("no-spurious-disconnect", busy, ended_at=4, min_silence=3).status is Status.ERROR
 
 
 def test_a_client_that_connected_too_late_for_the_quiet_period_is_not_judged() -> None:
