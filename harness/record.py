@@ -17,6 +17,7 @@ from fake_server.journal_entries import (
     Entry,
     EventEntry,
     FaultEntry,
+    ListenKeyEntry,
     Lookup,
     RestEntry,
     WsCloseEntry,
@@ -89,6 +90,11 @@ class RunRecord(Lookup):
         """REST calls to the listenKey route (POST, PUT, DELETE), in order, whatever the product's
         prefix: the client's side of its key's life, which the listenKey checks read call by call."""
         return [e for e in self.of("rest") if str(e["path"]).endswith("/listenKey")]
+
+    def lapses(self) -> list[ListenKeyEntry]:
+        """Keys that died of their TTL, unrefreshed: the client's doing, unlike a key a fault
+        killed (`why: fault`)."""
+        return [e for e in self.of("listen_key") if e["action"] == "expired" and e.get("why") == "ttl"]
 
     # Events ----------------------------------------------------------------------------------
 

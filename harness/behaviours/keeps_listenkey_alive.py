@@ -91,11 +91,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
             )
         return too_late(record, "the first listenKey was created", float(first["t"]), max_gap, [first])
     later = [c for c in calls if first["t"] <= c["t"] < end]
-    lapses = [
-        e
-        for e in record.of("listen_key")
-        if e["action"] == "expired" and e.get("why") == "ttl" and first["t"] < e["t"] < end
-    ]
+    lapses = [e for e in record.lapses() if first["t"] < e["t"] < end]
     times = [c["t"] for c in later] + [end]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     worst = max(range(len(gaps)), key=gaps.__getitem__)

@@ -122,11 +122,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
                 p.min_silence,
                 opens[:1],
             )
-        lapses = [
-            e
-            for e in record.of("listen_key")
-            if e["action"] == "expired" and e.get("why") == "ttl" and open_at(record, float(e["t"]))
-        ]
+        lapses = [e for e in record.lapses() if open_at(record, float(e["t"]))]
         if lapses:
             return not_applicable(
                 f"no user-data connection stayed quiet for {fmt_s(p.min_silence)} (longest silence "

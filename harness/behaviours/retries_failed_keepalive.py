@@ -80,7 +80,7 @@ def check(record: RunRecord, p: Params) -> Verdict:
     streaks = [c for i, c in enumerate(calls) if transient(c) and (i == 0 or not transient(calls[i - 1]))]
     if not streaks:
         return not_arisen(record, "no keepalive failed", HTTP_FAULTS)
-    lapses = [e for e in record.of("listen_key") if e["action"] == "expired" and e.get("why") == "ttl"]
+    lapses = record.lapses()
     evidence, delays = [], []
     for fail in streaks:
         t0 = fail["t"]
